@@ -1,0 +1,65 @@
+"""The Flask application factory. It assembles the app and does no other work."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.settings import ensure_secret_key, load_settings
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    settings = load_settings(os.environ)
+    settings.update(overrides or {})
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
+    app.config.from_mapping(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(app.config)
+
+    from portal.log_config import configure_logging
+
+    configure_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal.errors import register_error_handlers
+    from portal.cli import register_cli
+    from portal.security_headers import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (every table registered before anything uses the metadata)
+    from portal.celery_setup import celery_init_app
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from flask_babel import get_locale
+
+    from portal.i18n import select_locale, select_timezone
+    from portal.session_auth import init_login
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals["get_locale"] = get_locale
+    login_manager.init_app(app)
+    init_login(app)
+    celery_init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
+    from portal.home.views import bp as home_bp
+    from portal.organizations.views import bp as organizations_bp
+    from portal.suppliers.views import bp as suppliers_bp
+
+    for blueprint in (home_bp, accounts_bp, organizations_bp, suppliers_bp):
+        app.register_blueprint(blueprint)

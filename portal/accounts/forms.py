@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from portal.i18n import LANGUAGES
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[InputRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_l("At least %(n)d characters.", n=MIN_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("New password (again)"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords do not match."))],
+    )
+
+
+class RegisterForm(NewPasswordForm):
+    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=120)])
+
+
+class AcceptForm(FlaskForm):
+    """Confirms acceptance for a user who is already signed in (a button, nothing to fill)."""
+
+
+class SettingsForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()])

@@ -1,0 +1,253 @@
+"""Accounts: creating users, signing in with lock-out, invitations and password resets.
+
+Functions here flush but never commit; the view, task or CLI command that calls them commits once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import ApiToken, Invitation, PasswordReset, User
+from portal.accounts.passwords import hash_password, verify_password
+from portal.accounts.tokens import hash_token, new_token
+from portal.activity.operations import record
+from portal.db import utcnow
+from portal.errors import Conflict, NotFound, UserInputError
+from portal.extensions import db
+from portal.mail.operations import queue_email
+from portal.organizations.models import Membership, Organization, Role
+
+logger = logging.getLogger(__name__)
+
+API_TOKEN_PREFIX = "scp_"
+LOCALES = ("ja", "en")
+
+
+class SignInRefused(UserInputError):
+    """Wrong e-mail or password, or a locked account; the message never says which."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(*, email: str, name: str, password: str, locale: str = "ja", is_operator: bool = False) -> User:
+    email = normalize_email(email)
+    if get_user_by_email(email) is not None:
+        raise Conflict(_l("An account with this e-mail address already exists."))
+    if locale not in LOCALES:
+        raise UserInputError(_l("Unknown language."))
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        password_hash=hash_password(password),
+        locale=locale,
+        is_operator=is_operator,
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("user.created", actor=user, subject_type="user", subject_id=user.id, organization_id=None)
+    logger.info("User %s created", user.email)
+    return user
+
+
+def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
+    """Return the user, or raise SignInRefused; repeated failures lock the account for a while.
+
+    The failure is flushed before raising, so the caller must commit even when sign-in fails.
+    """
+    now = now or utcnow()
+    user = get_user_by_email(email)
+    refused = SignInRefused(_l("The e-mail address or password is not correct, or the account is locked."))
+    if user is None:
+        verify_password(None, password)
+        raise refused
+    if user.locked_until is not None and user.locked_until > now:
+        verify_password(None, password)
+        record("user.sign_in_refused_locked", actor=None, subject_type="user", subject_id=user.id,
+               organization_id=None)
+        db.session.flush()
+        raise refused
+    if not user.is_active or not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + current_app.config["LOGIN_LOCK_TIME"]
+            user.failed_logins = 0
+            record("user.locked", actor=None, subject_type="user", subject_id=user.id, organization_id=None)
+            logger.warning("User %s locked after repeated failed sign-ins", user.email)
+        db.session.flush()
+        raise refused
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record("user.signed_in", actor=user, subject_type="user", subject_id=user.id, organization_id=None)
+    db.session.flush()
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in LOCALES:
+        raise UserInputError(_l("Unknown language."))
+    record("user.locale_changed", actor=user, subject_type="user", subject_id=user.id,
+           organization_id=None, locale=[user.locale, locale])
+    user.locale = locale
+    db.session.flush()
+
+
+# Invitations -------------------------------------------------------------------------------
+
+
+def invite(organization: Organization, email: str, role: Role, *, by: User | None) -> tuple[Invitation, str]:
+    """Create an invitation (earlier open ones to the same address are revoked) and queue its e-mail.
+
+    Returns the invitation and the token; only the token's hash is stored.
+    """
+    email = normalize_email(email)
+    now = utcnow()
+    existing = get_user_by_email(email)
+    if existing is not None and any(m.organization_id == organization.id for m in existing.memberships):
+        raise Conflict(_l("This person is already a member of the organisation."))
+    for older in db.session.scalars(
+        sa.select(Invitation).where(
+            Invitation.organization_id == organization.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        older.revoked_at = now
+    token, token_hash = new_token()
+    invitation = Invitation(
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by=by,
+        created_at=now,
+        expires_at=now + current_app.config["INVITATION_TTL"],
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    queue_email(
+        email,
+        "invitation",
+        locale=existing.locale if existing is not None else "ja",
+        invitation=invitation,
+        inviter=by,
+        link=f"{current_app.config['BASE_URL']}/invitations/{token}",
+    )
+    record("invitation.created", actor=by, subject_type="invitation", subject_id=invitation.id,
+           organization_id=organization.id, email=email, role=str(role))
+    logger.info("Invitation %s to %s as %s created by %s", invitation.id, email, role, by)
+    return invitation, token
+
+
+def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitation:
+    """The invitation for this token, or NotFound for an unknown, used, revoked or expired one."""
+    now = now or utcnow()
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None or not invitation.is_open(now):
+        raise NotFound(_l("This invitation link is not valid. It may have expired or been used already. "
+                          "Please ask the sender for a new one."))
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, user: User, *, now: datetime | None = None) -> Membership:
+    """Make ``user`` a member in the invited role and use the invitation up."""
+    now = now or utcnow()
+    if not invitation.is_open(now):
+        raise NotFound(_l("This invitation link is not valid. It may have expired or been used already. "
+                          "Please ask the sender for a new one."))
+    membership = next((m for m in user.memberships if m.organization_id == invitation.organization_id), None)
+    if membership is None:
+        membership = Membership(user=user, organization_id=invitation.organization_id, role=invitation.role)
+        db.session.add(membership)
+    invitation.accepted_at = now
+    invitation.accepted_by_id = user.id
+    db.session.flush()
+    record("invitation.accepted", actor=user, subject_type="invitation", subject_id=invitation.id,
+           organization_id=invitation.organization_id, role=str(invitation.role))
+    logger.info("Invitation %s accepted by %s", invitation.id, user.email)
+    return membership
+
+
+# Password reset ----------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> PasswordReset | None:
+    """Queue a reset link if the account exists; say nothing either way (no account probing)."""
+    user = get_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    token, token_hash = new_token()
+    reset = PasswordReset(user=user, token_hash=token_hash, created_at=now,
+                          expires_at=now + current_app.config["RESET_TTL"])
+    db.session.add(reset)
+    db.session.flush()
+    queue_email(user.email, "password_reset", locale=user.locale, user=user,
+                link=f"{current_app.config['BASE_URL']}/password/reset/{token}")
+    record("user.password_reset_requested", actor=None, subject_type="user", subject_id=user.id,
+           organization_id=None)
+    return reset
+
+
+def find_open_reset(token: str, *, now: datetime | None = None) -> PasswordReset:
+    now = now or utcnow()
+    reset = db.session.scalar(sa.select(PasswordReset).where(PasswordReset.token_hash == hash_token(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise NotFound(_l("This password reset link is not valid. It may have expired or been used already."))
+    return reset
+
+
+def reset_password(token: str, new_password: str, *, now: datetime | None = None) -> User:
+    """Set a new password from a reset link; every other session of the user is signed out."""
+    now = now or utcnow()
+    reset = find_open_reset(token, now=now)
+    user = reset.user
+    user.password_hash = hash_password(new_password)
+    user.session_token = secrets.token_hex(16)
+    user.failed_logins = 0
+    user.locked_until = None
+    reset.used_at = now
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    record("user.password_reset", actor=user, subject_type="user", subject_id=user.id, organization_id=None)
+    db.session.flush()
+    return user
+
+
+# API tokens --------------------------------------------------------------------------------
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    token, token_hash = new_token(API_TOKEN_PREFIX)
+    api_token = ApiToken(user=user, name=name.strip() or "token", prefix=token[:10], token_hash=token_hash)
+    db.session.add(api_token)
+    db.session.flush()
+    record("api_token.created", actor=user, subject_type="api_token", subject_id=api_token.id,
+           organization_id=None, name=api_token.name)
+    return api_token, token
+
+
+def find_user_by_api_token(token: str, *, now: datetime | None = None) -> User | None:
+    api_token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
+        return None
+    api_token.last_used_at = now or utcnow()
+    return api_token.user

@@ -1,0 +1,161 @@
+"""Sign-in and out, password reset, invitations and personal settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts import operations
+from portal.accounts.forms import (
+    AcceptForm,
+    ForgotPasswordForm,
+    NewPasswordForm,
+    RegisterForm,
+    SettingsForm,
+    SignInForm,
+)
+from portal.accounts.models import User
+from portal.errors import UserInputError
+from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
+from portal.safe_redirect import is_local_path
+from portal.session_auth import user_memberships
+
+bp = Blueprint("accounts", __name__)
+
+
+def _start_session(user: User) -> None:
+    # A fresh session on sign-in, so an identifier planted before it (fixation) is worthless.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = operations.authenticate(form.email.data or "", form.password.data or "")
+        except UserInputError as error:
+            db.session.commit()  # keep the failure count
+            form.password.errors = [str(error.message)]
+        else:
+            db.session.commit()
+            _start_session(user)
+            target = form.next.data
+            return redirect(target if is_local_path(target) else url_for("home.index"))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out() -> Any:
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> Any:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data or "")
+        db.session.commit()
+        send_outbox_soon()
+        flash(_("If an account exists for this address, we have sent it a link to set a new password."), "info")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    operations.find_open_reset(token)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.reset_password(token, form.password.data or "")
+        except UserInputError as error:
+            form.password.errors = [str(error.message)]
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> Any:
+    invitation = operations.find_open_invitation(token)
+    existing = operations.get_user_by_email(invitation.email)
+    if current_user.is_authenticated:
+        if current_user.email != invitation.email:
+            return render_template("accounts/invitation_other_user.html", invitation=invitation), 403
+        form: Any = AcceptForm()
+        if form.validate_on_submit():
+            membership = operations.accept_invitation(invitation, current_user)
+            db.session.commit()
+            session["membership_id"] = membership.id
+            flash(_("You have joined %(org)s.", org=invitation.organization.name), "success")
+            return redirect(url_for("home.index"))
+        return render_template("accounts/invitation_accept.html", invitation=invitation, form=form)
+    if existing is not None:
+        # The account exists: sign in first, then come back here to accept.
+        flash(_("Please sign in with %(email)s to accept the invitation.", email=invitation.email), "info")
+        return redirect(url_for("accounts.sign_in", next=request.path))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(
+                email=invitation.email, name=form.name.data or "", password=form.password.data or ""
+            )
+        except UserInputError as error:
+            form.password.errors = [str(error.message)]
+        else:
+            membership = operations.accept_invitation(invitation, user)
+            db.session.commit()
+            _start_session(user)
+            session["membership_id"] = membership.id
+            flash(_("Welcome! Your account has been created."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/invitation_register.html", invitation=invitation, form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> Any:
+    form = SettingsForm(locale=current_user.locale)
+    if form.validate_on_submit():
+        operations.set_locale(current_user, form.locale.data or "ja")
+        db.session.commit()
+        flash(_("Your settings have been saved."), "success")
+        return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form)
+
+
+@bp.route("/organization/switch", methods=["POST"])
+@login_required
+def switch_organization() -> Any:
+    wanted = request.form.get("membership_id", type=int)
+    if wanted not in {m.id for m in user_memberships(current_user)}:
+        abort(404)
+    session["membership_id"] = wanted
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language() -> Any:
+    """For visitors who are not signed in (signed-in users use their settings)."""
+    lang = request.form.get("lang")
+    if lang in ("ja", "en"):
+        session["lang"] = lang
+    target = request.form.get("next")
+    return redirect(target if is_local_path(target) else url_for("accounts.sign_in"))

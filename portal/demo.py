@@ -1,0 +1,67 @@
+"""``flask portal seed-demo``: a buyer with staff and three suppliers, ready to sign in."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal.accounts.models import User
+from portal.accounts.operations import create_user
+from portal.extensions import db
+from portal.organizations.models import Organization, Role
+from portal.organizations.operations import add_member, create_organization
+from portal.suppliers.models import Supplier, Tier
+
+DEMO_PASSWORD = "demo-pass-2026"
+BUYER_NAME = "デモ自動車部品株式会社"
+BUYER_STAFF = [
+    ("admin@demo.example", "発注 太郎", Role.BUYER_ADMIN),
+    ("reviewer@demo.example", "審査 花子", Role.REVIEWER),
+    ("auditor@demo.example", "監査 一郎", Role.AUDITOR),
+]
+SUPPLIERS = [
+    ("有限会社さくら精機", "owner@sakura.example", "桜井 健", Tier.T1),
+    ("株式会社みなと製作所", "owner@minato.example", "港 由美", Tier.T2),
+    ("株式会社つばさシステム", "owner@tsubasa.example", "翼 大輔", Tier.T3),
+]
+
+
+def seed_demo() -> list[tuple[str, str, str]]:
+    """Create the demo data unless it exists; return (e-mail, role, organisation) rows to print."""
+    rows: list[tuple[str, str, str]] = []
+    buyer = db.session.scalar(sa.select(Organization).where(Organization.name == BUYER_NAME))
+    if buyer is None:
+        buyer = create_organization(BUYER_NAME, by=None)
+        users = {}
+        for email, name, role in BUYER_STAFF:
+            users[role] = create_user(email=email, name=name, password=DEMO_PASSWORD)
+            add_member(buyer, users[role], role, by=None)
+        for org_name, email, owner_name, tier in SUPPLIERS:
+            organization = create_organization(org_name, by=users[Role.BUYER_ADMIN])
+            owner = create_user(email=email, name=owner_name, password=DEMO_PASSWORD)
+            add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
+            db.session.add(Supplier(buyer=buyer, organization=organization, name=org_name, contact_email=email,
+                                    tier=tier, created_by_id=users[Role.BUYER_ADMIN].id))
+        db.session.flush()
+    for email, _, role in BUYER_STAFF:
+        rows.append((email, str(role), BUYER_NAME))
+    for org_name, email, _, _ in SUPPLIERS:
+        rows.append((email, str(Role.SUPPLIER_OWNER), org_name))
+    return rows
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load demo organisations and users (development only) and print how to sign in."""
+    if current_app.config["PORTAL_ENV"] != "development":
+        raise click.ClickException("Demo data is only for development installs (PORTAL_ENV=development).")
+    existed = db.session.scalar(sa.select(User).where(User.email == BUYER_STAFF[0][0])) is not None
+    rows = seed_demo()
+    db.session.commit()
+    click.echo("Demo data " + ("was already loaded." if existed else "loaded."))
+    click.echo(f"Sign in at {current_app.config['BASE_URL']}/sign-in with password {DEMO_PASSWORD!r} as:")
+    for email, role, organization in rows:
+        click.echo(f"  {email:<26} {role:<20} {organization}")

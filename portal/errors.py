@@ -1,0 +1,96 @@
+"""Domain errors with a user-safe message, mapped once to HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+class PortalError(Exception):
+    http_status = 500
+    code = "error"
+
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message)
+        self.message = message if message is not None else _l("Something went wrong.")
+
+
+class UserInputError(PortalError):
+    http_status = 400
+    code = "invalid"
+
+
+class PermissionDenied(PortalError):
+    http_status = 403
+    code = "forbidden"
+
+
+class NotFound(PortalError):
+    http_status = 404
+    code = "not_found"
+
+
+class Conflict(PortalError):
+    http_status = 409
+    code = "conflict"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _render(status: int, code: str, message: Any) -> Any:
+    if _wants_json():
+        return jsonify({"error": {"code": code, "message": str(message)}}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+_HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("The page was not found."),
+    405: _l("This action is not allowed here."),
+    413: _l("The file is too large."),
+    429: _l("Too many attempts. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing you entered was saved by this request."),
+    503: _l("The service is temporarily unavailable. Please try again in a minute."),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(PortalError)
+    def handle_portal_error(error: PortalError) -> Any:
+        db.session.rollback()
+        return _render(error.http_status, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        message = _HTTP_MESSAGES.get(status, error.description)
+        if status == 400 and error.description and "CSRF" in error.description:
+            message = _l("The form has expired or was sent from elsewhere. Please reload the page and try again.")
+        return _render(status, (error.name or "error").lower().replace(" ", "_"), message)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Any:
+        # Roll back first: the error page must not run on a session left mid-transaction.
+        db.session.rollback()
+        if _is_database_down(error):
+            logger.warning("Database unavailable: %s", error)
+            return _render(503, "unavailable", _HTTP_MESSAGES[503])
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return _render(500, "internal_error", _HTTP_MESSAGES[500])
+
+
+def _is_database_down(error: Exception) -> bool:
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(error, DBAPIError) and error.connection_invalidated

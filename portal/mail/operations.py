@@ -1,0 +1,82 @@
+"""Queueing e-mails in the outbox and draining it with retries."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.mail.sending import Sender, sender_for
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def queue_email(recipient: str, template: str, *, locale: str = "ja", **context: Any) -> OutboxMessage:
+    """Render ``mail/<template>.txt`` in the recipient's language and add it to the outbox.
+
+    The template's first line is the subject. Nothing is sent here: the message is a row in the
+    caller's transaction, so it exists exactly when the change that caused it is committed.
+    """
+    with force_locale(locale):
+        text = render_template(f"mail/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
+    subject, _, body = text.strip().partition("\n")
+    message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n")
+    db.session.add(message)
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off: 1, 2, 4 … minutes, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def send_next_due_message(sender: Sender, *, now: datetime | None = None) -> OutboxMessage | None:
+    """Try the oldest due message once, record the outcome, flush, and return it (None: nothing due).
+
+    The row is locked with SKIP LOCKED on PostgreSQL so two workers never pick the same message;
+    the caller commits after each message, so a sent message is marked sent before the next one.
+    """
+    now = now or utcnow()
+    message = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if message is None:
+        return None
+    message.attempts += 1
+    try:
+        sender.send(message)
+    except Exception as error:  # any delivery failure is retried later, never lost
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.failed_at = now
+            logger.error("Giving up on e-mail %s to %s: %s", message.id, message.recipient, error)
+        else:
+            message.next_attempt_at = now + retry_delay(message.attempts)
+            logger.warning("E-mail %s failed (attempt %s): %s", message.id, message.attempts, error)
+    else:
+        message.sent_at = now
+        message.last_error = None
+        logger.info("E-mail %s sent to %s", message.id, message.recipient)
+    db.session.flush()
+    return message
+
+
+def current_sender() -> Sender:
+    return sender_for(current_app.config["SMTP_URL"], current_app.config["MAIL_FROM"])

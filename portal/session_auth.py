@@ -1,0 +1,92 @@
+"""Who is signed in, and in which organisation they are acting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, abort, g, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal.accounts.models import User
+from portal.extensions import db, login_manager
+from portal.organizations.models import Membership, Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_login(app: Flask) -> None:
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(identity: str) -> User | None:
+        user_id, _, session_token = identity.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # A password reset changes the token, which ends every session made before it.
+        if user is None or not user.is_active or user.session_token != session_token:
+            return None
+        return user
+
+    @app.context_processor
+    def inject_membership() -> dict[str, Any]:
+        return {"current_membership": current_membership(), "Role": Role}
+
+
+def current_membership() -> Membership | None:
+    """The membership the user acts through: the one chosen in the session, else the first."""
+    if not current_user or not current_user.is_authenticated:
+        return None
+    if "membership" in g:
+        return g.membership  # type: ignore[no-any-return]
+    memberships = user_memberships(current_user)
+    chosen = session.get("membership_id")
+    membership = next((m for m in memberships if m.id == chosen), memberships[0] if memberships else None)
+    g.membership = membership
+    return membership
+
+
+def user_memberships(user: User) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            sa.select(Membership)
+            .where(Membership.user_id == user.id)
+            .options(sa.orm.joinedload(Membership.organization))
+            .order_by(Membership.id)
+        )
+    )
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Allow the view only to users acting in one of ``roles``; others get 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            membership = current_membership()
+            if membership is None or membership.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def operator_required(view: F) -> F:
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_operator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

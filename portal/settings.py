@@ -1,0 +1,181 @@
+"""Every setting the portal reads, from ``PORTAL_*`` environment variables, in one place.
+
+Development needs no setting at all: SQLite in the instance folder, Celery eager, e-mail to the log,
+files under the instance folder. Production (``PORTAL_ENV=production``) refuses to start without a
+secret key, a database URL and a broker URL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+#: (variable, default, meaning) — the README's settings table is written from this list.
+DOCUMENTED: list[tuple[str, str, str]] = [
+    ("PORTAL_ENV", "development", "`development` or `production`; production enforces the three settings below"),
+    ("PORTAL_SECRET_KEY", "random, kept in the instance folder", "signs sessions and CSRF tokens (required in production)"),
+    ("PORTAL_DATABASE_URL", "SQLite file in the instance folder", "SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/db` (required in production)"),
+    ("PORTAL_BROKER_URL", "unset: Celery runs tasks in-process", "Redis URL for Celery, e.g. `redis://redis:6379/0` (required in production)"),
+    ("PORTAL_SMTP_URL", "unset: e-mails are written to the log", "`smtp://user:password@host:587?starttls=1` or `smtps://…`"),
+    ("PORTAL_MAIL_FROM", "portal@localhost", "sender address of outgoing e-mail"),
+    ("PORTAL_BASE_URL", "http://127.0.0.1:5000", "public address used in links inside e-mails"),
+    ("PORTAL_STORAGE_DIR", "`<instance>/storage`", "where evidence and export files are kept"),
+    ("PORTAL_INSTANCE_PATH", "`./instance`", "the instance folder (SQLite database, generated secret, files)"),
+    ("PORTAL_CELERY_QUEUE", "portal", "name of the Celery queue the web enqueues to and workers consume"),
+    ("PORTAL_INVITATION_DAYS", "14", "days an invitation link stays valid"),
+    ("PORTAL_RESET_MINUTES", "60", "minutes a password-reset link stays valid"),
+    ("PORTAL_LOGIN_MAX_FAILURES", "5", "failed sign-ins in a row before the account is locked for a while"),
+    ("PORTAL_LOGIN_LOCK_MINUTES", "15", "how long such a lock lasts"),
+    ("PORTAL_MAX_UPLOAD_MB", "20", "largest accepted upload"),
+    ("PORTAL_LOG_LEVEL", "INFO", "log level of the web and worker processes"),
+]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def parse_bool(name: str, value: str) -> bool:
+    """Read a boolean variable strictly: junk is an error, not False."""
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {value!r}")
+
+
+def parse_int(name: str, value: str, *, minimum: int = 1) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def default_instance_path() -> Path:
+    return Path.cwd() / "instance"
+
+
+def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Turn the environment into Flask config keys. Raises SettingsError naming what is wrong."""
+    env = environ.get("PORTAL_ENV", "development").strip() or "development"
+    if env not in ("development", "production"):
+        raise SettingsError(f"PORTAL_ENV must be development or production, not {env!r}")
+    production = env == "production"
+    if production:
+        missing = [
+            name
+            for name in ("PORTAL_SECRET_KEY", "PORTAL_DATABASE_URL", "PORTAL_BROKER_URL")
+            if not environ.get(name, "").strip()
+        ]
+        if missing:
+            raise SettingsError(
+                "Production mode (PORTAL_ENV=production) needs these settings: " + ", ".join(missing)
+            )
+
+    instance_path = Path(environ.get("PORTAL_INSTANCE_PATH") or default_instance_path()).resolve()
+    broker = environ.get("PORTAL_BROKER_URL", "").strip()
+    queue = environ.get("PORTAL_CELERY_QUEUE", "portal").strip() or "portal"
+
+    def integer(name: str, default: int) -> int:
+        return parse_int(name, environ.get(name) or str(default))
+
+    settings: dict[str, Any] = {
+        "PORTAL_ENV": env,
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": environ.get("PORTAL_SECRET_KEY", "").strip() or None,
+        "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("PORTAL_DATABASE_URL", ""), instance_path),
+        # Pre-ping so a restarted PostgreSQL costs one failed check, not one failed request per pooled connection.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SMTP_URL": environ.get("PORTAL_SMTP_URL", "").strip() or None,
+        "MAIL_FROM": environ.get("PORTAL_MAIL_FROM", "portal@localhost").strip(),
+        "BASE_URL": environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "STORAGE_DIR": str(Path(environ.get("PORTAL_STORAGE_DIR") or instance_path / "storage").resolve()),
+        "INVITATION_TTL": timedelta(days=integer("PORTAL_INVITATION_DAYS", 14)),
+        "RESET_TTL": timedelta(minutes=integer("PORTAL_RESET_MINUTES", 60)),
+        "LOGIN_MAX_FAILURES": integer("PORTAL_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_TIME": timedelta(minutes=integer("PORTAL_LOGIN_LOCK_MINUTES", 15)),
+        "MAX_CONTENT_LENGTH": integer("PORTAL_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "LOG_LEVEL": environ.get("PORTAL_LOG_LEVEL", "INFO").upper(),
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "CELERY": celery_settings(broker, queue),
+    }
+    return settings
+
+
+def _database_url(url: str, instance_path: Path) -> str:
+    url = url.strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'portal.sqlite'}"
+    # Hosting platforms still hand out postgres:// URLs; SQLAlchemy only knows the long name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def celery_settings(broker: str, queue: str) -> dict[str, Any]:
+    """Celery configuration: eager in-process without a broker, Redis with one."""
+    common: dict[str, Any] = {
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,
+        "task_default_queue": queue,
+        # A job survives a killed worker: acknowledged only after it ran, redelivered if the worker died.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_hijack_root_logger": False,
+        "broker_connection_retry_on_startup": True,
+        "beat_schedule": {
+            "mail.send_outbox": {"task": "mail.send_outbox", "schedule": 60.0},
+        },
+    }
+    if not broker:
+        return {**common, "broker_url": "memory://", "task_always_eager": True, "task_eager_propagates": True}
+    return {
+        **common,
+        "broker_url": broker,
+        "result_backend": broker,
+        "task_always_eager": False,
+        # Longer than any retry back-off, or Redis would hand an unacknowledged job to a second worker.
+        "broker_transport_options": {"visibility_timeout": 6 * 3600},
+    }
+
+
+def ensure_secret_key(config: dict[str, Any]) -> None:
+    """Development only: create a random key once and keep it in the instance folder."""
+    if config.get("SECRET_KEY"):
+        return
+    key_file = Path(config["INSTANCE_PATH"]) / "secret_key"
+    if key_file.exists():
+        config["SECRET_KEY"] = key_file.read_text().strip()
+        return
+    key = secrets.token_urlsafe(48)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    config["SECRET_KEY"] = key

@@ -1,0 +1,41 @@
+"""A buyer organisation's record of one of its suppliers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.organizations.models import Organization
+
+
+class Tier(enum.StrEnum):
+    T1 = "T1"
+    T2 = "T2"
+    T3 = "T3"
+
+
+class Supplier(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "suppliers"
+    __table_args__ = (sa.UniqueConstraint("buyer_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    #: The supplier's own organisation, created when the buyer adds it.
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    contact_email: Mapped[str] = mapped_column(sa.String(254))
+    tier: Mapped[Tier] = mapped_column(sa.Enum(Tier, native_enum=False, length=4, validate_strings=True))
+    #: Why the tier differs from the intake's suggestion; kept for the record.
+    tier_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    buyer: Mapped[Organization] = relationship(foreign_keys=[buyer_id])
+    organization: Mapped[Organization] = relationship(foreign_keys=[organization_id])

@@ -1,0 +1,145 @@
+"""Fixtures: an app on a file SQLite database or on PostgreSQL, a client, and factories."""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import create_app
+from portal.accounts.models import User
+from portal.accounts.operations import create_user
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.organizations.models import Organization, Role
+from portal.organizations.operations import add_member, create_organization
+from tests.services import POSTGRES_URL, require_postgres
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A private schema in the ``test`` database for this test session, dropped at the end."""
+    require_postgres()
+    schema = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def postgres_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        # A file, never in-memory: an in-memory database shares one connection and hides
+        # jobs that read rows the request has not committed yet.
+        return f"sqlite:///{tmp_path / 'portal.sqlite'}"
+    return postgres_url(request.getfixturevalue("postgres_schema"))
+
+
+def make_test_app(tmp_path: Any, database_url: str, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "STORAGE_DIR": str(tmp_path / "storage"),
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://portal.test",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, as a real server would.
+
+    The test itself holds an application context for its own queries; without this, Flask would
+    reuse that context (and its ``g``, signed-in user and database session) for every request.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # the test's own session must see what the request committed
+        return response
+
+
+@pytest.fixture
+def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
+    app = make_test_app(tmp_path, database_url)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Organization]:
+    def make(name: str | None = None) -> Organization:
+        organization = create_organization(name or f"Org {next(_sequence)}", by=None)
+        db.session.commit()
+        return organization
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    def make(
+        email: str | None = None, *, organization: Organization | None = None, role: Role | None = None,
+        password: str = PASSWORD, **kwargs: Any,
+    ) -> User:
+        user = create_user(email=email or f"user{next(_sequence)}@example.com", name=kwargs.pop("name", "Test User"),
+                           password=password, **kwargs)
+        if organization is not None:
+            add_member(organization, user, role or Role.BUYER_ADMIN, by=None)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    return client.post("/sign-in", data={"email": email, "password": password})
+
+
+def outbox_links(recipient: str) -> list[str]:
+    """Every link in the e-mails queued for ``recipient``, oldest first."""
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id)
+    )
+    return [link for m in messages for link in re.findall(r"https?://\S+", m.body)]
+
+
+def path_of(link: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", link)

@@ -1,0 +1,1 @@
+"""Celery workers: the entry point and thin tasks that call ``portal`` operations."""
