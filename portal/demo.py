@@ -17,14 +17,14 @@ from portal.suppliers.models import Supplier, Tier
 DEMO_PASSWORD = "demo-pass-2026"
 BUYER_NAME = "デモ自動車部品株式会社"
 BUYER_STAFF = [
-    ("admin@demo.example", "発注 太郎", Role.BUYER_ADMIN),
-    ("reviewer@demo.example", "審査 花子", Role.REVIEWER),
-    ("auditor@demo.example", "監査 一郎", Role.AUDITOR),
+    ("admin@demo.example.com", "発注 太郎", Role.BUYER_ADMIN),
+    ("reviewer@demo.example.com", "審査 花子", Role.REVIEWER),
+    ("auditor@demo.example.com", "監査 一郎", Role.AUDITOR),
 ]
 SUPPLIERS = [
-    ("有限会社さくら精機", "owner@sakura.example", "桜井 健", Tier.T1),
-    ("株式会社みなと製作所", "owner@minato.example", "港 由美", Tier.T2),
-    ("株式会社つばさシステム", "owner@tsubasa.example", "翼 大輔", Tier.T3),
+    ("有限会社さくら精機", "owner@sakura.example.com", "桜井 健", Tier.T1),
+    ("株式会社みなと製作所", "owner@minato.example.com", "港 由美", Tier.T2),
+    ("株式会社つばさシステム", "owner@tsubasa.example.com", "翼 大輔", Tier.T3),
 ]
 
 

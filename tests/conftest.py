@@ -54,6 +54,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
     return postgres_url(request.getfixturevalue("postgres_schema"))
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A database with no tables at all, for tests of migrations and `flask portal init`."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+        return
+    require_postgres()
+    schema = f"portal_migrate_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield postgres_url(schema)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
 def make_test_app(tmp_path: Any, database_url: str, **overrides: Any) -> Flask:
     config = {
         "TESTING": True,

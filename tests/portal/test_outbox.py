@@ -1,0 +1,132 @@
+import socket
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.mail.operations import MAX_ATTEMPTS, retry_delay, send_next_due_message
+from portal.mail.sending import SmtpSender, sender_for, LogSender
+from portal.organizations.models import Role
+from tests.conftest import sign_in
+from workers.tasks import send_outbox
+
+
+class FlakySender:
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.delivered: list[int] = []
+
+    def send(self, message):
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionRefusedError("mail server down")
+        self.delivered.append(message.id)
+
+
+def queued(n=1):
+    messages = [OutboxMessage(recipient=f"r{i}@example.com", subject="s", body="b") for i in range(n)]
+    db.session.add_all(messages)
+    db.session.commit()
+    return messages
+
+
+def drain(sender, now):
+    while send_next_due_message(sender, now=now) is not None:
+        db.session.commit()
+    db.session.commit()
+
+
+def test_a_failed_message_waits_and_is_retried_then_sent_once(app):
+    (message,) = queued()
+    sender = FlakySender(failures=2)
+    now = utcnow()
+    drain(sender, now)
+    assert (message.attempts, message.sent_at, sender.delivered) == (1, None, [])
+    assert message.next_attempt_at == now + retry_delay(1)
+    assert "mail server down" in message.last_error
+
+    drain(sender, now)  # not due yet: nothing is tried
+    assert message.attempts == 1
+    drain(sender, now + timedelta(minutes=1))
+    assert message.attempts == 2 and message.next_attempt_at == now + timedelta(minutes=1) + retry_delay(2)
+    later = now + timedelta(hours=1)
+    drain(sender, later)
+    drain(sender, later + timedelta(hours=1))
+    assert message.sent_at == later and sender.delivered == [message.id]
+
+
+def test_retry_delay_backs_off_and_is_capped():
+    assert [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert retry_delay(30) == timedelta(hours=6)
+
+
+def test_a_message_that_keeps_failing_is_given_up_after_the_limit(app):
+    (message,) = queued()
+    sender = FlakySender(failures=1000)
+    now = utcnow()
+    for step in range(MAX_ATTEMPTS + 3):
+        drain(sender, now + timedelta(days=step))
+    assert message.attempts == MAX_ATTEMPTS
+    assert message.failed_at is not None and message.sent_at is None
+
+
+@pytest.fixture
+def smtp_server():
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"smtp://127.0.0.1:{port}", received
+    controller.stop()
+
+
+def test_the_task_sends_over_smtp_and_marks_each_message_sent(app, smtp_server):
+    url, received = smtp_server
+    app.config["SMTP_URL"] = url
+    queued(3)
+    assert send_outbox.delay().get() == 3
+    assert sorted(e.rcpt_tos[0] for e in received) == ["r0@example.com", "r1@example.com", "r2@example.com"]
+    assert all(m.sent_at is not None for m in db.session.scalars(sa.select(OutboxMessage)))
+    assert send_outbox.delay().get() == 0  # nothing sent twice
+    assert len(received) == 3
+
+
+def test_with_the_mail_server_down_messages_stay_in_the_outbox(app):
+    app.config["SMTP_URL"] = "smtp://127.0.0.1:9"  # discard port: nothing listens
+    (message,) = queued()
+    assert send_outbox.delay().get() == 0
+    db.session.refresh(message)
+    assert message.sent_at is None and message.attempts == 1 and message.last_error
+
+
+def test_invitation_mail_is_written_with_the_change_and_sent_by_the_job(app, client, make_org, make_user, caplog):
+    admin = make_user(organization=make_org("Buyer"), role=Role.BUYER_ADMIN)
+    sign_in(client, admin.email)
+    with caplog.at_level("INFO", logger="portal.mail.sending"):
+        client.post("/organization/members", data={"email": "new@example.com", "role": "auditor"})
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == "new@example.com"))
+    assert message.sent_at is not None  # eager Celery ran the job after the commit
+    assert "/invitations/" in message.body
+    assert any("new@example.com" in r.getMessage() for r in caplog.records)
+
+
+def test_smtp_url_parsing():
+    sender = SmtpSender("smtp://user%40x:p%2Fw@mail.example.com:587?starttls=1", "portal@example.com")
+    assert (sender.host, sender.port, sender.username, sender.password, sender.starttls) == (
+        "mail.example.com", 587, "user@x", "p/w", True)
+    assert SmtpSender("smtps://mail.example.com", "a@b").port == 465
+    assert isinstance(sender_for(None, "a@b"), LogSender)
+    with pytest.raises(ValueError, match="smtp://"):
+        SmtpSender("http://mail.example.com", "a@b")

@@ -1,0 +1,74 @@
+"""A real ``celery worker`` process, fed through Redis, writes to the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.jobs import enqueue
+from portal.mail.models import OutboxMessage
+from portal.settings import celery_settings
+from tests.conftest import make_test_app
+from tests.services import REDIS_HOST, REDIS_PORT, require_redis
+
+BROKER = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
+
+
+@pytest.fixture
+def worker(app, database_url, tmp_path):
+    """Start a worker on a queue of its own; yield the queue name; stop the worker."""
+    require_redis()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_BROKER_URL": BROKER,
+        "PORTAL_CELERY_QUEUE": queue,
+        "PORTAL_INSTANCE_PATH": str(tmp_path / "worker-instance"),
+        "PORTAL_SECRET_KEY": "worker-test",
+    }
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below, after the process)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.main", "worker", "--pool=solo", "--concurrency=1",
+         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.worker
+def test_a_queued_job_runs_in_the_worker_and_writes_to_the_database(app, worker, tmp_path, database_url):
+    message = OutboxMessage(recipient="worker@example.com", subject="Hello", body="From the worker test")
+    db.session.add(message)
+    db.session.commit()
+
+    producer = make_test_app(tmp_path / "producer", database_url, CELERY=celery_settings(BROKER, worker))
+    with producer.app_context():
+        enqueue("mail.send_outbox")
+
+    def sent():
+        db.session.expire_all()
+        return db.session.get(OutboxMessage, message.id).sent_at is not None
+
+    assert wait_for(sent), (tmp_path / "worker.log").read_text()[-3000:]
+    assert db.session.get(OutboxMessage, message.id).attempts == 1
