@@ -18,18 +18,20 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 
 
 def register_cli(app: Flask) -> None:
+    from portal.catalog.cli import questionnaires_cli
     from portal.demo import seed_demo_command
 
     portal_cli.add_command(seed_demo_command)
     app.cli.add_command(portal_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(questionnaires_cli)
 
 
 @portal_cli.command("init")
 def init_command() -> None:
     """Bring the database schema up to date and load the built-in data. Safe to run again."""
     upgrade()
-    from portal.questionnaire_bank import load_builtin_questionnaires
+    from portal.catalog.operations import load_builtin_questionnaires
 
     try:
         summary = load_builtin_questionnaires()

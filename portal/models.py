@@ -2,6 +2,7 @@
 
 from portal.accounts.models import ApiToken, Invitation, PasswordReset, User
 from portal.activity.models import ActivityEntry
+from portal.catalog.models import QuestionnaireVersion
 from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
 from portal.suppliers.models import Supplier, Tier
@@ -12,6 +13,7 @@ __all__ = [
     "Invitation",
     "Membership",
     "Organization",
+    "QuestionnaireVersion",
     "OutboxMessage",
     "PasswordReset",
     "Role",

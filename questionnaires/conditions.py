@@ -240,7 +240,8 @@ class _Parser:
     def nest(self) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise ConditionSyntaxError(f"nested more than {MAX_NESTING} levels deep", self.position())
+            opener = self.tokens[self.index - 1].position  # the '(' or 'not' just taken
+            raise ConditionSyntaxError(f"nested more than {MAX_NESTING} levels deep", opener)
 
     def parse_not(self) -> Condition:
         if self.accept("kw", "not"):

@@ -55,9 +55,11 @@ def build_questionnaire(data: object, file: str) -> Questionnaire:
     source = check.string(top["source"], "source") if "source" in top else None
     licence = check.string(top["licence"], "licence") if "licence" in top else None
     scoring = _scoring(check, top.get("scoring", {"model": "default"}))
-    scales = _scales(check, top["scales"]) if "scales" in top else {}
-    sections, conditions = _sections(check, top["sections"], scales) if "sections" in top else ((), {})
-    resolved = _check_conditions(check, sections, conditions, scales)
+    scales, broken_scales = _scales(check, top["scales"]) if "scales" in top else ({}, set())
+    sections, conditions, declared = (
+        _sections(check, top["sections"], scales, broken_scales) if "sections" in top else ((), {}, set())
+    )
+    resolved = _check_conditions(check, sections, conditions, scales, declared)
     if check.problems:
         raise DefinitionError(check.problems)
     assert key and version and title and source and licence and scoring  # guaranteed by no problems
@@ -123,11 +125,12 @@ def _scoring(check: Checker, value: object) -> ScoringModel | None:
     return ScoringModel("ipa_points", tuple(bands))
 
 
-def _scales(check: Checker, value: object) -> dict[str, Scale]:
+def _scales(check: Checker, value: object) -> tuple[dict[str, Scale], set[str]]:
+    """The valid scales, and the ids of scales that are declared but invalid (already reported)."""
     data = check.any_mapping(value, "scales")
     scales: dict[str, Scale] = {}
     if data is None:
-        return scales
+        return scales, set()
     if not data:
         check.add("scales", "must define at least one scale")
     for scale_id, body in data.items():
@@ -152,7 +155,7 @@ def _scales(check: Checker, value: object) -> dict[str, Scale]:
         choices = _choices(check, scale_data["choices"], join(path, "choices"))
         if choices is not None:
             scales[scale_id] = Scale(scale_id, choices)
-    return scales
+    return scales, {str(scale_id) for scale_id in data} - set(scales)
 
 
 def _choices(check: Checker, value: object, path: str) -> tuple[Choice, ...] | None:
@@ -161,6 +164,7 @@ def _choices(check: Checker, value: object, path: str) -> tuple[Choice, ...] | N
         return None
     choices: list[Choice] = []
     seen: set[str] = set()
+    before = len(check.problems)
     for index, raw in enumerate(raw_choices):
         choice_path = f"{path}[{index}]"
         data = check.mapping(raw, choice_path, ("code", "label", "value"))
@@ -181,16 +185,16 @@ def _choices(check: Checker, value: object, path: str) -> tuple[Choice, ...] | N
         if code is not None and label is not None:
             seen.add(code)
             choices.append(Choice(code, label, None if raw_value is None else float(raw_value)))
-    return tuple(choices)
+    return tuple(choices) if len(check.problems) == before else None
 
 
 def _sections(
-    check: Checker, value: object, scales: dict[str, Scale]
-) -> tuple[tuple[Section, ...], dict[str, tuple[str, str]]]:
-    """Sections with their items (conditions still unresolved) and each item's raw condition + path."""
+    check: Checker, value: object, scales: dict[str, Scale], broken_scales: set[str]
+) -> tuple[tuple[Section, ...], dict[str, tuple[str, str]], set[str]]:
+    """Sections with their items (conditions still unresolved), each item's raw condition + path, all ids."""
     raw_sections = check.list_of(value, "sections", "must contain at least one section")
     if raw_sections is None:
-        return (), {}
+        return (), {}, set()
     sections: list[Section] = []
     conditions: dict[str, tuple[str, str]] = {}
     ids: dict[str, str] = {}
@@ -210,14 +214,14 @@ def _sections(
         items: list[Item] = []
         for i_index, raw_item in enumerate(raw_items or []):
             item_path = f"{path}.items[{i_index}]"
-            item = _item(check, raw_item, item_path, section_id or "", scales, ids)
+            item = _item(check, raw_item, item_path, section_id or "", scales, ids, broken_scales)
             if item is not None:
                 items.append(item)
                 if isinstance(raw_item, dict) and raw_item.get("condition") is not None:
                     conditions[item.id] = (raw_item["condition"], join(item_path, "condition"))
         if section_id is not None and title is not None:
             sections.append(Section(section_id, title, tuple(items), description))
-    return tuple(sections), conditions
+    return tuple(sections), conditions, set(ids)
 
 
 def _unique_id(check: Checker, data: dict[str, Any], path: str, ids: dict[str, str]) -> str | None:
@@ -235,7 +239,13 @@ def _unique_id(check: Checker, data: dict[str, Any], path: str, ids: dict[str, s
 
 
 def _item(
-    check: Checker, value: object, path: str, section_id: str, scales: dict[str, Scale], ids: dict[str, str]
+    check: Checker,
+    value: object,
+    path: str,
+    section_id: str,
+    scales: dict[str, Scale],
+    ids: dict[str, str],
+    broken_scales: set[str],
 ) -> Item | None:
     data = check.mapping(value, path, ITEM_REQUIRED, ITEM_OPTIONAL)
     if data is None:
@@ -250,7 +260,9 @@ def _item(
     text = check.text(data["text"], join(path, "text")) if "text" in data else None
     guidance = check.text(data["guidance"], join(path, "guidance")) if "guidance" in data else None
     scale = check.identifier(data["scale"], join(path, "scale")) if "scale" in data else None
-    if scale is not None and scale not in scales:
+    if scale in broken_scales:
+        scale = None  # the scale's own problems are reported; an extra one here would only be noise
+    elif scale is not None and scale not in scales:
         defined = ", ".join(scales) or "none"
         check.add(join(path, "scale"), f"unknown scale {scale!r} (defined: {defined})")
         scale = None
@@ -331,6 +343,7 @@ def _check_conditions(
     sections: tuple[Section, ...],
     raw: dict[str, tuple[str, str]],
     scales: dict[str, Scale],
+    declared: set[str],
 ) -> dict[str, Condition]:
     """Parse each condition and check the items and codes it names, then look for cycles."""
     items = {item.id: item for section in sections for item in section.items}
@@ -345,6 +358,8 @@ def _check_conditions(
             continue
         before = len(check.problems)
         for other_id, code in dict.fromkeys(item_codes(condition)):
+            if other_id in declared and other_id not in items and other_id != item_id:
+                continue  # that item is invalid and already reported; its codes cannot be checked
             _check_reference(check, path, item_id, other_id, code, items, scales)
         if len(check.problems) == before:
             parsed[item_id] = condition

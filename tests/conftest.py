@@ -7,6 +7,7 @@ import itertools
 import os
 import re
 import uuid
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,6 +26,22 @@ from portal.organizations.operations import add_member, create_organization
 from tests.services import POSTGRES_URL, require_postgres
 
 PASSWORD = "correct horse battery"
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "portal" / "translations"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the catalogues when the .mo files are missing or older (``make`` does the same)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog, use_fuzzy=True)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 SMALL_DEFINITION = """\
@@ -62,8 +60,3 @@ sections:
 def small_definition() -> str:
     """A valid definition as YAML text."""
     return SMALL_DEFINITION
-
-
-def shared_dir() -> Path:
-    """The ``shared`` folder beside the repository root (it holds third-party data, never copied in)."""
-    return Path(__file__).resolve().parents[3] / "shared"

@@ -82,7 +82,9 @@ def test_round_trip_through_yaml_and_hash(small_definition: str) -> None:
 
 
 def test_alias_bomb_is_refused() -> None:
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
+    bomb = (
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
+    )
     assert problems_of(bomb) == [
         ("", "not valid YAML: line 2, column 8: YAML aliases (*name) are not allowed in definitions")
     ]
@@ -91,7 +93,9 @@ def test_alias_bomb_is_refused() -> None:
 def test_python_tags_are_refused(small_definition: str) -> None:
     text = small_definition.replace('licence: "Apache-2.0"', "licence: !!python/object/apply:os.system [ls]")
     [(path, reason)] = problems_of(text)
-    assert path == "" and "YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed" in reason
+    assert (
+        path == "" and "YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed" in reason
+    )
 
 
 def test_duplicate_yaml_key_is_refused(small_definition: str) -> None:
@@ -120,85 +124,217 @@ def test_nothing_half_loaded_every_problem_reported(small_definition: str) -> No
 def test_problem_text_names_file_path_and_reason(small_definition: str) -> None:
     with pytest.raises(DefinitionError) as caught:
         load_text(small_definition.replace("tier: T2", "tier: T4"), FILE)
-    assert str(caught.value) == "small-check/2026.1.yaml: sections[0].items[1].tier: must be one of T1, T2, T3 (got 'T4')"
+    assert (
+        str(caught.value)
+        == "small-check/2026.1.yaml: sections[0].items[1].tier: must be one of T1, T2, T3 (got 'T4')"
+    )
 
 
 BAD_DEFINITIONS = [
     pytest.param(
-        "        weight: 2\n", "        wieght: 2\n",
+        "        weight: 2\n",
+        "        wieght: 2\n",
         "sections[0].items[1].wieght",
-        "unknown key (expected one of: id, tier, text, scale, guidance, weight, required, critical, evidence, "
-        "condition, references)",
+        "unknown key (expected one of: id, tier, text, scale, guidance, weight, required, critical, "
+        "evidence, condition, references)",
         id="unknown-item-key",
     ),
     pytest.param("        tier: T2\n", "", "sections[0].items[1].tier", "is required", id="missing-tier"),
-    pytest.param("- id: STF-01", "- id: GOV-01", "sections[1].items[0].id",
-                 "duplicate id 'GOV-01' (also used at sections[0].items[0].id)", id="duplicate-item-id"),
-    pytest.param("- id: staff", "- id: GOV-02", "sections[1].id",
-                 "duplicate id 'GOV-02' (also used at sections[0].items[1].id)", id="section-id-clashes-item"),
-    pytest.param("{code: unknown,", "{code: partial,", "scales.implementation.choices[3].code",
-                 "duplicate code 'partial'", id="duplicate-code"),
-    pytest.param("{ja: 教育をしていますか, en:", "{en:", "sections[1].items[0].text.ja",
-                 "Japanese text is required", id="missing-japanese"),
-    pytest.param(', en: "Do you train staff?"}', "}", "sections[1].items[0].text.en",
-                 "English text is required", id="missing-english"),
-    pytest.param("tier: T3", "tier: t3", "sections[1].items[0].tier",
-                 "must be one of T1, T2, T3 (got 't3')", id="bad-tier"),
-    pytest.param("        scale: implementation\n        weight", "        scale: impl\n        weight",
-                 "sections[0].items[1].scale", "unknown scale 'impl' (defined: implementation)",
-                 id="scale-not-defined"),
-    pytest.param('"GOV-01 in [yes, partial]"', '"GOV-01 in [yes, partial"', "sections[0].items[1].condition",
-                 "syntax error: expected ']' or ',', found end of text at position 23", id="condition-syntax"),
-    pytest.param('"GOV-01 in [yes, partial]"', '"GOV-09 == yes"', "sections[0].items[1].condition",
-                 "names unknown item 'GOV-09'", id="condition-unknown-item"),
-    pytest.param('"GOV-01 in [yes, partial]"', '"GOV-01 == maybe"', "sections[0].items[1].condition",
-                 "code 'maybe' is not in the scale of item 'GOV-01' (yes, partial, no, unknown, na)",
-                 id="condition-unknown-code"),
-    pytest.param('"GOV-01 in [yes, partial]"', '"GOV-02 == yes"', "sections[0].items[1].condition",
-                 "refers to its own item 'GOV-02'", id="condition-self"),
-    pytest.param('"GOV-01 in [yes, partial]"', '"STF-01 == yes"', "sections[0].items[1].condition",
-                 "conditions form a cycle: GOV-02 -> STF-01 -> GOV-02", id="condition-cycle"),
-    pytest.param("weight: 2", "weight: -1", "sections[0].items[1].weight",
-                 "must be a positive number (got integer -1)", id="weight-negative"),
-    pytest.param("required: if_implemented", "required: sometimes", "sections[0].items[0].evidence.required",
-                 "must be one of never, always, if_implemented (got 'sometimes')", id="evidence-required"),
-    pytest.param("kinds: [policy]", "kinds: [policy, photo]", "sections[0].items[0].evidence.kinds[1]",
-                 "unknown evidence kind 'photo' (expected one of: policy, certificate, pledge, record, "
-                 "screenshot, contract, other)", id="evidence-kind"),
-    pytest.param("max_age_days: 365", "max_age_days: 36.5", "sections[0].items[0].evidence.max_age_days",
-                 "must be a positive whole number of days (got number 36.5)", id="evidence-max-age"),
-    pytest.param("model: default", "model: ipa_points", "scoring.bands", "is required with model ipa_points",
-                 id="ipa-without-bands"),
+    pytest.param(
+        "- id: STF-01",
+        "- id: GOV-01",
+        "sections[1].items[0].id",
+        "duplicate id 'GOV-01' (also used at sections[0].items[0].id)",
+        id="duplicate-item-id",
+    ),
+    pytest.param(
+        "- id: staff",
+        "- id: GOV-02",
+        "sections[1].id",
+        "duplicate id 'GOV-02' (also used at sections[0].items[1].id)",
+        id="section-id-clashes-item",
+    ),
+    pytest.param(
+        "{code: unknown,",
+        "{code: partial,",
+        "scales.implementation.choices[3].code",
+        "duplicate code 'partial'",
+        id="duplicate-code",
+    ),
+    pytest.param(
+        "{ja: 教育をしていますか, en:",
+        "{en:",
+        "sections[1].items[0].text.ja",
+        "Japanese text is required",
+        id="missing-japanese",
+    ),
+    pytest.param(
+        ', en: "Do you train staff?"}',
+        "}",
+        "sections[1].items[0].text.en",
+        "English text is required",
+        id="missing-english",
+    ),
+    pytest.param(
+        "tier: T3",
+        "tier: t3",
+        "sections[1].items[0].tier",
+        "must be one of T1, T2, T3 (got 't3')",
+        id="bad-tier",
+    ),
+    pytest.param(
+        "        scale: implementation\n        weight",
+        "        scale: impl\n        weight",
+        "sections[0].items[1].scale",
+        "unknown scale 'impl' (defined: implementation)",
+        id="scale-not-defined",
+    ),
+    pytest.param(
+        '"GOV-01 in [yes, partial]"',
+        '"GOV-01 in [yes, partial"',
+        "sections[0].items[1].condition",
+        "syntax error: expected ']' or ',', found end of text at position 23",
+        id="condition-syntax",
+    ),
+    pytest.param(
+        '"GOV-01 in [yes, partial]"',
+        '"GOV-09 == yes"',
+        "sections[0].items[1].condition",
+        "names unknown item 'GOV-09'",
+        id="condition-unknown-item",
+    ),
+    pytest.param(
+        '"GOV-01 in [yes, partial]"',
+        '"GOV-01 == maybe"',
+        "sections[0].items[1].condition",
+        "code 'maybe' is not in the scale of item 'GOV-01' (yes, partial, no, unknown, na)",
+        id="condition-unknown-code",
+    ),
+    pytest.param(
+        '"GOV-01 in [yes, partial]"',
+        '"GOV-02 == yes"',
+        "sections[0].items[1].condition",
+        "refers to its own item 'GOV-02'",
+        id="condition-self",
+    ),
+    pytest.param(
+        '"GOV-01 in [yes, partial]"',
+        '"STF-01 == yes"',
+        "sections[0].items[1].condition",
+        "conditions form a cycle: GOV-02 -> STF-01 -> GOV-02",
+        id="condition-cycle",
+    ),
+    pytest.param(
+        "weight: 2",
+        "weight: -1",
+        "sections[0].items[1].weight",
+        "must be a positive number (got integer -1)",
+        id="weight-negative",
+    ),
+    pytest.param(
+        "required: if_implemented",
+        "required: sometimes",
+        "sections[0].items[0].evidence.required",
+        "must be one of never, always, if_implemented (got 'sometimes')",
+        id="evidence-required",
+    ),
+    pytest.param(
+        "kinds: [policy]",
+        "kinds: [policy, photo]",
+        "sections[0].items[0].evidence.kinds[1]",
+        "unknown evidence kind 'photo' (expected one of: policy, certificate, pledge, record, "
+        "screenshot, contract, other)",
+        id="evidence-kind",
+    ),
+    pytest.param(
+        "max_age_days: 365",
+        "max_age_days: 36.5",
+        "sections[0].items[0].evidence.max_age_days",
+        "must be a positive whole number of days (got number 36.5)",
+        id="evidence-max-age",
+    ),
+    pytest.param(
+        "model: default",
+        "model: ipa_points",
+        "scoring.bands",
+        "is required with model ipa_points",
+        id="ipa-without-bands",
+    ),
     pytest.param(
         "model: default",
         "model: ipa_points\n  bands:\n    - {min: 50, label: {ja: 中, en: Mid}}\n"
         "    - {min: 70, label: {ja: 高, en: High}}\n    - {min: null, label: {ja: 低, en: Low}}",
-        "scoring.bands[1].min", "must be lower than the previous band's minimum (50)", id="ipa-bands-unordered",
+        "scoring.bands[1].min",
+        "must be lower than the previous band's minimum (50)",
+        id="ipa-bands-unordered",
     ),
-    pytest.param("value: 0.5}", "value: half}", "scales.implementation.choices[1].value",
-                 "must be a number, or null to leave the answer out of rates (got 'half')", id="value-not-number"),
-    pytest.param("{code: na, label: {ja: 該当しない, en: Not applicable}, value: null}",
-                 "{code: na, label: {ja: 該当しない, en: Not applicable}}",
-                 "scales.implementation.choices[4].value", "is required", id="value-missing"),
-    pytest.param("key: small-check", "key: Small_Check", "key",
-                 "must match ^[a-z0-9][a-z0-9-]*$ (got 'Small_Check')", id="bad-key"),
-    pytest.param('version: "2026.1"', "version: 2026.1", "version", "must be a string (got number 2026.1)",
-                 id="version-not-string"),
-    pytest.param('version: "2026.1"', 'version: "2026 spring"', "version",
-                 "must match ^[0-9A-Za-z][0-9A-Za-z._-]*$ (got '2026 spring')", id="bad-version"),
     pytest.param(
-        "    items:\n      - id: STF-01\n        tier: T3\n        text: {ja: 教育をしていますか, en: \"Do you train staff?\"}\n"
-        "        scale: implementation\n        required: false\n"
-        "        condition: \"not GOV-02 == no and GOV-01 != na\"\n",
-        "    items: []\n", "sections[1].items", "must contain at least one item", id="empty-section",
+        "value: 0.5}",
+        "value: half}",
+        "scales.implementation.choices[1].value",
+        "must be a number, or null to leave the answer out of rates (got 'half')",
+        id="value-not-number",
     ),
-    pytest.param('meti_scs: ["1-1-1-1"]', "meti_scs: 1-1-1-1", "sections[0].items[0].references.meti_scs",
-                 "must be a list of strings (got '1-1-1-1')", id="references-not-list"),
-    pytest.param("critical: true", "critical: yes", "sections[0].items[0].critical",
-                 "must be true or false (got 'yes')", id="boolean-written-as-yes"),
-    pytest.param("format: 1", "format: 2", "format", "unsupported format integer 2 (this loader reads 1)",
-                 id="format-version"),
-]  # fmt: skip
+    pytest.param(
+        "{code: na, label: {ja: 該当しない, en: Not applicable}, value: null}",
+        "{code: na, label: {ja: 該当しない, en: Not applicable}}",
+        "scales.implementation.choices[4].value",
+        "is required",
+        id="value-missing",
+    ),
+    pytest.param(
+        "key: small-check",
+        "key: Small_Check",
+        "key",
+        "must match ^[a-z0-9][a-z0-9-]*$ (got 'Small_Check')",
+        id="bad-key",
+    ),
+    pytest.param(
+        'version: "2026.1"',
+        "version: 2026.1",
+        "version",
+        "must be a string (got number 2026.1)",
+        id="version-not-string",
+    ),
+    pytest.param(
+        'version: "2026.1"',
+        'version: "2026 spring"',
+        "version",
+        "must match ^[0-9A-Za-z][0-9A-Za-z._-]*$ (got '2026 spring')",
+        id="bad-version",
+    ),
+    pytest.param(
+        "    items:\n      - id: STF-01\n        tier: T3\n"
+        '        text: {ja: 教育をしていますか, en: "Do you train staff?"}\n'
+        "        scale: implementation\n        required: false\n"
+        '        condition: "not GOV-02 == no and GOV-01 != na"\n',
+        "    items: []\n",
+        "sections[1].items",
+        "must contain at least one item",
+        id="empty-section",
+    ),
+    pytest.param(
+        'meti_scs: ["1-1-1-1"]',
+        "meti_scs: 1-1-1-1",
+        "sections[0].items[0].references.meti_scs",
+        "must be a list of strings (got '1-1-1-1')",
+        id="references-not-list",
+    ),
+    pytest.param(
+        "critical: true",
+        "critical: yes",
+        "sections[0].items[0].critical",
+        "must be true or false (got 'yes')",
+        id="boolean-written-as-yes",
+    ),
+    pytest.param(
+        "format: 1",
+        "format: 2",
+        "format",
+        "unsupported format integer 2 (this loader reads 1)",
+        id="format-version",
+    ),
+]
 
 
 @pytest.mark.parametrize(("old", "new", "path", "reason"), BAD_DEFINITIONS)

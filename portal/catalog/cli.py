@@ -1,0 +1,135 @@
+"""``flask questionnaires …``: list, validate, publish, import and export questionnaire definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from portal.catalog import operations
+from portal.errors import PortalError
+from portal.extensions import db
+from questionnaires import DefinitionError, Questionnaire, Tier, load_builtin, load_file
+from questionnaires.importers.mapping import TableImportError, load_mapping
+from questionnaires.importers.table import import_table
+from questionnaires.importers.vsaq import VsaqImportError, import_vsaq
+from questionnaires.importers.writing import write_definition_yaml
+from questionnaires.template_xlsx import build_blank_template
+
+questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions: list, validate, import, export.")
+
+
+def _tier_counts(counts: dict[str, int]) -> str:
+    return "  ".join(f"{tier}: {counts.get(tier, 0):>3}" for tier in (str(t) for t in Tier))
+
+
+@questionnaires_cli.command("list")
+def list_command() -> None:
+    """Published questionnaires with their item counts per tier."""
+    versions = operations.list_versions()
+    if not versions:
+        click.echo("Nothing is published yet; `flask portal init` loads the built-in questionnaires:")
+        for questionnaire in load_builtin():
+            counts = {str(t): n for t, n in questionnaire.counts_by_tier().items()}
+            click.echo(f"  {questionnaire.key} {questionnaire.version}  {_tier_counts(counts)}  (not loaded)")
+        return
+    click.echo(f"{'key':<24} {'version':<10} {'items':>5}  per tier{'':<22} title")
+    for stored in versions:
+        click.echo(f"{stored.key:<24} {stored.version:<10} {stored.item_count:>5}  "
+                   f"{_tier_counts(stored.tier_counts)}  {stored.title_ja}")
+
+
+@questionnaires_cli.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_command(paths: tuple[Path, ...]) -> None:
+    """Check definition files; every problem is printed with its file, path and reason."""
+    failed = False
+    for path in paths:
+        try:
+            questionnaire = load_file(path)
+        except DefinitionError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+        else:
+            click.echo(f"{path}: valid, {_summary(questionnaire)}")
+    if failed:
+        raise SystemExit(1)
+
+
+@questionnaires_cli.command("publish")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def publish_command(path: Path) -> None:
+    """Validate a definition file and publish it (a published version can never change)."""
+    try:
+        stored, new = operations.publish(load_file(path), origin="import")
+    except DefinitionError as error:
+        raise click.ClickException("\n".join(str(p) for p in error.problems)) from None
+    except PortalError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"{stored.key} {stored.version}: " + ("published" if new else "already published, unchanged"))
+
+
+@questionnaires_cli.command("import-table")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file naming the sheet, header rows and columns (see questionnaires/FORMAT.md).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Definition file to write.")
+def import_table_command(source: Path, mapping_path: Path, out: Path) -> None:
+    """Turn a CSV or XLSX checksheet into a validated definition file."""
+    try:
+        definition = import_table(source, load_mapping(mapping_path))
+        questionnaire = write_definition_yaml(definition, out)
+    except (TableImportError, DefinitionError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {out}: {_summary(questionnaire)}")
+
+
+@questionnaires_cli.command("import-vsaq")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Definition file to write.")
+@click.option("--key", default=None, help="Key of the new definition (default: vsaq-<file name>).")
+@click.option("--version", "version", default=None, help="Version of the new definition.")
+def import_vsaq_command(source: Path, out: Path, key: str | None, version: str | None) -> None:
+    """Turn a VSAQ JSON questionnaire into a validated definition file."""
+    try:
+        imported = import_vsaq(source, key=key, version=version)
+        questionnaire = write_definition_yaml(imported.definition, out)
+    except (VsaqImportError, DefinitionError) as error:
+        raise click.ClickException(str(error)) from None
+    for warning in imported.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"Wrote {out}: {_summary(questionnaire)}")
+
+
+@questionnaires_cli.command("export-xlsx")
+@click.argument("key")
+@click.argument("version")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+def export_xlsx_command(key: str, version: str, out: Path, lang: str) -> None:
+    """Write a blank Excel checksheet of a questionnaire version."""
+    questionnaire = _find(key, version)
+    out.write_bytes(build_blank_template(questionnaire, lang=lang))
+    click.echo(f"Wrote {out}: {_summary(questionnaire)}")
+
+
+def _find(key: str, version: str) -> Questionnaire:
+    """A published version, else a built-in file of that key and version."""
+    from questionnaires.validation import build_questionnaire
+
+    stored = operations.get_version(key, version)
+    if stored is not None:
+        return build_questionnaire(stored.definition, f"{key}/{version}")
+    for questionnaire in load_builtin():
+        if (questionnaire.key, questionnaire.version) == (key, version):
+            return questionnaire
+    raise click.ClickException(f"No questionnaire {key} version {version}; see `flask questionnaires list`.")
+
+
+def _summary(questionnaire: Questionnaire) -> str:
+    counts = {str(t): n for t, n in questionnaire.counts_by_tier().items()}
+    return f"{questionnaire.key} {questionnaire.version}, {sum(counts.values())} items ({_tier_counts(counts)})"

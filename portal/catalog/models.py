@@ -1,0 +1,34 @@
+"""Published questionnaire versions. A published version never changes; a change is a new version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import utcnow
+from portal.extensions import db
+
+
+class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (sa.UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64))
+    version: Mapped[str] = mapped_column(sa.String(32))
+    title_ja: Mapped[str] = mapped_column(sa.String(300))
+    title_en: Mapped[str] = mapped_column(sa.String(300))
+    scoring_model: Mapped[str] = mapped_column(sa.String(32))
+    #: The validated definition as plain data (the YAML structure), kept whole for assessments to freeze.
+    definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    #: SHA-256 of the canonical definition: a file that no longer matches it was edited after publication.
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    item_count: Mapped[int]
+    #: Items per tier, e.g. ``{"T1": 20, "T2": 24, "T3": 22}``.
+    tier_counts: Mapped[dict[str, int]] = mapped_column(sa.JSON)
+    #: ``builtin`` for the definitions shipped with the portal, ``import`` for a buyer's own.
+    origin: Mapped[str] = mapped_column(sa.String(16))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
