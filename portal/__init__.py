@@ -26,8 +26,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from portal.errors import register_error_handlers
     from portal.cli import register_cli
+    from portal.errors import register_error_handlers
     from portal.security_headers import register_security_headers
 
     register_error_handlers(app)
@@ -37,11 +37,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import get_locale
+
     from portal import models  # noqa: F401  (every table registered before anything uses the metadata)
     from portal.celery_setup import celery_init_app
     from portal.extensions import babel, csrf, db, login_manager, migrate
-    from flask_babel import get_locale
-
     from portal.i18n import select_locale, select_timezone
     from portal.session_auth import init_login
 

@@ -42,8 +42,16 @@ def seed_demo() -> list[tuple[str, str, str]]:
             organization = create_organization(org_name, by=users[Role.BUYER_ADMIN])
             owner = create_user(email=email, name=owner_name, password=DEMO_PASSWORD)
             add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
-            db.session.add(Supplier(buyer=buyer, organization=organization, name=org_name, contact_email=email,
-                                    tier=tier, created_by_id=users[Role.BUYER_ADMIN].id))
+            db.session.add(
+                Supplier(
+                    buyer=buyer,
+                    organization=organization,
+                    name=org_name,
+                    contact_email=email,
+                    tier=tier,
+                    created_by_id=users[Role.BUYER_ADMIN].id,
+                )
+            )
         db.session.flush()
     for email, _, role in BUYER_STAFF:
         rows.append((email, str(role), BUYER_NAME))

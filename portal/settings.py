@@ -21,15 +21,39 @@ class SettingsError(RuntimeError):
 
 #: (variable, default, meaning) — the README's settings table is written from this list.
 DOCUMENTED: list[tuple[str, str, str]] = [
-    ("PORTAL_ENV", "development", "`development` or `production`; production enforces the three settings below"),
-    ("PORTAL_SECRET_KEY", "random, kept in the instance folder", "signs sessions and CSRF tokens (required in production)"),
-    ("PORTAL_DATABASE_URL", "SQLite file in the instance folder", "SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/db` (required in production)"),
-    ("PORTAL_BROKER_URL", "unset: Celery runs tasks in-process", "Redis URL for Celery, e.g. `redis://redis:6379/0` (required in production)"),
-    ("PORTAL_SMTP_URL", "unset: e-mails are written to the log", "`smtp://user:password@host:587?starttls=1` or `smtps://…`"),
+    (
+        "PORTAL_ENV",
+        "development",
+        "`development` or `production`; production enforces the three settings below",
+    ),
+    (
+        "PORTAL_SECRET_KEY",
+        "random, kept in the instance folder",
+        "signs sessions and CSRF tokens (required in production)",
+    ),
+    (
+        "PORTAL_DATABASE_URL",
+        "SQLite file in the instance folder",
+        "SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/db` (required in production)",
+    ),
+    (
+        "PORTAL_BROKER_URL",
+        "unset: Celery runs tasks in-process",
+        "Redis URL for Celery, e.g. `redis://redis:6379/0` (required in production)",
+    ),
+    (
+        "PORTAL_SMTP_URL",
+        "unset: e-mails are written to the log",
+        "`smtp://user:password@host:587?starttls=1` or `smtps://…`",
+    ),
     ("PORTAL_MAIL_FROM", "portal@localhost", "sender address of outgoing e-mail"),
     ("PORTAL_BASE_URL", "http://127.0.0.1:5000", "public address used in links inside e-mails"),
     ("PORTAL_STORAGE_DIR", "`<instance>/storage`", "where evidence and export files are kept"),
-    ("PORTAL_INSTANCE_PATH", "`./instance`", "the instance folder (SQLite database, generated secret, files)"),
+    (
+        "PORTAL_INSTANCE_PATH",
+        "`./instance`",
+        "the instance folder (SQLite database, generated secret, files)",
+    ),
     ("PORTAL_CELERY_QUEUE", "portal", "name of the Celery queue the web enqueues to and workers consume"),
     ("PORTAL_INVITATION_DAYS", "14", "days an invitation link stays valid"),
     ("PORTAL_RESET_MINUTES", "60", "minutes a password-reset link stays valid"),
@@ -96,7 +120,7 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": environ.get("PORTAL_SECRET_KEY", "").strip() or None,
         "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("PORTAL_DATABASE_URL", ""), instance_path),
-        # Pre-ping so a restarted PostgreSQL costs one failed check, not one failed request per pooled connection.
+        # Pre-ping: a restarted PostgreSQL costs one failed check, not one failed request per connection.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SMTP_URL": environ.get("PORTAL_SMTP_URL", "").strip() or None,
         "MAIL_FROM": environ.get("PORTAL_MAIL_FROM", "portal@localhost").strip(),

@@ -7,8 +7,8 @@ import itertools
 import os
 import re
 import uuid
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,11 +150,19 @@ def make_org(app: Flask) -> Callable[..., Organization]:
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     def make(
-        email: str | None = None, *, organization: Organization | None = None, role: Role | None = None,
-        password: str = PASSWORD, **kwargs: Any,
+        email: str | None = None,
+        *,
+        organization: Organization | None = None,
+        role: Role | None = None,
+        password: str = PASSWORD,
+        **kwargs: Any,
     ) -> User:
-        user = create_user(email=email or f"user{next(_sequence)}@example.com", name=kwargs.pop("name", "Test User"),
-                           password=password, **kwargs)
+        user = create_user(
+            email=email or f"user{next(_sequence)}@example.com",
+            name=kwargs.pop("name", "Test User"),
+            password=password,
+            **kwargs,
+        )
         if organization is not None:
             add_member(organization, user, role or Role.BUYER_ADMIN, by=None)
         db.session.commit()

@@ -57,22 +57,46 @@ def test_seed_demo_is_refused_in_production(fresh_app):
 
 def test_create_operator_once_then_only_with_another(fresh_app):
     run(fresh_app, "portal", "init")
-    result = run(fresh_app, "portal", "create-operator", "--email", "Ops@Example.com", "--password", "operator password 1")
+    result = run(
+        fresh_app,
+        "portal",
+        "create-operator",
+        "--email",
+        "Ops@Example.com",
+        "--password",
+        "operator password 1",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User))
     assert user.email == "ops@example.com" and user.is_operator
     assert "operator password 1" not in user.password_hash
-    second = run(fresh_app, "portal", "create-operator", "--email", "b@example.com", "--password", "operator password 2")
+    second = run(
+        fresh_app,
+        "portal",
+        "create-operator",
+        "--email",
+        "b@example.com",
+        "--password",
+        "operator password 2",
+    )
     assert second.exit_code != 0 and "--another" in second.output
-    weak = run(fresh_app, "portal", "create-operator", "--another", "--email", "c@example.com", "--password", "short")
+    weak = run(
+        fresh_app, "portal", "create-operator", "--another", "--email", "c@example.com", "--password", "short"
+    )
     assert weak.exit_code != 0 and "at least" in weak.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
 def test_create_operator_prompts_for_the_password(fresh_app):
     run(fresh_app, "portal", "init")
-    result = run(fresh_app, "portal", "create-operator", "--email", "p@example.com",
-                 input="prompted password 9\nprompted password 9\n")
+    result = run(
+        fresh_app,
+        "portal",
+        "create-operator",
+        "--email",
+        "p@example.com",
+        input="prompted password 9\nprompted password 9\n",
+    )
     assert result.exit_code == 0, result.output
     client = fresh_app.test_client()
     assert sign_in(client, "p@example.com", "prompted password 9").status_code == 302
@@ -97,5 +121,7 @@ def test_demo_supplier_owners_belong_to_their_supplier_organisations(fresh_app):
     run(fresh_app, "portal", "init")
     run(fresh_app, "portal", "seed-demo")
     for supplier in db.session.scalars(sa.select(Supplier)):
-        owner = db.session.scalar(sa.select(Membership).where(Membership.organization_id == supplier.organization_id))
+        owner = db.session.scalar(
+            sa.select(Membership).where(Membership.organization_id == supplier.organization_id)
+        )
         assert owner.user.email == supplier.contact_email

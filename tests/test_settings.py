@@ -25,12 +25,14 @@ def test_production_names_every_missing_setting():
 
 
 def test_production_with_everything_set_uses_secure_cookies_and_a_broker():
-    settings = load_settings({
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": "s3cret",
-        "PORTAL_DATABASE_URL": "postgres://u:p@db/portal",
-        "PORTAL_BROKER_URL": "redis://redis:6379/0",
-    })
+    settings = load_settings(
+        {
+            "PORTAL_ENV": "production",
+            "PORTAL_SECRET_KEY": "s3cret",
+            "PORTAL_DATABASE_URL": "postgres://u:p@db/portal",
+            "PORTAL_BROKER_URL": "redis://redis:6379/0",
+        }
+    )
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/portal"
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -42,7 +41,9 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(*, email: str, name: str, password: str, locale: str = "ja", is_operator: bool = False) -> User:
+def create_user(
+    *, email: str, name: str, password: str, locale: str = "ja", is_operator: bool = False
+) -> User:
     email = normalize_email(email)
     if get_user_by_email(email) is not None:
         raise Conflict(_l("An account with this e-mail address already exists."))
@@ -76,8 +77,13 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
         raise refused
     if user.locked_until is not None and user.locked_until > now:
         verify_password(None, password)
-        record("user.sign_in_refused_locked", actor=None, subject_type="user", subject_id=user.id,
-               organization_id=None)
+        record(
+            "user.sign_in_refused_locked",
+            actor=None,
+            subject_type="user",
+            subject_id=user.id,
+            organization_id=None,
+        )
         db.session.flush()
         raise refused
     if not user.is_active or not verify_password(user.password_hash, password):
@@ -100,8 +106,14 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
 def set_locale(user: User, locale: str) -> None:
     if locale not in LOCALES:
         raise UserInputError(_l("Unknown language."))
-    record("user.locale_changed", actor=user, subject_type="user", subject_id=user.id,
-           organization_id=None, locale=[user.locale, locale])
+    record(
+        "user.locale_changed",
+        actor=user,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=None,
+        locale=[user.locale, locale],
+    )
     user.locale = locale
     db.session.flush()
 
@@ -148,8 +160,15 @@ def invite(organization: Organization, email: str, role: Role, *, by: User | Non
         inviter=by,
         link=f"{current_app.config['BASE_URL']}/invitations/{token}",
     )
-    record("invitation.created", actor=by, subject_type="invitation", subject_id=invitation.id,
-           organization_id=organization.id, email=email, role=str(role))
+    record(
+        "invitation.created",
+        actor=by,
+        subject_type="invitation",
+        subject_id=invitation.id,
+        organization_id=organization.id,
+        email=email,
+        role=str(role),
+    )
     logger.info("Invitation %s to %s as %s created by %s", invitation.id, email, role, by)
     return invitation, token
 
@@ -159,8 +178,12 @@ def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitati
     now = now or utcnow()
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if invitation is None or not invitation.is_open(now):
-        raise NotFound(_l("This invitation link is not valid. It may have expired or been used already. "
-                          "Please ask the sender for a new one."))
+        raise NotFound(
+            _l(
+                "This invitation link is not valid. It may have expired or been used already. "
+                "Please ask the sender for a new one."
+            )
+        )
     return invitation
 
 
@@ -168,8 +191,12 @@ def accept_invitation(invitation: Invitation, user: User, *, now: datetime | Non
     """Make ``user`` a member in the invited role and use the invitation up."""
     now = now or utcnow()
     if not invitation.is_open(now):
-        raise NotFound(_l("This invitation link is not valid. It may have expired or been used already. "
-                          "Please ask the sender for a new one."))
+        raise NotFound(
+            _l(
+                "This invitation link is not valid. It may have expired or been used already. "
+                "Please ask the sender for a new one."
+            )
+        )
     membership = next((m for m in user.memberships if m.organization_id == invitation.organization_id), None)
     if membership is None:
         membership = Membership(user=user, organization_id=invitation.organization_id, role=invitation.role)
@@ -177,8 +204,14 @@ def accept_invitation(invitation: Invitation, user: User, *, now: datetime | Non
     invitation.accepted_at = now
     invitation.accepted_by_id = user.id
     db.session.flush()
-    record("invitation.accepted", actor=user, subject_type="invitation", subject_id=invitation.id,
-           organization_id=invitation.organization_id, role=str(invitation.role))
+    record(
+        "invitation.accepted",
+        actor=user,
+        subject_type="invitation",
+        subject_id=invitation.id,
+        organization_id=invitation.organization_id,
+        role=str(invitation.role),
+    )
     logger.info("Invitation %s accepted by %s", invitation.id, user.email)
     return membership
 
@@ -193,14 +226,25 @@ def request_password_reset(email: str) -> PasswordReset | None:
         return None
     now = utcnow()
     token, token_hash = new_token()
-    reset = PasswordReset(user=user, token_hash=token_hash, created_at=now,
-                          expires_at=now + current_app.config["RESET_TTL"])
+    reset = PasswordReset(
+        user=user, token_hash=token_hash, created_at=now, expires_at=now + current_app.config["RESET_TTL"]
+    )
     db.session.add(reset)
     db.session.flush()
-    queue_email(user.email, "password_reset", locale=user.locale, user=user,
-                link=f"{current_app.config['BASE_URL']}/password/reset/{token}")
-    record("user.password_reset_requested", actor=None, subject_type="user", subject_id=user.id,
-           organization_id=None)
+    queue_email(
+        user.email,
+        "password_reset",
+        locale=user.locale,
+        user=user,
+        link=f"{current_app.config['BASE_URL']}/password/reset/{token}",
+    )
+    record(
+        "user.password_reset_requested",
+        actor=None,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=None,
+    )
     return reset
 
 
@@ -240,8 +284,14 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     api_token = ApiToken(user=user, name=name.strip() or "token", prefix=token[:10], token_hash=token_hash)
     db.session.add(api_token)
     db.session.flush()
-    record("api_token.created", actor=user, subject_type="api_token", subject_id=api_token.id,
-           organization_id=None, name=api_token.name)
+    record(
+        "api_token.created",
+        actor=user,
+        subject_type="api_token",
+        subject_id=api_token.id,
+        organization_id=None,
+        name=api_token.name,
+    )
     return api_token, token
 
 

@@ -17,7 +17,9 @@ logger = logging.getLogger(__name__)
 
 def get_version(key: str, version: str) -> QuestionnaireVersion | None:
     return db.session.scalar(
-        sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == key, QuestionnaireVersion.version == version)
+        sa.select(QuestionnaireVersion).where(
+            QuestionnaireVersion.key == key, QuestionnaireVersion.version == version
+        )
     )
 
 
@@ -31,11 +33,14 @@ def publish(questionnaire: Questionnaire, *, origin: str) -> tuple[Questionnaire
     existing = get_version(questionnaire.key, questionnaire.version)
     if existing is not None:
         if existing.content_hash != content_hash:
-            raise Conflict(_l(
-                "Questionnaire %(key)s version %(version)s is already published with different content. "
-                "A published version never changes: give the changed definition a new version.",
-                key=questionnaire.key, version=questionnaire.version,
-            ))
+            raise Conflict(
+                _l(
+                    "Questionnaire %(key)s version %(version)s is already published with different content. "
+                    "A published version never changes: give the changed definition a new version.",
+                    key=questionnaire.key,
+                    version=questionnaire.version,
+                )
+            )
         return existing, False
     counts = questionnaire.counts_by_tier()
     stored = QuestionnaireVersion(
@@ -67,6 +72,8 @@ def load_builtin_questionnaires() -> list[str]:
 
 
 def list_versions() -> list[QuestionnaireVersion]:
-    return list(db.session.scalars(
-        sa.select(QuestionnaireVersion).order_by(QuestionnaireVersion.key, QuestionnaireVersion.version)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(QuestionnaireVersion).order_by(QuestionnaireVersion.key, QuestionnaireVersion.version)
+        )
+    )

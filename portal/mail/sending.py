@@ -22,9 +22,7 @@ class LogSender:
     """Development: the whole message goes to the log, so links in it can be followed."""
 
     def send(self, message: OutboxMessage) -> None:
-        logger.info(
-            "E-mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject, message.body
-        )
+        logger.info("E-mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject, message.body)
 
 
 class SmtpSender:

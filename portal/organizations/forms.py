@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, EmailField, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.organizations.models import Role
@@ -28,5 +28,6 @@ class InviteMemberForm(FlaskForm):
 class NewBuyerForm(FlaskForm):
     name = StringField(_l("Organisation name"), validators=[InputRequired(), Length(max=200)])
     admin_email = EmailField(
-        _l("E-mail address of its first administrator"), validators=[InputRequired(), Email(), Length(max=254)]
+        _l("E-mail address of its first administrator"),
+        validators=[InputRequired(), Email(), Length(max=254)],
     )

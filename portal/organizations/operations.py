@@ -23,8 +23,14 @@ def create_organization(name: str, *, by: User | None) -> Organization:
     organization = Organization(name=name)
     db.session.add(organization)
     db.session.flush()
-    record("organization.created", actor=by, subject_type="organization", subject_id=organization.id,
-           organization_id=organization.id, name=name)
+    record(
+        "organization.created",
+        actor=by,
+        subject_type="organization",
+        subject_id=organization.id,
+        organization_id=organization.id,
+        name=name,
+    )
     logger.info("Organization %s created by %s", organization.id, by)
     return organization
 
@@ -33,8 +39,15 @@ def add_member(organization: Organization, user: User, role: Role, *, by: User |
     membership = Membership(organization=organization, user=user, role=role)
     db.session.add(membership)
     db.session.flush()
-    record("membership.created", actor=by, subject_type="membership", subject_id=membership.id,
-           organization_id=organization.id, user=user.email, role=str(role))
+    record(
+        "membership.created",
+        actor=by,
+        subject_type="membership",
+        subject_id=membership.id,
+        organization_id=organization.id,
+        user=user.email,
+        role=str(role),
+    )
     return membership
 
 

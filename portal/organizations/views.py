@@ -57,8 +57,11 @@ def members() -> Any:
         .order_by(Invitation.created_at.desc())
     ).all()
     return render_template(
-        "organizations/members.html", organization=organization, members=list_members(organization),
-        pending=pending, form=form,
+        "organizations/members.html",
+        organization=organization,
+        members=list_members(organization),
+        pending=pending,
+        form=form,
     )
 
 
@@ -71,7 +74,9 @@ def operator_organizations() -> Any:
         invite(organization, form.admin_email.data or "", Role.BUYER_ADMIN, by=current_user)
         db.session.commit()
         send_outbox_soon()
-        flash(_("%(name)s has been created and its administrator invited.", name=organization.name), "success")
+        flash(
+            _("%(name)s has been created and its administrator invited.", name=organization.name), "success"
+        )
         return redirect(url_for("organizations.operator_organizations"))
     organizations = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
     return render_template("organizations/operator.html", organizations=organizations, form=form)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, EmailField, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.suppliers.models import Tier
@@ -21,4 +21,6 @@ class SupplierForm(FlaskForm):
         validators=[InputRequired(), Email(), Length(max=254)],
         description=_l("This person is invited to answer on the supplier's behalf."),
     )
-    tier = SelectField(_l("Tier"), choices=[SelectChoice(str(t), label) for t, label in TIER_LABELS.items()], default="T1")
+    tier = SelectField(
+        _l("Tier"), choices=[SelectChoice(str(t), label) for t, label in TIER_LABELS.items()], default="T1"
+    )

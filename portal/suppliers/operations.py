@@ -19,9 +19,7 @@ from portal.suppliers.models import Supplier, Tier
 logger = logging.getLogger(__name__)
 
 
-def add_supplier(
-    buyer: Organization, *, name: str, contact_email: str, tier: Tier, by: User
-) -> Supplier:
+def add_supplier(buyer: Organization, *, name: str, contact_email: str, tier: Tier, by: User) -> Supplier:
     """Record a supplier, create its organisation and invite its contact as supplier owner."""
     name = name.strip()
     contact_email = normalize_email(contact_email)
@@ -34,20 +32,34 @@ def add_supplier(
         raise Conflict(_l("A supplier with this contact e-mail address is already registered."))
     organization = create_organization(name, by=by)
     supplier = Supplier(
-        buyer=buyer, organization=organization, name=name, contact_email=contact_email, tier=tier,
+        buyer=buyer,
+        organization=organization,
+        name=name,
+        contact_email=contact_email,
+        tier=tier,
         created_by_id=by.id,
     )
     db.session.add(supplier)
     db.session.flush()
     invite(organization, contact_email, Role.SUPPLIER_OWNER, by=by)
-    record("supplier.created", actor=by, subject_type="supplier", subject_id=supplier.id,
-           organization_id=buyer.id, name=name, contact_email=contact_email, tier=str(tier))
+    record(
+        "supplier.created",
+        actor=by,
+        subject_type="supplier",
+        subject_id=supplier.id,
+        organization_id=buyer.id,
+        name=name,
+        contact_email=contact_email,
+        tier=str(tier),
+    )
     logger.info("Supplier %s (%s) added by %s", supplier.id, name, by)
     return supplier
 
 
 def list_suppliers(buyer: Organization) -> list[Supplier]:
-    return list(db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id).order_by(Supplier.name)))
+    return list(
+        db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id).order_by(Supplier.name))
+    )
 
 
 def get_supplier(buyer: Organization, supplier_id: int) -> Supplier:

@@ -43,8 +43,11 @@ def create() -> Any:
     if form.validate_on_submit():
         try:
             supplier = operations.add_supplier(
-                _buyer(), name=form.name.data or "", contact_email=form.contact_email.data or "",
-                tier=Tier(form.tier.data), by=current_user,
+                _buyer(),
+                name=form.name.data or "",
+                contact_email=form.contact_email.data or "",
+                tier=Tier(form.tier.data),
+                by=current_user,
             )
         except PortalError as error:
             form.contact_email.errors = [str(error.message)]

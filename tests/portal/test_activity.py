@@ -8,8 +8,14 @@ from portal.extensions import db
 
 def test_entries_can_be_added_but_never_changed_or_deleted(app, make_user):
     user = make_user()
-    entry = record("supplier.tier_changed", actor=user, subject_type="supplier", subject_id=7,
-                   organization_id=None, tier=["T1", "T2"])
+    entry = record(
+        "supplier.tier_changed",
+        actor=user,
+        subject_type="supplier",
+        subject_id=7,
+        organization_id=None,
+        tier=["T1", "T2"],
+    )
     db.session.commit()
     stored = db.session.get(ActivityEntry, entry.id)
     assert stored.details == {"tier": ["T1", "T2"]}
@@ -23,4 +29,7 @@ def test_entries_can_be_added_but_never_changed_or_deleted(app, make_user):
     with pytest.raises(AppendOnlyError):
         db.session.flush()
     db.session.rollback()
-    assert db.session.scalar(sa.select(ActivityEntry.action).where(ActivityEntry.id == entry.id)) == "supplier.tier_changed"
+    assert (
+        db.session.scalar(sa.select(ActivityEntry.action).where(ActivityEntry.id == entry.id))
+        == "supplier.tier_changed"
+    )

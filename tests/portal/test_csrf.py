@@ -24,7 +24,6 @@ def csrf_app(tmp_path, database_url):
         db.engine.dispose()
 
 
-
 def csrf_token(client, path):
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
@@ -36,7 +35,12 @@ def test_forms_without_a_valid_token_are_refused_and_change_nothing(csrf_app, ma
     admin = make_user(organization=make_org(), role=Role.BUYER_ADMIN)
     assert client.post("/sign-in", data={"email": admin.email, "password": PASSWORD}).status_code == 400
     token = csrf_token(client, "/sign-in")
-    assert client.post("/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
 
     data = {"name": "X", "contact_email": "x@example.com", "tier": "T1"}
     assert client.post("/suppliers/new", data=data).status_code == 400

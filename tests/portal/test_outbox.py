@@ -9,7 +9,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.mail.operations import MAX_ATTEMPTS, retry_delay, send_next_due_message
-from portal.mail.sending import SmtpSender, sender_for, LogSender
+from portal.mail.sending import LogSender, SmtpSender, sender_for
 from portal.organizations.models import Role
 from tests.conftest import sign_in
 from workers.tasks import send_outbox
@@ -111,7 +111,9 @@ def test_with_the_mail_server_down_messages_stay_in_the_outbox(app):
     assert message.sent_at is None and message.attempts == 1 and message.last_error
 
 
-def test_invitation_mail_is_written_with_the_change_and_sent_by_the_job(app, client, make_org, make_user, caplog):
+def test_invitation_mail_is_written_with_the_change_and_sent_by_the_job(
+    app, client, make_org, make_user, caplog
+):
     admin = make_user(organization=make_org("Buyer"), role=Role.BUYER_ADMIN)
     sign_in(client, admin.email)
     with caplog.at_level("INFO", logger="portal.mail.sending"):
@@ -125,7 +127,12 @@ def test_invitation_mail_is_written_with_the_change_and_sent_by_the_job(app, cli
 def test_smtp_url_parsing():
     sender = SmtpSender("smtp://user%40x:p%2Fw@mail.example.com:587?starttls=1", "portal@example.com")
     assert (sender.host, sender.port, sender.username, sender.password, sender.starttls) == (
-        "mail.example.com", 587, "user@x", "p/w", True)
+        "mail.example.com",
+        587,
+        "user@x",
+        "p/w",
+        True,
+    )
     assert SmtpSender("smtps://mail.example.com", "a@b").port == 465
     assert isinstance(sender_for(None, "a@b"), LogSender)
     with pytest.raises(ValueError, match="smtp://"):

@@ -46,7 +46,12 @@ def test_a_reset_link_works_once(client, make_user):
     client.post(link, data={"password": NEW, "confirm": NEW})
     client.post("/sign-out")
     assert client.get(link).status_code == 404
-    assert client.post(link, data={"password": "another password 8", "confirm": "another password 8"}).status_code == 404
+    assert (
+        client.post(
+            link, data={"password": "another password 8", "confirm": "another password 8"}
+        ).status_code
+        == 404
+    )
 
 
 def test_an_expired_reset_link_is_refused(client, make_user):

@@ -21,18 +21,26 @@ def test_adding_a_supplier_invites_its_contact_into_a_new_organisation(client, m
     response = add_supplier(client)
     assert response.status_code == 302
     supplier = db.session.scalar(sa.select(Supplier))
-    assert (supplier.name, supplier.contact_email, supplier.tier) == ("株式会社テスト", "contact@supplier.example.com", Tier.T2)
+    assert (supplier.name, supplier.contact_email, supplier.tier) == (
+        "株式会社テスト",
+        "contact@supplier.example.com",
+        Tier.T2,
+    )
     assert supplier.organization_id != buyer.id
     invitation = db.session.scalar(sa.select(Invitation))
     assert (invitation.organization_id, invitation.role) == (supplier.organization_id, Role.SUPPLIER_OWNER)
     assert "株式会社テスト" in client.get("/suppliers/").get_data(as_text=True)
-    logged = db.session.scalars(sa.select(ActivityEntry.action).where(ActivityEntry.organization_id == buyer.id)).all()
+    logged = db.session.scalars(
+        sa.select(ActivityEntry.action).where(ActivityEntry.organization_id == buyer.id)
+    ).all()
     assert "supplier.created" in logged
 
     client.post("/sign-out")
     link = path_of(outbox_links("contact@supplier.example.com")[-1])
     client.post(link, data={"name": "窓口 太郎", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    membership = db.session.scalar(sa.select(Membership).where(Membership.organization_id == supplier.organization_id))
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.organization_id == supplier.organization_id)
+    )
     assert membership.role == Role.SUPPLIER_OWNER
     home = client.get("/").get_data(as_text=True)
     assert "株式会社テスト" in home
@@ -111,7 +119,9 @@ def test_a_user_in_two_organisations_switches_between_them(client, make_org, mak
 def test_operator_creates_a_buyer_organisation_and_invites_its_admin(client, make_user):
     operator = make_user("ops@example.com", is_operator=True)
     sign_in(client, operator.email)
-    response = client.post("/operator/organizations", data={"name": "New Buyer", "admin_email": "boss@newbuyer.example.com"})
+    response = client.post(
+        "/operator/organizations", data={"name": "New Buyer", "admin_email": "boss@newbuyer.example.com"}
+    )
     assert response.status_code == 302
     invitation = db.session.scalar(sa.select(Invitation))
     assert invitation.role == Role.BUYER_ADMIN and invitation.organization.name == "New Buyer"

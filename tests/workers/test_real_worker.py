@@ -7,7 +7,6 @@ import time
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.jobs import enqueue
@@ -34,9 +33,23 @@ def worker(app, database_url, tmp_path):
     }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below, after the process)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.main", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.main",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     yield queue
     process.terminate()
