@@ -64,3 +64,14 @@ def test_parse_bool_accepts_the_usual_spellings(text, value):
 def test_parse_bool_rejects_junk():
     with pytest.raises(SettingsError, match="X must be true or false"):
         parse_bool("X", "maybe")
+
+
+def test_every_variable_read_is_documented():
+    import re
+    from pathlib import Path
+
+    from portal.settings import DOCUMENTED
+
+    source = (Path(__file__).resolve().parents[1] / "portal" / "settings.py").read_text()
+    read = set(re.findall(r'"(PORTAL_[A-Z_]+)"', source))
+    assert read == {name for name, _, _ in DOCUMENTED}
