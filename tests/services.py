@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import socket
+from urllib.parse import urlsplit
 
 import pytest
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def in_ci() -> bool:
@@ -25,19 +26,23 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def port_open(host: str, port: int) -> bool:
+def _reachable(url: str, default_port: int) -> tuple[bool, str]:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or default_port
     try:
         with socket.create_connection((host, port), timeout=1.0):
-            return True
+            return True, f"{host}:{port}"
     except OSError:
-        return False
+        return False, f"{host}:{port}"
 
 
 def require_postgres() -> None:
-    if not port_open("127.0.0.1", 5432):
-        unavailable("PostgreSQL is not reachable at 127.0.0.1:5432")
+    ok, where = _reachable(POSTGRES_URL, 5432)
+    if not ok:
+        unavailable(f"PostgreSQL is not reachable at {where}")
 
 
 def require_redis() -> None:
-    if not port_open(REDIS_HOST, REDIS_PORT):
-        unavailable(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}")
+    ok, where = _reachable(REDIS_URL, 6379)
+    if not ok:
+        unavailable(f"Redis is not reachable at {where}")

@@ -13,9 +13,9 @@ from portal.jobs import enqueue
 from portal.mail.models import OutboxMessage
 from portal.settings import celery_settings
 from tests.conftest import make_test_app
-from tests.services import REDIS_HOST, REDIS_PORT, require_redis
+from tests.services import REDIS_URL, require_redis
 
-BROKER = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
+BROKER = REDIS_URL
 
 
 @pytest.fixture
