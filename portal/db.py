@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -49,3 +51,8 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime},
     )
+
+
+def enum_column(enum_class: type[enum.StrEnum], length: int = 32) -> sa.Enum:
+    """Enums are stored as their string values, so SQLite and PostgreSQL behave the same."""
+    return sa.Enum(enum_class, native_enum=False, length=length, validate_strings=True)

@@ -76,9 +76,7 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         message = _HTTP_MESSAGES.get(status, error.description)
         if status == 400 and error.description and "CSRF" in error.description:
-            message = _l(
-                "The form has expired or was sent from elsewhere. Please reload the page and try again."
-            )
+            message = _l("The form has expired or was sent from elsewhere. Please reload the page and try again.")
         return _render(status, (error.name or "error").lower().replace(" ", "_"), message)
 
     @app.errorhandler(Exception)

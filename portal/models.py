@@ -1,22 +1,48 @@
 """Every model, imported in one place so the metadata (and Alembic) sees all tables."""
 
 from portal.accounts.models import ApiToken, Invitation, PasswordReset, User
+from portal.actions.models import ActionState, CorrectiveAction
 from portal.activity.models import ActivityEntry
+from portal.assessments.models import (
+    Answer,
+    AnswerEvidence,
+    Assessment,
+    AssessmentState,
+    Decision,
+    ReminderSent,
+    ReviewDecision,
+    SectionAssignment,
+)
+from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
+from portal.evidence.models import Evidence
 from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
 from portal.suppliers.models import Supplier, Tier
 
 __all__ = [
+    "ActionState",
     "ActivityEntry",
+    "Answer",
+    "AnswerEvidence",
     "ApiToken",
+    "Assessment",
+    "AssessmentState",
+    "Campaign",
+    "CampaignState",
+    "CorrectiveAction",
+    "Decision",
+    "Evidence",
     "Invitation",
     "Membership",
     "Organization",
     "OutboxMessage",
     "PasswordReset",
     "QuestionnaireVersion",
+    "ReminderSent",
+    "ReviewDecision",
     "Role",
+    "SectionAssignment",
     "Supplier",
     "Tier",
     "User",

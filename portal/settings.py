@@ -104,9 +104,7 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
             if not environ.get(name, "").strip()
         ]
         if missing:
-            raise SettingsError(
-                "Production mode (PORTAL_ENV=production) needs these settings: " + ", ".join(missing)
-            )
+            raise SettingsError("Production mode (PORTAL_ENV=production) needs these settings: " + ", ".join(missing))
 
     instance_path = Path(environ.get("PORTAL_INSTANCE_PATH") or default_instance_path()).resolve()
     broker = environ.get("PORTAL_BROKER_URL", "").strip()

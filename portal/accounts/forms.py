@@ -40,6 +40,4 @@ class AcceptForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    locale = SelectField(
-        _l("Language"), choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()]
-    )
+    locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()])

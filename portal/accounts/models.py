@@ -58,9 +58,7 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     role: Mapped[Role] = role_column()
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -41,9 +42,7 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(
-    *, email: str, name: str, password: str, locale: str = "ja", is_operator: bool = False
-) -> User:
+def create_user(*, email: str, name: str, password: str, locale: str = "ja", is_operator: bool = False) -> User:
     email = normalize_email(email)
     if get_user_by_email(email) is not None:
         raise Conflict(_l("An account with this e-mail address already exists."))
@@ -121,7 +120,9 @@ def set_locale(user: User, locale: str) -> None:
 # Invitations -------------------------------------------------------------------------------
 
 
-def invite(organization: Organization, email: str, role: Role, *, by: User | None) -> tuple[Invitation, str]:
+def invite(
+    organization: Organization, email: str, role: Role, *, by: User | None, assessment: Any = None
+) -> tuple[Invitation, str]:
     """Create an invitation (earlier open ones to the same address are revoked) and queue its e-mail.
 
     Returns the invitation and the token; only the token's hash is stored.
@@ -158,6 +159,7 @@ def invite(organization: Organization, email: str, role: Role, *, by: User | Non
         locale=existing.locale if existing is not None else "ja",
         invitation=invitation,
         inviter=by,
+        assessment=assessment,
         link=f"{current_app.config['BASE_URL']}/invitations/{token}",
     )
     record(

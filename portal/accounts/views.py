@@ -70,9 +70,7 @@ def forgot_password() -> Any:
         operations.request_password_reset(form.email.data or "")
         db.session.commit()
         send_outbox_soon()
-        flash(
-            _("If an account exists for this address, we have sent it a link to set a new password."), "info"
-        )
+        flash(_("If an account exists for this address, we have sent it a link to set a new password."), "info")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/forgot_password.html", form=form)
 

@@ -17,9 +17,7 @@ from questionnaires.importers.vsaq import VsaqImportError, import_vsaq
 from questionnaires.importers.writing import write_definition_yaml
 from questionnaires.template_xlsx import build_blank_template
 
-questionnaires_cli = AppGroup(
-    "questionnaires", help="Questionnaire definitions: list, validate, import, export."
-)
+questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions: list, validate, import, export.")
 
 
 def _tier_counts(counts: dict[str, int]) -> str:
@@ -45,9 +43,7 @@ def list_command() -> None:
 
 
 @questionnaires_cli.command("validate")
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
     """Check definition files; every problem is printed with its file, path and reason."""
     failed = False
@@ -88,9 +84,7 @@ def publish_command(path: Path) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML file naming the sheet, header rows and columns (see questionnaires/FORMAT.md).",
 )
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Definition file to write."
-)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Definition file to write.")
 def import_table_command(source: Path, mapping_path: Path, out: Path) -> None:
     """Turn a CSV or XLSX checksheet into a validated definition file."""
     try:
@@ -103,9 +97,7 @@ def import_table_command(source: Path, mapping_path: Path, out: Path) -> None:
 
 @questionnaires_cli.command("import-vsaq")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Definition file to write."
-)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Definition file to write.")
 @click.option("--key", default=None, help="Key of the new definition (default: vsaq-<file name>).")
 @click.option("--version", "version", default=None, help="Version of the new definition.")
 def import_vsaq_command(source: Path, out: Path, key: str | None, version: str | None) -> None:
@@ -147,6 +139,4 @@ def _find(key: str, version: str) -> Questionnaire:
 
 def _summary(questionnaire: Questionnaire) -> str:
     counts = {str(t): n for t, n in questionnaire.counts_by_tier().items()}
-    return (
-        f"{questionnaire.key} {questionnaire.version}, {sum(counts.values())} items ({_tier_counts(counts)})"
-    )
+    return f"{questionnaire.key} {questionnaire.version}, {sum(counts.values())} items ({_tier_counts(counts)})"

@@ -10,16 +10,14 @@ from flask_babel import lazy_gettext as _l
 from portal.catalog.models import QuestionnaireVersion
 from portal.errors import Conflict
 from portal.extensions import db
-from questionnaires import Questionnaire, load_builtin
+from questionnaires import Questionnaire, build_questionnaire, load_builtin
 
 logger = logging.getLogger(__name__)
 
 
 def get_version(key: str, version: str) -> QuestionnaireVersion | None:
     return db.session.scalar(
-        sa.select(QuestionnaireVersion).where(
-            QuestionnaireVersion.key == key, QuestionnaireVersion.version == version
-        )
+        sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == key, QuestionnaireVersion.version == version)
     )
 
 
@@ -77,3 +75,17 @@ def list_versions() -> list[QuestionnaireVersion]:
             sa.select(QuestionnaireVersion).order_by(QuestionnaireVersion.key, QuestionnaireVersion.version)
         )
     )
+
+
+#: Built questionnaires by (version id, content hash); published versions never change, so this never goes stale.
+_BUILT: dict[tuple[int, str], Questionnaire] = {}
+
+
+def questionnaire_of(stored: QuestionnaireVersion) -> Questionnaire:
+    """The engine's view of a published version, built once per process."""
+    key = (stored.id, stored.content_hash)
+    questionnaire = _BUILT.get(key)
+    if questionnaire is None:
+        questionnaire = build_questionnaire(stored.definition, f"{stored.key}/{stored.version}")
+        _BUILT[key] = questionnaire
+    return questionnaire

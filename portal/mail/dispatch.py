@@ -10,6 +10,4 @@ def send_outbox_soon() -> None:
     except Exception:  # broker down: the messages are safe in the outbox, beat will send them
         import logging
 
-        logging.getLogger(__name__).warning(
-            "Could not enqueue mail.send_outbox; beat will retry", exc_info=True
-        )
+        logging.getLogger(__name__).warning("Could not enqueue mail.send_outbox; beat will retry", exc_info=True)

@@ -74,9 +74,7 @@ def operator_organizations() -> Any:
         invite(organization, form.admin_email.data or "", Role.BUYER_ADMIN, by=current_user)
         db.session.commit()
         send_outbox_soon()
-        flash(
-            _("%(name)s has been created and its administrator invited.", name=organization.name), "success"
-        )
+        flash(_("%(name)s has been created and its administrator invited.", name=organization.name), "success")
         return redirect(url_for("organizations.operator_organizations"))
     organizations = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
     return render_template("organizations/operator.html", organizations=organizations, form=form)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import utcnow
+from portal.db import enum_column, utcnow
 from portal.extensions import db
 from portal.organizations.models import Organization
 
@@ -26,12 +26,10 @@ class Supplier(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     #: The supplier's own organisation, created when the buyer adds it.
-    organization_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     contact_email: Mapped[str] = mapped_column(sa.String(254))
-    tier: Mapped[Tier] = mapped_column(sa.Enum(Tier, native_enum=False, length=4, validate_strings=True))
+    tier: Mapped[Tier] = mapped_column(enum_column(Tier, 4))
     #: Why the tier differs from the intake's suggestion; kept for the record.
     tier_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

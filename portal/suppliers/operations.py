@@ -57,16 +57,12 @@ def add_supplier(buyer: Organization, *, name: str, contact_email: str, tier: Ti
 
 
 def list_suppliers(buyer: Organization) -> list[Supplier]:
-    return list(
-        db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id).order_by(Supplier.name))
-    )
+    return list(db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id).order_by(Supplier.name)))
 
 
 def get_supplier(buyer: Organization, supplier_id: int) -> Supplier:
     """The buyer's own supplier; another buyer's id is simply not found."""
-    supplier = db.session.scalar(
-        sa.select(Supplier).where(Supplier.id == supplier_id, Supplier.buyer_id == buyer.id)
-    )
+    supplier = db.session.scalar(sa.select(Supplier).where(Supplier.id == supplier_id, Supplier.buyer_id == buyer.id))
     if supplier is None:
         raise NotFound()
     return supplier

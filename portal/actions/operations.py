@@ -1,0 +1,94 @@
+"""Following corrective actions up: the supplier's plan, the buyer's closing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import User
+from portal.actions.models import ActionState, CorrectiveAction
+from portal.activity.operations import record
+from portal.db import utcnow
+from portal.errors import Conflict, NotFound, UserInputError
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.suppliers.models import Supplier
+
+
+def actions_for_buyer(buyer: Organization) -> list[CorrectiveAction]:
+    return list(
+        db.session.scalars(
+            sa.select(CorrectiveAction)
+            .join(CorrectiveAction.supplier)
+            .where(Supplier.buyer_id == buyer.id)
+            .order_by(CorrectiveAction.state, CorrectiveAction.due_date)
+        )
+    )
+
+
+def actions_for_supplier(organization: Organization) -> list[CorrectiveAction]:
+    return list(
+        db.session.scalars(
+            sa.select(CorrectiveAction)
+            .join(CorrectiveAction.supplier)
+            .where(Supplier.organization_id == organization.id)
+            .order_by(CorrectiveAction.state, CorrectiveAction.due_date)
+        )
+    )
+
+
+def get_action(
+    action_id: int, *, buyer: Organization | None = None, supplier: Organization | None = None
+) -> CorrectiveAction:
+    query = sa.select(CorrectiveAction).join(CorrectiveAction.supplier).where(CorrectiveAction.id == action_id)
+    if buyer is not None:
+        query = query.where(Supplier.buyer_id == buyer.id)
+    elif supplier is not None:
+        query = query.where(Supplier.organization_id == supplier.id)
+    else:
+        raise NotFound()
+    action = db.session.scalar(query)
+    if action is None:
+        raise NotFound()
+    return action
+
+
+def submit_plan(action: CorrectiveAction, plan: str, *, by: User) -> CorrectiveAction:
+    if action.state == ActionState.CLOSED:
+        raise Conflict(_l("This corrective action is already closed."))
+    plan = plan.strip()
+    if not plan:
+        raise UserInputError(_l("Please describe what you will do and by when."))
+    before = action.state
+    action.plan, action.planned_at, action.planned_by_id = plan[:5000], utcnow(), by.id
+    action.state = ActionState.PLANNED
+    db.session.flush()
+    record(
+        "action.planned",
+        actor=by,
+        subject_type="corrective_action",
+        subject_id=action.id,
+        organization_id=action.supplier.organization_id,
+        state=[str(before), str(action.state)],
+    )
+    return action
+
+
+def close_action(action: CorrectiveAction, comment: str | None, *, by: User) -> CorrectiveAction:
+    if action.state == ActionState.CLOSED:
+        raise Conflict(_l("This corrective action is already closed."))
+    if action.state != ActionState.PLANNED:
+        raise Conflict(_l("The supplier has not answered with a plan yet."))
+    before = action.state
+    action.state, action.closed_at, action.closed_by_id = ActionState.CLOSED, utcnow(), by.id
+    action.closing_comment = (comment or "").strip() or None
+    db.session.flush()
+    record(
+        "action.closed",
+        actor=by,
+        subject_type="corrective_action",
+        subject_id=action.id,
+        organization_id=action.supplier.buyer_id,
+        state=[str(before), str(action.state)],
+    )
+    return action

@@ -1,0 +1,402 @@
+"""The supplier's side of an assessment: finding it, answering, evidence, assignments and submitting."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import User
+from portal.activity.operations import record
+from portal.assessments.models import (
+    OPEN_STATES,
+    Answer,
+    AnswerEvidence,
+    Assessment,
+    AssessmentState,
+    SectionAssignment,
+)
+from portal.assessments.rules import NA_CODE, AnswerState, Missing, is_text_item, missing_for_submit
+from portal.campaigns.models import Campaign, CampaignState
+from portal.catalog.operations import questionnaire_of
+from portal.db import utcnow
+from portal.errors import Conflict, NotFound, PortalError, UserInputError
+from portal.evidence.models import Evidence
+from portal.extensions import db
+from portal.mail.operations import queue_email
+from portal.organizations.models import Membership, Organization, Role
+from portal.suppliers.models import Supplier
+from questionnaires import Questionnaire
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 5000
+
+
+class AnswerConflict(Conflict):
+    """Someone else saved the item since this user loaded it; carries the answer as it is now."""
+
+    def __init__(self, current: Answer) -> None:
+        super().__init__(_l("A colleague changed this answer in the meantime. Please check it before saving again."))
+        self.current = current
+
+
+class RuleViolation(PortalError):
+    """The request is well formed but breaks a rule of the workflow (e.g. submitting with gaps)."""
+
+    http_status = 422
+    code = "rule_violation"
+
+    def __init__(self, message: object, missing: list[Missing] | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing or []
+
+
+# Finding assessments ------------------------------------------------------------------------
+
+
+def supplier_inbox(organization: Organization) -> list[Assessment]:
+    """Assessments sent to this organisation by any buyer, newest due date last."""
+    return list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .join(Assessment.campaign)
+            .join(Assessment.supplier)
+            .where(Supplier.organization_id == organization.id, Campaign.state != CampaignState.DRAFT)
+            .options(sa.orm.contains_eager(Assessment.campaign).joinedload(Campaign.buyer))
+            .order_by(Campaign.due_date, Assessment.id)
+        )
+    )
+
+
+def get_for_supplier(organization: Organization, assessment_id: int) -> Assessment:
+    assessment = db.session.scalar(
+        sa.select(Assessment)
+        .join(Assessment.campaign)
+        .join(Assessment.supplier)
+        .where(
+            Assessment.id == assessment_id,
+            Supplier.organization_id == organization.id,
+            Campaign.state != CampaignState.DRAFT,
+        )
+    )
+    if assessment is None:
+        raise NotFound()
+    return assessment
+
+
+def get_for_buyer(organization: Organization, assessment_id: int) -> Assessment:
+    assessment = db.session.scalar(
+        sa.select(Assessment)
+        .join(Assessment.campaign)
+        .where(Assessment.id == assessment_id, Campaign.buyer_id == organization.id)
+    )
+    if assessment is None:
+        raise NotFound()
+    return assessment
+
+
+def questionnaire_for(assessment: Assessment) -> Questionnaire:
+    return questionnaire_of(assessment.campaign.questionnaire_version)
+
+
+def answers_of(assessment: Assessment) -> dict[str, Answer]:
+    return {a.item_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.assessment_id == assessment.id))}
+
+
+def evidence_of(assessment: Assessment) -> dict[str, list[Evidence]]:
+    """Evidence files per item id, in one query."""
+    rows = db.session.execute(
+        sa.select(AnswerEvidence.item_id, Evidence)
+        .join(Evidence, Evidence.id == AnswerEvidence.evidence_id)
+        .where(AnswerEvidence.assessment_id == assessment.id)
+        .order_by(AnswerEvidence.id)
+    )
+    by_item: dict[str, list[Evidence]] = {}
+    for item_id, evidence in rows:
+        by_item.setdefault(item_id, []).append(evidence)
+    return by_item
+
+
+def answer_states(assessment: Assessment) -> dict[str, AnswerState]:
+    answers = answers_of(assessment)
+    evidence = evidence_of(assessment)
+    item_ids = set(answers) | set(evidence)
+    return {
+        item_id: AnswerState(
+            code=answers[item_id].code if item_id in answers else None,
+            comment=answers[item_id].comment if item_id in answers else None,
+            na_reason=answers[item_id].na_reason if item_id in answers else None,
+            evidence_count=len(evidence.get(item_id, [])),
+        )
+        for item_id in item_ids
+    }
+
+
+def editable_item_ids(assessment: Assessment, questionnaire: Questionnaire) -> set[str]:
+    """All items while answering; only the reopened ones when returned for clarification; else none."""
+    if assessment.state in (AssessmentState.INVITED, AssessmentState.IN_PROGRESS):
+        return {item.id for item in questionnaire.items_for_tier(assessment.tier)}
+    if assessment.state == AssessmentState.RETURNED:
+        return set(assessment.reopened_items)
+    return set()
+
+
+# Answering ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    item_id: str
+    code: str | None
+    comment: str | None
+    na_reason: str | None
+    #: The answer version the user started from (0: there was no answer yet).
+    base_version: int
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise UserInputError(_l("Please keep comments under %(n)d characters.", n=MAX_TEXT))
+    return text or None
+
+
+def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answer:
+    """Save one item's answer, refusing a silent overwrite of a colleague's newer save."""
+    questionnaire = questionnaire_for(assessment)
+    if data.item_id not in editable_item_ids(assessment, questionnaire):
+        if assessment.state not in OPEN_STATES:
+            raise Conflict(_l("This assessment has been submitted; answers can no longer be changed."))
+        raise Conflict(_l("This item cannot be changed now."))
+    item = questionnaire.item(data.item_id)
+    code = data.code or None
+    if code is not None and (is_text_item(questionnaire, item) or questionnaire.scale_of(item).choice(code) is None):
+        raise UserInputError(_l("Please choose one of the offered answers."))
+    comment, na_reason = _clean(data.comment), _clean(data.na_reason)
+    if code != NA_CODE:
+        na_reason = None
+
+    answer = db.session.scalar(
+        sa.select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == data.item_id)
+    )
+    if answer is None:
+        if data.base_version != 0:
+            raise UserInputError(_l("This answer no longer exists. Please reload the page."))
+        answer = Answer(assessment_id=assessment.id, item_id=data.item_id)
+        db.session.add(answer)
+        before: dict[str, str | None] = {"code": None, "comment": None, "na_reason": None}
+    else:
+        if answer.version != data.base_version:
+            raise AnswerConflict(answer)
+        before = {"code": answer.code, "comment": answer.comment, "na_reason": answer.na_reason}
+    after = {"code": code, "comment": comment, "na_reason": na_reason}
+    changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+    if not changes and answer.id is not None:
+        return answer
+    answer.code, answer.comment, answer.na_reason = code, comment, na_reason
+    answer.updated_by_id = by.id
+    answer.updated_at = utcnow()
+    if assessment.state == AssessmentState.INVITED:
+        assessment.state = AssessmentState.IN_PROGRESS
+    db.session.flush()
+    record(
+        "answer.saved",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.supplier.organization_id,
+        item=data.item_id,
+        **changes,
+    )
+    return answer
+
+
+# Evidence -----------------------------------------------------------------------------------
+
+
+def attach_evidence(assessment: Assessment, item_id: str, evidence: Evidence, *, by: User) -> None:
+    questionnaire = questionnaire_for(assessment)
+    if item_id not in editable_item_ids(assessment, questionnaire):
+        raise Conflict(_l("This item cannot be changed now."))
+    if evidence.organization_id != assessment.supplier.organization_id:
+        raise NotFound()
+    exists = db.session.scalar(
+        sa.select(AnswerEvidence.id).where(
+            AnswerEvidence.assessment_id == assessment.id,
+            AnswerEvidence.item_id == item_id,
+            AnswerEvidence.evidence_id == evidence.id,
+        )
+    )
+    if exists is None:
+        db.session.add(
+            AnswerEvidence(assessment_id=assessment.id, item_id=item_id, evidence_id=evidence.id, attached_by_id=by.id)
+        )
+        if assessment.state == AssessmentState.INVITED:
+            assessment.state = AssessmentState.IN_PROGRESS
+        db.session.flush()
+        record(
+            "evidence.attached",
+            actor=by,
+            subject_type="assessment",
+            subject_id=assessment.id,
+            organization_id=assessment.supplier.organization_id,
+            item=item_id,
+            file=evidence.filename,
+            sha256=evidence.sha256,
+        )
+
+
+def detach_evidence(assessment: Assessment, item_id: str, evidence_id: int, *, by: User) -> None:
+    questionnaire = questionnaire_for(assessment)
+    if item_id not in editable_item_ids(assessment, questionnaire):
+        raise Conflict(_l("This item cannot be changed now."))
+    link = db.session.scalar(
+        sa.select(AnswerEvidence).where(
+            AnswerEvidence.assessment_id == assessment.id,
+            AnswerEvidence.item_id == item_id,
+            AnswerEvidence.evidence_id == evidence_id,
+        )
+    )
+    if link is None:
+        raise NotFound()
+    db.session.delete(link)
+    db.session.flush()
+    record(
+        "evidence.detached",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.supplier.organization_id,
+        item=item_id,
+        evidence=evidence_id,
+    )
+
+
+# Assignments --------------------------------------------------------------------------------
+
+
+def assign_section(assessment: Assessment, section_id: str, user: User | None, *, by: User) -> None:
+    """Give a section to a colleague (who gets an e-mail), or take the assignment away (None)."""
+    questionnaire = questionnaire_for(assessment)
+    if section_id not in {section.id for section in questionnaire.sections}:
+        raise NotFound()
+    organization_id = assessment.supplier.organization_id
+    if user is not None:
+        member = db.session.scalar(
+            sa.select(Membership.id).where(Membership.user_id == user.id, Membership.organization_id == organization_id)
+        )
+        if member is None:
+            raise NotFound()
+    current = db.session.scalar(
+        sa.select(SectionAssignment).where(
+            SectionAssignment.assessment_id == assessment.id, SectionAssignment.section_id == section_id
+        )
+    )
+    previous_user = current.user_id if current else None
+    if user is None:
+        if current is not None:
+            db.session.delete(current)
+    elif current is None:
+        db.session.add(
+            SectionAssignment(assessment_id=assessment.id, section_id=section_id, user_id=user.id, assigned_by_id=by.id)
+        )
+    else:
+        current.user_id, current.assigned_by_id, current.assigned_at = user.id, by.id, utcnow()
+    db.session.flush()
+    new_user = user.id if user else None
+    if previous_user != new_user:
+        record(
+            "section.assigned",
+            actor=by,
+            subject_type="assessment",
+            subject_id=assessment.id,
+            organization_id=organization_id,
+            section=section_id,
+            user=[previous_user, new_user],
+        )
+        if user is not None and user.id != by.id:
+            title = questionnaire.section(section_id).title.get(user.locale)
+            queue_email(
+                user.email,
+                "section_assigned",
+                locale=user.locale,
+                assessment=assessment,
+                section=title,
+                assigner=by,
+                link=f"{current_app.config['BASE_URL']}/assessments/{assessment.id}#s-{section_id}",
+            )
+
+
+def assignments_of(assessment: Assessment) -> dict[str, SectionAssignment]:
+    return {
+        a.section_id: a
+        for a in db.session.scalars(
+            sa.select(SectionAssignment).where(SectionAssignment.assessment_id == assessment.id)
+        )
+    }
+
+
+# Submitting ---------------------------------------------------------------------------------
+
+
+def missing_items(assessment: Assessment) -> list[Missing]:
+    return missing_for_submit(questionnaire_for(assessment), assessment.tier, answer_states(assessment))
+
+
+def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
+    """Check completeness, record who submitted and when, and freeze the answers.
+
+    The caller commits and then queues the scoring job.
+    """
+    if assessment.state not in OPEN_STATES:
+        raise Conflict(_l("This assessment has already been submitted."))
+    missing = missing_items(assessment)
+    if missing:
+        raise RuleViolation(_l("Some items still need an answer, a reason or evidence."), missing)
+    before = assessment.state
+    assessment.state = AssessmentState.SUBMITTED
+    assessment.submitted_at = utcnow()
+    assessment.submitted_by_id = by.id
+    assessment.reopened_items = []
+    db.session.flush()
+    record(
+        "assessment.submitted",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.supplier.organization_id,
+        state=[str(before), str(assessment.state)],
+    )
+    _notify_buyer_submitted(assessment, by)
+    logger.info("Assessment %s submitted by %s", assessment.id, by)
+    return assessment
+
+
+def _notify_buyer_submitted(assessment: Assessment, by: User) -> None:
+    reviewers = db.session.scalars(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == assessment.campaign.buyer_id,
+            Membership.role.in_([Role.BUYER_ADMIN, Role.REVIEWER]),
+        )
+    )
+    link = f"{current_app.config['BASE_URL']}/review/{assessment.id}"
+    for reviewer in reviewers:
+        queue_email(
+            reviewer.email,
+            "assessment_submitted",
+            locale=reviewer.locale,
+            assessment=assessment,
+            submitter=by,
+            link=link,
+        )
+
+
+def is_overdue(assessment: Assessment, today: date) -> bool:
+    return assessment.is_overdue(today)

@@ -1,0 +1,73 @@
+"""What the questionnaire says about one assessment: its items, what is in scope, what is missing.
+
+Pure functions over the engine's Questionnaire and the stored answers; no database access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from questionnaires import Item, Questionnaire
+
+NA_CODE = "na"
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    code: str | None
+    comment: str | None
+    na_reason: str | None
+    evidence_count: int
+
+
+@dataclass(frozen=True)
+class Missing:
+    item_id: str
+    #: ``unanswered``, ``na_reason`` or ``evidence``
+    reason: str
+
+
+def is_text_item(questionnaire: Questionnaire, item: Item) -> bool:
+    return questionnaire.scale_of(item).kind == "text"
+
+
+def in_scope(questionnaire: Questionnaire, tier: str, codes: Mapping[str, str | None]) -> list[Item]:
+    """Items at or below ``tier`` whose visibility condition holds for the answers given so far."""
+    return [item for item in questionnaire.items_for_tier(tier) if item.is_visible(codes)]
+
+
+def missing_for_submit(questionnaire: Questionnaire, tier: str, answers: Mapping[str, AnswerState]) -> list[Missing]:
+    """Everything that stops a submission, in questionnaire order."""
+    codes = {item_id: state.code for item_id, state in answers.items()}
+    missing = []
+    for item in in_scope(questionnaire, tier, codes):
+        state = answers.get(item.id)
+        if is_text_item(questionnaire, item):
+            if item.required and not (state and (state.comment or "").strip()):
+                missing.append(Missing(item.id, "unanswered"))
+            continue
+        if state is None or state.code is None:
+            if item.required:
+                missing.append(Missing(item.id, "unanswered"))
+            continue
+        if state.code == NA_CODE and not (state.na_reason or "").strip():
+            missing.append(Missing(item.id, "na_reason"))
+        choice = questionnaire.scale_of(item).choice(state.code)
+        if item.evidence.is_required_for(choice) and state.evidence_count == 0:
+            missing.append(Missing(item.id, "evidence"))
+    return missing
+
+
+def changed_item_ids(old: Questionnaire | None, new: Questionnaire, ids: Iterable[str]) -> list[str]:
+    """Items whose question or answer scale differs from the previous round (new items included)."""
+    if old is None:
+        return []
+    old_items = {item.id: item for item in old.items}
+    changed = []
+    for item_id in ids:
+        before = old_items.get(item_id)
+        after = new.item(item_id)
+        if before is None or before.text != after.text or old.scale_of(before) != new.scale_of(after):
+            changed.append(item_id)
+    return changed

@@ -1,0 +1,54 @@
+"""Campaigns: one questionnaire version sent to many suppliers with a due date."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.catalog.models import QuestionnaireVersion
+from portal.db import enum_column, utcnow
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.suppliers.models import Tier
+
+if TYPE_CHECKING:
+    from portal.assessments.models import Assessment
+
+DEFAULT_REMINDER_DAYS = [7, 3, 1]
+
+
+class CampaignState(enum.StrEnum):
+    DRAFT = "draft"
+    LAUNCHED = "launched"
+    CLOSED = "closed"
+
+
+class Campaign(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    questionnaire_version_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaire_versions.id"))
+    #: The tier for suppliers without one of their own; None means "each supplier's tier".
+    tier: Mapped[Tier | None] = mapped_column(enum_column(Tier, 4))
+    due_date: Mapped[date]
+    pass_threshold: Mapped[float] = mapped_column(default=80.0)
+    #: Days before the due date on which unsubmitted suppliers are reminded; overdue ones once more.
+    reminder_days: Mapped[list[int]] = mapped_column(sa.JSON, default=lambda: list(DEFAULT_REMINDER_DAYS))
+    remind_when_overdue: Mapped[bool] = mapped_column(default=True)
+    show_score_to_supplier: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState), default=CampaignState.DRAFT)
+    #: The campaign this one repeats ("start the next round"); its answers seed the new assessments.
+    previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    launched_at: Mapped[datetime | None]
+
+    buyer: Mapped[Organization] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    assessments: Mapped[list[Assessment]] = relationship(back_populates="campaign", order_by="Assessment.id")

@@ -1,0 +1,259 @@
+"""Creating, previewing, launching and repeating campaigns."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import User
+from portal.accounts.operations import invite
+from portal.activity.operations import record
+from portal.assessments.models import Answer, Assessment, AssessmentState
+from portal.assessments.rules import changed_item_ids
+from portal.campaigns.models import DEFAULT_REMINDER_DAYS, Campaign, CampaignState
+from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.operations import questionnaire_of
+from portal.db import utcnow
+from portal.errors import Conflict, NotFound, UserInputError
+from portal.extensions import db
+from portal.mail.operations import queue_email
+from portal.organizations.models import Membership, Organization, Role
+from portal.suppliers.models import Supplier, Tier
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CampaignInput:
+    name: str
+    questionnaire_version_id: int
+    due_date: date
+    supplier_ids: list[int]
+    #: None: each supplier is asked at the tier of its own record.
+    tier: Tier | None = None
+    pass_threshold: float = 80.0
+    reminder_days: list[int] = field(default_factory=lambda: list(DEFAULT_REMINDER_DAYS))
+    remind_when_overdue: bool = True
+    show_score_to_supplier: bool = True
+
+
+def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[QuestionnaireVersion, list[Supplier]]:
+    if not data.name.strip():
+        raise UserInputError(_l("Please give the campaign a name."))
+    if data.due_date <= today:
+        raise UserInputError(_l("The due date must be in the future."))
+    if not 0 <= data.pass_threshold <= 100:
+        raise UserInputError(_l("The pass threshold must be between 0 and 100."))
+    if any(day < 1 or day > 90 for day in data.reminder_days):
+        raise UserInputError(_l("Reminder days must be between 1 and 90 days before the due date."))
+    version = db.session.get(QuestionnaireVersion, data.questionnaire_version_id)
+    if version is None:
+        raise UserInputError(_l("Please choose a questionnaire."))
+    ids = sorted(set(data.supplier_ids))
+    if not ids:
+        raise UserInputError(_l("Please choose at least one supplier."))
+    suppliers = list(db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id, Supplier.id.in_(ids))))
+    if len(suppliers) != len(ids):
+        raise NotFound(_l("One of the chosen suppliers was not found."))
+    return version, suppliers
+
+
+def create_campaign(buyer: Organization, data: CampaignInput, *, by: User, today: date) -> Campaign:
+    """A draft campaign with one assessment per supplier; nothing is sent until it is launched."""
+    version, suppliers = _check(data, buyer, today)
+    campaign = Campaign(
+        buyer=buyer,
+        name=data.name.strip(),
+        questionnaire_version=version,
+        tier=data.tier,
+        due_date=data.due_date,
+        pass_threshold=round(data.pass_threshold, 1),
+        reminder_days=sorted(set(data.reminder_days), reverse=True),
+        remind_when_overdue=data.remind_when_overdue,
+        show_score_to_supplier=data.show_score_to_supplier,
+        created_by_id=by.id,
+    )
+    db.session.add(campaign)
+    for supplier in suppliers:
+        db.session.add(Assessment(campaign=campaign, supplier=supplier, tier=data.tier or supplier.tier))
+    db.session.flush()
+    record(
+        "campaign.created",
+        actor=by,
+        subject_type="campaign",
+        subject_id=campaign.id,
+        organization_id=buyer.id,
+        name=campaign.name,
+        suppliers=len(suppliers),
+    )
+    logger.info("Campaign %s created by %s for %s suppliers", campaign.id, by, len(suppliers))
+    return campaign
+
+
+def list_campaigns(buyer: Organization) -> list[Campaign]:
+    return list(
+        db.session.scalars(
+            sa.select(Campaign)
+            .where(Campaign.buyer_id == buyer.id)
+            .options(sa.orm.selectinload(Campaign.assessments))
+            .order_by(Campaign.created_at.desc())
+        )
+    )
+
+
+def get_campaign(buyer: Organization, campaign_id: int) -> Campaign:
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.id == campaign_id, Campaign.buyer_id == buyer.id))
+    if campaign is None:
+        raise NotFound()
+    return campaign
+
+
+def progress(campaign: Campaign, today: date) -> Counter[str]:
+    """Counts for the dashboard: each state, plus ``overdue`` (derived from the due date)."""
+    counts: Counter[str] = Counter(str(a.state) for a in campaign.assessments)
+    counts["overdue"] = sum(a.is_overdue(today) for a in campaign.assessments)
+    counts["total"] = len(campaign.assessments)
+    return counts
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    supplier: Supplier
+    tier: Tier
+    item_count: int
+    per_section: list[tuple[str, int]]
+
+
+def preview(campaign: Campaign) -> list[PreviewRow]:
+    """What each supplier will be asked: the number of items at its tier, per section."""
+    questionnaire = questionnaire_of(campaign.questionnaire_version)
+    rows = []
+    for assessment in campaign.assessments:
+        items = questionnaire.items_for_tier(assessment.tier)
+        per_section = Counter(item.section_id for item in items)
+        rows.append(
+            PreviewRow(
+                assessment.supplier,
+                assessment.tier,
+                len(items),
+                [
+                    (section.title.ja, per_section[section.id])
+                    for section in questionnaire.sections
+                    if per_section[section.id]
+                ],
+            )
+        )
+    return rows
+
+
+def launch_campaign(campaign: Campaign, *, by: User) -> list[Assessment]:
+    """Send the campaign: seed answers from the previous round and queue one e-mail per supplier."""
+    if campaign.state != CampaignState.DRAFT:
+        raise Conflict(_l("This campaign has already been launched."))
+    campaign.state = CampaignState.LAUNCHED
+    campaign.launched_at = utcnow()
+    if campaign.previous_id is not None:
+        _seed_from_previous_round(campaign)
+    for assessment in campaign.assessments:
+        _invite_supplier(assessment, by=by)
+    db.session.flush()
+    record(
+        "campaign.launched",
+        actor=by,
+        subject_type="campaign",
+        subject_id=campaign.id,
+        organization_id=campaign.buyer_id,
+        state=[str(CampaignState.DRAFT), str(CampaignState.LAUNCHED)],
+    )
+    logger.info("Campaign %s launched by %s", campaign.id, by)
+    return list(campaign.assessments)
+
+
+def _supplier_contacts(supplier: Supplier) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organization_id == supplier.organization_id, Membership.role == Role.SUPPLIER_OWNER)
+        )
+    )
+
+
+def _invite_supplier(assessment: Assessment, *, by: User) -> None:
+    supplier, campaign = assessment.supplier, assessment.campaign
+    owners = _supplier_contacts(supplier)
+    if not owners:
+        # Nobody has joined yet: the invitation to the organisation carries the request.
+        invite(supplier.organization, supplier.contact_email, Role.SUPPLIER_OWNER, by=by, assessment=assessment)
+        return
+    link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
+    for owner in owners:
+        queue_email(
+            owner.email,
+            "assessment_requested",
+            locale=owner.locale,
+            assessment=assessment,
+            campaign=campaign,
+            buyer=campaign.buyer,
+            link=link,
+        )
+
+
+def _seed_from_previous_round(campaign: Campaign) -> None:
+    previous = db.session.get(Campaign, campaign.previous_id)
+    if previous is None:
+        return
+    old_questionnaire = questionnaire_of(previous.questionnaire_version)
+    new_questionnaire = questionnaire_of(campaign.questionnaire_version)
+    earlier = {a.supplier_id: a for a in previous.assessments}
+    for assessment in campaign.assessments:
+        before = earlier.get(assessment.supplier_id)
+        if before is None:
+            continue
+        ids = [item.id for item in new_questionnaire.items_for_tier(assessment.tier)]
+        old_answers = {
+            a.item_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.assessment_id == before.id))
+        }
+        for item_id in ids:
+            old = old_answers.get(item_id)
+            if old is not None and (old.code or old.comment):
+                db.session.add(
+                    Answer(
+                        assessment=assessment,
+                        item_id=item_id,
+                        code=old.code,
+                        comment=old.comment,
+                        na_reason=old.na_reason,
+                    )
+                )
+        assessment.changed_items = changed_item_ids(old_questionnaire, new_questionnaire, ids)
+
+
+def start_next_round(previous: Campaign, *, name: str, due_date: date, by: User, today: date) -> Campaign:
+    """A new draft campaign for the same suppliers; on launch it starts from their previous answers."""
+    latest = db.session.scalar(
+        sa.select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.key == previous.questionnaire_version.key)
+        .order_by(QuestionnaireVersion.published_at.desc(), QuestionnaireVersion.id.desc())
+    )
+    data = CampaignInput(
+        name=name,
+        questionnaire_version_id=(latest or previous.questionnaire_version).id,
+        due_date=due_date,
+        supplier_ids=[a.supplier_id for a in previous.assessments if a.state != AssessmentState.WITHDRAWN],
+        tier=previous.tier,
+        pass_threshold=previous.pass_threshold,
+        reminder_days=list(previous.reminder_days),
+        remind_when_overdue=previous.remind_when_overdue,
+        show_score_to_supplier=previous.show_score_to_supplier,
+    )
+    campaign = create_campaign(previous.buyer, data, by=by, today=today)
+    campaign.previous_id = previous.id
+    db.session.flush()
+    return campaign

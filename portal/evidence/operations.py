@@ -1,0 +1,99 @@
+"""Receiving evidence files: size-limited, sniffed by content, stored once per SHA-256."""
+
+from __future__ import annotations
+
+import logging
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import User
+from portal.activity.operations import record
+from portal.errors import NotFound, UserInputError
+from portal.evidence.models import Evidence
+from portal.evidence.sniffing import clean_filename, sniff
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.storage import TooLarge, current_storage
+
+logger = logging.getLogger(__name__)
+
+KIND = "evidence"
+
+
+class FileRefused(UserInputError):
+    pass
+
+
+def store_evidence(organization: Organization, stream: BinaryIO, filename: str | None, *, by: User) -> Evidence:
+    """Keep an uploaded file for ``organization``; the same content uploaded again is the same Evidence."""
+    storage = current_storage()
+    max_bytes = current_app.config["MAX_CONTENT_LENGTH"]
+    try:
+        sha256, size, head = storage.put(KIND, stream, max_bytes=max_bytes)
+    except TooLarge:
+        raise FileRefused(_l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))) from None
+    if size == 0:
+        raise FileRefused(_l("The file is empty."))
+    content_type = sniff(head, str(storage.path_for(KIND, sha256)))
+    if content_type is None:
+        _forget_unreferenced(sha256)
+        raise FileRefused(
+            _l(
+                "This kind of file is not accepted. Please upload PDF, images (PNG, JPEG, GIF, WebP), "
+                "Office documents or plain text."
+            )
+        )
+    existing = db.session.scalar(
+        sa.select(Evidence).where(Evidence.organization_id == organization.id, Evidence.sha256 == sha256)
+    )
+    if existing is not None:
+        return existing
+    evidence = Evidence(
+        organization_id=organization.id,
+        sha256=sha256,
+        size=size,
+        filename=clean_filename(filename),
+        content_type=content_type,
+        uploaded_by_id=by.id,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    record(
+        "evidence.uploaded",
+        actor=by,
+        subject_type="evidence",
+        subject_id=evidence.id,
+        organization_id=organization.id,
+        file=evidence.filename,
+        sha256=sha256,
+        size=size,
+    )
+    logger.info("Evidence %s (%s bytes) uploaded by %s", sha256[:12], size, by)
+    return evidence
+
+
+def _forget_unreferenced(sha256: str) -> None:
+    used = db.session.scalar(sa.select(Evidence.id).where(Evidence.sha256 == sha256).limit(1))
+    if used is None:
+        current_storage().path_for(KIND, sha256).unlink(missing_ok=True)
+
+
+def library(organization: Organization) -> list[Evidence]:
+    """The organisation's earlier uploads, newest first, offered again for other items."""
+    return list(
+        db.session.scalars(
+            sa.select(Evidence).where(Evidence.organization_id == organization.id).order_by(Evidence.uploaded_at.desc())
+        )
+    )
+
+
+def get_evidence(organization: Organization, evidence_id: int) -> Evidence:
+    evidence = db.session.scalar(
+        sa.select(Evidence).where(Evidence.id == evidence_id, Evidence.organization_id == organization.id)
+    )
+    if evidence is None:
+        raise NotFound()
+    return evidence

@@ -1,0 +1,191 @@
+"""The reviewer's side: per-item decisions, returning for clarification, the outcome, corrective actions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import User
+from portal.actions.models import CorrectiveAction
+from portal.activity.operations import record
+from portal.assessments.models import DECIDED_STATES, Assessment, AssessmentState, Decision, ReviewDecision
+from portal.assessments.operations import questionnaire_for
+from portal.db import utcnow
+from portal.errors import Conflict, NotFound, UserInputError
+from portal.extensions import db
+from portal.mail.operations import queue_email
+from portal.organizations.models import Membership, Role
+
+logger = logging.getLogger(__name__)
+
+REVIEWABLE = frozenset({AssessmentState.SUBMITTED, AssessmentState.UNDER_REVIEW})
+OUTCOMES = {
+    "accept": AssessmentState.ACCEPTED,
+    "accept_with_conditions": AssessmentState.ACCEPTED_WITH_CONDITIONS,
+    "reject": AssessmentState.REJECTED,
+}
+
+
+def decisions_of(assessment: Assessment) -> dict[str, ReviewDecision]:
+    return {
+        d.item_id: d
+        for d in db.session.scalars(sa.select(ReviewDecision).where(ReviewDecision.assessment_id == assessment.id))
+    }
+
+
+def _require_reviewable(assessment: Assessment) -> None:
+    if assessment.state not in REVIEWABLE:
+        raise Conflict(_l("This assessment is not waiting for review."))
+
+
+def decide_item(
+    assessment: Assessment,
+    item_id: str,
+    decision: Decision,
+    *,
+    comment: str | None,
+    visible_to_supplier: bool,
+    by: User,
+) -> ReviewDecision:
+    """Record (or change) the decision on one item; the first decision starts the review."""
+    _require_reviewable(assessment)
+    questionnaire = questionnaire_for(assessment)
+    if item_id not in {item.id for item in questionnaire.items_for_tier(assessment.tier)}:
+        raise NotFound()
+    comment = (comment or "").strip() or None
+    if decision != Decision.ACCEPTED and comment is None:
+        raise UserInputError(_l("Please explain what is needed in a comment."))
+    current = db.session.scalar(
+        sa.select(ReviewDecision).where(
+            ReviewDecision.assessment_id == assessment.id, ReviewDecision.item_id == item_id
+        )
+    )
+    before = str(current.decision) if current else None
+    if current is None:
+        current = ReviewDecision(assessment_id=assessment.id, item_id=item_id)
+        db.session.add(current)
+    current.decision, current.comment, current.visible_to_supplier = decision, comment, visible_to_supplier
+    current.decided_by_id = by.id
+    if assessment.state == AssessmentState.SUBMITTED:
+        assessment.state = AssessmentState.UNDER_REVIEW
+    db.session.flush()
+    record(
+        "review.decided",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.campaign.buyer_id,
+        item=item_id,
+        decision=[before, str(decision)],
+    )
+    return current
+
+
+def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
+    """Reopen exactly the items marked for clarification and tell the supplier."""
+    _require_reviewable(assessment)
+    reopened = sorted(i for i, d in decisions_of(assessment).items() if d.decision == Decision.CLARIFICATION)
+    if not reopened:
+        raise UserInputError(_l("Mark at least one item for clarification before returning the assessment."))
+    before = assessment.state
+    assessment.state = AssessmentState.RETURNED
+    assessment.reopened_items = reopened
+    db.session.flush()
+    record(
+        "assessment.returned",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.campaign.buyer_id,
+        state=[str(before), str(assessment.state)],
+        items=reopened,
+    )
+    _notify_supplier(assessment, "assessment_returned", count=len(reopened))
+    return reopened
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    item_id: str
+    owner: str
+    due_date: date
+    title: str | None = None
+
+
+def decide_outcome(
+    assessment: Assessment, outcome: str, *, comment: str | None, actions: list[ActionInput], by: User, today: date
+) -> list[CorrectiveAction]:
+    """Close the review; every nonconforming item becomes a corrective action with an owner and a due date."""
+    _require_reviewable(assessment)
+    if outcome not in OUTCOMES:
+        raise UserInputError(_l("Unknown outcome."))
+    decisions = decisions_of(assessment)
+    open_questions = [i for i, d in decisions.items() if d.decision == Decision.CLARIFICATION]
+    if open_questions:
+        raise Conflict(_l("Some items are still marked for clarification: return the assessment or change them."))
+    nonconforming = {i for i, d in decisions.items() if d.decision == Decision.NONCONFORMING}
+    planned = {a.item_id: a for a in actions}
+    if set(planned) != nonconforming:
+        raise UserInputError(_l("Every nonconforming item needs a corrective action with an owner and a due date."))
+    if outcome == "accept" and nonconforming:
+        raise UserInputError(_l("An assessment with nonconforming items can only be accepted with conditions."))
+    questionnaire = questionnaire_for(assessment)
+    created = []
+    for item_id in sorted(nonconforming):
+        data = planned[item_id]
+        if not data.owner.strip() or data.due_date <= today:
+            raise UserInputError(_l("Each corrective action needs an owner and a due date in the future."))
+        item = questionnaire.item(item_id)
+        action = CorrectiveAction(
+            supplier_id=assessment.supplier_id,
+            assessment_id=assessment.id,
+            item_id=item_id,
+            title=(data.title or "").strip() or f"{item_id}: {item.text.ja}"[:300],
+            description=decisions[item_id].comment if decisions[item_id].visible_to_supplier else None,
+            owner=data.owner.strip()[:120],
+            due_date=data.due_date,
+            created_by_id=by.id,
+        )
+        db.session.add(action)
+        created.append(action)
+    before = assessment.state
+    assessment.state = OUTCOMES[outcome]
+    assessment.decided_at = utcnow()
+    assessment.decided_by_id = by.id
+    assessment.outcome_comment = (comment or "").strip() or None
+    db.session.flush()
+    record(
+        "assessment.decided",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.campaign.buyer_id,
+        state=[str(before), str(assessment.state)],
+        corrective_actions=[a.id for a in created],
+    )
+    _notify_supplier(assessment, "assessment_decided", outcome=outcome, actions=created)
+    logger.info("Assessment %s decided %s by %s", assessment.id, outcome, by)
+    return created
+
+
+def is_decided(assessment: Assessment) -> bool:
+    return assessment.state in DECIDED_STATES
+
+
+def _notify_supplier(assessment: Assessment, template: str, **context: object) -> None:
+    owners = db.session.scalars(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == assessment.supplier.organization_id,
+            Membership.role == Role.SUPPLIER_OWNER,
+        )
+    )
+    link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
+    for owner in owners:
+        queue_email(owner.email, template, locale=owner.locale, assessment=assessment, link=link, **context)
