@@ -57,9 +57,22 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.actions.views import bp as actions_bp
+    from portal.assessments.views import bp as assessments_bp
+    from portal.campaigns.views import bp as campaigns_bp
     from portal.home.views import bp as home_bp
     from portal.organizations.views import bp as organizations_bp
+    from portal.review.views import bp as review_bp
     from portal.suppliers.views import bp as suppliers_bp
 
-    for blueprint in (home_bp, accounts_bp, organizations_bp, suppliers_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        organizations_bp,
+        suppliers_bp,
+        campaigns_bp,
+        assessments_bp,
+        review_bp,
+        actions_bp,
+    ):
         app.register_blueprint(blueprint)

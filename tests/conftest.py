@@ -25,6 +25,8 @@ from portal.organizations.models import Organization, Role
 from portal.organizations.operations import add_member, create_organization
 from tests.services import POSTGRES_URL, require_postgres
 
+pytest_plugins = ["tests.workflow_fixtures"]
+
 PASSWORD = "correct horse battery"
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "portal" / "translations"
 

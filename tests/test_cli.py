@@ -80,9 +80,7 @@ def test_create_operator_once_then_only_with_another(fresh_app):
         "operator password 2",
     )
     assert second.exit_code != 0 and "--another" in second.output
-    weak = run(
-        fresh_app, "portal", "create-operator", "--another", "--email", "c@example.com", "--password", "short"
-    )
+    weak = run(fresh_app, "portal", "create-operator", "--another", "--email", "c@example.com", "--password", "short")
     assert weak.exit_code != 0 and "at least" in weak.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
@@ -121,7 +119,5 @@ def test_demo_supplier_owners_belong_to_their_supplier_organisations(fresh_app):
     run(fresh_app, "portal", "init")
     run(fresh_app, "portal", "seed-demo")
     for supplier in db.session.scalars(sa.select(Supplier)):
-        owner = db.session.scalar(
-            sa.select(Membership).where(Membership.organization_id == supplier.organization_id)
-        )
+        owner = db.session.scalar(sa.select(Membership).where(Membership.organization_id == supplier.organization_id))
         assert owner.user.email == supplier.contact_email

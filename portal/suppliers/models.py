@@ -30,6 +30,8 @@ class Supplier(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(sa.String(200))
     contact_email: Mapped[str] = mapped_column(sa.String(254))
     tier: Mapped[Tier] = mapped_column(enum_column(Tier, 4))
+    #: Answers to the tier intake (区分判定), e.g. ``{"holds_confidential_data": true, ...}``.
+    intake: Mapped[dict[str, bool] | None] = mapped_column(sa.JSON)
     #: Why the tier differs from the intake's suggestion; kept for the record.
     tier_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

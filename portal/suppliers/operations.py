@@ -14,13 +14,34 @@ from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import create_organization
+from portal.suppliers.intake import suggest_tier
 from portal.suppliers.models import Supplier, Tier
 
 logger = logging.getLogger(__name__)
 
 
-def add_supplier(buyer: Organization, *, name: str, contact_email: str, tier: Tier, by: User) -> Supplier:
+def _checked_tier(tier: Tier, intake: dict[str, bool] | None, reason: str | None) -> str | None:
+    """A tier other than the intake's suggestion needs a reason, which is kept."""
+    reason = (reason or "").strip() or None
+    if intake is not None and tier != suggest_tier(intake) and reason is None:
+        raise UserInputError(
+            _l("The tier differs from the suggested %(tier)s. Please give a reason.", tier=str(suggest_tier(intake)))
+        )
+    return reason
+
+
+def add_supplier(
+    buyer: Organization,
+    *,
+    name: str,
+    contact_email: str,
+    tier: Tier,
+    by: User,
+    intake: dict[str, bool] | None = None,
+    tier_reason: str | None = None,
+) -> Supplier:
     """Record a supplier, create its organisation and invite its contact as supplier owner."""
+    tier_reason = _checked_tier(tier, intake, tier_reason)
     name = name.strip()
     contact_email = normalize_email(contact_email)
     if not name:
@@ -37,6 +58,8 @@ def add_supplier(buyer: Organization, *, name: str, contact_email: str, tier: Ti
         name=name,
         contact_email=contact_email,
         tier=tier,
+        intake=intake,
+        tier_reason=tier_reason,
         created_by_id=by.id,
     )
     db.session.add(supplier)
@@ -65,6 +88,26 @@ def get_supplier(buyer: Organization, supplier_id: int) -> Supplier:
     supplier = db.session.scalar(sa.select(Supplier).where(Supplier.id == supplier_id, Supplier.buyer_id == buyer.id))
     if supplier is None:
         raise NotFound()
+    return supplier
+
+
+def change_tier(
+    supplier: Supplier, tier: Tier, *, intake: dict[str, bool] | None, reason: str | None, by: User
+) -> Supplier:
+    """Set the supplier's tier from a (new) intake; an override of the suggestion keeps its reason."""
+    reason = _checked_tier(tier, intake, reason)
+    before = (str(supplier.tier), supplier.tier_reason)
+    supplier.tier, supplier.intake, supplier.tier_reason = tier, intake, reason
+    db.session.flush()
+    record(
+        "supplier.tier_changed",
+        actor=by,
+        subject_type="supplier",
+        subject_id=supplier.id,
+        organization_id=supplier.buyer_id,
+        tier=[before[0], str(tier)],
+        reason=[before[1], reason],
+    )
     return supplier
 
 

@@ -74,9 +74,7 @@ def test_import_table_writes_a_valid_definition(app, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "buyer-sheet.yaml"
-    result = cli(
-        app, "questionnaires", "import-table", str(sheet), "--mapping", str(mapping), "--out", str(out)
-    )
+    result = cli(app, "questionnaires", "import-table", str(sheet), "--mapping", str(mapping), "--out", str(out))
     assert result.exit_code == 0, result.output
     imported = load_text(out.read_text(encoding="utf-8"), "buyer-sheet.yaml")
     assert [(i.id, str(i.tier)) for i in imported.items] == [("1-1", "T1"), ("1-2", "T2")]

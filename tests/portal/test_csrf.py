@@ -36,9 +36,7 @@ def test_forms_without_a_valid_token_are_refused_and_change_nothing(csrf_app, ma
     assert client.post("/sign-in", data={"email": admin.email, "password": PASSWORD}).status_code == 400
     token = csrf_token(client, "/sign-in")
     assert (
-        client.post(
-            "/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token}
-        ).status_code
+        client.post("/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token}).status_code
         == 302
     )
 

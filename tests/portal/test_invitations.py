@@ -26,9 +26,7 @@ def test_invited_colleague_creates_an_account_and_joins_in_the_role(client, app,
     org, link = invite_colleague(client, app, make_org, make_user)
     page = client.get(link).get_data(as_text=True)
     assert "Buyer K.K." in page
-    response = client.post(
-        link, data={"name": "新人 さん", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-    )
+    response = client.post(link, data={"name": "新人 さん", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "new.colleague@example.com"))
     membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
@@ -124,7 +122,4 @@ def test_responders_and_reviewers_cannot_invite(client, make_org, make_user):
     reviewer = make_user(organization=org, role=Role.REVIEWER)
     sign_in(client, reviewer.email)
     assert client.get("/organization/members").status_code == 403
-    assert (
-        client.post("/organization/members", data={"email": "z@example.com", "role": "reviewer"}).status_code
-        == 403
-    )
+    assert client.post("/organization/members", data={"email": "z@example.com", "role": "reviewer"}).status_code == 403

@@ -111,9 +111,7 @@ def test_with_the_mail_server_down_messages_stay_in_the_outbox(app):
     assert message.sent_at is None and message.attempts == 1 and message.last_error
 
 
-def test_invitation_mail_is_written_with_the_change_and_sent_by_the_job(
-    app, client, make_org, make_user, caplog
-):
+def test_invitation_mail_is_written_with_the_change_and_sent_by_the_job(app, client, make_org, make_user, caplog):
     admin = make_user(organization=make_org("Buyer"), role=Role.BUYER_ADMIN)
     sign_in(client, admin.email)
     with caplog.at_level("INFO", logger="portal.mail.sending"):

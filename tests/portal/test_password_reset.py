@@ -47,10 +47,7 @@ def test_a_reset_link_works_once(client, make_user):
     client.post("/sign-out")
     assert client.get(link).status_code == 404
     assert (
-        client.post(
-            link, data={"password": "another password 8", "confirm": "another password 8"}
-        ).status_code
-        == 404
+        client.post(link, data={"password": "another password 8", "confirm": "another password 8"}).status_code == 404
     )
 
 

@@ -52,9 +52,7 @@ def test_account_locks_after_repeated_failures_even_for_the_right_password(app, 
     assert user.locked_until is not None and user.locked_until > utcnow()
     assert sign_in(client, member.email, PASSWORD).status_code == 200  # refused while locked
     assert client.get("/").status_code == 302
-    actions = db.session.scalars(
-        sa.select(ActivityEntry.action).where(ActivityEntry.subject_id == user.id)
-    ).all()
+    actions = db.session.scalars(sa.select(ActivityEntry.action).where(ActivityEntry.subject_id == user.id)).all()
     assert "user.locked" in actions
 
 
@@ -71,14 +69,10 @@ def test_next_parameter_only_redirects_within_the_site(client, member):
     )
     assert response.headers["Location"] == "/"
     client.post("/sign-out")
-    response = client.post(
-        "/sign-in", data={"email": member.email, "password": PASSWORD, "next": "//evil.example"}
-    )
+    response = client.post("/sign-in", data={"email": member.email, "password": PASSWORD, "next": "//evil.example"})
     assert response.headers["Location"] == "/"
     client.post("/sign-out")
-    response = client.post(
-        "/sign-in", data={"email": member.email, "password": PASSWORD, "next": "/settings"}
-    )
+    response = client.post("/sign-in", data={"email": member.email, "password": PASSWORD, "next": "/settings"})
     assert response.headers["Location"] == "/settings"
 
 

@@ -30,17 +30,13 @@ def test_adding_a_supplier_invites_its_contact_into_a_new_organisation(client, m
     invitation = db.session.scalar(sa.select(Invitation))
     assert (invitation.organization_id, invitation.role) == (supplier.organization_id, Role.SUPPLIER_OWNER)
     assert "株式会社テスト" in client.get("/suppliers/").get_data(as_text=True)
-    logged = db.session.scalars(
-        sa.select(ActivityEntry.action).where(ActivityEntry.organization_id == buyer.id)
-    ).all()
+    logged = db.session.scalars(sa.select(ActivityEntry.action).where(ActivityEntry.organization_id == buyer.id)).all()
     assert "supplier.created" in logged
 
     client.post("/sign-out")
     link = path_of(outbox_links("contact@supplier.example.com")[-1])
     client.post(link, data={"name": "窓口 太郎", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    membership = db.session.scalar(
-        sa.select(Membership).where(Membership.organization_id == supplier.organization_id)
-    )
+    membership = db.session.scalar(sa.select(Membership).where(Membership.organization_id == supplier.organization_id))
     assert membership.role == Role.SUPPLIER_OWNER
     home = client.get("/").get_data(as_text=True)
     assert "株式会社テスト" in home

@@ -62,9 +62,7 @@ def test_token_soup_parses_or_raises_syntax_error(words: list[str]) -> None:
 
 
 @given(conditions, st.dictionaries(identifiers, st.one_of(st.none(), identifiers), max_size=6))
-def test_not_is_negation_and_unparse_keeps_meaning(
-    condition: Condition, answers: dict[str, str | None]
-) -> None:
+def test_not_is_negation_and_unparse_keeps_meaning(condition: Condition, answers: dict[str, str | None]) -> None:
     assert Not(condition).evaluate(answers) is not condition.evaluate(answers)
     assert parse(unparse(condition)).evaluate(answers) == condition.evaluate(answers)
 
@@ -95,10 +93,7 @@ def test_precedence_and_canonical_text() -> None:
     condition = parse("a==x or b == y and not c in [p,q]")
     assert condition == Or(Equals("a", "x"), And(Equals("b", "y"), Not(In("c", ("p", "q")))))
     assert unparse(condition) == "a == x or b == y and not c in [p, q]"
-    assert (
-        unparse(And(Equals("a", "x"), Or(Equals("b", "y"), Equals("c", "z"))))
-        == "a == x and (b == y or c == z)"
-    )
+    assert unparse(And(Equals("a", "x"), Or(Equals("b", "y"), Equals("c", "z")))) == "a == x and (b == y or c == z)"
     assert parse("GOV-01 in [yes, partial]").item_ids() == frozenset({"GOV-01"})
     assert parse("a == x and (b == y or not a == z)").item_ids() == frozenset({"a", "b"})
 

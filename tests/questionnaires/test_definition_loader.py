@@ -82,9 +82,7 @@ def test_round_trip_through_yaml_and_hash(small_definition: str) -> None:
 
 
 def test_alias_bomb_is_refused() -> None:
-    bomb = (
-        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
-    )
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
     assert problems_of(bomb) == [
         ("", "not valid YAML: line 2, column 8: YAML aliases (*name) are not allowed in definitions")
     ]
@@ -93,9 +91,7 @@ def test_alias_bomb_is_refused() -> None:
 def test_python_tags_are_refused(small_definition: str) -> None:
     text = small_definition.replace('licence: "Apache-2.0"', "licence: !!python/object/apply:os.system [ls]")
     [(path, reason)] = problems_of(text)
-    assert (
-        path == "" and "YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed" in reason
-    )
+    assert path == "" and "YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed" in reason
 
 
 def test_duplicate_yaml_key_is_refused(small_definition: str) -> None:
@@ -125,8 +121,7 @@ def test_problem_text_names_file_path_and_reason(small_definition: str) -> None:
     with pytest.raises(DefinitionError) as caught:
         load_text(small_definition.replace("tier: T2", "tier: T4"), FILE)
     assert (
-        str(caught.value)
-        == "small-check/2026.1.yaml: sections[0].items[1].tier: must be one of T1, T2, T3 (got 'T4')"
+        str(caught.value) == "small-check/2026.1.yaml: sections[0].items[1].tier: must be one of T1, T2, T3 (got 'T4')"
     )
 
 

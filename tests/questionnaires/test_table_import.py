@@ -170,9 +170,7 @@ def test_hostile_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (tmp_path / "fake.xlsx").write_bytes(b"not a zip at all")
     with pytest.raises(TableImportError, match=r"is not a readable \.xlsx file"):
         import_table(tmp_path / "fake.xlsx", parse_mapping(XLSX_MAPPING))
-    (tmp_path / "long.csv").write_text(
-        "No.,分類,レベル,質問,補足,ISO\n" + "1-1,y,★3,z,,\n" * 50, encoding="utf-8"
-    )
+    (tmp_path / "long.csv").write_text("No.,分類,レベル,質問,補足,ISO\n" + "1-1,y,★3,z,,\n" * 50, encoding="utf-8")
     monkeypatch.setattr("questionnaires.importers.table_reading.MAX_ROWS", 20)
     with pytest.raises(TableImportError) as caught:
         import_table(tmp_path / "long.csv", parse_mapping(CSV_MAPPING))

@@ -30,9 +30,7 @@ QUESTION_TYPES = {"radiogroup", "yesno", "check", "line", "box"}
 
 def raw_json(path: Path) -> Any:
     """A deliberately simple reading, independent of the importer's lenient parser."""
-    lines = [
-        line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("//")
-    ]
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("//")]
     text = re.sub(r'"\s*\+\s*"', "", "\n".join(lines))
     return json.loads(re.sub(r",(\s*[\]}])", r"\1", text))
 
