@@ -50,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     login_manager.init_app(app)
     init_login(app)
     celery_init_app(app)
