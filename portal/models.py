@@ -18,6 +18,7 @@ from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.models import Evidence
 from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
+from portal.scoring.models import AssessmentScore, ScoreState
 from portal.suppliers.models import Supplier, Tier
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "AnswerEvidence",
     "ApiToken",
     "Assessment",
+    "AssessmentScore",
     "AssessmentState",
     "Campaign",
     "CampaignState",
@@ -42,6 +44,7 @@ __all__ = [
     "ReminderSent",
     "ReviewDecision",
     "Role",
+    "ScoreState",
     "SectionAssignment",
     "Supplier",
     "Tier",

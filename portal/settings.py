@@ -173,6 +173,7 @@ def celery_settings(broker: str, queue: str) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "beat_schedule": {
             "mail.send_outbox": {"task": "mail.send_outbox", "schedule": 60.0},
+            "scoring.sweep": {"task": "scoring.sweep", "schedule": 300.0},
         },
     }
     if not broker:

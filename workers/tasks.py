@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from portal.assessments.models import Assessment
 from portal.extensions import db
 from portal.mail.operations import current_sender, send_next_due_message
+from portal.scoring.dispatch import enqueue_scoring
+from portal.scoring.requests import request_scoring
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +30,42 @@ def send_outbox() -> int:
             break
         sent += message.sent_at is not None
     return sent
+
+
+@shared_task(
+    name="scoring.score_assessment",
+    autoretry_for=(OperationalError, IntegrityError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def score_assessment(assessment_id: int) -> str | None:
+    """Compute and store the assessment's self and reviewed scores; safe to run twice."""
+    from portal.scoring.operations import compute_score, mark_failed, mark_running
+
+    try:
+        if mark_running(assessment_id) is None:
+            return None
+        db.session.commit()
+        row = compute_score(assessment_id)
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("Scoring assessment %s failed", assessment_id)
+        mark_failed(assessment_id, error)
+        db.session.commit()
+        raise
+    return str(row.state) if row else None
+
+
+@shared_task(name="scoring.sweep")
+def sweep_scores() -> int:
+    """Queue again every submitted assessment whose score is missing, lost or failed."""
+    from portal.scoring.operations import assessments_needing_scores
+
+    ids = assessments_needing_scores()
+    for assessment_id in ids:
+        request_scoring(db.session.get(Assessment, assessment_id))
+    db.session.commit()
+    for assessment_id in ids:
+        enqueue_scoring(assessment_id)
+    return len(ids)

@@ -363,6 +363,7 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
     assessment.submitted_at = utcnow()
     assessment.submitted_by_id = by.id
     assessment.reopened_items = []
+    request_scoring(assessment)
     db.session.flush()
     record(
         "assessment.submitted",

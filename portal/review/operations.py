@@ -20,6 +20,7 @@ from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Role
+from portal.scoring.requests import request_scoring
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def decide_item(
     current.decided_by_id = by.id
     if assessment.state == AssessmentState.SUBMITTED:
         assessment.state = AssessmentState.UNDER_REVIEW
+    request_scoring(assessment)  # the reviewed score depends on the decisions
     db.session.flush()
     record(
         "review.decided",
