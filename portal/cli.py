@@ -63,6 +63,20 @@ def create_operator_command(email: str, name: str, password: str, another: bool)
     click.echo(f"Operator {user.email} created. Sign in at {current_app.config['BASE_URL']}/sign-in")
 
 
+@portal_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Queue and send today's reminders now (beat does this every hour)."""
+    from datetime import date
+
+    from portal.campaigns.reminders import send_action_reminders, send_assessment_reminders
+    from portal.mail.dispatch import send_outbox_soon
+
+    queued = send_assessment_reminders(date.today()) + send_action_reminders(date.today())
+    db.session.commit()
+    send_outbox_soon()
+    click.echo(f"{queued} reminders queued.")
+
+
 @users_cli.command("token")
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True, help="A label to tell tokens apart.")

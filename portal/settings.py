@@ -174,6 +174,8 @@ def celery_settings(broker: str, queue: str) -> dict[str, Any]:
         "beat_schedule": {
             "mail.send_outbox": {"task": "mail.send_outbox", "schedule": 60.0},
             "scoring.sweep": {"task": "scoring.sweep", "schedule": 300.0},
+            # Hourly: a reminder step is sent once per assessment, so the frequency only sets the delay.
+            "campaigns.send_reminders": {"task": "campaigns.send_reminders", "schedule": 3600.0},
         },
     }
     if not broker:

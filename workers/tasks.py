@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from celery import shared_task
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal.assessments.models import Assessment
 from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
 from portal.mail.operations import current_sender, send_next_due_message
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.requests import request_scoring
@@ -69,3 +71,16 @@ def sweep_scores() -> int:
     for assessment_id in ids:
         enqueue_scoring(assessment_id)
     return len(ids)
+
+
+@shared_task(name="campaigns.send_reminders", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def send_reminders() -> int:
+    """Queue today's reminder e-mails (assessments and corrective actions), then send them."""
+    from portal.campaigns.reminders import send_action_reminders, send_assessment_reminders
+
+    today = date.today()
+    queued = send_assessment_reminders(today) + send_action_reminders(today)
+    db.session.commit()
+    if queued:
+        send_outbox_soon()
+    return queued

@@ -38,6 +38,8 @@ class CorrectiveAction(db.Model):  # type: ignore[name-defined,misc]
     closing_comment: Mapped[str | None] = mapped_column(sa.Text)
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: Reminder steps already sent (``before-3``, ``overdue``), so none goes out twice.
+    reminded_steps: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

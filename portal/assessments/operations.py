@@ -29,6 +29,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Organization, Role
+from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier
 from questionnaires import Questionnaire
 

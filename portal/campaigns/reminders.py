@@ -1,0 +1,108 @@
+"""Reminders by each campaign's plan (e.g. 7, 3 and 1 days before, then once when overdue) and for
+corrective actions that fall due. Each step goes out at most once; a missed run catches up with the
+latest step reached, never with a burst of old ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.accounts.models import User
+from portal.actions.models import ActionState, CorrectiveAction
+from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
+from portal.campaigns.models import Campaign, CampaignState
+from portal.extensions import db
+from portal.mail.operations import queue_email
+from portal.organizations.models import Membership, Role
+from portal.suppliers.models import Supplier
+
+logger = logging.getLogger(__name__)
+
+ACTION_REMINDER_DAYS = 3
+
+
+def reminder_step(campaign: Campaign, today: date) -> str | None:
+    """The step reached today: ``before-N`` for the nearest planned N ≥ days left, ``overdue`` after."""
+    days_left = (campaign.due_date - today).days
+    if days_left < 0:
+        return "overdue" if campaign.remind_when_overdue else None
+    reached = [days for days in campaign.reminder_days if days >= days_left]
+    return f"before-{min(reached)}" if reached and days_left > 0 else None
+
+
+def _recipients(supplier: Supplier) -> list[tuple[str, str]]:
+    owners = db.session.execute(
+        sa.select(User.email, User.locale)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == supplier.organization_id, Membership.role == Role.SUPPLIER_OWNER)
+    ).all()
+    return [(email, locale) for email, locale in owners] or [(supplier.contact_email, "ja")]
+
+
+def send_assessment_reminders(today: date) -> int:
+    """Queue today's reminders for every unsubmitted assessment of a launched campaign."""
+    assessments = db.session.scalars(
+        sa.select(Assessment)
+        .join(Assessment.campaign)
+        .where(Campaign.state == CampaignState.LAUNCHED, Assessment.state.in_(list(OPEN_STATES)))
+        .options(sa.orm.contains_eager(Assessment.campaign), sa.orm.joinedload(Assessment.supplier))
+    ).all()
+    already = {
+        (row.assessment_id, row.step)
+        for row in db.session.scalars(
+            sa.select(ReminderSent).where(ReminderSent.assessment_id.in_([a.id for a in assessments]))
+        )
+    }
+    queued = 0
+    for assessment in assessments:
+        step = reminder_step(assessment.campaign, today)
+        if step is None or (assessment.id, step) in already:
+            continue
+        db.session.add(ReminderSent(assessment_id=assessment.id, step=step))
+        days = (assessment.campaign.due_date - today).days
+        link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
+        for email, locale in _recipients(assessment.supplier):
+            queue_email(
+                email,
+                "assessment_reminder",
+                locale=locale,
+                assessment=assessment,
+                overdue=step == "overdue",
+                days=days,
+                link=link,
+            )
+        queued += 1
+    db.session.flush()
+    if queued:
+        logger.info("Queued %s assessment reminders", queued)
+    return queued
+
+
+def send_action_reminders(today: date) -> int:
+    """Remind suppliers of corrective actions due within a few days, and once more when overdue."""
+    actions = db.session.scalars(
+        sa.select(CorrectiveAction)
+        .where(CorrectiveAction.state != ActionState.CLOSED)
+        .options(sa.orm.joinedload(CorrectiveAction.supplier))
+    ).all()
+    queued = 0
+    for action in actions:
+        days_left = (action.due_date - today).days
+        step = (
+            "overdue"
+            if days_left < 0
+            else (f"before-{ACTION_REMINDER_DAYS}" if days_left <= ACTION_REMINDER_DAYS else None)
+        )
+        if step is None or step in (action.reminded_steps or []):
+            continue
+        action.reminded_steps = [*(action.reminded_steps or []), step]
+        link = f"{current_app.config['BASE_URL']}/actions/{action.id}"
+        for email, locale in _recipients(action.supplier):
+            queue_email(email, "action_due", locale=locale, action=action, link=link)
+        queued += 1
+    db.session.flush()
+    return queued
