@@ -16,8 +16,8 @@ def test_the_japanese_catalogue_covers_every_string_in_the_code(tmp_path):
     subprocess.run(
         [
             str(Path(sys.executable).parent / "pybabel"),
-            "extract",
             "-q",
+            "extract",
             "-F",
             "babel.cfg",
             "-k",
