@@ -11,7 +11,7 @@ TASK_MODULES = ["workers.tasks"]
 
 
 def celery_init_app(app: Flask) -> Celery:
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         # A fresh context (and so a fresh database session) even when eager, so development
         # behaves like a real worker and a job never sees uncommitted rows of the request.
         def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -45,7 +45,7 @@ def current_membership() -> Membership | None:
     if not current_user or not current_user.is_authenticated:
         return None
     if "membership" in g:
-        return g.membership  # type: ignore[no-any-return]
+        return g.membership
     memberships = user_memberships(current_user)
     chosen = session.get("membership_id")
     membership = next((m for m in memberships if m.id == chosen), memberships[0] if memberships else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import sqlalchemy as sa
 from celery import shared_task
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -65,8 +66,8 @@ def sweep_scores() -> int:
     from portal.scoring.operations import assessments_needing_scores
 
     ids = assessments_needing_scores()
-    for assessment_id in ids:
-        request_scoring(db.session.get(Assessment, assessment_id))
+    for assessment in db.session.scalars(sa.select(Assessment).where(Assessment.id.in_(ids))):
+        request_scoring(assessment)
     db.session.commit()
     for assessment_id in ids:
         enqueue_scoring(assessment_id)

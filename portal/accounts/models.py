@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from portal.organizations.models import Membership, Organization
 
 
-class User(db.Model):  # type: ignore[name-defined,misc]
+class User(db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
         return f"<User {self.id} {self.email}>"
 
 
-class Invitation(db.Model):  # type: ignore[name-defined,misc]
+class Invitation(db.Model):  # type: ignore[name-defined]
     """A single-use link that makes its holder a member of an organisation in a role."""
 
     __tablename__ = "invitations"
@@ -76,7 +76,7 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
         return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
 
 
-class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
+class PasswordReset(db.Model):  # type: ignore[name-defined]
     __tablename__ = "password_resets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +89,7 @@ class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship()
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(db.Model):  # type: ignore[name-defined]
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -158,4 +158,4 @@ def choose_language() -> Any:
     if lang in ("ja", "en"):
         session["lang"] = lang
     target = request.form.get("next")
-    return redirect(target if is_local_path(target) else url_for("accounts.sign_in"))
+    return redirect(target if target and is_local_path(target) else url_for("accounts.sign_in"))

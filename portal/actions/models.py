@@ -19,7 +19,7 @@ class ActionState(enum.StrEnum):
     CLOSED = "closed"
 
 
-class CorrectiveAction(db.Model):  # type: ignore[name-defined,misc]
+class CorrectiveAction(db.Model):  # type: ignore[name-defined]
     __tablename__ = "corrective_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from portal.db import utcnow
 from portal.extensions import db
 
 
-class ActivityEntry(db.Model):  # type: ignore[name-defined,misc]
+class ActivityEntry(db.Model):  # type: ignore[name-defined]
     __tablename__ = "activity_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -42,7 +42,7 @@ class Decision(enum.StrEnum):
     NONCONFORMING = "nonconforming"
 
 
-class Assessment(db.Model):  # type: ignore[name-defined,misc]
+class Assessment(db.Model):  # type: ignore[name-defined]
     """One supplier's instance of a campaign.
 
     Its items are those of the campaign's questionnaire version at the assessment's tier; a published
@@ -76,7 +76,7 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
         return self.state in OPEN_STATES and today > self.campaign.due_date
 
 
-class Answer(db.Model):  # type: ignore[name-defined,misc]
+class Answer(db.Model):  # type: ignore[name-defined]
     __tablename__ = "answers"
     __table_args__ = (sa.UniqueConstraint("assessment_id", "item_id"),)
 
@@ -94,7 +94,7 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
-class AnswerEvidence(db.Model):  # type: ignore[name-defined,misc]
+class AnswerEvidence(db.Model):  # type: ignore[name-defined]
     """An evidence file attached to one item of one assessment (a file may back many items)."""
 
     __tablename__ = "answer_evidence"
@@ -108,7 +108,7 @@ class AnswerEvidence(db.Model):  # type: ignore[name-defined,misc]
     attached_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SectionAssignment(db.Model):  # type: ignore[name-defined,misc]
+class SectionAssignment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "section_assignments"
     __table_args__ = (sa.UniqueConstraint("assessment_id", "section_id"),)
 
@@ -120,7 +120,7 @@ class SectionAssignment(db.Model):  # type: ignore[name-defined,misc]
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReviewDecision(db.Model):  # type: ignore[name-defined,misc]
+class ReviewDecision(db.Model):  # type: ignore[name-defined]
     __tablename__ = "review_decisions"
     __table_args__ = (sa.UniqueConstraint("assessment_id", "item_id"),)
 
@@ -135,7 +135,7 @@ class ReviewDecision(db.Model):  # type: ignore[name-defined,misc]
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReminderSent(db.Model):  # type: ignore[name-defined,misc]
+class ReminderSent(db.Model):  # type: ignore[name-defined]
     """One reminder step sent for one assessment; the unique key stops a step going out twice."""
 
     __tablename__ = "reminders_sent"

@@ -27,7 +27,7 @@ class CampaignState(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Campaign(db.Model):  # type: ignore[name-defined,misc]
+class Campaign(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)

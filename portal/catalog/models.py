@@ -12,7 +12,7 @@ from portal.db import utcnow
 from portal.extensions import db
 
 
-class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
+class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
     __tablename__ = "questionnaire_versions"
     __table_args__ = (sa.UniqueConstraint("key", "version"),)
 

@@ -11,7 +11,7 @@ from portal.db import utcnow
 from portal.extensions import db
 
 
-class Evidence(db.Model):  # type: ignore[name-defined,misc]
+class Evidence(db.Model):  # type: ignore[name-defined]
     __tablename__ = "evidence"
     __table_args__ = (sa.UniqueConstraint("organization_id", "sha256"),)
 

@@ -36,7 +36,7 @@ def role_column() -> Mapped[Role]:
     return mapped_column(sa.Enum(Role, native_enum=False, length=32, validate_strings=True))
 
 
-class Organization(db.Model):  # type: ignore[name-defined,misc]
+class Organization(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class Organization(db.Model):  # type: ignore[name-defined,misc]
         return f"<Organization {self.id} {self.name!r}>"
 
 
-class Membership(db.Model):  # type: ignore[name-defined,misc]
+class Membership(db.Model):  # type: ignore[name-defined]
     """A user's role in one organisation; a user may belong to several organisations."""
 
     __tablename__ = "memberships"

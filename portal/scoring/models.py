@@ -20,7 +20,7 @@ class ScoreState(enum.StrEnum):
     FAILED = "failed"
 
 
-class AssessmentScore(db.Model):  # type: ignore[name-defined,misc]
+class AssessmentScore(db.Model):  # type: ignore[name-defined]
     """Exactly one row per assessment (unique), so two jobs at once still leave one current result."""
 
     __tablename__ = "assessment_scores"

@@ -19,7 +19,7 @@ class Tier(enum.StrEnum):
     T3 = "T3"
 
 
-class Supplier(db.Model):  # type: ignore[name-defined,misc]
+class Supplier(db.Model):  # type: ignore[name-defined]
     __tablename__ = "suppliers"
     __table_args__ = (sa.UniqueConstraint("buyer_id", "organization_id"),)
 
