@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import click
 import sqlalchemy as sa
 from flask import current_app
@@ -9,12 +11,15 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import User
 from portal.accounts.operations import create_user
+from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
+from portal.catalog.models import QuestionnaireVersion
 from portal.extensions import db
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import add_member, create_organization
 from portal.suppliers.models import Supplier, Tier
 
 DEMO_PASSWORD = "demo-pass-2026"
+DEMO_QUESTIONNAIRE = "supply-chain"
 BUYER_NAME = "デモ自動車部品株式会社"
 BUYER_STAFF = [
     ("admin@demo.example.com", "発注 太郎", Role.BUYER_ADMIN),
@@ -58,6 +63,25 @@ def seed_demo() -> list[tuple[str, str, str]]:
     for org_name, email, _, _ in SUPPLIERS:
         rows.append((email, str(Role.SUPPLIER_OWNER), org_name))
     return rows
+
+
+def _launch_demo_campaign(buyer: Organization, admin: User) -> None:
+    """A launched campaign of the main built-in questionnaire, when `flask portal init` has loaded it."""
+    version = db.session.scalar(
+        sa.select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.key == DEMO_QUESTIONNAIRE)
+        .order_by(QuestionnaireVersion.id.desc())
+    )
+    if version is None:
+        return
+    suppliers = db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id)).all()
+    data = CampaignInput(
+        name="2026年度 取引先セキュリティ確認",
+        questionnaire_version_id=version.id,
+        due_date=date.today() + timedelta(days=30),
+        supplier_ids=[s.id for s in suppliers],
+    )
+    launch_campaign(create_campaign(buyer, data, by=admin, today=date.today()), by=admin)
 
 
 @click.command("seed-demo")
