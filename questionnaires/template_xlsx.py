@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import Cell  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
-from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from questionnaires.model import Item, Questionnaire
+from questionnaires.xlsx_cells import set_text
 
 HEADERS = {
     "ja": ("No.", "セクション", "ティア", "質問", "補足説明", "回答", "コメント", "該当しない理由", "証跡",
@@ -26,8 +27,6 @@ EVIDENCE_WORDS = {
 }
 LABELS = {"ja": ("キー", "バージョン"), "en": ("Key", "Version")}
 HEADER_ROW = 5
-# Excel reads these leading characters as the start of a formula (or DDE); such text must stay text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def build_blank_template(questionnaire: Questionnaire, lang: str = "ja") -> bytes:
@@ -98,11 +97,7 @@ def _write_item(sheet: Worksheet, row: int, item: Item, section_title: str, lang
 
 
 def _text_cell(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
-    cell = sheet.cell(row=row, column=column)
-    cell.value = value or None
-    if value:
-        # Set after the value: openpyxl would otherwise store "=..." text as a formula.
-        cell.data_type = "s"
+    cell = set_text(sheet.cell(row=row, column=column), value)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell
 

@@ -1,0 +1,547 @@
+"""The Excel checksheet of one assessment (product.md §8): summary, checksheet, evidence, corrective actions.
+
+The same workbook serves the reviewer's export and the supplier's offline answering: a very hidden,
+protected ``_meta`` sheet names the assessment, the questionnaire version and the item of each row, and
+:mod:`portal.reports.offline_import` checks an upload against it.
+
+Every text that comes from users is written as text (:func:`portal.reports.cells.set_text`). The only
+formulas in the workbook are the deliberate ones of the summary's answer-count table, in its column C:
+``=COUNTIF('チェックシート'!$G$4:$G$n,"=<label>")`` (one term per label a code has) for each answer code,
+and ``=COUNTA('チェックシート'!$B$4:$B$n)`` for the number of items. Their results equal the stored counts
+beside them (column B) whenever the checksheet rows are the scored items.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import RadarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from portal.reports.cells import DATE_FORMAT, DATETIME_FORMAT, display_width, excel_datetime, set_text, set_value
+from portal.reports.data import ChecksheetData, ChecksheetRow, EvidenceFile
+from portal.reports.words import (
+    ACTION_HEADERS,
+    ACTION_STATES,
+    CHECKSHEET_HEADERS,
+    DASH,
+    DECISIONS,
+    EVIDENCE_HEADERS,
+    LANGS,
+    META_SHEET,
+    PASSED,
+    RISKS,
+    SHEETS,
+    STATES,
+    SUMMARY,
+    TIERS,
+    VALIDATION_ERROR,
+    word,
+)
+
+#: Layout of the checksheet sheet (1-based columns); the offline import reads the same positions.
+HEADER_ROW = 3
+FIRST_ROW = HEADER_ROW + 1
+COL_NO, COL_ITEM_ID, COL_SECTION, COL_TIER, COL_QUESTION, COL_GUIDANCE = 1, 2, 3, 4, 5, 6
+COL_ANSWER, COL_COMMENT, COL_NA_REASON, COL_FILES, COL_SHA256 = 7, 8, 9, 10, 11
+COL_DECISION, COL_REVIEW_COMMENT, COL_REFERENCES = 12, 13, 14
+INPUT_COLUMNS = (COL_ANSWER, COL_COMMENT, COL_NA_REASON)
+
+#: Layout of the summary sheet: the header block (12 rows), the score table (self in column B, reviewed in
+#: C; rate, grade, passed, risk), then the answer-count table (label, stored count, formula).
+INFO_FIRST_ROW = 3
+SCORES_HEADER_ROW = 17
+SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW = 18, 19, 20, 21
+COUNTS_HEADER_ROW = 23
+MAX_WIDTHS = (6, 12, 18, 10, 60, 40, 18, 40, 30, 30, 24, 12, 40, 24)
+MIN_WIDTH = 6
+#: Points per line of wrapped 11 pt text (Japanese fonts run taller than Latin ones).
+LINE_HEIGHT = 15
+
+META_MARKER = "portal-checksheet"
+META_FORMAT = "1"
+#: Row of the ``item_id | row`` header on the ``_meta`` sheet; the items follow it.
+META_ITEMS_HEADER_ROW = 12
+#: First column of the ``_meta`` sheet that holds drop-down lists too long to write inline.
+META_LISTS_COLUMN = 5
+
+_THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+WRAP = Alignment(wrap_text=True, vertical="top")
+BOLD = Font(bold=True)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula the summary writes on purpose, and the value it should compute."""
+
+    cell: str
+    formula: str
+    expected: Any
+
+
+def build_checksheet(data: ChecksheetData, lang: str = "ja") -> bytes:
+    """The .xlsx bytes of the checksheet of one assessment, with headers in ``lang`` ("ja" or "en")."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be 'ja' or 'en' (got {lang!r})")
+    workbook = Workbook()
+    names = SHEETS[lang]
+    summary = workbook.active
+    assert summary is not None
+    summary.title = names["summary"]
+    checksheet = workbook.create_sheet(names["checksheet"])
+    evidence = workbook.create_sheet(names["evidence"])
+    actions = workbook.create_sheet(names["actions"])
+    meta = workbook.create_sheet(META_SHEET)
+
+    _write_checksheet(checksheet, meta, data, lang)
+    _write_summary(summary, checksheet.title, data, lang)
+    _write_evidence(evidence, data, lang)
+    _write_actions(actions, data, lang)
+    _write_meta(meta, data, lang, [sheet.title for sheet in workbook.worksheets])
+    workbook.active = 0
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def summary_formulas(data: ChecksheetData, lang: str = "ja") -> list[Formula]:
+    """The formulas :func:`build_checksheet` writes on the summary, where, and what each should give.
+
+    The expected value is what the formula computes over the checksheet as built (counted here in
+    Python), so tests and callers can check a formula against the stored score without a spreadsheet.
+    """
+    rows = _count_rows(data, lang, SHEETS[lang]["checksheet"])
+    return [computed for _label, _stored, computed in rows if isinstance(computed, Formula)]
+
+
+# --- checksheet sheet ---------------------------------------------------------------------------------
+
+
+def _write_checksheet(sheet: Worksheet, meta: Worksheet, data: ChecksheetData, lang: str) -> None:
+    words = SUMMARY[lang]
+    title = f"{words['title']}: {data.questionnaire_title} ({data.questionnaire_version})"
+    set_text(sheet.cell(1, 1), title).font = Font(bold=True, size=14)
+    set_text(sheet.cell(2, 1), f"{words['supplier']}: {data.supplier}")
+    headers = CHECKSHEET_HEADERS[lang]
+    _header_row(sheet, HEADER_ROW, headers)
+    widths = [display_width(header) + 2 for header in headers]
+
+    validations: dict[tuple[str, ...], DataValidation] = {}
+    for index, row in enumerate(data.rows):
+        row_number = FIRST_ROW + index
+        values = _row_values(row, index + 1, lang)
+        for column, value in enumerate(values, start=1):
+            cell = set_value(sheet.cell(row_number, column), value)
+            cell.alignment = WRAP
+            cell.border = BORDER
+            if column in INPUT_COLUMNS:
+                cell.fill = INPUT_FILL
+            widths[column - 1] = max(widths[column - 1], display_width(value) + 2)
+        labels = tuple(choice.label(lang) for choice in row.choices)
+        if labels:
+            if labels not in validations:
+                validations[labels] = _drop_down(labels, meta, len(validations), lang)
+                sheet.add_data_validation(validations[labels])
+            validations[labels].add(sheet.cell(row_number, COL_ANSWER).coordinate)
+
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(width, MAX_WIDTHS[column - 1]))
+    last_row = max(HEADER_ROW, HEADER_ROW + len(data.rows))
+    _fit_row_heights(sheet, FIRST_ROW, last_row, len(headers))
+    sheet.freeze_panes = sheet.cell(FIRST_ROW, COL_QUESTION).coordinate
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{last_row}"
+    _print_setup(sheet, HEADER_ROW)
+
+
+def _row_values(row: ChecksheetRow, number: int, lang: str) -> tuple[Any, ...]:
+    choice = row.choice(row.answer_code)
+    answer = choice.label(lang) if choice is not None else row.answer_code
+    references = "\n".join(f"{scheme}: {', '.join(refs)}" for scheme, refs in row.references.items())
+    return (
+        number,
+        row.item_id,
+        row.section_title,
+        word(TIERS, lang, row.tier),
+        row.question,
+        row.guidance,
+        answer,
+        row.comment,
+        row.na_reason,
+        "\n".join(file.filename for file in row.evidence),
+        "\n".join(file.sha256 for file in row.evidence),
+        word(DECISIONS, lang, row.review_decision),
+        row.review_comment,
+        references,
+    )
+
+
+def _drop_down(labels: Sequence[str], meta: Worksheet, index: int, lang: str) -> DataValidation:
+    inline = '"' + ",".join(labels) + '"'
+    if len(inline) <= 255 and not any("," in label or '"' in label for label in labels):
+        formula = inline
+    else:
+        # Too long, or a label with a comma or quote: list the labels on _meta and point at them.
+        column = META_LISTS_COLUMN + index
+        for offset, label in enumerate(labels, start=1):
+            set_text(meta.cell(offset, column), label)
+        letter = get_column_letter(column)
+        formula = f"{quote_sheetname(META_SHEET)}!${letter}$1:${letter}${len(labels)}"
+    title, message = VALIDATION_ERROR[lang]
+    return DataValidation(
+        type="list", formula1=formula, allow_blank=True, showErrorMessage=True, errorTitle=title, error=message
+    )
+
+
+# --- summary sheet ------------------------------------------------------------------------------------
+
+
+def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData, lang: str) -> None:
+    words = SUMMARY[lang]
+    set_text(sheet.cell(1, 1), f"{words['title']}: {data.questionnaire_title}").font = Font(bold=True, size=14)
+    header: list[tuple[str, Any, str | None]] = [
+        (words["supplier"], data.supplier, None),
+        (words["buyer"], data.buyer, None),
+        (words["questionnaire"], data.questionnaire_title, None),
+        (words["key"], data.questionnaire_key, None),
+        (words["version"], data.questionnaire_version, None),
+        (words["tier"], word(TIERS, lang, data.tier), None),
+        (words["campaign"], data.campaign, None),
+        (words["due_date"], data.due_date, DATE_FORMAT),
+        (words["submitted_at"], excel_datetime(data.submitted_at), DATETIME_FORMAT),
+        (words["submitted_by"], data.submitted_by, None),
+        (words["state"], word(STATES, lang, data.state), None),
+        (words["pass_threshold"], data.pass_threshold, "0.0"),
+    ]
+    row = INFO_FIRST_ROW
+    for label, value, number_format in header:
+        _label(sheet.cell(row, 1), label)
+        cell = set_value(sheet.cell(row, 2), DASH if value is None or value == "" else value)
+        cell.border = BORDER
+        cell.alignment = WRAP
+        if number_format and not isinstance(cell.value, str):
+            cell.number_format = number_format
+        row += 1
+
+    row = SCORES_HEADER_ROW
+    set_text(sheet.cell(row - 1, 1), words["scores"]).font = BOLD
+    _header_row(sheet, row, ("", words["self"], words["reviewed"]))
+    scores = (data.self_score, data.reviewed_score)
+    score_rows: list[tuple[str, Any]] = [
+        (words["rate"], lambda s: _rate(s.get("overall"))),
+        (words["grade"], lambda s: s.get("grade") or DASH),
+        (words["passed"], lambda s: PASSED[lang][s["passed"]] if isinstance(s.get("passed"), bool) else DASH),
+        (words["risk"], lambda s: word(RISKS, lang, s.get("risk")) or DASH),
+    ]
+    for label, pick in score_rows:
+        row += 1
+        _label(sheet.cell(row, 1), label)
+        for column, score in enumerate(scores, start=2):
+            _number_or_dash(sheet.cell(row, column), pick(score) if isinstance(score, Mapping) else DASH)
+
+    row = COUNTS_HEADER_ROW
+    _header_row(sheet, row, (words["answers"], words["count_stored"], words["count_sheet"]))
+    for label, stored, computed in _count_rows(data, lang, checksheet_title):
+        row += 1
+        _label(sheet.cell(row, 1), label)
+        set_value(sheet.cell(row, 2), stored).border = BORDER
+        cell = sheet.cell(row, 3)
+        if isinstance(computed, Formula):
+            cell.value = computed.formula  # deliberate: the only formulas this module writes
+        else:
+            set_value(cell, computed)
+        cell.border = BORDER
+
+    row += 2
+    set_text(sheet.cell(row, 1), words["sections"]).font = BOLD
+    row += 1
+    section_header = row
+    _header_row(sheet, row, (words["section"], words["self"], words["reviewed"]))
+    self_sections = _section_rates(data.self_score)
+    reviewed_sections = _section_rates(data.reviewed_score)
+    for section_id, title in _sections(data):
+        row += 1
+        _label(sheet.cell(row, 1), title)
+        _number_or_dash(sheet.cell(row, 2), _rate(self_sections.get(section_id)))
+        _number_or_dash(sheet.cell(row, 3), _rate(reviewed_sections.get(section_id)))
+    section_last = row
+
+    row += 2
+    set_text(sheet.cell(row, 1), words["tiers"]).font = BOLD
+    row += 1
+    tier_headers = (
+        words["tier"],
+        words["self_exact"],
+        words["self_cumulative"],
+        words["reviewed_exact"],
+        words["reviewed_cumulative"],
+    )
+    _header_row(sheet, row, tier_headers)
+    for tier in _tiers(data):
+        row += 1
+        _label(sheet.cell(row, 1), word(TIERS, lang, tier))
+        for column, (score, key) in enumerate(
+            (
+                (data.self_score, "tiers_exact"),
+                (data.self_score, "tiers_cumulative"),
+                (data.reviewed_score, "tiers_exact"),
+                (data.reviewed_score, "tiers_cumulative"),
+            ),
+            start=2,
+        ):
+            rates = score.get(key) if isinstance(score, Mapping) else None
+            _number_or_dash(sheet.cell(row, column), _rate(rates.get(tier) if isinstance(rates, Mapping) else None))
+
+    for column, width in enumerate((30, 22, 22, 22, 22), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    if section_last > section_header:
+        chart = RadarChart()
+        chart.type = "marker"
+        chart.title = words["chart"]
+        chart.style = 26
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 100
+        chart.y_axis.delete = False
+        chart.add_data(
+            Reference(sheet, min_col=2, max_col=3, min_row=section_header, max_row=section_last), titles_from_data=True
+        )
+        chart.set_categories(Reference(sheet, min_col=1, min_row=section_header + 1, max_row=section_last))
+        chart.width = 16
+        chart.height = 11
+        sheet.add_chart(chart, "G3")
+    _print_setup(sheet, None)
+
+
+def _count_rows(data: ChecksheetData, lang: str, checksheet_title: str) -> list[tuple[str, Any, Any]]:
+    """The answer-count table: (answer label, stored count, Formula or "—") per code, then the item count."""
+    labels: dict[str, list[str]] = {}
+    for row in data.rows:
+        for choice in row.choices:
+            if choice.label(lang) not in labels.setdefault(choice.code, []):
+                labels[choice.code].append(choice.label(lang))
+    counts = data.self_score.get("counts") if isinstance(data.self_score, Mapping) else None
+    stored: Mapping[str, Any] = counts if isinstance(counts, Mapping) else {}
+    codes = list(labels) + [code for code in stored if code not in labels]
+
+    last = max(FIRST_ROW, FIRST_ROW + len(data.rows) - 1)
+    sheet = quote_sheetname(checksheet_title)
+    answers, item_ids = (
+        f"{sheet}!${letter}${FIRST_ROW}:${letter}${last}"
+        for letter in (get_column_letter(COL_ANSWER), get_column_letter(COL_ITEM_ID))
+    )
+    shown = [_row_values(row, 0, lang)[COL_ANSWER - 1] for row in data.rows]
+
+    table: list[tuple[str, Any, Any]] = []
+    row_number = COUNTS_HEADER_ROW
+    for code in codes:
+        row_number += 1
+        count = stored.get(code)
+        count = count if isinstance(count, int | float) and not isinstance(count, bool) else DASH
+        if code in labels:
+            terms = "+".join(f"COUNTIF({answers},{_criterion(label)})" for label in labels[code])
+            expected = sum(shown.count(label) for label in labels[code])
+            table.append((labels[code][0], count, Formula(f"C{row_number}", f"={terms}", expected)))
+        else:
+            table.append((code, count, DASH))
+    row_number += 1
+    items = Formula(f"C{row_number}", f"=COUNTA({item_ids})", len(data.rows))
+    table.append((SUMMARY[lang]["items"], len(data.rows), items))
+    return table
+
+
+def _criterion(label: str) -> str:
+    # "=" makes COUNTIF compare for equality even for labels that start with < > or =; ~ escapes its
+    # wildcards; a quote inside an Excel string literal is doubled.
+    escaped = label.replace("~", "~~").replace("*", "~*").replace("?", "~?").replace('"', '""')
+    return f'"={escaped}"'
+
+
+def _sections(data: ChecksheetData) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for row in data.rows:
+        seen.setdefault(row.section_id, row.section_title)
+    for score in (data.self_score, data.reviewed_score):
+        for section_id in _section_rates(score):
+            seen.setdefault(section_id, section_id)
+    return list(seen.items())
+
+
+def _section_rates(score: Mapping[str, Any] | None) -> dict[str, Any]:
+    sections = score.get("sections") if isinstance(score, Mapping) else None
+    if not isinstance(sections, list):
+        return {}
+    return {
+        str(entry["section_id"]): entry.get("rate")
+        for entry in sections
+        if isinstance(entry, Mapping) and entry.get("section_id") is not None
+    }
+
+
+def _tiers(data: ChecksheetData) -> list[str]:
+    tiers = {row.tier for row in data.rows}
+    for score in (data.self_score, data.reviewed_score):
+        if isinstance(score, Mapping):
+            for key in ("tiers_exact", "tiers_cumulative"):
+                if isinstance(score.get(key), Mapping):
+                    tiers.update(str(tier) for tier in score[key])
+    return sorted(tiers)
+
+
+def _rate(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return DASH
+
+
+def _number_or_dash(cell: Any, value: Any) -> None:
+    set_value(cell, value)
+    cell.border = BORDER
+    if isinstance(value, float):
+        cell.number_format = "0.0"
+    else:
+        cell.alignment = Alignment(horizontal="right")
+
+
+# --- evidence, corrective actions, meta ---------------------------------------------------------------
+
+
+def _write_evidence(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
+    files = data.evidence or _evidence_from_rows(data.rows)
+    rows = [(file.filename, file.size, file.sha256, ", ".join(file.item_ids)) for file in files]
+    _table(sheet, EVIDENCE_HEADERS[lang], rows, (50, 14, 66, 40), {})
+
+
+def _evidence_from_rows(rows: Iterable[ChecksheetRow]) -> tuple[EvidenceFile, ...]:
+    by_hash: dict[tuple[str, str], list[str]] = {}
+    sizes: dict[tuple[str, str], int] = {}
+    for row in rows:
+        for file in row.evidence:
+            key = (file.sha256, file.filename)
+            by_hash.setdefault(key, []).append(row.item_id)
+            sizes[key] = file.size
+    return tuple(
+        EvidenceFile(filename, sizes[(sha, filename)], sha, tuple(items)) for (sha, filename), items in by_hash.items()
+    )
+
+
+def _write_actions(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
+    rows = [
+        (
+            action.item_id,
+            action.title,
+            action.owner,
+            action.due_date,
+            word(ACTION_STATES, lang, action.state),
+            action.plan,
+        )
+        for action in data.corrective_actions
+    ]
+    _table(sheet, ACTION_HEADERS[lang], rows, (12, 40, 20, 12, 14, 60), {4: DATE_FORMAT})
+
+
+def _table(
+    sheet: Worksheet,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    max_widths: Sequence[int],
+    formats: Mapping[int, str],
+) -> None:
+    _header_row(sheet, 1, headers)
+    widths = [display_width(header) + 2 for header in headers]
+    for row_number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            cell = set_value(sheet.cell(row_number, column), value)
+            cell.alignment = WRAP
+            cell.border = BORDER
+            if column in formats and isinstance(value, date | datetime):
+                cell.number_format = formats[column]
+            widths[column - 1] = max(widths[column - 1], display_width(value) + 2)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(width, max_widths[column - 1]))
+    _fit_row_heights(sheet, 2, len(rows) + 1, len(headers))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+    _print_setup(sheet, 1)
+
+
+def _write_meta(sheet: Worksheet, data: ChecksheetData, lang: str, sheet_names: list[str]) -> None:
+    pairs = [
+        (META_MARKER, META_FORMAT),
+        ("assessment_id", str(data.assessment_id)),
+        ("questionnaire_key", data.questionnaire_key),
+        ("questionnaire_version", data.questionnaire_version),
+        ("content_hash", data.content_hash),
+        ("lang", lang),
+        ("checksheet_sheet", SHEETS[lang]["checksheet"]),
+        ("header_row", str(HEADER_ROW)),
+        ("sheets", "\n".join(sheet_names)),
+    ]
+    for row, (key, value) in enumerate(pairs, start=1):
+        set_text(sheet.cell(row, 1), key)
+        set_text(sheet.cell(row, 2), value)
+    set_text(sheet.cell(META_ITEMS_HEADER_ROW, 1), "item_id")
+    set_text(sheet.cell(META_ITEMS_HEADER_ROW, 2), "row")
+    for index, item in enumerate(data.rows):
+        set_text(sheet.cell(META_ITEMS_HEADER_ROW + 1 + index, 1), item.item_id)
+        sheet.cell(META_ITEMS_HEADER_ROW + 1 + index, 2).value = FIRST_ROW + index
+    sheet.sheet_state = "veryHidden"
+    # Nobody needs to edit it, so nobody gets the password: a random one, thrown away.
+    sheet.protection.password = secrets.token_urlsafe(24)
+    sheet.protection.sheet = True
+
+
+# --- shared formatting --------------------------------------------------------------------------------
+
+
+def _header_row(sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
+    for column, header in enumerate(headers, start=1):
+        cell = set_text(sheet.cell(row, column), header)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def _label(cell: Any, text: str) -> None:
+    set_text(cell, text)
+    cell.font = BOLD
+    cell.fill = HEADER_FILL
+    cell.border = BORDER
+    cell.alignment = WRAP
+
+
+def _fit_row_heights(sheet: Worksheet, first_row: int, last_row: int, columns: int) -> None:
+    """Give each row the height its wrapped text needs: LibreOffice keeps stored heights, not fitted ones."""
+    widths = [sheet.column_dimensions[get_column_letter(column)].width for column in range(1, columns + 1)]
+    for row in range(first_row, last_row + 1):
+        lines = 1
+        for column, width in enumerate(widths, start=1):
+            value = sheet.cell(row, column).value
+            if isinstance(value, str):
+                usable = max(1.0, width - 1)
+                lines = max(lines, sum(max(1, math.ceil(display_width(part) / usable)) for part in value.split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[row].height = min(409, LINE_HEIGHT * lines + 3)
+
+
+def _print_setup(sheet: Worksheet, title_row: int | None) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_row is not None:
+        sheet.print_title_rows = f"{title_row}:{title_row}"

@@ -1,0 +1,288 @@
+"""The checksheet workbook of one assessment, reopened with openpyxl."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from portal.reports import build_checksheet, summary_formulas
+from portal.reports.checksheet import (
+    COL_ANSWER,
+    COL_COMMENT,
+    COL_DECISION,
+    COL_FILES,
+    COL_NA_REASON,
+    COL_QUESTION,
+    COL_REVIEW_COMMENT,
+    COL_SHA256,
+    COUNTS_HEADER_ROW,
+    FIRST_ROW,
+    HEADER_ROW,
+    META_ITEMS_HEADER_ROW,
+    SCORE_GRADE_ROW,
+    SCORE_PASSED_ROW,
+    SCORE_RATE_ROW,
+    SCORE_RISK_ROW,
+)
+from portal.reports.words import CHECKSHEET_HEADERS
+from tests.portal.reports.sample import HOSTILE, PLEDGE, POLICY, SELF_SCORE, make_data
+
+
+def open_book(data: bytes) -> Workbook:
+    return load_workbook(io.BytesIO(data))
+
+
+def formula_cells(book: Workbook) -> list[tuple[str, str, str]]:
+    return [
+        (sheet.title, cell.coordinate, cell.value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+
+
+def counts_in_column(sheet: Any, column: int, label: str) -> int:
+    """What COUNTIF(column, "=label") gives over the item rows."""
+    return sum(1 for row in range(FIRST_ROW, sheet.max_row + 1) if sheet.cell(row, column).value == label)
+
+
+def test_sheets_and_japanese_headers() -> None:
+    book = open_book(build_checksheet(make_data()))
+
+    assert book.sheetnames == ["概要", "チェックシート", "証跡", "是正処置", "_meta"]
+    assert book.active.title == "概要"
+    sheet = book["チェックシート"]
+    assert [cell.value for cell in sheet[HEADER_ROW]] == list(CHECKSHEET_HEADERS["ja"])
+    assert sheet.freeze_panes == f"E{FIRST_ROW}"
+    assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+    assert sheet.auto_filter.ref == f"A{HEADER_ROW}:N{HEADER_ROW + 7}"
+    assert sheet.cell(FIRST_ROW, COL_QUESTION).alignment.wrap_text
+    assert 10 < sheet.column_dimensions["E"].width <= 60
+
+
+def test_every_answer_comment_and_hash_where_the_layout_says() -> None:
+    data = make_data()
+    sheet = open_book(build_checksheet(data))["チェックシート"]
+
+    for index, row in enumerate(data.rows):
+        number = FIRST_ROW + index
+        choice = row.choice(row.answer_code)
+        assert sheet.cell(number, 1).value == index + 1
+        assert sheet.cell(number, 2).value == row.item_id
+        assert sheet.cell(number, COL_QUESTION).value == row.question
+        assert sheet.cell(number, COL_ANSWER).value == (choice.label_ja if choice else None)
+        assert sheet.cell(number, COL_COMMENT).value == row.comment
+        assert sheet.cell(number, COL_NA_REASON).value == row.na_reason
+        assert sheet.cell(number, COL_FILES).value == ("\n".join(f.filename for f in row.evidence) or None)
+        assert sheet.cell(number, COL_SHA256).value == ("\n".join(f.sha256 for f in row.evidence) or None)
+        assert sheet.cell(number, COL_REVIEW_COMMENT).value == row.review_comment
+    assert sheet.cell(FIRST_ROW, COL_DECISION).value == "適合"
+    assert sheet.cell(FIRST_ROW + 1, COL_DECISION).value == "不適合"
+    assert sheet.cell(FIRST_ROW, 4).value == "T1 基本"
+    assert sheet.cell(FIRST_ROW, 14).value == "ipa_5min: Q3\nmeti_scs: 1-1-1-1"
+
+
+def test_answer_column_has_a_drop_down_of_the_scale() -> None:
+    sheet = open_book(build_checksheet(make_data()))["チェックシート"]
+
+    [validation] = sheet.data_validations.dataValidation
+    assert validation.type == "list"
+    assert validation.formula1 == '"実施している,一部実施している,実施していない,わからない,該当しない"'
+    assert validation.showErrorMessage
+    assert {str(ref) for ref in validation.sqref.ranges} == {f"G{row}" for row in range(FIRST_ROW, FIRST_ROW + 7)}
+
+
+def test_long_or_comma_labels_are_listed_on_the_meta_sheet() -> None:
+    data = make_data()
+    odd = tuple(replace(choice, label_ja=f"{choice.label_ja}、または, その他") for choice in data.rows[0].choices)
+    rows = (replace(data.rows[0], choices=odd, answer_code="partial"), *data.rows[1:])
+    book = open_book(build_checksheet(replace(data, rows=rows)))
+    sheet = book["チェックシート"]
+
+    formulas = sorted(validation.formula1 for validation in sheet.data_validations.dataValidation)
+    assert formulas[1] == "'_meta'!$E$1:$E$5"
+    assert [book["_meta"].cell(row, 5).value for row in range(1, 6)] == [choice.label_ja for choice in odd]
+    assert sheet.cell(FIRST_ROW, COL_ANSWER).value == "一部実施している、または, その他"
+
+
+def test_summary_header_and_scores() -> None:
+    data = make_data()
+    summary = open_book(build_checksheet(data))["概要"]
+
+    values = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(3, 15)}
+    assert values["委託先"] == "株式会社テスト部品"
+    assert values["発注元"] == "=発注元株式会社"
+    assert values["バージョン"] == "2026.1"
+    assert values["ティア"] == "T2 標準"
+    assert values["回答期限"] == datetime(2026, 6, 30)
+    assert values["提出日時"] == datetime(2026, 6, 1, 10, 30)  # 01:30 UTC shown in Japan time
+    assert values["状態"] == "審査中"
+    assert values["合格基準 (%)"] == 80.0
+    assert [summary.cell(SCORE_RATE_ROW, col).value for col in (2, 3)] == [58.3, 41.7]
+    assert summary.cell(SCORE_RATE_ROW, 2).number_format == "0.0"
+    assert [summary.cell(SCORE_GRADE_ROW, col).value for col in (2, 3)] == ["C", "D"]
+    assert [summary.cell(SCORE_PASSED_ROW, col).value for col in (2, 3)] == ["不合格", "不合格"]
+    assert [summary.cell(SCORE_RISK_ROW, col).value for col in (2, 3)] == ["高", "重大"]
+
+    table = {
+        summary.cell(row, 1).value: [summary.cell(row, col).value for col in range(2, 6)]
+        for row in range(COUNTS_HEADER_ROW, summary.max_row + 1)
+    }
+    assert table["経営層の関与"][:2] == [75.0, 50.0]
+    assert table["従業員"][:2] == [33.3, "—"]  # missing from the reviewed score
+    assert table["T1 基本"] == [62.5, 62.5, 37.5, "—"]
+    assert table["T2 標準"] == [50.0, 58.3, "—", "—"]
+
+
+def test_missing_scores_are_dashes() -> None:
+    summary = open_book(build_checksheet(make_data(self_score={"grade": None}, reviewed_score=None)))["概要"]
+
+    for row in (SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW):
+        assert summary.cell(row, 2).value == "—"
+        assert summary.cell(row, 3).value == "—"
+
+
+def test_radar_chart_of_the_sections() -> None:
+    data = build_checksheet(make_data())
+    # openpyxl does not read charts back; the chart part and its radar element are in the package.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        [chart] = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        xml = archive.read(chart).decode()
+    assert "<radarChart>" in xml
+    # Two series (self, reviewed) over the two section rows of the summary's section table.
+    assert "<f>'概要'!$A$33:$A$34</f>" in xml
+    assert "<f>'概要'!$B$33:$B$34</f>" in xml and "<f>'概要'!$C$33:$C$34</f>" in xml
+
+
+def test_formulas_agree_with_the_stored_counts() -> None:
+    data = make_data()
+    book = open_book(build_checksheet(data))
+    summary, sheet = book["概要"], book["チェックシート"]
+
+    formulas = summary_formulas(data)
+    assert [f.cell for f in formulas] == [f"C{row}" for row in range(COUNTS_HEADER_ROW + 1, COUNTS_HEADER_ROW + 7)]
+    labels = {choice.code: choice.label_ja for choice in data.rows[0].choices}
+    for formula, code in zip(formulas, ["yes", "partial", "no", "unknown", "na"], strict=False):
+        assert summary[formula.cell].value == formula.formula
+        assert formula.formula == f"=COUNTIF('チェックシート'!$G$4:$G$10,\"={labels[code]}\")"
+        stored = summary[formula.cell].offset(column=-1).value
+        assert stored == SELF_SCORE["counts"][code] == formula.expected == counts_in_column(sheet, 7, labels[code])
+    assert formulas[-1].formula == "=COUNTA('チェックシート'!$B$4:$B$10)"
+    assert formulas[-1].expected == 7 == summary[formulas[-1].cell].offset(column=-1).value
+
+
+def test_deliberate_formulas_are_the_only_formulas() -> None:
+    data = make_data()
+    for lang in ("ja", "en"):
+        book = open_book(build_checksheet(data, lang=lang))
+        summary_title = book.worksheets[0].title
+        assert formula_cells(book) == [(summary_title, f.cell, f.formula) for f in summary_formulas(data, lang)]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_user_text_that_looks_like_a_formula_stays_text(text: str) -> None:
+    data = make_data()
+    rows = tuple(
+        replace(row, comment=text, na_reason=text, review_comment=text, section_title=text, question=text)
+        for row in data.rows
+    )
+    evidence = (replace(POLICY, filename=text), PLEDGE)
+    book = open_book(build_checksheet(replace(data, rows=rows, supplier=text, campaign=text, evidence=evidence)))
+
+    sheet = book["チェックシート"]
+    # XML reads a carriage return back as a line feed; either way it is text, not a formula.
+    read_back = text.replace("\r", "\n")
+    for row in range(FIRST_ROW, FIRST_ROW + len(rows)):
+        for column in (3, COL_QUESTION, COL_COMMENT, COL_NA_REASON, COL_REVIEW_COMMENT):
+            cell = sheet.cell(row, column)
+            assert (cell.value, cell.data_type) == (read_back, "s")
+    assert book["証跡"]["A2"].value == read_back and book["証跡"]["A2"].data_type == "s"
+    assert book["概要"]["B3"].value == read_back
+    assert len(formula_cells(book)) == len(summary_formulas(data))
+
+
+def test_english_headers_and_labels() -> None:
+    book = open_book(build_checksheet(make_data(), lang="en"))
+
+    assert book.sheetnames == ["Summary", "Checksheet", "Evidence", "Corrective actions", "_meta"]
+    sheet = book["Checksheet"]
+    assert [cell.value for cell in sheet[HEADER_ROW]] == list(CHECKSHEET_HEADERS["en"])
+    assert sheet.cell(FIRST_ROW, COL_ANSWER).value == "Implemented"
+    assert sheet.cell(FIRST_ROW, COL_DECISION).value == "Accepted"
+    [validation] = sheet.data_validations.dataValidation
+    assert validation.formula1.startswith('"Implemented,Partially implemented,')
+    summary = book["Summary"]
+    assert summary.cell(SCORE_PASSED_ROW, 1).value == "Passed"
+    assert summary.cell(SCORE_RISK_ROW, 3).value == "Critical"
+
+
+def test_evidence_and_corrective_action_sheets() -> None:
+    book = open_book(build_checksheet(make_data()))
+
+    evidence = [tuple(row) for row in book["証跡"].iter_rows(values_only=True)]
+    assert evidence == [
+        ("ファイル名", "サイズ (バイト)", "SHA-256", "項目"),
+        ("policy.pdf", 12345, "a" * 64, "GOV-01, GOV-02"),
+        ("=pledge.pdf", 999, "b" * 64, "STF-01"),
+    ]
+    actions = [tuple(row) for row in book["是正処置"].iter_rows(values_only=True)]
+    assert actions[1] == ("GOV-02", "方針の見直し手順を定める", "佐藤", datetime(2026, 9, 30), "是正計画あり", "\n=2")
+    assert book["是正処置"]["D2"].number_format == "yyyy-mm-dd"
+    assert book["証跡"].freeze_panes == "A2"
+
+
+def test_evidence_sheet_is_derived_from_the_rows_when_not_given() -> None:
+    book = open_book(build_checksheet(make_data(evidence=())))
+
+    rows = sorted(tuple(row) for row in book["証跡"].iter_rows(min_row=2, values_only=True))
+    assert rows == [("=pledge.pdf", 999, "b" * 64, "STF-01"), ("policy.pdf", 12345, "a" * 64, "GOV-01, GOV-02")]
+
+
+def test_meta_sheet_is_very_hidden_protected_and_names_the_rows() -> None:
+    data = make_data()
+    first = open_book(build_checksheet(data))
+    meta = first["_meta"]
+
+    assert meta.sheet_state == "veryHidden"
+    assert meta.protection.sheet and meta.protection.password
+    pairs = {meta.cell(row, 1).value: meta.cell(row, 2).value for row in range(1, META_ITEMS_HEADER_ROW)}
+    assert pairs["assessment_id"] == "42"
+    assert (pairs["questionnaire_key"], pairs["questionnaire_version"]) == ("scs-core", "2026.1")
+    assert pairs["content_hash"] == "c" * 64
+    items = [
+        (meta.cell(row, 1).value, meta.cell(row, 2).value)
+        for row in range(META_ITEMS_HEADER_ROW + 1, META_ITEMS_HEADER_ROW + 1 + len(data.rows))
+    ]
+    assert items == [(row.item_id, FIRST_ROW + i) for i, row in enumerate(data.rows)]
+    # A fresh random password each time.
+    assert open_book(build_checksheet(data))["_meta"].protection.password != meta.protection.password
+
+
+def test_no_rows_and_no_scores_still_builds() -> None:
+    book = open_book(build_checksheet(make_data(rows=(), self_score=None, reviewed_score=None, evidence=())))
+
+    assert book["チェックシート"].max_row == HEADER_ROW
+    assert book["概要"][f"C{COUNTS_HEADER_ROW + 1}"].value == "=COUNTA('チェックシート'!$B$4:$B$4)"
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="lang"):
+        build_checksheet(make_data(), lang="fr")
+
+
+def test_dates_without_time() -> None:
+    summary = open_book(build_checksheet(make_data(due_date=date(2026, 1, 2), submitted_at=None)))["概要"]
+
+    assert summary["B10"].value == datetime(2026, 1, 2)
+    assert summary["B10"].number_format == "yyyy-mm-dd"
+    assert summary["B11"].value == "—"

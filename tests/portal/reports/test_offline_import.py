@@ -1,0 +1,357 @@
+"""Offline answering: a checksheet filled in as a supplier would, read back into a preview."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+from portal.reports import Change, ExpectedAssessment, build_checksheet, parse_offline_upload
+from portal.reports.checksheet import FIRST_ROW
+from portal.reports.data import ChecksheetData
+from portal.reports.offline_import import MESSAGES, Limits
+from tests.portal.reports.sample import expected_for, make_data
+
+SHEET = "チェックシート"
+GOV01, GOV02, GOV03, STF01, STF02, STF03, STF04 = range(FIRST_ROW, FIRST_ROW + 7)
+
+
+def blank_data() -> ChecksheetData:
+    data = make_data()
+    rows = tuple(replace(row, answer_code=None, comment=None, na_reason=None) for row in data.rows)
+    return replace(data, rows=rows)
+
+
+def fill(workbook_bytes: bytes, cells: dict[str, Any], sheet: str = SHEET, edit: Any = None) -> bytes:
+    """Open the file in openpyxl as a spreadsheet program would, type into cells, and save it.
+
+    Strings are typed as text (as Excel keeps text typed after an apostrophe, or pasted into a text cell).
+    """
+    book = load_workbook(io.BytesIO(workbook_bytes))
+    for coordinate, value in cells.items():
+        book[sheet][coordinate] = value
+        if isinstance(value, str):
+            book[sheet][coordinate].data_type = "s"
+    if edit is not None:
+        edit(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def codes(preview: Any) -> list[str]:
+    return [problem.code for problem in preview.problems]
+
+
+def refused_with(preview: Any, code: str, lang: str = "ja", **params: Any) -> None:
+    assert preview.refused and not preview.changes and not preview.ok
+    [problem] = preview.problems
+    assert problem.code == code
+    assert problem.message == MESSAGES[lang][code].format(**params)
+
+
+def test_round_trip_gives_exactly_what_was_filled() -> None:
+    data = blank_data()
+    filled = fill(
+        build_checksheet(data),
+        {
+            f"G{GOV01}": "実施している",
+            f"H{GOV01}": '=HYPERLINK("http://x","y")',
+            f"G{GOV02}": "Partially implemented",  # English label in a Japanese file
+            f"H{GOV02}": "年1回\r\n見直し",
+            f"G{GOV03}": " 実施していない ",
+            f"G{STF03}": "該当しない",
+            f"I{STF03}": "従業員がいないため",
+            f"G{STF04}": "わからない",
+            f"H{STF02}": "@SUM(A1)",
+        },
+    )
+
+    preview = parse_offline_upload(filled, expected_for(data))
+
+    assert preview.ok, [str(problem) for problem in preview.problems]
+    assert preview.changes == [
+        Change("GOV-01", GOV01, None, "yes", None, '=HYPERLINK("http://x","y")', None, None),
+        Change("GOV-02", GOV02, None, "partial", None, "年1回\n見直し", None, None),
+        Change("GOV-03", GOV03, None, "no", None, None, None, None),
+        Change("STF-02", STF02, None, None, None, "@SUM(A1)", None, None),
+        Change("STF-03", STF03, None, "na", None, None, None, "従業員がいないため"),
+        Change("STF-04", STF04, None, "unknown", None, None, None, None),
+    ]
+    assert preview.changes[0].fields == ("answer", "comment")
+    assert preview.changes[3].fields == ("comment",)
+
+
+def test_english_file_round_trip_and_unchanged_rows() -> None:
+    data = make_data()  # with current answers
+    filled = fill(
+        build_checksheet(data, lang="en"), {f"G{STF04}": "実施している", f"G{GOV01}": "Not implemented"}, "Checksheet"
+    )
+
+    preview = parse_offline_upload(filled, expected_for(data), lang="en")
+
+    assert preview.ok, [str(problem) for problem in preview.problems]
+    assert [(c.item_id, c.old_code, c.new_code) for c in preview.changes] == [
+        ("GOV-01", "yes", "no"),
+        ("STF-04", None, "yes"),
+    ]
+
+
+def test_a_formula_the_supplier_typed_is_never_read_as_its_text() -> None:
+    data = blank_data()
+    book = load_workbook(io.BytesIO(build_checksheet(data)))
+    book[SHEET][f"H{GOV01}"] = '=HYPERLINK("http://x","y")'  # a real formula, no cached value
+    assert book[SHEET][f"H{GOV01}"].data_type == "f"
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    preview = parse_offline_upload(buffer.getvalue(), expected_for(data))
+
+    assert preview.ok and preview.changes == []
+
+
+def test_file_unchanged_means_no_changes() -> None:
+    data = make_data()
+    preview = parse_offline_upload(build_checksheet(data), expected_for(data))
+
+    assert preview.ok and preview.changes == []
+
+
+def test_clearing_an_answer_is_a_change() -> None:
+    data = make_data()
+    preview = parse_offline_upload(fill(build_checksheet(data), {f"G{GOV03}": None}), expected_for(data))
+
+    assert preview.changes == [Change("GOV-03", GOV03, "yes", None, None, None, None, None)]
+
+
+def test_another_assessments_file_is_refused() -> None:
+    preview = parse_offline_upload(build_checksheet(make_data(assessment_id=7)), expected_for(make_data()))
+
+    refused_with(preview, "other_assessment", found="7", expected=42)
+    assert "このファイルは別の評価のものです" in str(preview.problems[0])
+
+
+def test_an_old_version_is_refused() -> None:
+    old = build_checksheet(make_data(questionnaire_version="2025.1"))
+
+    preview = parse_offline_upload(old, expected_for(make_data()), lang="en")
+
+    refused_with(preview, "other_version", "en", found="scs-core 2025.1", expected="scs-core 2026.1")
+    assert "another questionnaire or version" in preview.problems[0].message
+
+
+def test_a_changed_content_hash_is_refused_as_another_version() -> None:
+    preview = parse_offline_upload(build_checksheet(make_data(content_hash="d" * 64)), expected_for(make_data()))
+
+    assert codes(preview) == ["other_version"] and preview.refused
+
+
+def test_items_changed_since_the_file_was_made() -> None:
+    data = make_data()
+    expected = expected_for(data)
+    preview = parse_offline_upload(build_checksheet(data), replace(expected, items=expected.items[:-1]))
+
+    refused_with(preview, "items_changed")
+
+
+def test_a_label_typo_names_sheet_cell_and_reason() -> None:
+    data = blank_data()
+    preview = parse_offline_upload(
+        fill(build_checksheet(data), {f"G{GOV02}": "実施しているる", f"G{GOV01}": "実施している"}), expected_for(data)
+    )
+
+    assert not preview.ok and not preview.refused
+    [problem] = preview.problems
+    assert (problem.code, problem.sheet, problem.cell) == ("unknown_label", SHEET, f"G{GOV02}")
+    assert problem.message.startswith("回答「実施しているる」は選択肢にありません")
+    assert str(problem).startswith(f"{SHEET}!G{GOV02}: ")
+    assert [change.item_id for change in preview.changes] == ["GOV-01"]
+
+
+def test_a_deleted_row_is_named() -> None:
+    data = make_data()
+    preview = parse_offline_upload(
+        fill(build_checksheet(data), {}, edit=lambda book: book[SHEET].delete_rows(GOV02)), expected_for(data)
+    )
+
+    assert codes(preview)[0] == "row_deleted"
+    assert (preview.problems[0].cell, preview.problems[0].message) == (
+        f"B{GOV02}",
+        "項目 GOV-02 の行が削除されています（元の位置: 5 行目）。",
+    )
+    assert codes(preview)[1:] == ["row_moved"] * 5
+
+
+def test_moved_rows_are_named() -> None:
+    data = make_data()
+
+    def swap(book: Any) -> None:
+        sheet = book[SHEET]
+        for column in range(1, 15):
+            a, b = sheet.cell(GOV01, column), sheet.cell(GOV02, column)
+            a.value, b.value = b.value, a.value
+
+    preview = parse_offline_upload(fill(build_checksheet(data), {}, edit=swap), expected_for(data), lang="en")
+
+    assert [(p.code, p.cell) for p in preview.problems] == [("row_moved", f"B{GOV02}"), ("row_moved", f"B{GOV01}")]
+    assert preview.problems[0].message == "The row of item GOV-01 was moved (it was row 4)."
+
+
+def test_na_without_reason_edited_question_added_row_and_sheet() -> None:
+    data = blank_data()
+
+    def add_sheet(book: Any) -> None:
+        book.create_sheet("メモ")["A1"] = "notes"
+
+    filled = fill(
+        build_checksheet(data),
+        {
+            f"G{STF03}": "Not applicable",
+            f"E{GOV03}": "責任者を決めていますか？（変更）",
+            f"B{STF04 + 1}": "NEW-01",
+            f"H{STF04 + 2}": "追記",
+        },
+        edit=add_sheet,
+    )
+
+    preview = parse_offline_upload(filled, expected_for(data))
+
+    assert sorted((p.code, p.sheet, p.cell) for p in preview.problems) == sorted(
+        [
+            ("extra_sheet", "メモ", ""),
+            ("extra_row", SHEET, f"A{STF04 + 2}"),
+            ("unknown_item", SHEET, f"B{STF04 + 1}"),
+            ("question_edited", SHEET, f"E{GOV03}"),
+            ("na_without_reason", SHEET, f"I{STF03}"),
+        ]
+    )
+
+
+def test_items_that_may_not_change_now() -> None:
+    data = make_data()
+    expected = expected_for(data)
+    items = tuple(replace(item, editable=item.item_id == "GOV-01") for item in expected.items)
+    filled = fill(build_checksheet(data), {f"G{GOV01}": "実施していない", f"G{GOV02}": "実施していない"})
+
+    preview = parse_offline_upload(filled, replace(expected, items=items))
+
+    assert [(p.code, p.cell) for p in preview.problems] == [("not_editable", f"B{GOV02}")]
+    assert [c.item_id for c in preview.changes] == ["GOV-01"]
+
+
+def test_a_workbook_without_meta_is_refused() -> None:
+    book = Workbook()
+    book.active["A1"] = "checksheet"
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    refused_with(parse_offline_upload(buffer.getvalue(), expected_for(make_data())), "no_meta")
+
+
+def test_a_text_file_renamed_xlsx_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "回答.xlsx"
+    path.write_text("No.,回答\n1,実施している\n", encoding="utf-8")
+
+    refused_with(parse_offline_upload(path, expected_for(make_data())), "not_xlsx")
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w/>")
+
+    refused_with(parse_offline_upload(buffer.getvalue(), expected_for(make_data())), "not_xlsx")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+            zeros = b"\0" * (1024 * 1024)
+            for _ in range(60):
+                member.write(zeros)
+    bomb = buffer.getvalue()
+    assert len(bomb) < 200 * 1024
+
+    preview = parse_offline_upload(bomb, expected_for(make_data()))
+
+    refused_with(preview, "too_large_unpacked", size=60 * 1024 * 1024 + 19, limit=50 * 1024 * 1024)
+
+
+def test_too_many_parts_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        for index in range(10):
+            archive.writestr(f"xl/media/{index}.bin", b"")
+
+    preview = parse_offline_upload(buffer.getvalue(), expected_for(make_data()), limits=Limits(max_parts=5))
+
+    refused_with(preview, "too_many_parts", count=12, limit=5)
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    data = build_checksheet(make_data())
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(data)
+
+    refused_with(
+        parse_offline_upload(path, expected_for(make_data()), limits=Limits(max_bytes=1000)),
+        "too_large",
+        size=len(data),
+        limit=1000,
+    )
+    assert parse_offline_upload(data, expected_for(make_data()), limits=Limits(max_bytes=1000)).refused
+
+
+def test_xml_entity_declarations_are_refused() -> None:
+    source = zipfile.ZipFile(io.BytesIO(build_checksheet(make_data())))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename == "xl/workbook.xml":
+                content = b'<!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>' + content
+            archive.writestr(member, content)
+
+    refused_with(parse_offline_upload(buffer.getvalue(), expected_for(make_data())), "xml_dtd", part="xl/workbook.xml")
+
+
+def test_a_damaged_workbook_is_unreadable() -> None:
+    source = zipfile.ZipFile(io.BytesIO(build_checksheet(make_data())))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member in source.infolist():
+            content = source.read(member)
+            archive.writestr(member, content[:20] if member.filename == "xl/workbook.xml" else content)
+
+    refused_with(parse_offline_upload(buffer.getvalue(), expected_for(make_data())), "unreadable")
+
+
+def test_too_many_rows_are_refused() -> None:
+    data = make_data()
+    preview = parse_offline_upload(build_checksheet(data), expected_for(data), limits=Limits(max_rows=3))
+
+    assert preview.refused and codes(preview) == ["too_many_rows"]
+
+
+def test_numbers_typed_in_text_columns_read_as_text() -> None:
+    data = blank_data()
+    preview = parse_offline_upload(
+        fill(build_checksheet(data), {f"H{GOV01}": 12, f"H{GOV02}": 1.5}), expected_for(data)
+    )
+
+    assert [(c.item_id, c.new_comment) for c in preview.changes] == [("GOV-01", "12"), ("GOV-02", "1.5")]
+
+
+def test_messages_exist_in_both_languages() -> None:
+    assert MESSAGES["ja"].keys() == MESSAGES["en"].keys()
+    expected: ExpectedAssessment = expected_for(make_data())
+    assert expected.assessment_id == 42

@@ -1,0 +1,129 @@
+"""The streamed portfolio workbook: a supplier table and a supplier × item answer matrix."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.reports import PortfolioRow, build_portfolio
+from portal.reports.words import PORTFOLIO_HEADERS
+from tests.portal.reports.sample import HOSTILE
+
+ITEMS = [("GOV-01", "方針"), ("GOV-02", "見直し"), ("STF-01", "教育")]
+LABELS = {"yes": "実施している", "no": "実施していない"}
+
+
+def rows() -> list[PortfolioRow]:
+    return [
+        PortfolioRow(
+            "株式会社A",
+            "accepted",
+            "T2",
+            92.5,
+            90.0,
+            "A",
+            True,
+            "low",
+            False,
+            date(2026, 5, 1),
+            {"GOV-01": "yes", "GOV-02": "no", "STF-01": "partial"},
+        ),
+        PortfolioRow("B工業", "invited", "T1", None, None, None, None, None, True, None, {}),
+        PortfolioRow(
+            "C商事",
+            "submitted",
+            "T3",
+            55.0,
+            None,
+            "C",
+            False,
+            "critical",
+            False,
+            datetime(2026, 6, 1, 1, 0, tzinfo=UTC),
+            {"GOV-01": "na"},
+        ),
+    ]
+
+
+def test_supplier_table() -> None:
+    book = load_workbook(io.BytesIO(build_portfolio(rows(), ITEMS, answer_labels=LABELS) or b""))
+
+    assert book.sheetnames == ["委託先一覧", "回答一覧"]
+    table = [tuple(row) for row in book["委託先一覧"].iter_rows(values_only=True)]
+    assert table[0] == PORTFOLIO_HEADERS["ja"]
+    assert table[1] == ("株式会社A", "承認", "T2 標準", 92.5, 90.0, "A", "合格", "低", "いいえ", datetime(2026, 5, 1))
+    assert table[2] == ("B工業", "依頼済", "T1 基本", "—", "—", "—", "—", "—", "はい", None)
+    assert table[3][:8] == ("C商事", "提出済", "T3 高度", 55.0, "—", "C", "不合格", "重大")
+    assert table[3][9] == datetime(2026, 6, 1, 10, 0)  # Japan time
+    assert book["委託先一覧"]["D2"].number_format == "0.0"
+    assert book["委託先一覧"]["J2"].number_format == "yyyy-mm-dd"
+    assert book["委託先一覧"].freeze_panes == "B2"
+
+
+def test_answer_matrix() -> None:
+    book = load_workbook(io.BytesIO(build_portfolio(rows(), ITEMS, answer_labels=LABELS) or b""))
+
+    matrix = [tuple(row) for row in book["回答一覧"].iter_rows(values_only=True)]
+    assert matrix == [
+        ("委託先", "GOV-01", "GOV-02", "STF-01"),
+        (None, "方針", "見直し", "教育"),
+        ("株式会社A", "実施している", "実施していない", "partial"),
+        ("B工業", None, None, None),
+        ("C商事", "na", None, None),
+    ]
+    assert book["回答一覧"].freeze_panes == "B3"
+
+
+def test_english_and_codes_without_labels() -> None:
+    book = load_workbook(io.BytesIO(build_portfolio(rows(), ITEMS, "en") or b""))
+
+    assert book.sheetnames == ["Suppliers", "Answers"]
+    assert book["Suppliers"]["B2"].value == "Accepted"
+    assert book["Suppliers"]["G2"].value == "Passed"
+    assert book["Answers"]["B3"].value == "yes"
+
+
+def test_streams_from_a_generator_to_a_path(tmp_path: Path) -> None:
+    consumed: list[int] = []
+
+    def suppliers() -> Iterator[PortfolioRow]:
+        for index in range(250):
+            consumed.append(index)
+            yield PortfolioRow(f"supplier {index}", answers={"GOV-01": "yes"})
+
+    path = tmp_path / "portfolio.xlsx"
+    assert build_portfolio(suppliers(), ITEMS, output=path) is None
+
+    book = load_workbook(path, read_only=True)
+    assert len(consumed) == 250
+    assert sum(1 for _ in book["回答一覧"].iter_rows()) == 252
+    book.close()
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_user_text_stays_text(text: str) -> None:
+    hostile = [PortfolioRow(text, text, text, grade=text, risk=text, answers={text: text})]
+    items = [(text, text)]
+
+    book = load_workbook(io.BytesIO(build_portfolio(hostile, items, answer_labels={text: text}) or b""))
+
+    read_back = text.replace("\r", "\n")  # XML reads a carriage return back as a line feed
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
+    assert [book["委託先一覧"].cell(2, column).value for column in (1, 2, 3, 6, 8)] == [read_back] * 5
+    assert book["回答一覧"]["A1"].value == "委託先"
+    assert book["回答一覧"]["B1"].value == read_back and book["回答一覧"]["B2"].value == read_back
+    assert book["回答一覧"]["A3"].value == read_back and book["回答一覧"]["B3"].value == read_back
+    assert book["回答一覧"]["B3"].data_type == "s"
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="lang"):
+        build_portfolio([], ITEMS, "de")
