@@ -212,20 +212,25 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
     old_questionnaire = questionnaire_of(previous.questionnaire_version)
     new_questionnaire = questionnaire_of(campaign.questionnaire_version)
     earlier = {a.supplier_id: a for a in previous.assessments}
+    # One query for every earlier answer (not one per supplier).
+    old_answers: dict[int, dict[str, Answer]] = {}
+    for row in db.session.scalars(
+        sa.select(Answer).where(Answer.assessment_id.in_([a.id for a in previous.assessments]))
+    ):
+        old_answers.setdefault(row.assessment_id, {})[row.item_id] = row
     for assessment in campaign.assessments:
         before = earlier.get(assessment.supplier_id)
         if before is None:
             continue
         ids = [item.id for item in new_questionnaire.items_for_tier(assessment.tier)]
-        old_answers = {
-            a.item_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.assessment_id == before.id))
-        }
+        answers = old_answers.get(before.id, {})
         for item_id in ids:
-            old = old_answers.get(item_id)
+            old = answers.get(item_id)
             if old is not None and (old.code or old.comment):
                 db.session.add(
                     Answer(
-                        assessment=assessment,
+                        # Answer has no ``assessment`` relationship: the id is set (the row is flushed).
+                        assessment_id=assessment.id,
                         item_id=item_id,
                         code=old.code,
                         comment=old.comment,

@@ -2,6 +2,164 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from portal.campaigns import operations, queries
+from portal.campaigns.forms import (
+    ASSESSMENT_STATE_LABELS,
+    CAMPAIGN_STATE_LABELS,
+    CampaignForm,
+    NextRoundForm,
+    parse_reminder_days,
+)
+from portal.campaigns.models import Campaign, CampaignState
+from portal.catalog.operations import list_versions
+from portal.errors import PortalError
+from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
+from portal.organizations.models import BUYER_ROLES, Role
+from portal.session_auth import current_membership, role_required
+from portal.suppliers.forms import TIER_LABELS
+from portal.suppliers.models import Tier
+from portal.suppliers.operations import list_suppliers
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+BUYER_STAFF = tuple(BUYER_ROLES)
+
+
+def _buyer() -> Any:
+    membership = current_membership()
+    assert membership is not None
+    return membership.organization
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "tier_labels": TIER_LABELS,
+        "state_labels": ASSESSMENT_STATE_LABELS,
+        "campaign_state_labels": CAMPAIGN_STATE_LABELS,
+    }
+
+
+@bp.route("/")
+@role_required(*BUYER_STAFF)
+def index() -> Any:
+    today = date.today()
+    campaigns = operations.list_campaigns(_buyer())
+    rows = [(c, queries.progress_summary(operations.progress(c, today))) for c in campaigns]
+    return render_template("campaigns/index.html", rows=rows, keys=queries.PROGRESS_KEYS, **_labels())
+
+
+def _campaign_form() -> CampaignForm:
+    form = CampaignForm()
+    form.questionnaire_version_id.choices = [SelectChoice(v.id, f"{v.title_ja} ({v.version})") for v in list_versions()]
+    suppliers = list_suppliers(_buyer())
+    form.supplier_ids.choices = [SelectChoice(s.id, f"{s.name} ({TIER_LABELS[s.tier]})") for s in suppliers]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.BUYER_ADMIN)
+def create() -> Any:
+    form, error = _campaign_form(), None
+    if form.validate_on_submit():
+        data = operations.CampaignInput(
+            name=form.name.data or "",
+            questionnaire_version_id=form.questionnaire_version_id.data,
+            due_date=form.due_date.data,
+            supplier_ids=list(form.supplier_ids.data or []),
+            tier=Tier(form.tier.data) if form.tier.data else None,
+            pass_threshold=float(form.pass_threshold.data),
+            reminder_days=parse_reminder_days(form.reminder_days.data or ""),
+            remind_when_overdue=bool(form.remind_when_overdue.data),
+            show_score_to_supplier=bool(form.show_score_to_supplier.data),
+        )
+        try:
+            campaign = operations.create_campaign(_buyer(), data, by=current_user, today=date.today())
+        except PortalError as refused:
+            db.session.rollback()
+            error = str(refused.message)
+        else:
+            db.session.commit()
+            flash(_("The campaign has been saved as a draft. Check it, then send it."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/new.html", form=form, error=error)
+
+
+@bp.route("/<int:campaign_id>")
+@role_required(*BUYER_STAFF)
+def detail(campaign_id: int) -> Any:
+    campaign = operations.get_campaign(_buyer(), campaign_id)
+    assessments = queries.campaign_assessments(campaign)
+    if campaign.state == CampaignState.DRAFT:
+        return render_template(
+            "campaigns/preview.html", campaign=campaign, rows=operations.preview(campaign), **_labels()
+        )
+    today = date.today()
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        assessments=assessments,
+        answered=queries.answered_counts(campaign),
+        totals=queries.item_totals(campaign),
+        progress=queries.progress_summary(operations.progress(campaign, today)),
+        keys=queries.PROGRESS_KEYS,
+        today=today,
+        **_labels(),
+    )
+
+
+@bp.route("/<int:campaign_id>/launch", methods=["POST"])
+@role_required(Role.BUYER_ADMIN)
+def launch(campaign_id: int) -> Any:
+    campaign = operations.get_campaign(_buyer(), campaign_id)
+    try:
+        assessments = operations.launch_campaign(campaign, by=current_user)
+    except PortalError as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+    else:
+        db.session.commit()
+        send_outbox_soon()
+        flash(
+            _("The campaign has been sent to %(num)d suppliers.", num=len(assessments)),
+            "success",
+        )
+    return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
+
+
+def _sent_campaign(campaign_id: int) -> Campaign:
+    campaign = operations.get_campaign(_buyer(), campaign_id)
+    if campaign.state == CampaignState.DRAFT:
+        abort(404)
+    return campaign
+
+
+@bp.route("/<int:campaign_id>/next-round", methods=["GET", "POST"])
+@role_required(Role.BUYER_ADMIN)
+def next_round(campaign_id: int) -> Any:
+    previous = _sent_campaign(campaign_id)
+    form, error = NextRoundForm(), None
+    if not form.is_submitted():
+        form.name.data = previous.name
+        form.due_date.data = max(previous.due_date + timedelta(days=365), date.today() + timedelta(days=30))
+    if form.validate_on_submit():
+        try:
+            campaign = operations.start_next_round(
+                previous, name=form.name.data or "", due_date=form.due_date.data, by=current_user, today=date.today()
+            )
+        except PortalError as refused:
+            db.session.rollback()
+            error = str(refused.message)
+        else:
+            db.session.commit()
+            flash(_("The next round has been saved as a draft. Check it, then send it."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/next_round.html", form=form, error=error, previous=previous)

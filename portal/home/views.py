@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from portal.campaigns import queries
+from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
+from portal.campaigns.models import CampaignState
+from portal.campaigns.operations import list_campaigns, progress
 from portal.organizations.models import BUYER_ROLES
 from portal.session_auth import current_membership
+from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.operations import list_suppliers
 
 bp = Blueprint("home", __name__)
+
+
+def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
+    today = date.today()
+    # Loaded first: the actions' and assessments' suppliers then come from the session, without a query each.
+    suppliers = list_suppliers(buyer)
+    campaigns = [c for c in list_campaigns(buyer) if c.state != CampaignState.CLOSED]
+    return {
+        "today": today,
+        "suppliers": suppliers,
+        "campaigns": [(c, queries.progress_summary(progress(c, today))) for c in campaigns],
+        "progress_keys": queries.PROGRESS_KEYS,
+        "attention": queries.needing_attention(buyer, today),
+        "actions": queries.actions_due(buyer, today),
+        "tier_labels": TIER_LABELS,
+        "state_labels": ASSESSMENT_STATE_LABELS,
+        "campaign_state_labels": CAMPAIGN_STATE_LABELS,
+    }
 
 
 @bp.route("/")
 @login_required
 def index() -> Any:
     membership = current_membership()
-    suppliers = []
+    context: dict[str, Any] = {"suppliers": []}
     if membership is not None and membership.role in BUYER_ROLES:
-        suppliers = list_suppliers(membership.organization)
-    return render_template("home/index.html", membership=membership, suppliers=suppliers)
+        context = _buyer_dashboard(membership.organization)
+    return render_template("home/index.html", membership=membership, **context)
 
 
 @bp.route("/healthz")

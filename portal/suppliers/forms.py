@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms import EmailField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional
 
+from portal.suppliers.intake import QUESTIONS, suggest_tier
 from portal.suppliers.models import Tier
 
 TIER_LABELS = {
@@ -13,14 +16,64 @@ TIER_LABELS = {
     Tier.T3: _l("T3 Advanced"),
 }
 
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+_QUESTION_TEXT = dict(QUESTIONS)
 
-class SupplierForm(FlaskForm):
+
+def _question(key: str) -> Any:
+    return RadioField(_QUESTION_TEXT[key], choices=YES_NO, validators=[Optional()])
+
+
+class TierForm(FlaskForm):
+    """The tier intake (区分判定): four yes/no questions, the chosen tier and the reason for an override."""
+
+    holds_confidential_data = _question("holds_confidential_data")
+    outage_stops_us = _question("outage_stops_us")
+    connected_to_our_network = _question("connected_to_our_network")
+    runs_our_systems = _question("runs_our_systems")
+    tier = SelectField(
+        _l("Tier"), choices=[SelectChoice(str(t), label) for t, label in TIER_LABELS.items()], default="T1"
+    )
+    tier_reason = TextAreaField(
+        _l("Reason for the tier"),
+        validators=[Length(max=2000)],
+        description=_l("Needed when the tier differs from the suggestion."),
+    )
+
+    def intake_fields(self) -> list[Any]:
+        return [self[key] for key, _ in QUESTIONS]
+
+    def intake(self) -> dict[str, bool] | None:
+        """The answers, or None when the intake was skipped (no question answered)."""
+        values = {field.name: field.data for field in self.intake_fields()}
+        if not any(values.values()):
+            return None
+        return {key: value == "yes" for key, value in values.items()}
+
+    def suggested_tier(self) -> Tier | None:
+        answers = self.intake()
+        return None if answers is None else suggest_tier(answers)
+
+    def fill_intake(self, intake: dict[str, bool] | None) -> None:
+        for field in self.intake_fields():
+            if intake is not None and field.name in intake:
+                field.data = "yes" if intake[field.name] else "no"
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        fields = self.intake_fields()
+        if any(f.data for f in fields):
+            for field in fields:
+                if not field.data:
+                    field.errors = [*field.errors, _l("Please answer yes or no.")]
+                    valid = False
+        return valid
+
+
+class SupplierForm(TierForm):
     name = StringField(_l("Supplier name"), validators=[InputRequired(), Length(max=200)])
     contact_email = EmailField(
         _l("Contact e-mail address"),
         validators=[InputRequired(), Email(), Length(max=254)],
         description=_l("This person is invited to answer on the supplier's behalf."),
-    )
-    tier = SelectField(
-        _l("Tier"), choices=[SelectChoice(str(t), label) for t, label in TIER_LABELS.items()], default="T1"
     )

@@ -1,0 +1,100 @@
+"""Forms for creating a campaign and starting its next round, and the labels the pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.assessments.models import AssessmentState
+from portal.campaigns.models import CampaignState
+from portal.suppliers.forms import TIER_LABELS
+
+ASSESSMENT_STATE_LABELS = {
+    AssessmentState.INVITED: _l("Invited"),
+    AssessmentState.IN_PROGRESS: _l("In progress"),
+    AssessmentState.SUBMITTED: _l("Submitted"),
+    AssessmentState.UNDER_REVIEW: _l("Under review"),
+    AssessmentState.RETURNED: _l("Returned"),
+    AssessmentState.ACCEPTED: _l("Accepted"),
+    AssessmentState.ACCEPTED_WITH_CONDITIONS: _l("Accepted with conditions"),
+    AssessmentState.REJECTED: _l("Rejected"),
+    AssessmentState.WITHDRAWN: _l("Withdrawn"),
+}
+
+CAMPAIGN_STATE_LABELS = {
+    CampaignState.DRAFT: _l("Draft"),
+    CampaignState.LAUNCHED: _l("Sent"),
+    CampaignState.CLOSED: _l("Closed"),
+}
+
+#: Empty value: each supplier is asked at the tier of its own record.
+OWN_TIER = ""
+
+
+def parse_reminder_days(text: str) -> list[int]:
+    """``"7, 3,1"`` → ``[7, 3, 1]``; anything but whole numbers separated by commas is refused."""
+    parts = [part.strip() for part in text.replace("、", ",").split(",")]
+    if parts == [""]:
+        return []
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(text)
+    return [int(part) for part in parts]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CampaignForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
+    tier = SelectField(
+        _l("Tier"),
+        choices=[SelectChoice(OWN_TIER, _l("Each supplier's own tier"))]
+        + [SelectChoice(str(t), label) for t, label in TIER_LABELS.items()],
+        default=OWN_TIER,
+    )
+    due_date = DateField(_l("Due date"), validators=[InputRequired()])
+    pass_threshold = FloatField(
+        _l("Pass threshold (%)"), default=80.0, validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
+    reminder_days = StringField(
+        _l("Reminders (days before the due date)"),
+        default="7,3,1",
+        validators=[Length(max=100)],
+        description=_l("Numbers separated by commas, e.g. 7,3,1. Leave empty for no reminders."),
+    )
+    remind_when_overdue = BooleanField(_l("Remind again when overdue"), default=True)
+    show_score_to_supplier = BooleanField(_l("Show the score to the supplier"), default=True)
+    supplier_ids = MultiCheckboxField(_l("Suppliers"), coerce=int)
+
+    def validate_reminder_days(self, field: Any) -> None:
+        try:
+            days = parse_reminder_days(field.data or "")
+        except ValueError:
+            raise ValidationError(_l("Enter whole numbers of days separated by commas, e.g. 7,3,1.")) from None
+        if any(day < 1 or day > 90 for day in days):
+            raise ValidationError(_l("Each reminder must be between 1 and 90 days before the due date."))
+
+    def validate_supplier_ids(self, field: Any) -> None:
+        if not field.data:
+            raise ValidationError(_l("Please choose at least one supplier."))
+
+
+class NextRoundForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    due_date = DateField(_l("Due date"), validators=[InputRequired()])

@@ -1,0 +1,118 @@
+"""Read-only queries for the buyer's campaign pages and dashboard, each a constant number of SQL queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from portal.actions.models import ActionState, CorrectiveAction
+from portal.actions.operations import actions_for_buyer
+from portal.assessments.models import OPEN_STATES, Answer, Assessment, AssessmentState
+from portal.campaigns.models import Campaign, CampaignState
+from portal.catalog.operations import questionnaire_of
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.suppliers.models import Tier
+
+#: The columns of the progress counts, in the order they are shown.
+PROGRESS_KEYS = ("invited", "in_progress", "submitted", "under_review", "decided", "overdue")
+
+
+def progress_summary(counts: Counter[str]) -> dict[str, int]:
+    """``progress()`` folded into the dashboard's columns; a returned assessment is being worked on again."""
+    return {
+        "invited": counts[AssessmentState.INVITED],
+        "in_progress": counts[AssessmentState.IN_PROGRESS] + counts[AssessmentState.RETURNED],
+        "submitted": counts[AssessmentState.SUBMITTED],
+        "under_review": counts[AssessmentState.UNDER_REVIEW],
+        "decided": counts[AssessmentState.ACCEPTED]
+        + counts[AssessmentState.ACCEPTED_WITH_CONDITIONS]
+        + counts[AssessmentState.REJECTED],
+        "overdue": counts["overdue"],
+        "total": counts["total"] - counts[AssessmentState.WITHDRAWN],
+    }
+
+
+def campaign_assessments(campaign: Campaign) -> list[Assessment]:
+    """The campaign's assessments with their suppliers, in one query (also fills ``campaign.assessments``)."""
+    assessments = list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.campaign_id == campaign.id)
+            .options(joinedload(Assessment.supplier))
+            .order_by(Assessment.id)
+        ).unique()
+    )
+    sa.orm.attributes.set_committed_value(campaign, "assessments", assessments)
+    return assessments
+
+
+def answered_counts(campaign: Campaign) -> dict[int, int]:
+    """Answered items per assessment of the campaign, in one grouped query."""
+    rows = db.session.execute(
+        sa.select(Answer.assessment_id, sa.func.count(Answer.id))
+        .join(Assessment, Assessment.id == Answer.assessment_id)
+        .where(Assessment.campaign_id == campaign.id, Answer.code.is_not(None))
+        .group_by(Answer.assessment_id)
+    )
+    return {assessment_id: count for assessment_id, count in rows}
+
+
+def item_totals(campaign: Campaign) -> dict[Tier, int]:
+    """Items asked at each tier of the campaign's questionnaire (built once per process)."""
+    questionnaire = questionnaire_of(campaign.questionnaire_version)
+    return {tier: len(questionnaire.items_for_tier(tier)) for tier in Tier}
+
+
+@dataclass(frozen=True)
+class Attention:
+    assessment: Assessment
+    reason: str  # "overdue", "rejected" or "conditions"
+
+
+def needing_attention(buyer: Organization, today: date) -> list[Attention]:
+    """Sent assessments that are overdue, rejected, or accepted with conditions and open actions."""
+    open_actions = (
+        sa.select(CorrectiveAction.id)
+        .where(CorrectiveAction.assessment_id == Assessment.id, CorrectiveAction.state != ActionState.CLOSED)
+        .exists()
+    )
+    assessments = db.session.scalars(
+        sa.select(Assessment)
+        .join(Assessment.campaign)
+        .where(
+            Campaign.buyer_id == buyer.id,
+            Campaign.state == CampaignState.LAUNCHED,
+            sa.or_(
+                sa.and_(Assessment.state.in_(OPEN_STATES), Campaign.due_date < today),
+                Assessment.state == AssessmentState.REJECTED,
+                sa.and_(Assessment.state == AssessmentState.ACCEPTED_WITH_CONDITIONS, open_actions),
+            ),
+        )
+        .options(contains_eager(Assessment.campaign), joinedload(Assessment.supplier))
+        .order_by(Campaign.due_date, Assessment.id)
+    ).unique()
+    rows = []
+    for assessment in assessments:
+        if assessment.is_overdue(today):
+            reason = "overdue"
+        elif assessment.state == AssessmentState.REJECTED:
+            reason = "rejected"
+        else:
+            reason = "conditions"
+        rows.append(Attention(assessment, reason))
+    order = {"overdue": 0, "rejected": 1, "conditions": 2}
+    return sorted(rows, key=lambda row: order[row.reason])
+
+
+def actions_due(buyer: Organization, today: date) -> list[CorrectiveAction]:
+    """Open or planned corrective actions, overdue first, then by due date.
+
+    The caller loads the buyer's suppliers first, so ``action.supplier`` comes from the identity map.
+    """
+    actions = [a for a in actions_for_buyer(buyer) if a.state != ActionState.CLOSED]
+    return sorted(actions, key=lambda a: (not a.is_overdue(today), a.due_date, a.id))
