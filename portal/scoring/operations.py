@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from questionnaires.scoring import RULES_VERSION, AnswerInput, score_assessment
@@ -131,17 +130,3 @@ def assessments_needing_scores(now: datetime | None = None, limit: int = 500) ->
         .limit(limit)
     )
     return list(db.session.scalars(query))
-
-
-def current_scores(assessment: Assessment) -> dict[str, Any] | None:
-    """What the pages and the API show: the job state and both results (None before any submit)."""
-    row = score_row(assessment.id)
-    if row is None:
-        return None
-    return {
-        "state": str(row.state),
-        "self": row.self_result,
-        "reviewed": row.reviewed_result,
-        "error": row.error,
-        "finished_at": row.finished_at,
-    }

@@ -1,0 +1,127 @@
+"""From an assessment in the database to the plain data the workbook builders and the offline reader take."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.actions.models import CorrectiveAction
+from portal.assessments.models import Assessment
+from portal.assessments.operations import answers_of, editable_item_ids, evidence_of, questionnaire_for
+from portal.extensions import db
+from portal.reports.data import (
+    ChecksheetData,
+    ChecksheetRow,
+    CorrectiveActionRow,
+    EvidenceFile,
+    ExpectedAssessment,
+    ExpectedItem,
+    ScaleChoice,
+)
+from portal.review.operations import decisions_of
+from portal.scoring.queries import current_scores
+from questionnaires import Questionnaire
+
+
+def _choices(questionnaire: Questionnaire, item_scale: str) -> tuple[ScaleChoice, ...]:
+    scale = questionnaire.scales[item_scale]
+    return tuple(ScaleChoice(c.code, c.label.ja, c.label.en, c.value) for c in scale.choices)
+
+
+def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) -> ChecksheetData:
+    """Everything one checksheet shows; a supplier's copy carries only supplier-visible review comments."""
+    questionnaire = questionnaire_for(assessment)
+    answers = answers_of(assessment)
+    evidence = evidence_of(assessment)
+    decisions = decisions_of(assessment)
+    sections = {section.id: section.title.get(lang) for section in questionnaire.sections}
+    rows = []
+    files: dict[str, EvidenceFile] = {}
+    for item in questionnaire.items_for_tier(assessment.tier):
+        answer = answers.get(item.id)
+        decision = decisions.get(item.id)
+        show_comment = decision is not None and (decision.visible_to_supplier or not for_supplier)
+        item_files = tuple(EvidenceFile(e.filename, e.size, e.sha256, (item.id,)) for e in evidence.get(item.id, []))
+        for file in item_files:
+            known = files.get(file.sha256)
+            ids = (known.item_ids if known else ()) + (item.id,)
+            files[file.sha256] = EvidenceFile(file.filename, file.size, file.sha256, ids)
+        rows.append(
+            ChecksheetRow(
+                item_id=item.id,
+                section_id=item.section_id,
+                section_title=sections[item.section_id],
+                tier=str(item.tier),
+                question=item.text.get(lang),
+                choices=_choices(questionnaire, item.scale),
+                guidance=item.guidance.get(lang) if item.guidance else "",
+                answer_code=answer.code if answer else None,
+                comment=answer.comment if answer else None,
+                na_reason=answer.na_reason if answer else None,
+                evidence=item_files,
+                review_decision=str(decision.decision) if decision else None,
+                review_comment=decision.comment if show_comment and decision else None,
+                references=dict(item.references),
+                critical=item.critical,
+            )
+        )
+    scores = current_scores(assessment) or {}
+    show_scores = not for_supplier or assessment.campaign.show_score_to_supplier
+    submitter = db.session.get(User, assessment.submitted_by_id) if assessment.submitted_by_id else None
+    actions = db.session.scalars(
+        sa.select(CorrectiveAction).where(CorrectiveAction.assessment_id == assessment.id).order_by(CorrectiveAction.id)
+    )
+    campaign = assessment.campaign
+    version = campaign.questionnaire_version
+    return ChecksheetData(
+        assessment_id=assessment.id,
+        supplier=assessment.supplier.name,
+        buyer=campaign.buyer.name,
+        questionnaire_title=questionnaire.title.get(lang),
+        questionnaire_key=version.key,
+        questionnaire_version=version.version,
+        tier=str(assessment.tier),
+        rows=tuple(rows),
+        content_hash=version.content_hash,
+        campaign=campaign.name,
+        due_date=campaign.due_date,
+        submitted_at=assessment.submitted_at,
+        submitted_by=submitter.name if submitter else "",
+        state=str(assessment.state),
+        self_score=scores.get("self") if show_scores else None,
+        reviewed_score=scores.get("reviewed") if not for_supplier else None,
+        pass_threshold=campaign.pass_threshold,
+        evidence=tuple(files.values()),
+        corrective_actions=tuple(
+            CorrectiveActionRow(a.item_id, a.title, a.owner, a.due_date, str(a.state), a.plan) for a in actions
+        ),
+    )
+
+
+def expected_assessment(assessment: Assessment) -> ExpectedAssessment:
+    """What an uploaded checksheet must match, with the current answers and which items may change."""
+    questionnaire = questionnaire_for(assessment)
+    answers = answers_of(assessment)
+    editable = editable_item_ids(assessment, questionnaire)
+    version = assessment.campaign.questionnaire_version
+    items = []
+    for item in questionnaire.items_for_tier(assessment.tier):
+        answer = answers.get(item.id)
+        items.append(
+            ExpectedItem(
+                item_id=item.id,
+                questions=(item.text.ja, item.text.en),
+                choices=_choices(questionnaire, item.scale),
+                answer_code=answer.code if answer else None,
+                comment=answer.comment if answer else None,
+                na_reason=answer.na_reason if answer else None,
+                editable=item.id in editable,
+            )
+        )
+    return ExpectedAssessment(
+        assessment_id=assessment.id,
+        questionnaire_key=version.key,
+        questionnaire_version=version.version,
+        items=tuple(items),
+        content_hash=version.content_hash,
+    )

@@ -1,0 +1,46 @@
+"""An assessment in the database becomes a checksheet, and a filled checksheet reads back against it."""
+
+from io import BytesIO
+
+import openpyxl
+import sqlalchemy as sa
+
+from portal.assessments.models import Decision, ReviewDecision
+from portal.assessments.operations import AnswerInput, save_answer
+from portal.extensions import db
+from portal.reports import build_checksheet, parse_offline_upload
+from portal.reports.from_assessment import checksheet_data, expected_assessment
+from tests.workflow_fixtures import only_assessment
+
+
+def test_checksheet_of_an_assessment_round_trips_offline_answers(app, make_buyer, make_supplier, make_campaign):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    save_answer(assessment, AnswerInput("STF-01", "yes", '=HYPERLINK("http://x","y")', None, 0), by=owner)
+    db.session.add(
+        ReviewDecision(
+            assessment_id=assessment.id,
+            item_id="STF-01",
+            decision=Decision.CLARIFICATION,
+            comment="internal only",
+            visible_to_supplier=False,
+        )
+    )
+    db.session.commit()
+
+    supplier_copy = checksheet_data(assessment, lang="ja", for_supplier=True)
+    assert [row.item_id for row in supplier_copy.rows] == ["POL-01", "STF-01", "STF-02"]
+    assert supplier_copy.rows[1].review_comment is None
+    assert checksheet_data(assessment, lang="ja", for_supplier=False).rows[1].review_comment == "internal only"
+
+    workbook_bytes = build_checksheet(supplier_copy, lang="ja")
+    texts = [c.value for ws in openpyxl.load_workbook(BytesIO(workbook_bytes)) for row in ws.iter_rows() for c in row]
+    assert '=HYPERLINK("http://x","y")' in texts and "internal only" not in texts
+
+    preview = parse_offline_upload(workbook_bytes, expected_assessment(assessment), lang="ja")
+    assert preview.ok and preview.changes == []
+    other = only_assessment(make_campaign(buyer, [make_supplier(buyer)[0]], by=admin))
+    refused = parse_offline_upload(workbook_bytes, expected_assessment(other), lang="ja")
+    assert not refused.ok and refused.problems
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewDecision)) == 1
