@@ -6,9 +6,10 @@ exactly 62.25 shows as 62.3 whatever binary floating point would have made of it
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -133,67 +134,98 @@ def grade_for(rate: float | None) -> str | None:
     return "D"
 
 
-@dataclass
-class _Counted:
+@dataclass(frozen=True)
+class _CompiledItem:
     item: Item
-    code: str | None
-    value: Fraction | None  # None: excluded (e.g. not applicable)
-    weight: Fraction
-    in_scope: bool
-    effective_code: str | None = None
-    notes: list[str] = field(default_factory=list)
+    index: int
+    section: int
+    tier: Tier
+    weight: int
+    #: choice code → value as an integer over the common value denominator (None: excluded)
+    values: Mapping[str, int | None]
+    #: the value of "no", used for nonconforming items (0 when the scale has no "no")
+    no_value: int
+    is_text: bool
 
 
-def _exact(value: float) -> Fraction:
-    # Weights and values come from decimal text in YAML; go through str so 0.1 stays one tenth.
-    return Fraction(str(value))
+@dataclass(frozen=True)
+class _Compiled:
+    """A questionnaire's items at one tier with weights and values as exact integers, built once."""
+
+    items: tuple[_CompiledItem, ...]
+    sections: tuple[str, ...]
+    tiers: tuple[Tier, ...]
+    value_scale: int  # every value is an integer multiple of 1 / value_scale
+    weight_scale: int  # likewise for weights
 
 
-def _rate(entries: Iterable[_Counted]) -> tuple[Fraction | None, Fraction]:
-    counted = [e for e in entries if e.in_scope and e.value is not None]
-    total_weight = sum((e.weight for e in counted), Fraction(0))
-    if total_weight == 0:
-        return None, total_weight
-    return 100 * sum(
-        (e.weight * e.value for e in counted if e.value is not None), Fraction(0)
-    ) / total_weight, total_weight
+_COMPILED: dict[tuple[int, Tier], tuple[Questionnaire, _Compiled]] = {}
 
 
-def _entries(
-    questionnaire: Questionnaire, tier: Tier, answers: Mapping[str, AnswerInput], reviewed: bool
-) -> list[_Counted]:
-    codes = {item_id: answer.code for item_id, answer in answers.items()}
-    entries = []
-    for item in questionnaire.items_for_tier(tier):
+def _compile(questionnaire: Questionnaire, tier: Tier) -> _Compiled:
+    key = (id(questionnaire), tier)
+    cached = _COMPILED.get(key)
+    if cached is not None and cached[0] is questionnaire:
+        return cached[1]
+    items = questionnaire.items_for_tier(tier)
+    weights = [Fraction(str(item.weight)) for item in items]
+    values = [
+        Fraction(str(choice.value))
+        for scale in questionnaire.scales.values()
+        for choice in scale.choices
+        if choice.value is not None
+    ]
+    weight_scale = math.lcm(1, *(w.denominator for w in weights))
+    value_scale = math.lcm(1, *(v.denominator for v in values))
+    section_ids = tuple(section.id for section in questionnaire.sections)
+    compiled_items = []
+    for index, (item, weight) in enumerate(zip(items, weights, strict=True)):
         scale = questionnaire.scale_of(item)
-        answer = answers.get(item.id, AnswerInput(None))
-        in_scope = scale.kind != "text" and item.is_visible(codes)
-        effective = answer.code
-        if reviewed and answer.review == NONCONFORMING:
-            effective = "no"
-        # Unanswered, or nonconforming on a scale without "no": nothing achieved, but still counted.
-        choice = scale.choice(effective) if effective is not None else None
-        value: Fraction | None = Fraction(0)
-        if choice is not None:
-            value = None if choice.value is None else _exact(choice.value)
-        entries.append(_Counted(item, answer.code, value, _exact(item.weight), in_scope, effective))
-    return entries
+        item_values = {
+            c.code: None if c.value is None else int(Fraction(str(c.value)) * value_scale) for c in scale.choices
+        }
+        compiled_items.append(
+            _CompiledItem(
+                item=item,
+                index=index,
+                section=section_ids.index(item.section_id),
+                tier=item.tier,
+                weight=int(weight * weight_scale),
+                values=item_values,
+                no_value=item_values.get("no") or 0,
+                is_text=scale.kind == "text",
+            )
+        )
+    compiled = _Compiled(
+        tuple(compiled_items), section_ids, tuple(t for t in Tier if tier.includes(t)), value_scale, weight_scale
+    )
+    if len(_COMPILED) > 256:
+        _COMPILED.clear()
+    _COMPILED[key] = (questionnaire, compiled)
+    return compiled
 
 
-def _failures(
-    questionnaire: Questionnaire, entries: list[_Counted], answers: Mapping[str, AnswerInput]
-) -> tuple[list[FailReason], list[FailReason]]:
-    critical, evidence = [], []
-    for entry in entries:
-        if not entry.in_scope:
-            continue
-        if entry.item.critical and entry.effective_code in FAILING_CODES:
-            critical.append(FailReason("critical_item", entry.item.id))
-        choice = questionnaire.scale_of(entry.item).choice(entry.effective_code) if entry.effective_code else None
-        answer = answers.get(entry.item.id, AnswerInput(None))
-        if entry.item.evidence.is_required_for(choice) and not answer.has_evidence:
-            evidence.append(FailReason("missing_evidence", entry.item.id))
-    return critical, evidence
+class _Sum:
+    """Σweight and Σweight×value of the counted items of one group, as integers."""
+
+    __slots__ = ("items", "weight", "weighted")
+
+    def __init__(self) -> None:
+        self.items = 0
+        self.weight = 0
+        self.weighted = 0
+
+    def add(self, weight: int, value: int) -> None:
+        self.weight += weight
+        self.weighted += weight * value
+
+    def rate(self, value_scale: int) -> float | None:
+        """100 × Σwv / Σw, rounded half-up to one decimal, computed in integers (exact)."""
+        if self.weight == 0:
+            return None
+        denominator = self.weight * value_scale
+        tenths = (2 * 1000 * self.weighted + denominator) // (2 * denominator)
+        return tenths / 10
 
 
 def score_assessment(
@@ -211,30 +243,62 @@ def score_assessment(
     An unanswered in-scope item counts as value 0 (it is not "not applicable") and is counted as
     ``unanswered``; submitting requires every item to be answered, so this only shows in drafts.
     """
-    target = Tier(tier)
-    entries = _entries(questionnaire, target, answers, reviewed)
-    in_scope = [e for e in entries if e.in_scope]
-    overall_exact, overall_weight = _rate(in_scope)
-    critical, missing_evidence = _failures(questionnaire, entries, answers)
-    counts = Counter(e.effective_code if e.effective_code is not None else UNANSWERED for e in in_scope)
+    compiled = _compile(questionnaire, Tier(tier))
+    codes = {item_id: answer.code for item_id, answer in answers.items()}
+    missing = AnswerInput(None)
+    overall = _Sum()
+    sections = [_Sum() for _ in compiled.sections]
+    exact = {t: _Sum() for t in compiled.tiers}
+    counts: Counter[str] = Counter()
+    critical: list[FailReason] = []
+    evidence: list[FailReason] = []
+    rows: list[tuple[_CompiledItem, str | None, int | None, bool]] = []
+    for entry in compiled.items:
+        item = entry.item
+        answer = answers.get(item.id, missing)
+        in_scope = not entry.is_text and (item.condition is None or item.condition.evaluate(codes))
+        effective = "no" if reviewed and answer.review == NONCONFORMING else answer.code
+        value: int | None = 0
+        if effective is not None and effective in entry.values:
+            value = entry.values[effective]
+        elif effective == "no":
+            value = entry.no_value
+        rows.append((entry, answer.code, value, in_scope))
+        if not in_scope:
+            continue
+        counts[effective if effective is not None else UNANSWERED] += 1
+        sections[entry.section].items += 1
+        if value is not None:
+            overall.add(entry.weight, value)
+            sections[entry.section].add(entry.weight, value)
+            exact[entry.tier].add(entry.weight, value)
+        if item.critical and effective in FAILING_CODES:
+            critical.append(FailReason("critical_item", item.id))
+        if item.evidence.required != "never" and not answer.has_evidence:
+            choice = questionnaire.scale_of(item).choice(effective) if effective is not None else None
+            if item.evidence.is_required_for(choice):
+                evidence.append(FailReason("missing_evidence", item.id))
 
-    sections = []
-    for section in questionnaire.sections:
-        members = [e for e in in_scope if e.item.section_id == section.id]
-        if members:
-            rate, weight = _rate(members)
-            sections.append(
-                SectionScore(section.id, None if rate is None else round_half_up(rate), float(weight), len(members))
-            )
-    tiers = [t for t in Tier if target.includes(t)]
-    tiers_exact = {str(t): _rounded(_rate(e for e in in_scope if e.item.tier == t)[0]) for t in tiers}
-    tiers_cumulative = {str(t): _rounded(_rate(e for e in in_scope if t.includes(e.item.tier))[0]) for t in tiers}
-    items = tuple(_item_score(e, overall_weight) for e in entries)
+    scale = compiled.value_scale
+    section_scores = tuple(
+        SectionScore(section_id, group.rate(scale), group.weight / compiled.weight_scale, group.items)
+        for section_id, group in zip(compiled.sections, sections, strict=True)
+        if group.items
+    )
+    cumulative: dict[str, float | None] = {}
+    running = _Sum()
+    for t in compiled.tiers:
+        running.weight += exact[t].weight
+        running.weighted += exact[t].weighted
+        cumulative[str(t)] = running.rate(scale)
+    tiers_exact = {str(t): exact[t].rate(scale) for t in compiled.tiers}
+    items = tuple(_item_score(entry, code, value, in_scope, overall, scale) for entry, code, value, in_scope in rows)
+    common = (tiers_exact, cumulative, dict(counts), items)
 
     if questionnaire.scoring.model == "ipa_points":
-        points = sum((e.value for e in in_scope if e.value is not None), Fraction(0))
+        points = Fraction(sum(value for _, _, value, in_scope in rows if in_scope and value is not None), scale)
         points_value = round_half_up(points)
-        passed = points_value >= pass_threshold and not critical and not missing_evidence
+        passed = points_value >= pass_threshold and not critical and not evidence
         shortfall = [] if points_value >= pass_threshold else [FailReason("below_threshold")]
         top = questionnaire.scoring.bands[0].min if questionnaire.scoring.bands else None
         risk = _risk(bool(critical), passed, top is not None and points_value >= top)
@@ -244,45 +308,25 @@ def score_assessment(
             None,
             passed,
             risk,
-            tuple(shortfall + critical + missing_evidence),
-            tuple(sections),
-            tiers_exact,
-            tiers_cumulative,
-            dict(counts),
-            items,
+            tuple(shortfall + critical + evidence),
+            section_scores,
+            *common,
             points_value,
             questionnaire.scoring.band_for(points_value),
             reviewed=reviewed,
         )
 
-    overall = _rounded(overall_exact)
-    grade = grade_for(overall)
+    rate = overall.rate(scale)
+    grade = grade_for(rate)
     reasons: list[FailReason] = []
-    if overall is None:
+    if rate is None:
         reasons.append(FailReason("no_rate"))
-    elif overall < pass_threshold:
+    elif rate < pass_threshold:
         reasons.append(FailReason("below_threshold"))
-    reasons.extend(critical + missing_evidence)
+    reasons.extend(critical + evidence)
     passed = not reasons
     risk = _risk(bool(critical), passed, grade == "A")
-    return ScoreResult(
-        "default",
-        overall,
-        grade,
-        passed,
-        risk,
-        tuple(reasons),
-        tuple(sections),
-        tiers_exact,
-        tiers_cumulative,
-        dict(counts),
-        items,
-        reviewed=reviewed,
-    )
-
-
-def _rounded(rate: Fraction | None) -> float | None:
-    return None if rate is None else round_half_up(rate)
+    return ScoreResult("default", rate, grade, passed, risk, tuple(reasons), section_scores, *common, reviewed=reviewed)
 
 
 def _risk(critical_failed: bool, passed: bool, best: bool) -> str:
@@ -293,19 +337,19 @@ def _risk(critical_failed: bool, passed: bool, best: bool) -> str:
     return "low" if best else "medium"
 
 
-def _item_score(entry: _Counted, overall_weight: Fraction) -> ItemScore:
-    counted = entry.in_scope and entry.value is not None and overall_weight > 0
-    contribution = (
-        float(100 * entry.weight * entry.value / overall_weight) if counted and entry.value is not None else 0.0
-    )
+def _item_score(
+    entry: _CompiledItem, code: str | None, value: int | None, in_scope: bool, overall: _Sum, scale: int
+) -> ItemScore:
+    counted = in_scope and value is not None and overall.weight > 0
+    contribution = 100 * entry.weight * value / (overall.weight * scale) if counted and value is not None else 0.0
     return ItemScore(
         item_id=entry.item.id,
         section_id=entry.item.section_id,
-        tier=str(entry.item.tier),
-        code=entry.code,
-        value=None if entry.value is None else float(entry.value),
-        weight=float(entry.weight),
+        tier=str(entry.tier),
+        code=code,
+        value=None if value is None else value / scale,
+        weight=float(entry.item.weight),
         contribution=contribution,
-        in_scope=entry.in_scope,
-        excluded=entry.in_scope and entry.value is None,
+        in_scope=in_scope,
+        excluded=in_scope and value is None,
     )

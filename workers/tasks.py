@@ -46,7 +46,7 @@ def score_assessment(assessment_id: int) -> str | None:
     from portal.scoring.operations import compute_score, mark_failed, mark_running
 
     try:
-        if mark_running(assessment_id) is None:
+        if not mark_running(assessment_id):
             return None
         db.session.commit()
         row = compute_score(assessment_id)

@@ -8,15 +8,23 @@ import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from questionnaires.scoring import RULES_VERSION, AnswerInput, score_assessment
 
-from portal.assessments.models import DECIDED_STATES, Assessment, AssessmentState
-from portal.assessments.operations import answer_states, questionnaire_for
+from portal.assessments.models import (
+    DECIDED_STATES,
+    Answer,
+    AnswerEvidence,
+    Assessment,
+    AssessmentState,
+    ReviewDecision,
+)
+from portal.assessments.operations import questionnaire_for
+from portal.campaigns.models import Campaign
+from portal.catalog.models import QuestionnaireVersion
 from portal.db import utcnow
 from portal.extensions import db
-from portal.review.operations import decisions_of
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.scoring.requests import request_scoring, score_row
+from questionnaires.scoring import RULES_VERSION, AnswerInput, score_assessment
 
 logger = logging.getLogger(__name__)
 
@@ -27,16 +35,24 @@ STALE_RUNNING = timedelta(minutes=30)
 
 
 def scoring_inputs(assessment: Assessment) -> dict[str, AnswerInput]:
-    states = answer_states(assessment)
-    decisions = decisions_of(assessment)
-    item_ids = set(states) | set(decisions)
+    """Answer codes, whether evidence is attached, and review decisions: three plain-column queries."""
+    aid = assessment.id
+    codes = dict(db.session.execute(sa.select(Answer.item_id, Answer.code).where(Answer.assessment_id == aid)).all())
+    with_evidence = set(
+        db.session.scalars(sa.select(AnswerEvidence.item_id).where(AnswerEvidence.assessment_id == aid).distinct())
+    )
+    reviews = dict(
+        db.session.execute(
+            sa.select(ReviewDecision.item_id, ReviewDecision.decision).where(ReviewDecision.assessment_id == aid)
+        ).all()
+    )
     return {
         item_id: AnswerInput(
-            code=states[item_id].code if item_id in states else None,
-            has_evidence=bool(states[item_id].evidence_count) if item_id in states else False,
-            review=str(decisions[item_id].decision) if item_id in decisions else None,
+            code=codes.get(item_id),
+            has_evidence=item_id in with_evidence,
+            review=str(reviews[item_id]) if item_id in reviews else None,
         )
-        for item_id in item_ids
+        for item_id in codes.keys() | with_evidence | reviews.keys()
     }
 
 
@@ -54,17 +70,26 @@ def _inputs_hash(assessment: Assessment, inputs: dict[str, AnswerInput]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def mark_running(assessment_id: int) -> AssessmentScore | None:
-    row = score_row(assessment_id)
-    if row is None:
-        assessment = db.session.get(Assessment, assessment_id)
-        if assessment is None:
-            return None
-        row = request_scoring(assessment)
-    row.state, row.started_at = ScoreState.RUNNING, utcnow()
-    row.attempts += 1
+def mark_running(assessment_id: int) -> bool:
+    """Record that a job has started (one UPDATE); False when the assessment no longer exists."""
+    updated = db.session.execute(
+        sa.update(AssessmentScore)
+        .where(AssessmentScore.assessment_id == assessment_id)
+        .values(state=ScoreState.RUNNING, started_at=utcnow(), attempts=AssessmentScore.attempts + 1)
+    ).rowcount
+    if updated:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Losing a "running" marker in a crash is harmless (the sweep re-queues), so this commit
+            # need not wait for the disk; the result's commit does.
+            db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+        return True
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        return False
+    row = request_scoring(assessment)
+    row.state, row.started_at, row.attempts = ScoreState.RUNNING, utcnow(), 1
     db.session.flush()
-    return row
+    return True
 
 
 def compute_score(assessment_id: int) -> AssessmentScore | None:
@@ -73,7 +98,16 @@ def compute_score(assessment_id: int) -> AssessmentScore | None:
     The score row is locked (PostgreSQL) for the computation, so two jobs for one assessment run
     one after the other and the second finds the result already current.
     """
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = db.session.get(
+        Assessment,
+        assessment_id,
+        # The definition JSON is only read when this process has not built the questionnaire yet.
+        options=[
+            sa.orm.joinedload(Assessment.campaign)
+            .joinedload(Campaign.questionnaire_version)
+            .defer(QuestionnaireVersion.definition)
+        ],
+    )
     if assessment is None:
         logger.info("Assessment %s no longer exists; nothing to score", assessment_id)
         return None
@@ -82,7 +116,7 @@ def compute_score(assessment_id: int) -> AssessmentScore | None:
         row = request_scoring(assessment)
     inputs = scoring_inputs(assessment)
     digest = _inputs_hash(assessment, inputs)
-    if row.inputs_hash == digest and row.self_result is not None:
+    if row.inputs_hash == digest and row.state != ScoreState.FAILED and row.finished_at is not None:
         row.state, row.finished_at, row.error = ScoreState.DONE, utcnow(), None
         db.session.flush()
         return row

@@ -13,7 +13,10 @@ from portal.scoring.models import AssessmentScore, ScoreState
 def score_row(assessment_id: int, *, lock: bool = False) -> AssessmentScore | None:
     query = sa.select(AssessmentScore).where(AssessmentScore.assessment_id == assessment_id)
     if lock:
-        query = query.with_for_update()
+        # The job replaces the results wholesale, so there is no need to decode the old ones.
+        query = query.with_for_update().options(
+            sa.orm.defer(AssessmentScore.self_result), sa.orm.defer(AssessmentScore.reviewed_result)
+        )
     return db.session.scalar(query)
 
 

@@ -1,0 +1,169 @@
+"""Scoring throughput on PostgreSQL: N submitted assessments of 150 items.
+
+Prints, from the same run:
+- the pure scoring floor: assessments/s through ``score_assessment`` (self and reviewed) on inputs
+  already in memory;
+- the full job path: assessments/s through the Celery task body in this one process (mark running,
+  load answers/evidence/decisions, score both, store, two commits) — what one worker process does;
+- their ratio, which is the job's own overhead (database round trips and JSON storage).
+
+Run with ``make bench`` or ``.venv/bin/python bench/scoring.py [N]``; needs PostgreSQL at
+PORTAL_BENCH_DATABASE_URL (default: the ``test`` database on 127.0.0.1, in a schema of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+BASE_URL = os.environ.get("PORTAL_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ITEMS = 150
+
+
+def definition(items: int) -> str:
+    lines = [
+        'format: 1\nkey: bench\nversion: "1"\ntitle: {ja: ベンチ, en: Bench}\nsource: bench\nlicence: Apache-2.0',
+        "scales:\n  s:\n    choices:",
+        '      - {code: "yes", label: {ja: y, en: y}, value: 1.0}',
+        "      - {code: partial, label: {ja: p, en: p}, value: 0.5}",
+        '      - {code: "no", label: {ja: n, en: n}, value: 0.0}',
+        "      - {code: na, label: {ja: x, en: x}, value: null}",
+        "sections:",
+    ]
+    for section in range(items // 15):
+        lines.append(f"  - id: S{section}\n    title: {{ja: s{section}, en: s{section}}}\n    items:")
+        for n in range(section * 15, section * 15 + 15):
+            tier = ("T1", "T2", "T3")[n % 3]
+            critical = "\n        critical: true" if n % 40 == 0 else ""
+            lines.append(
+                f"      - id: Q{n:03d}\n        tier: {tier}\n        text: {{ja: q{n}, en: q{n}}}\n"
+                f"        scale: s\n        weight: {1 + n % 3}{critical}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(count: int) -> None:
+    from portal import create_app
+    from portal.accounts.operations import create_user
+    from portal.assessments.models import Answer, Assessment, AssessmentState
+    from portal.campaigns.operations import CampaignInput, create_campaign
+    from portal.catalog.operations import publish, questionnaire_of
+    from portal.extensions import db
+    from portal.organizations.operations import create_organization
+    from portal.scoring.operations import scoring_inputs
+    from portal.suppliers.models import Supplier, Tier
+    from questionnaires import load_text
+    from questionnaires.scoring import score_assessment
+    from workers.tasks import score_assessment as score_task
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(BASE_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"{BASE_URL}?options=-csearch_path%3D{schema}",
+                "INSTANCE_PATH": tempfile.mkdtemp(),
+                "SECRET_KEY": "bench",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            buyer = create_organization("Bench buyer", by=None)
+            admin = create_user(email="bench@example.com", name="Bench", password="bench password 1")
+            version, _ = publish(load_text(definition(ITEMS), "bench.yaml"), origin="import")
+            suppliers = []
+            for n in range(count):
+                org = create_organization(f"Supplier {n}", by=None)
+                suppliers.append(
+                    Supplier(
+                        buyer=buyer, organization=org, name=org.name, contact_email=f"s{n}@example.com", tier=Tier.T3
+                    )
+                )
+            db.session.add_all(suppliers)
+            db.session.flush()
+            campaign = create_campaign(
+                buyer,
+                CampaignInput(
+                    name="bench",
+                    questionnaire_version_id=version.id,
+                    due_date=date.today() + timedelta(days=9),
+                    supplier_ids=[s.id for s in suppliers],
+                ),
+                by=admin,
+                today=date.today(),
+            )
+            codes = ("yes", "partial", "no", "na")
+            rows = []
+            for a_index, assessment in enumerate(campaign.assessments):
+                assessment.state = AssessmentState.SUBMITTED
+                rows += [
+                    {
+                        "assessment_id": assessment.id,
+                        "item_id": f"Q{n:03d}",
+                        "code": codes[(n + a_index) % 4],
+                        "version": 1,
+                    }
+                    for n in range(ITEMS)
+                ]
+            db.session.execute(sa.insert(Answer), rows)
+            db.session.commit()
+            ids = [a.id for a in campaign.assessments]
+
+            questionnaire = questionnaire_of(version)
+            inputs = [scoring_inputs(db.session.get(Assessment, i)) for i in ids]
+            start = time.perf_counter()
+            for answers in inputs:
+                score_assessment(questionnaire, "T3", answers)
+                score_assessment(questionnaire, "T3", answers, reviewed=True)
+            floor = count / (time.perf_counter() - start)
+
+            db.session.remove()
+            statements = []
+            sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
+            start = time.perf_counter()
+            if os.environ.get("BENCH_PROFILE"):
+                import cProfile
+                import pstats
+
+                cProfile.runctx(
+                    "for i in ids: score_task.run(i)",
+                    globals(),
+                    {"ids": ids, "score_task": score_task},
+                    "/tmp/job.prof",
+                )
+                pstats.Stats("/tmp/job.prof").sort_stats("tottime").print_stats(15)
+            else:
+                for assessment_id in ids:
+                    score_task.run(assessment_id)
+            job = count / (time.perf_counter() - start)
+            per_job = len(statements) / count
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+    print(f"assessments           : {count} × {ITEMS} items, PostgreSQL")
+    print(f"pure scoring floor    : {floor:8.1f} assessments/s (self + reviewed, data in memory)")
+    print(f"full job, one process : {job:8.1f} assessments/s (load, score both, store, commit)")
+    print(f"ratio job/floor       : {job / floor:8.2f}  (the rest is the job's own database work)")
+    print(f"SQL statements per job: {per_job:8.1f}")
+    print(
+        f"aim                   : >= 200 assessments/s through one worker process -> "
+        f"{'met' if job >= 200 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
