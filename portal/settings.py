@@ -55,6 +55,11 @@ DOCUMENTED: list[tuple[str, str, str]] = [
         "the instance folder (SQLite database, generated secret, files)",
     ),
     ("PORTAL_CELERY_QUEUE", "portal", "name of the Celery queue the web enqueues to and workers consume"),
+    (
+        "PORTAL_BROKER_VISIBILITY_TIMEOUT",
+        "21600",
+        "seconds before a job taken by a worker that died is handed to another worker",
+    ),
     ("PORTAL_INVITATION_DAYS", "14", "days an invitation link stays valid"),
     ("PORTAL_RESET_MINUTES", "60", "minutes a password-reset link stays valid"),
     ("PORTAL_LOGIN_MAX_FAILURES", "5", "failed sign-ins in a row before the account is locked for a while"),
@@ -140,7 +145,7 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
-        "CELERY": celery_settings(broker, queue),
+        "CELERY": celery_settings(broker, queue, integer("PORTAL_BROKER_VISIBILITY_TIMEOUT", 6 * 3600)),
     }
     return settings
 
@@ -157,7 +162,7 @@ def _database_url(url: str, instance_path: Path) -> str:
     return url
 
 
-def celery_settings(broker: str, queue: str) -> dict[str, Any]:
+def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600) -> dict[str, Any]:
     """Celery configuration: eager in-process without a broker, Redis with one."""
     common: dict[str, Any] = {
         "task_serializer": "json",
@@ -186,7 +191,7 @@ def celery_settings(broker: str, queue: str) -> dict[str, Any]:
         "result_backend": broker,
         "task_always_eager": False,
         # Longer than any retry back-off, or Redis would hand an unacknowledged job to a second worker.
-        "broker_transport_options": {"visibility_timeout": 6 * 3600},
+        "broker_transport_options": {"visibility_timeout": visibility_timeout},
     }
 
 

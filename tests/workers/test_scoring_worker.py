@@ -1,0 +1,157 @@
+"""Scoring with real worker processes on PostgreSQL and Redis: the score appears; a worker killed in the
+middle of a job has the job redelivered; two jobs for one assessment at once leave one result."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from portal.assessments.operations import AnswerInput, save_answer, submit_assessment
+from portal.extensions import db
+from portal.jobs import enqueue
+from portal.scoring.models import AssessmentScore, ScoreState
+from portal.settings import celery_settings
+from tests.conftest import make_test_app
+from tests.services import REDIS_URL, require_redis
+from tests.workflow_fixtures import only_assessment
+
+pytestmark = pytest.mark.worker
+
+
+def start_worker(database_url, queue, tmp_path, name):
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_BROKER_URL": REDIS_URL,
+        "PORTAL_CELERY_QUEUE": queue,
+        "PORTAL_BROKER_VISIBILITY_TIMEOUT": "4",
+        "PORTAL_INSTANCE_PATH": str(tmp_path / f"{name}-instance"),
+        "PORTAL_SECRET_KEY": "worker-test",
+    }
+    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed by stop())
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.main",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}@%h",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.log = log
+    return process
+
+
+def stop(process, sig=signal.SIGTERM):
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    process.log.close()
+
+
+def wait_for(condition, timeout=45.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def score_state(assessment_id):
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(AssessmentScore).where(AssessmentScore.assessment_id == assessment_id)).all()
+    return rows
+
+
+@pytest.fixture
+def submitted(app, database_url, make_buyer, make_supplier, make_campaign):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks that hold a job mid-way need PostgreSQL; SQLite runs the other worker test")
+    require_redis()
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    # (0 + 1 + 0.5) / 3 = 50.0; POL-01 "no" needs no evidence
+    for item_id, code in (("POL-01", "no"), ("STF-01", "yes"), ("STF-02", "partial")):
+        save_answer(assessment, AnswerInput(item_id, code, None, None, 0), by=owner)
+    submit_assessment(assessment, by=owner)
+    db.session.commit()
+    return assessment
+
+
+def producer(tmp_path, database_url, queue):
+    return make_test_app(tmp_path / "producer", database_url, CELERY=celery_settings(REDIS_URL, queue))
+
+
+def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted, database_url, tmp_path):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    # Hold the score row, so the first worker is stuck inside the job when it is killed.
+    blocker = sa.create_engine(database_url).connect()
+    blocker_tx = blocker.begin()
+    blocker.execute(
+        sa.text("SELECT 1 FROM assessment_scores WHERE assessment_id = :id FOR UPDATE"), {"id": submitted.id}
+    )
+    first = start_worker(database_url, queue, tmp_path, "first")
+    try:
+        with producer(tmp_path, database_url, queue).app_context():
+            enqueue("scoring.score_assessment", submitted.id)
+        # The worker takes the job, then waits for the locked row inside it.
+        log = tmp_path / "first.log"
+        assert wait_for(lambda: "scoring.score_assessment" in log.read_text()), log.read_text()[-2000:]
+        time.sleep(1)
+        stop(first, signal.SIGKILL)
+    finally:
+        blocker_tx.rollback()
+        blocker.close()
+    second = start_worker(database_url, queue, tmp_path, "second")
+    try:
+        done = wait_for(lambda: score_state(submitted.id)[0].state == ScoreState.DONE, timeout=60)
+        assert done, (tmp_path / "second.log").read_text()[-3000:]
+    finally:
+        stop(second)
+    assert "scoring.score_assessment" in (tmp_path / "second.log").read_text()  # redelivered to it
+    rows = score_state(submitted.id)
+    assert len(rows) == 1
+    assert rows[0].self_result["overall"] == 50.0
+    assert rows[0].attempts >= 1
+
+
+def test_two_jobs_for_one_assessment_at_once_leave_one_result(submitted, database_url, tmp_path):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    workers = [start_worker(database_url, queue, tmp_path, f"w{n}") for n in range(2)]
+    try:
+        with producer(tmp_path, database_url, queue).app_context():
+            enqueue("scoring.score_assessment", submitted.id)
+            enqueue("scoring.score_assessment", submitted.id)
+        assert wait_for(
+            lambda: (
+                score_state(submitted.id)[0].attempts >= 2 and score_state(submitted.id)[0].state == ScoreState.DONE
+            ),
+            timeout=60,
+        )
+    finally:
+        for worker in workers:
+            stop(worker)
+    rows = score_state(submitted.id)
+    assert len(rows) == 1 and rows[0].self_result["overall"] == 50.0
