@@ -107,7 +107,8 @@ def producer(tmp_path, database_url, queue):
 def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted, database_url, tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     # Hold the score row, so the first worker is stuck inside the job when it is killed.
-    blocker = sa.create_engine(database_url).connect()
+    blocker_engine = sa.create_engine(database_url)
+    blocker = blocker_engine.connect()
     blocker_tx = blocker.begin()
     blocker.execute(
         sa.text("SELECT 1 FROM assessment_scores WHERE assessment_id = :id FOR UPDATE"), {"id": submitted.id}
@@ -124,6 +125,9 @@ def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted
     finally:
         blocker_tx.rollback()
         blocker.close()
+        blocker_engine.dispose()
+    # Redis hands an unacknowledged job to the next worker that starts after the visibility timeout.
+    time.sleep(5)
     second = start_worker(database_url, queue, tmp_path, "second")
     try:
         done = wait_for(lambda: score_state(submitted.id)[0].state == ScoreState.DONE, timeout=60)
