@@ -21,3 +21,11 @@ def enqueue(task_name: str, *args: Any) -> None:
     task = celery.tasks[task_name]
     task.apply_async(args=args)
     logger.debug("Enqueued %s%r", task_name, args)
+
+
+def enqueue_job(task_name: str, *args: Any) -> None:
+    """Enqueue a job whose row is already committed; a broker outage leaves it queued, never lost."""
+    try:
+        enqueue(task_name, *args)
+    except Exception:
+        logger.warning("Could not enqueue %s%r; it stays queued", task_name, args, exc_info=True)

@@ -13,6 +13,7 @@ from portal.assessments.models import (
     ReviewDecision,
     SectionAssignment,
 )
+from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.models import Evidence
@@ -30,12 +31,14 @@ __all__ = [
     "Assessment",
     "AssessmentScore",
     "AssessmentState",
+    "BackgroundJob",
     "Campaign",
     "CampaignState",
     "CorrectiveAction",
     "Decision",
     "Evidence",
     "Invitation",
+    "JobState",
     "Membership",
     "Organization",
     "OutboxMessage",

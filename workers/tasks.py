@@ -85,3 +85,25 @@ def send_reminders() -> int:
     if queued:
         send_outbox_soon()
     return queued
+
+
+@shared_task(name="campaigns.rescore", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def rescore_campaign(job_id: int) -> int:
+    """Rescore every submitted assessment of a campaign, with progress the page polls."""
+    from portal.background.models import BackgroundJob, JobState
+    from portal.campaigns.rescoring import run_rescore
+
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None:
+        return 0
+    try:
+        run_rescore(job)
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("Rescoring job %s failed", job_id)
+        job = db.session.get(BackgroundJob, job_id)
+        if job is not None:
+            job.state, job.error = JobState.FAILED, f"{type(error).__name__}: {error}"[:2000]
+            db.session.commit()
+        raise
+    return job.done

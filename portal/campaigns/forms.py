@@ -98,3 +98,11 @@ class CampaignForm(FlaskForm):
 class NextRoundForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     due_date = DateField(_l("Due date"), validators=[InputRequired()])
+
+
+class ThresholdForm(FlaskForm):
+    pass_threshold = FloatField(
+        _l("Pass threshold (%)"),
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+        description=_l("Changing it rescores every submitted assessment of this campaign."),
+    )

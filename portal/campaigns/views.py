@@ -16,12 +16,15 @@ from portal.campaigns.forms import (
     CAMPAIGN_STATE_LABELS,
     CampaignForm,
     NextRoundForm,
+    ThresholdForm,
     parse_reminder_days,
 )
 from portal.campaigns.models import Campaign, CampaignState
+from portal.campaigns.rescoring import change_pass_threshold, get_job
 from portal.catalog.operations import list_versions
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, Role
 from portal.session_auth import current_membership, role_required
@@ -112,6 +115,7 @@ def detail(campaign_id: int) -> Any:
         progress=queries.progress_summary(operations.progress(campaign, today)),
         keys=queries.PROGRESS_KEYS,
         today=today,
+        threshold_form=ThresholdForm(pass_threshold=campaign.pass_threshold),
         **_labels(),
     )
 
@@ -163,3 +167,27 @@ def next_round(campaign_id: int) -> Any:
             flash(_("The next round has been saved as a draft. Check it, then send it."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/next_round.html", form=form, error=error, previous=previous)
+
+
+@bp.route("/<int:campaign_id>/threshold", methods=["POST"])
+@role_required(Role.BUYER_ADMIN)
+def change_threshold(campaign_id: int) -> Any:
+    campaign = _sent_campaign(campaign_id)
+    form = ThresholdForm()
+    if not form.validate_on_submit():
+        flash(_("The pass threshold must be between 0 and 100."), "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    job = change_pass_threshold(campaign, form.pass_threshold.data or 0.0, by=current_user)
+    db.session.commit()
+    enqueue_job("campaigns.rescore", job.id)
+    return redirect(url_for("campaigns.job", campaign_id=campaign.id, job_id=job.id))
+
+
+@bp.route("/<int:campaign_id>/jobs/<int:job_id>")
+@role_required(*BUYER_STAFF)
+def job(campaign_id: int, job_id: int) -> Any:
+    campaign = _sent_campaign(campaign_id)
+    background = get_job(_buyer(), job_id)
+    if background.params.get("campaign_id") != campaign.id:
+        abort(404)
+    return render_template("campaigns/job.html", campaign=campaign, job=background)
