@@ -45,7 +45,7 @@ def test_bad_thresholds_and_other_roles_change_nothing(
     sign_in(client, reviewer.email)
     assert client.post(f"/campaigns/{campaign.id}/threshold", data={"pass_threshold": "10"}).status_code == 403
     client.post("/sign-out")
-    other_buyer, other_admin = make_buyer()
+    _, other_admin = make_buyer()
     sign_in(client, other_admin.email)
     assert client.post(f"/campaigns/{campaign.id}/threshold", data={"pass_threshold": "10"}).status_code == 404
     db.session.refresh(campaign)
