@@ -19,7 +19,7 @@ from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.models import Evidence
 from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
-from portal.scoring.models import AssessmentScore, ScoreState
+from portal.scoring.models import AssessmentScore, PortfolioStats, ScoreState
 from portal.suppliers.models import Supplier, Tier
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "PasswordReset",
+    "PortfolioStats",
     "QuestionnaireVersion",
     "ReminderSent",
     "ReviewDecision",

@@ -107,3 +107,13 @@ def rescore_campaign(job_id: int) -> int:
             db.session.commit()
         raise
     return job.done
+
+
+@shared_task(name="scoring.refresh_portfolio", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def refresh_portfolio() -> int:
+    """Recompute every buyer's portfolio statistics for the dashboard."""
+    from portal.scoring.portfolio import refresh_portfolio_stats
+
+    count = refresh_portfolio_stats()
+    db.session.commit()
+    return count

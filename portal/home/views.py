@@ -13,6 +13,7 @@ from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABEL
 from portal.campaigns.models import CampaignState
 from portal.campaigns.operations import list_campaigns, progress
 from portal.organizations.models import BUYER_ROLES
+from portal.scoring.portfolio import portfolio_stats
 from portal.session_auth import current_membership
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.operations import list_suppliers
@@ -32,6 +33,7 @@ def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
         "progress_keys": queries.PROGRESS_KEYS,
         "attention": queries.needing_attention(buyer, today),
         "actions": queries.actions_due(buyer, today),
+        "portfolio": portfolio_stats(buyer),
         "tier_labels": TIER_LABELS,
         "state_labels": ASSESSMENT_STATE_LABELS,
         "campaign_state_labels": CAMPAIGN_STATE_LABELS,

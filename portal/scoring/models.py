@@ -39,3 +39,14 @@ class AssessmentScore(db.Model):  # type: ignore[name-defined]
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class PortfolioStats(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "portfolio_stats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
+    #: ``{"suppliers": n, "grades": {"A": n, ...}, "sections": [{"key", "section_id", "title_ja", "title_en",
+    #: "average", "suppliers"}]}``
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

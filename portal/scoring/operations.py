@@ -72,11 +72,12 @@ def _inputs_hash(assessment: Assessment, inputs: dict[str, AnswerInput]) -> str:
 
 def mark_running(assessment_id: int) -> bool:
     """Record that a job has started (one UPDATE); False when the assessment no longer exists."""
-    updated = db.session.execute(
+    result = db.session.execute(
         sa.update(AssessmentScore)
         .where(AssessmentScore.assessment_id == assessment_id)
         .values(state=ScoreState.RUNNING, started_at=utcnow(), attempts=AssessmentScore.attempts + 1)
-    ).rowcount
+    )
+    updated = getattr(result, "rowcount", 0)
     if updated:
         if db.session.get_bind().dialect.name == "postgresql":
             # Losing a "running" marker in a crash is harmless (the sweep re-queues), so this commit
