@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter  # type: ignore[import-untyped]
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from questionnaires.importers.mapping import (
     DEFAULT_SCALES,

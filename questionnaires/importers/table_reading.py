@@ -10,8 +10,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from openpyxl import load_workbook  # type: ignore[import-untyped]
-from openpyxl.utils.cell import range_boundaries  # type: ignore[import-untyped]
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 
 from questionnaires.importers.mapping import TableImportError
 
