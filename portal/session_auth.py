@@ -53,6 +53,11 @@ def current_membership() -> Membership | None:
     return membership
 
 
+def current_role() -> Role | None:
+    membership = current_membership()
+    return membership.role if membership is not None else None
+
+
 def user_memberships(user: User) -> list[Membership]:
     return list(
         db.session.scalars(

@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from flask import current_app
 
@@ -31,7 +31,7 @@ class LocalStorage:
             raise ValueError("not a SHA-256 hex digest")
         return self.root / kind / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, kind: str, stream: BinaryIO, *, max_bytes: int) -> tuple[str, int, bytes]:
+    def put(self, kind: str, stream: IO[bytes], *, max_bytes: int) -> tuple[str, int, bytes]:
         """Store the stream; return ``(sha256, size, head)`` where head is its first 8 KiB for sniffing.
 
         The data goes to a temporary file first and is moved into place only when complete, so a

@@ -2,6 +2,285 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.accounts.models import User
+from portal.activity.models import ActivityEntry
+from portal.assessments import operations
+from portal.assessments.models import OPEN_STATES, AnswerEvidence, Assessment
+from portal.assessments.page import answering_page
+from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
+from portal.campaigns.models import Campaign
+from portal.errors import PortalError
+from portal.evidence.models import Evidence
+from portal.evidence.operations import KIND, get_evidence, library, store_evidence
+from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
+from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
+from portal.scoring.dispatch import enqueue_scoring
+from portal.scoring.queries import current_scores
+from portal.session_auth import current_membership, current_role, role_required
+from portal.storage import current_storage
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+
+SUPPLIER_STAFF = tuple(SUPPLIER_ROLES)
+
+
+def _organization() -> Any:
+    membership = current_membership()
+    assert membership is not None
+    return membership.organization
+
+
+def _assessment(assessment_id: int) -> Assessment:
+    return operations.get_for_supplier(_organization(), assessment_id)
+
+
+def _lang() -> str:
+    return str(get_locale() or "ja")
+
+
+@bp.route("/")
+@role_required(*SUPPLIER_STAFF)
+def inbox() -> Any:
+    assessments = operations.supplier_inbox(_organization())
+    return render_template(
+        "assessments/inbox.html", assessments=assessments, today=date.today(), state_labels=ASSESSMENT_STATE_LABELS
+    )
+
+
+@bp.route("/<int:assessment_id>")
+@role_required(*SUPPLIER_STAFF)
+def detail(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    organization = _organization()
+    members = db.session.scalars(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == organization.id)
+    ).all()
+    scores = current_scores(assessment) if assessment.campaign.show_score_to_supplier else None
+    return render_template(
+        "assessments/detail.html",
+        assessment=assessment,
+        sections=answering_page(assessment, _lang()),
+        library=library(organization),
+        members=members,
+        scores=scores if assessment.submitted_at else None,
+        today=date.today(),
+        state_labels=ASSESSMENT_STATE_LABELS,
+        is_owner=current_role() == Role.SUPPLIER_OWNER,
+    )
+
+
+def _wants_json() -> bool:
+    return request.is_json
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
+@role_required(*SUPPLIER_STAFF)
+def save(assessment_id: int, item_id: str) -> Any:
+    assessment = _assessment(assessment_id)
+    data: Any = request.get_json(silent=True) if request.is_json else request.form
+    if not hasattr(data, "get"):
+        abort(400)
+    try:
+        base_version = int(data.get("version") or 0)
+    except (TypeError, ValueError):
+        abort(400)
+    try:
+        answer = operations.save_answer(
+            assessment,
+            operations.AnswerInput(
+                item_id=item_id,
+                code=data.get("code") or None,
+                comment=data.get("comment"),
+                na_reason=data.get("na_reason"),
+                base_version=base_version,
+            ),
+            by=current_user,
+        )
+    except operations.AnswerConflict as conflict:
+        db.session.rollback()
+        current = conflict.current
+        by = db.session.get(User, current.updated_by_id) if current.updated_by_id else None
+        if not _wants_json():
+            flash(str(conflict.message), "error")
+            return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+        payload = {
+            "code": current.code,
+            "comment": current.comment,
+            "na_reason": current.na_reason,
+            "version": current.version,
+            "updated_by": by.name if by else None,
+        }
+        return jsonify({"error": {"code": "conflict", "message": str(conflict.message)}, "current": payload}), 409
+    except KeyError:
+        abort(404)
+    except PortalError as error:
+        db.session.rollback()
+        if not _wants_json():
+            flash(str(error.message), "error")
+            return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+        return jsonify({"error": {"code": error.code, "message": str(error.message)}}), error.http_status
+    db.session.commit()
+    if not _wants_json():
+        return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+    return jsonify({"version": answer.version, "saved_at": answer.updated_at.isoformat()})
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>/evidence", methods=["POST"])
+@role_required(*SUPPLIER_STAFF)
+def upload(assessment_id: int, item_id: str) -> Any:
+    assessment = _assessment(assessment_id)
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    target = url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}"
+    if not files:
+        flash(_("Please choose a file."), "error")
+        return redirect(target)
+    try:
+        for file in files:
+            evidence = store_evidence(_organization(), file.stream, file.filename, by=current_user)
+            operations.attach_evidence(assessment, item_id, evidence, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(f"{file.filename}: {error.message}", "error")
+        return redirect(target)
+    db.session.commit()
+    flash(_("The file has been attached."), "success")
+    return redirect(target)
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>/evidence/attach", methods=["POST"])
+@role_required(*SUPPLIER_STAFF)
+def attach(assessment_id: int, item_id: str) -> Any:
+    assessment = _assessment(assessment_id)
+    evidence = get_evidence(_organization(), request.form.get("evidence_id", type=int) or 0)
+    try:
+        operations.attach_evidence(assessment, item_id, evidence, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>/evidence/<int:evidence_id>/detach", methods=["POST"])
+@role_required(*SUPPLIER_STAFF)
+def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    try:
+        operations.detach_evidence(assessment, item_id, evidence_id, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def download(evidence_id: int) -> Any:
+    """Members of the owning supplier, and staff of a buyer whose assessment uses the file."""
+    membership = current_membership()
+    evidence = db.session.get(Evidence, evidence_id)
+    if membership is None or evidence is None:
+        abort(404)
+    allowed = membership.role in SUPPLIER_ROLES and evidence.organization_id == membership.organization_id
+    if not allowed and membership.role in BUYER_ROLES:
+        allowed = (
+            db.session.scalar(
+                sa.select(AnswerEvidence.id)
+                .join(Assessment, Assessment.id == AnswerEvidence.assessment_id)
+                .join(Campaign, Campaign.id == Assessment.campaign_id)
+                .where(AnswerEvidence.evidence_id == evidence.id, Campaign.buyer_id == membership.organization_id)
+                .limit(1)
+            )
+            is not None
+        )
+    if not allowed:
+        abort(404)
+    response = Response(current_storage().iter_bytes(KIND, evidence.sha256), mimetype=evidence.content_type)
+    ascii_name = evidence.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(evidence.filename)}"
+    )
+    response.headers["Content-Length"] = str(evidence.size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/<int:assessment_id>/sections/<section_id>/assign", methods=["POST"])
+@role_required(Role.SUPPLIER_OWNER)
+def assign(assessment_id: int, section_id: str) -> Any:
+    assessment = _assessment(assessment_id)
+    user_id = request.form.get("user_id", type=int)
+    user = db.session.get(User, user_id) if user_id else None
+    if user_id and user is None:
+        abort(404)
+    try:
+        operations.assign_section(assessment, section_id, user, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        send_outbox_soon()
+        flash(_("The assignment has been saved."), "success")
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#s-{section_id}")
+
+
+@bp.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
+@role_required(*SUPPLIER_STAFF)
+def submit(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    missing = operations.missing_items(assessment) if assessment.state in OPEN_STATES else []
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            flash(_("Please confirm the statement before submitting."), "error")
+        else:
+            try:
+                operations.submit_assessment(assessment, by=current_user)
+            except PortalError as error:
+                db.session.rollback()
+                flash(str(error.message), "error")
+            else:
+                db.session.commit()
+                enqueue_scoring(assessment.id)
+                send_outbox_soon()
+                flash(_("Your answers have been submitted. Thank you."), "success")
+                return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    questionnaire = operations.questionnaire_for(assessment)
+    texts = {item.id: item.text.get(_lang()) for item in questionnaire.items_for_tier(assessment.tier)}
+    return render_template("assessments/submit.html", assessment=assessment, missing=missing, texts=texts)
+
+
+@bp.route("/<int:assessment_id>/activity")
+@role_required(*SUPPLIER_STAFF)
+def activity(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    entries = db.session.scalars(
+        sa.select(ActivityEntry)
+        .where(
+            ActivityEntry.subject_type == "assessment",
+            ActivityEntry.subject_id == assessment.id,
+            ActivityEntry.organization_id == assessment.supplier.organization_id,
+        )
+        .order_by(ActivityEntry.id.desc())
+    ).all()
+    actors = {
+        u.id: u.name
+        for u in db.session.scalars(sa.select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))
+    }
+    return render_template("assessments/activity.html", assessment=assessment, entries=entries, actors=actors)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import BinaryIO
+from typing import IO
 
 import sqlalchemy as sa
 from flask import current_app
@@ -27,7 +27,7 @@ class FileRefused(UserInputError):
     pass
 
 
-def store_evidence(organization: Organization, stream: BinaryIO, filename: str | None, *, by: User) -> Evidence:
+def store_evidence(organization: Organization, stream: IO[bytes], filename: str | None, *, by: User) -> Evidence:
     """Keep an uploaded file for ``organization``; the same content uploaded again is the same Evidence."""
     storage = current_storage()
     max_bytes = current_app.config["MAX_CONTENT_LENGTH"]

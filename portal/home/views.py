@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from portal.assessments.operations import supplier_inbox
 from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
 from portal.campaigns.models import CampaignState
@@ -47,6 +48,8 @@ def index() -> Any:
     context: dict[str, Any] = {"suppliers": []}
     if membership is not None and membership.role in BUYER_ROLES:
         context = _buyer_dashboard(membership.organization)
+    elif membership is not None:
+        context = {"inbox": supplier_inbox(membership.organization), "today": date.today(), "suppliers": []}
     return render_template("home/index.html", membership=membership, **context)
 
 

@@ -2,6 +2,173 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import User
+from portal.activity.models import ActivityEntry
+from portal.assessments.models import Assessment, Decision
+from portal.assessments.operations import answers_of, evidence_of, get_for_buyer, questionnaire_for
+from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
+from portal.errors import PortalError
+from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
+from portal.organizations.models import BUYER_ROLES, Role
+from portal.review import operations
+from portal.scoring.dispatch import enqueue_scoring
+from portal.scoring.queries import current_scores
+from portal.session_auth import current_membership, current_role, role_required
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+BUYER_STAFF = tuple(BUYER_ROLES)
+DECIDERS = (Role.BUYER_ADMIN, Role.REVIEWER)
+
+
+def _assessment(assessment_id: int) -> Assessment:
+    membership = current_membership()
+    assert membership is not None
+    return get_for_buyer(membership.organization, assessment_id)
+
+
+def _back(assessment_id: int, anchor: str = "") -> Any:
+    return redirect(url_for("review.detail", assessment_id=assessment_id) + anchor)
+
+
+@bp.route("/<int:assessment_id>")
+@role_required(*BUYER_STAFF)
+def detail(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    lang = str(get_locale() or "ja")
+    questionnaire = questionnaire_for(assessment)
+    answers, evidence, decisions = answers_of(assessment), evidence_of(assessment), operations.decisions_of(assessment)
+    rows: list[dict[str, Any]] = []
+    for item in questionnaire.items_for_tier(assessment.tier):
+        answer = answers.get(item.id)
+        choice = questionnaire.scale_of(item).choice(answer.code) if answer and answer.code else None
+        rows.append(
+            {
+                "item": item,
+                "text": item.text.get(lang),
+                "section": questionnaire.section(item.section_id).title.get(lang),
+                "answer": answer,
+                "label": choice.label.get(lang) if choice else None,
+                "evidence": evidence.get(item.id, []),
+                "decision": decisions.get(item.id),
+            }
+        )
+    section_titles = {s.id: s.title.get(lang) for s in questionnaire.sections}
+    nonconforming = [r for r in rows if r["decision"] and r["decision"].decision == Decision.NONCONFORMING]
+    return render_template(
+        "review/detail.html",
+        assessment=assessment,
+        rows=rows,
+        scores=current_scores(assessment),
+        section_titles=section_titles,
+        nonconforming=nonconforming,
+        state_labels=ASSESSMENT_STATE_LABELS,
+        can_decide=current_role() in DECIDERS and assessment.state in operations.REVIEWABLE,
+        today=date.today(),
+    )
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
+@role_required(*DECIDERS)
+def decide(assessment_id: int, item_id: str) -> Any:
+    assessment = _assessment(assessment_id)
+    try:
+        decision = Decision(request.form.get("decision", ""))
+        operations.decide_item(
+            assessment,
+            item_id,
+            decision,
+            comment=request.form.get("comment"),
+            visible_to_supplier=request.form.get("visible_to_supplier") == "yes",
+            by=current_user,
+        )
+    except ValueError:
+        flash(_("Please choose a decision."), "error")
+        return _back(assessment_id, f"#item-{item_id}")
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back(assessment_id, f"#item-{item_id}")
+    db.session.commit()
+    enqueue_scoring(assessment.id)
+    return _back(assessment_id, f"#item-{item_id}")
+
+
+@bp.route("/<int:assessment_id>/return", methods=["POST"])
+@role_required(*DECIDERS)
+def return_assessment(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    try:
+        items = operations.return_for_clarification(assessment, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        send_outbox_soon()
+        flash(_("Returned to the supplier for clarification of %(num)d items.", num=len(items)), "success")
+    return _back(assessment_id)
+
+
+@bp.route("/<int:assessment_id>/outcome", methods=["POST"])
+@role_required(*DECIDERS)
+def outcome(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    actions = []
+    try:
+        for item_id in request.form.getlist("action_item"):
+            due = request.form.get(f"due_{item_id}", "")
+            actions.append(
+                operations.ActionInput(
+                    item_id=item_id,
+                    owner=request.form.get(f"owner_{item_id}", ""),
+                    due_date=date.fromisoformat(due) if due else date.min,
+                    title=request.form.get(f"title_{item_id}"),
+                )
+            )
+        operations.decide_outcome(
+            assessment,
+            request.form.get("outcome", ""),
+            comment=request.form.get("comment"),
+            actions=actions,
+            by=current_user,
+            today=date.today(),
+        )
+    except ValueError:
+        flash(_("Please enter the due dates as dates."), "error")
+        return _back(assessment_id, "#outcome")
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back(assessment_id, "#outcome")
+    db.session.commit()
+    enqueue_scoring(assessment.id)
+    send_outbox_soon()
+    flash(_("The outcome has been recorded and the supplier informed."), "success")
+    return _back(assessment_id)
+
+
+@bp.route("/<int:assessment_id>/activity")
+@role_required(*BUYER_STAFF)
+def activity(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    entries = db.session.scalars(
+        sa.select(ActivityEntry)
+        .where(ActivityEntry.subject_type == "assessment", ActivityEntry.subject_id == assessment.id)
+        .order_by(ActivityEntry.id.desc())
+    ).all()
+    actors = {
+        u.id: u.name
+        for u in db.session.scalars(sa.select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))
+    }
+    return render_template("assessments/activity.html", assessment=assessment, entries=entries, actors=actors)

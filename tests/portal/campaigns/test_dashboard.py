@@ -96,10 +96,13 @@ def test_other_buyers_work_is_not_on_the_dashboard(client, make_buyer, make_supp
     assert "年次確認" not in page and "委託先1" not in page and "遅れている是正" not in page
 
 
-def test_the_supplier_side_home_page_is_unchanged(client, make_buyer, make_supplier, make_campaign):
+def test_the_supplier_home_shows_its_own_assessments_not_the_buyer_dashboard(
+    client, make_buyer, make_supplier, make_campaign
+):
     buyer, admin = make_buyer()
     supplier, owner = make_supplier(buyer)
     make_campaign(buyer, [supplier], by=admin, name="年次確認")
     sign_in(client, owner.email)
     page = text(client.get("/"))
-    assert "年次確認" not in page and "dashboard-campaigns" not in page
+    assert "dashboard-campaigns" not in page and "dashboard-attention" not in page
+    assert "年次確認" in page  # its own assessment, in its inbox

@@ -1,0 +1,138 @@
+// Autosave for the answering page: every change is sent as it is made; nothing typed is lost.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var texts = document.getElementById("answering-texts").dataset;
+  var pending = {};
+
+  function fields(form) {
+    var checked = form.querySelector('input[name="code"]:checked');
+    var comment = form.querySelector('textarea[name="comment"]');
+    var reason = form.querySelector('textarea[name="na_reason"]');
+    return {
+      code: checked ? checked.value : null,
+      comment: comment ? comment.value : null,
+      na_reason: reason ? reason.value : null
+    };
+  }
+
+  function article(form) { return form.closest("article.item"); }
+  function draftKey(form) { return "draft:" + article(form).dataset.url; }
+
+  function setStatus(form, text, isError) {
+    var status = form.querySelector(".status");
+    status.textContent = text;
+    status.classList.toggle("is-error", !!isError);
+  }
+
+  function showReason(form) {
+    var reason = form.querySelector(".na-reason");
+    if (reason) { reason.classList.toggle("is-hidden", fields(form).code !== "na"); }
+  }
+
+  function setVersion(form, version) {
+    article(form).dataset.version = version;
+    form.querySelector('input[name="version"]').value = version;
+  }
+
+  function showConflict(form, current) {
+    var box = article(form).querySelector(".conflict");
+    box.textContent = "";
+    var intro = document.createElement("p");
+    intro.textContent = texts.conflict.replace("%(name)s", current.updated_by || "?");
+    var detail = document.createElement("p");
+    detail.textContent = [current.code || "—", current.comment || "", current.na_reason || ""].join(" / ");
+    var keep = document.createElement("button");
+    keep.type = "button";
+    keep.textContent = texts.keep;
+    keep.addEventListener("click", function () { setVersion(form, current.version); box.classList.add("is-hidden"); save(form); });
+    var take = document.createElement("button");
+    take.type = "button";
+    take.textContent = texts.take;
+    take.addEventListener("click", function () {
+      setVersion(form, current.version);
+      form.querySelectorAll('input[name="code"]').forEach(function (radio) { radio.checked = radio.value === current.code; });
+      var comment = form.querySelector('textarea[name="comment"]');
+      if (comment) { comment.value = current.comment || ""; }
+      var reason = form.querySelector('textarea[name="na_reason"]');
+      if (reason) { reason.value = current.na_reason || ""; }
+      localStorage.removeItem(draftKey(form));
+      box.classList.add("is-hidden");
+      showReason(form);
+    });
+    box.append(intro, detail, keep, " ", take);
+    box.classList.remove("is-hidden");
+  }
+
+  function save(form) {
+    clearTimeout(pending[draftKey(form)]);
+    delete pending[draftKey(form)];
+    var body = fields(form);
+    body.version = Number(article(form).dataset.version);
+    setStatus(form, texts.saving);
+    fetch(article(form).dataset.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token, "Accept": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().then(function (data) { return { status: response.status, data: data }; });
+    }).then(function (result) {
+      if (result.status === 200) {
+        setVersion(form, result.data.version);
+        localStorage.removeItem(draftKey(form));
+        setStatus(form, texts.saved);
+        if (article(form).dataset.gates) { window.location.hash = article(form).id; window.location.reload(); }
+      } else if (result.status === 409 && result.data.current) {
+        setStatus(form, result.data.error.message, true);
+        showConflict(form, result.data.current);
+      } else {
+        setStatus(form, (result.data.error && result.data.error.message) || texts.offline, true);
+      }
+    }).catch(function () { setStatus(form, texts.offline, true); });
+  }
+
+  function remember(form) {
+    localStorage.setItem(draftKey(form), JSON.stringify(fields(form)));
+  }
+
+  function later(form) {
+    remember(form);
+    clearTimeout(pending[draftKey(form)]);
+    pending[draftKey(form)] = setTimeout(function () { save(form); }, 800);
+  }
+
+  document.querySelectorAll("article.item.is-editable form.answer-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) { event.preventDefault(); save(form); });
+    form.querySelectorAll('input[name="code"]').forEach(function (radio) {
+      radio.addEventListener("change", function () { showReason(form); remember(form); save(form); });
+    });
+    form.querySelectorAll("textarea").forEach(function (area) {
+      area.addEventListener("input", function () { later(form); });
+      area.addEventListener("blur", function () { if (pending[draftKey(form)]) { save(form); } });
+    });
+    var draft = localStorage.getItem(draftKey(form));
+    if (draft) {
+      var values = JSON.parse(draft);
+      form.querySelectorAll('input[name="code"]').forEach(function (radio) { radio.checked = radio.value === values.code; });
+      var comment = form.querySelector('textarea[name="comment"]');
+      if (comment && values.comment !== null) { comment.value = values.comment; }
+      var reason = form.querySelector('textarea[name="na_reason"]');
+      if (reason && values.na_reason !== null) { reason.value = values.na_reason; }
+      showReason(form);
+      save(form);
+    }
+  });
+
+  // A closed tab still sends what was typed in the last moment.
+  window.addEventListener("pagehide", function () {
+    Object.keys(pending).forEach(function (key) {
+      var form = document.querySelector('article.item[data-url="' + key.slice(6) + '"] form.answer-form');
+      if (!form) { return; }
+      var data = new FormData(form);
+      data.set("version", article(form).dataset.version);
+      navigator.sendBeacon(article(form).dataset.url, data);
+    });
+  });
+}());
