@@ -174,7 +174,7 @@ def test_downloads_only_for_people_allowed_to_see_the_file(app, client, make_buy
     assert client.get(f"/assessments/evidence/{evidence.id}").status_code == 200
     client.post("/sign-out")
     other_buyer, other_admin = make_buyer()
-    stranger_supplier, stranger = make_supplier(other_buyer)
+    _, stranger = make_supplier(other_buyer)
     for user in (other_admin, stranger):
         sign_in(client, user.email)
         assert client.get(f"/assessments/evidence/{evidence.id}").status_code == 404
@@ -195,10 +195,10 @@ def test_the_answering_page_runs_the_same_queries_for_150_items_as_for_10(
             db.session.add(Answer(assessment_id=assessment.id, item_id=f"Q{n:03d}", code="yes", updated_by_id=owner.id))
         db.session.commit()
         sign_in(client, owner.email)
-        statements = []
+        statements: list[str] = []
 
-        def count(*args):
-            statements.append(args[2])
+        def count(*args, seen=statements):
+            seen.append(args[2])
 
         sa.event.listen(db.engine, "before_cursor_execute", count)
         try:
