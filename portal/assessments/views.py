@@ -209,7 +209,7 @@ def download(evidence_id: int) -> Any:
             )
             is not None
         )
-    if not allowed:
+    if not allowed or not current_storage().exists(KIND, evidence.sha256):
         abort(404)
     response = Response(current_storage().iter_bytes(KIND, evidence.sha256), mimetype=evidence.content_type)
     ascii_name = evidence.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")

@@ -1,0 +1,144 @@
+"""Every route, for people of other organisations and of the wrong side: 403 or 404, never the data.
+
+Routes are read from the app's URL map, so a route added later is covered without editing this test.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+
+from portal.actions.models import CorrectiveAction
+from portal.assessments.models import Decision, ReviewDecision
+from portal.evidence.models import Evidence
+from portal.extensions import db
+from portal.organizations.models import Role
+from tests.conftest import sign_in
+from tests.workflow_fixtures import only_assessment
+
+PUBLIC = {
+    "static",
+    "accounts.sign_in",
+    "accounts.sign_out",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.accept_invitation",
+    "accounts.choose_language",
+    "home.healthz",
+    "home.index",
+    "accounts.settings",
+    "accounts.switch_organization",
+}
+SECRETS = ("Secret Supplier", "Secret Campaign", "internal-only-comment", "secret-file.pdf")
+
+
+@pytest.fixture
+def world(app, make_buyer, make_supplier, make_campaign, make_user):
+    buyer, admin = make_buyer("Buyer A")
+    supplier, owner = make_supplier(buyer, name="Secret Supplier")
+    campaign = make_campaign(buyer, [supplier], by=admin, name="Secret Campaign")
+    assessment = only_assessment(campaign)
+    evidence = Evidence(
+        organization_id=supplier.organization_id,
+        sha256="c" * 64,
+        size=1,
+        filename="secret-file.pdf",
+        content_type="application/pdf",
+    )
+    db.session.add(evidence)
+    db.session.add(
+        ReviewDecision(
+            assessment_id=assessment.id,
+            item_id="POL-01",
+            decision=Decision.CLARIFICATION,
+            comment="internal-only-comment",
+            visible_to_supplier=False,
+        )
+    )
+    action = CorrectiveAction(
+        supplier_id=supplier.id,
+        assessment_id=assessment.id,
+        item_id="STF-01",
+        title="x",
+        owner="o",
+        due_date=date.today() + timedelta(days=5),
+    )
+    db.session.add(action)
+    db.session.commit()
+    other_buyer, other_admin = make_buyer("Buyer B")
+    _, other_owner = make_supplier(other_buyer, name="Other Supplier")
+    people = {
+        "other buyer admin": other_admin,
+        "other supplier owner": other_owner,
+        "reviewer of A": make_user(organization=buyer, role=Role.REVIEWER),
+        "owner of X": owner,
+        "responder of X": make_user(organization=supplier.organization, role=Role.SUPPLIER_RESPONDER),
+    }
+    ids = {
+        "assessment_id": assessment.id,
+        "campaign_id": campaign.id,
+        "supplier_id": supplier.id,
+        "action_id": action.id,
+        "evidence_id": evidence.id,
+        "item_id": "POL-01",
+        "section_id": "policy",
+        "job_id": 1,
+        "token": "x",
+    }
+    return people, ids
+
+
+BUYER_SIDE = ("campaigns.", "review.", "suppliers.", "organizations.operator")
+SUPPLIER_SIDE = ("assessments.",)
+
+
+def allowed(person: str, endpoint: str) -> bool:
+    """Who may legitimately reach an object of buyer A / supplier X through this endpoint."""
+    if person == "reviewer of A":
+        return endpoint.startswith(("campaigns.", "review.", "suppliers.", "actions.")) or endpoint in (
+            "assessments.download",
+            "organizations.members",
+        )
+    if person in ("owner of X", "responder of X"):
+        return endpoint.startswith(("assessments.", "actions.", "organizations.members"))
+    return False
+
+
+def test_no_route_shows_an_object_to_someone_who_may_not_see_it(app, client, world):
+    people, ids = world
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in PUBLIC]
+    assert len(rules) >= 25
+    checked = 0
+    for person, user in people.items():
+        sign_in(client, user.email)
+        for rule in rules:
+            url = rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(url, method=method, data={})
+                body = response.get_data(as_text=True)
+                if allowed(person, rule.endpoint):
+                    assert response.status_code < 500, (person, method, url)
+                    if person != "reviewer of A":
+                        assert "internal-only-comment" not in body, (person, method, url)
+                    continue
+                checked += 1
+                if rule.arguments:
+                    assert response.status_code in (403, 404), (person, method, url, response.status_code)
+                else:
+                    assert response.status_code in (200, 302, 400, 403, 404), (person, method, url)
+                # Outsiders never see anything of A or X; X's own people never see A's internal notes.
+                visible = SECRETS if person.startswith("other") else ("internal-only-comment",)
+                assert not any(secret in body for secret in visible), (person, method, url)
+        client.post("/sign-out")
+    assert checked > 100
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(app, client, world):
+    _, ids = world
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        url = rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
+        response = client.get(url) if "GET" in rule.methods else client.post(url)
+        assert response.status_code in (302, 405), url
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/sign-in"), url
