@@ -97,7 +97,7 @@ def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
                 visible=item.is_visible(codes),
                 changed=item.id in assessment.changed_items,
                 review_comment=decision.comment if decision and decision.visible_to_supplier else None,
-                evidence_rule=rule.description.get(lang) if rule.description else rule.required,
+                evidence_rule=rule.description.get(lang) if rule.description else "",
                 gates=item.id in gating,
             )
         )
