@@ -19,7 +19,8 @@ from portal.organizations.operations import add_member, create_organization
 from portal.suppliers.models import Supplier, Tier
 
 DEMO_PASSWORD = "demo-pass-2026"
-DEMO_QUESTIONNAIRE = "supply-chain"
+#: The demo campaign uses the first of these that `flask portal init` has loaded.
+DEMO_QUESTIONNAIRES = ("supply-chain", "ipa-self-check")
 BUYER_NAME = "デモ自動車部品株式会社"
 BUYER_STAFF = [
     ("admin@demo.example.com", "発注 太郎", Role.BUYER_ADMIN),
@@ -67,11 +68,12 @@ def seed_demo() -> list[tuple[str, str, str]]:
 
 def _launch_demo_campaign(buyer: Organization, admin: User) -> None:
     """A launched campaign of the main built-in questionnaire, when `flask portal init` has loaded it."""
-    version = db.session.scalar(
+    loaded = db.session.scalars(
         sa.select(QuestionnaireVersion)
-        .where(QuestionnaireVersion.key == DEMO_QUESTIONNAIRE)
+        .where(QuestionnaireVersion.key.in_(DEMO_QUESTIONNAIRES))
         .order_by(QuestionnaireVersion.id.desc())
-    )
+    ).all()
+    version = min(loaded, key=lambda v: DEMO_QUESTIONNAIRES.index(v.key), default=None)
     if version is None:
         return
     suppliers = db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id)).all()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from portal.accounts.models import ApiToken, User
 from portal.accounts.operations import find_user_by_api_token
 from portal.accounts.tokens import hash_token
+from portal.assessments.models import Assessment
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.organizations.models import Membership
@@ -40,6 +41,8 @@ def test_init_is_repeatable_and_demo_users_can_sign_in(fresh_app):
     again = run(fresh_app, "portal", "seed-demo")
     assert "already loaded" in again.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Supplier)) == 3
+    # A launched campaign of a built-in questionnaire waits in each supplier's inbox.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 3
 
     client = fresh_app.test_client()
     for email in emails:
