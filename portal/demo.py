@@ -59,6 +59,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
                 )
             )
         db.session.flush()
+        _launch_demo_campaign(buyer, users[Role.BUYER_ADMIN])
     for email, _, role in BUYER_STAFF:
         rows.append((email, str(role), BUYER_NAME))
     for org_name, email, _, _ in SUPPLIERS:
