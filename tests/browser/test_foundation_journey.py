@@ -41,7 +41,7 @@ def test_buyer_adds_a_supplier_who_joins_from_the_invitation(live_app, page, scr
     page.goto(f"{base}/suppliers/new")
     page.get_by_label("委託先名").fill("株式会社ブラウザ試験")
     page.get_by_label("担当者のメールアドレス").fill("tanto@browser-test.example.com")
-    page.get_by_label("区分").select_option("T2")
+    page.get_by_label("区分", exact=True).select_option("T2")
     screenshot("04-add-supplier")
     page.get_by_role("button", name="登録して招待").click()
     page.wait_for_url(re.compile(r"/suppliers/\d+$"))
