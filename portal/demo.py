@@ -22,6 +22,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 #: The demo campaign uses the first of these that `flask portal init` has loaded.
 DEMO_QUESTIONNAIRES = ("supply-chain", "ipa-self-check")
 BUYER_NAME = "デモ自動車部品株式会社"
+OPERATOR = ("operator@demo.example.com", "運用 担当")
 BUYER_STAFF = [
     ("admin@demo.example.com", "発注 太郎", Role.BUYER_ADMIN),
     ("reviewer@demo.example.com", "審査 花子", Role.REVIEWER),
@@ -40,6 +41,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     buyer = db.session.scalar(sa.select(Organization).where(Organization.name == BUYER_NAME))
     if buyer is None:
         buyer = create_organization(BUYER_NAME, by=None)
+        # An operator too, so the outbox (and the links in it) can be read without the command line.
+        create_user(email=OPERATOR[0], name=OPERATOR[1], password=DEMO_PASSWORD, is_operator=True)
         users = {}
         for email, name, role in BUYER_STAFF:
             users[role] = create_user(email=email, name=name, password=DEMO_PASSWORD)
@@ -60,6 +63,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
             )
         db.session.flush()
         _launch_demo_campaign(buyer, users[Role.BUYER_ADMIN])
+    rows.append((OPERATOR[0], "operator", "—"))
     for email, _, role in BUYER_STAFF:
         rows.append((email, str(role), BUYER_NAME))
     for org_name, email, _, _ in SUPPLIERS:

@@ -37,7 +37,7 @@ def test_init_is_repeatable_and_demo_users_can_sign_in(fresh_app):
     seeded = run(fresh_app, "portal", "seed-demo")
     assert seeded.exit_code == 0, seeded.output
     emails = re.findall(r"^\s+(\S+@\S+)\s", seeded.output, flags=re.M)
-    assert len(emails) == 6 and DEMO_PASSWORD in seeded.output
+    assert len(emails) == 7 and DEMO_PASSWORD in seeded.output
     again = run(fresh_app, "portal", "seed-demo")
     assert "already loaded" in again.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Supplier)) == 3

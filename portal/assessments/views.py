@@ -53,8 +53,14 @@ def _lang() -> str:
 @role_required(*SUPPLIER_STAFF)
 def inbox() -> Any:
     assessments = operations.supplier_inbox(_organization())
+    totals = {a.id: len(operations.questionnaire_for(a).items_for_tier(a.tier)) for a in assessments}
     return render_template(
-        "assessments/inbox.html", assessments=assessments, today=date.today(), state_labels=ASSESSMENT_STATE_LABELS
+        "assessments/inbox.html",
+        assessments=assessments,
+        answered=operations.answered_counts([a.id for a in assessments]),
+        totals=totals,
+        today=date.today(),
+        state_labels=ASSESSMENT_STATE_LABELS,
     )
 
 

@@ -23,6 +23,7 @@ from portal.organizations.models import BUYER_ROLES, Role
 from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
+from portal.scoring.radar import radar
 from portal.session_auth import current_membership, current_role, role_required
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -64,12 +65,22 @@ def detail(assessment_id: int) -> Any:
             }
         )
     section_titles = {s.id: s.title.get(lang) for s in questionnaire.sections}
+    scores = current_scores(assessment)
+    chart = None
+    if scores and scores.get("self") and scores.get("reviewed"):
+        ids = [s["section_id"] for s in scores["self"]["sections"]]
+        reviewed = {s["section_id"]: s["rate"] for s in scores["reviewed"]["sections"]}
+        chart = radar(
+            [section_titles.get(i, i) for i in ids],
+            [("self", [s["rate"] for s in scores["self"]["sections"]]), ("reviewed", [reviewed.get(i) for i in ids])],
+        )
     nonconforming = [r for r in rows if r["decision"] and r["decision"].decision == Decision.NONCONFORMING]
     return render_template(
         "review/detail.html",
         assessment=assessment,
         rows=rows,
-        scores=current_scores(assessment),
+        scores=scores,
+        chart=chart,
         section_titles=section_titles,
         nonconforming=nonconforming,
         state_labels=ASSESSMENT_STATE_LABELS,
