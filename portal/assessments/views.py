@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -88,6 +89,18 @@ def detail(assessment_id: int) -> Any:
     )
 
 
+def _commit_or_flash(change: Callable[[], object], assessment_id: int, item_id: str) -> Any:
+    """Run one change to an item: commit it, or show why it was refused; back to the item either way."""
+    try:
+        change()
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+
+
 def _wants_json() -> bool:
     return request.is_json
 
@@ -171,28 +184,18 @@ def upload(assessment_id: int, item_id: str) -> Any:
 def attach(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     evidence = get_evidence(_organization(), request.form.get("evidence_id", type=int) or 0)
-    try:
-        operations.attach_evidence(assessment, item_id, evidence, by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+    return _commit_or_flash(
+        lambda: operations.attach_evidence(assessment, item_id, evidence, by=current_user), assessment_id, item_id
+    )
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/<int:evidence_id>/detach", methods=["POST"])
 @role_required(*SUPPLIER_STAFF)
 def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
     assessment = _assessment(assessment_id)
-    try:
-        operations.detach_evidence(assessment, item_id, evidence_id, by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+    return _commit_or_flash(
+        lambda: operations.detach_evidence(assessment, item_id, evidence_id, by=current_user), assessment_id, item_id
+    )
 
 
 @bp.route("/evidence/<int:evidence_id>")

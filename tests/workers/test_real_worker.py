@@ -1,9 +1,5 @@
 """A real ``celery worker`` process, fed through Redis, writes to the test database."""
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 
 import pytest
@@ -14,6 +10,7 @@ from portal.mail.models import OutboxMessage
 from portal.settings import celery_settings
 from tests.conftest import make_test_app
 from tests.services import REDIS_URL, require_redis
+from tests.workers.processes import start_worker, stop, wait_for
 
 BROKER = REDIS_URL
 
@@ -23,50 +20,9 @@ def worker(app, database_url, tmp_path):
     """Start a worker on a queue of its own; yield the queue name; stop the worker."""
     require_redis()
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_BROKER_URL": BROKER,
-        "PORTAL_CELERY_QUEUE": queue,
-        "PORTAL_INSTANCE_PATH": str(tmp_path / "worker-instance"),
-        "PORTAL_SECRET_KEY": "worker-test",
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below, after the process)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.main",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_worker(database_url, queue, tmp_path, "worker")
     yield queue
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+    stop(process)
 
 
 @pytest.mark.worker

@@ -1,10 +1,7 @@
 """Scoring with real worker processes on PostgreSQL and Redis: the score appears; a worker killed in the
 middle of a job has the job redelivered; two jobs for one assessment at once leave one result."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 
@@ -18,64 +15,10 @@ from portal.scoring.models import AssessmentScore, ScoreState
 from portal.settings import celery_settings
 from tests.conftest import make_test_app
 from tests.services import REDIS_URL, require_redis
+from tests.workers.processes import start_worker, stop, wait_for
 from tests.workflow_fixtures import only_assessment
 
 pytestmark = pytest.mark.worker
-
-
-def start_worker(database_url, queue, tmp_path, name):
-    env = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_BROKER_URL": REDIS_URL,
-        "PORTAL_CELERY_QUEUE": queue,
-        "PORTAL_BROKER_VISIBILITY_TIMEOUT": "4",
-        "PORTAL_INSTANCE_PATH": str(tmp_path / f"{name}-instance"),
-        "PORTAL_SECRET_KEY": "worker-test",
-    }
-    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed by stop())
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.main",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"{name}@%h",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    process.log = log
-    return process
-
-
-def stop(process, sig=signal.SIGTERM):
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    process.log.close()
-
-
-def wait_for(condition, timeout=45.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def score_state(assessment_id):
@@ -113,7 +56,7 @@ def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted
     blocker.execute(
         sa.text("SELECT 1 FROM assessment_scores WHERE assessment_id = :id FOR UPDATE"), {"id": submitted.id}
     )
-    first = start_worker(database_url, queue, tmp_path, "first")
+    first = start_worker(database_url, queue, tmp_path, "first", PORTAL_BROKER_VISIBILITY_TIMEOUT="4")
     try:
         with producer(tmp_path, database_url, queue).app_context():
             enqueue("scoring.score_assessment", submitted.id)
@@ -128,7 +71,7 @@ def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted
         blocker_engine.dispose()
     # Redis hands an unacknowledged job to the next worker that starts after the visibility timeout.
     time.sleep(5)
-    second = start_worker(database_url, queue, tmp_path, "second")
+    second = start_worker(database_url, queue, tmp_path, "second", PORTAL_BROKER_VISIBILITY_TIMEOUT="4")
     try:
         done = wait_for(lambda: score_state(submitted.id)[0].state == ScoreState.DONE, timeout=60)
         assert done, (tmp_path / "second.log").read_text()[-3000:]

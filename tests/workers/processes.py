@@ -1,0 +1,69 @@
+"""Real ``celery worker`` processes for tests, each on its own queue, with its log kept for failures."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.services import REDIS_URL
+
+
+def start_worker(database_url: str, queue: str, folder: Path, name: str, **env: str) -> Any:
+    environment = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_BROKER_URL": REDIS_URL,
+        "PORTAL_CELERY_QUEUE": queue,
+        "PORTAL_INSTANCE_PATH": str(folder / f"{name}-instance"),
+        "PORTAL_SECRET_KEY": "worker-test",
+        **env,
+    }
+    log = open(folder / f"{name}.log", "w")  # noqa: SIM115 (closed by stop())
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.main",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}@%h",
+        ],
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.log = log
+    return process
+
+
+def stop(process: Any, sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    process.log.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 45.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
