@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.actions.views import bp as actions_bp
     from portal.assessments.views import bp as assessments_bp
     from portal.campaigns.views import bp as campaigns_bp
+    from portal.exports.views import bp as exports_bp
     from portal.home.views import bp as home_bp
     from portal.organizations.views import bp as organizations_bp
     from portal.review.views import bp as review_bp
@@ -75,5 +76,6 @@ def _register_blueprints(app: Flask) -> None:
         assessments_bp,
         review_bp,
         actions_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)

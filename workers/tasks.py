@@ -117,3 +117,35 @@ def refresh_portfolio() -> int:
     count = refresh_portfolio_stats()
     db.session.commit()
     return count
+
+
+@shared_task(name="reports.build_export", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def build_export(job_id: int) -> str | None:
+    """Build and store one export; a failure is recorded on the job and retried."""
+    from portal.background.models import BackgroundJob, JobState
+    from portal.reports.exports import build_export as build
+
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None:
+        return None
+    try:
+        build(job)
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("Export job %s failed", job_id)
+        job = db.session.get(BackgroundJob, job_id)
+        if job is not None:
+            job.state, job.error = JobState.FAILED, f"{type(error).__name__}: {error}"[:2000]
+            db.session.commit()
+        raise
+    return str(job.state)
+
+
+@shared_task(name="reports.remove_old_exports")
+def remove_old_exports() -> int:
+    """Delete export files older than a week."""
+    from portal.reports.exports import remove_old_exports as remove
+
+    count = remove()
+    db.session.commit()
+    return count

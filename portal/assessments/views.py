@@ -24,8 +24,10 @@ from portal.errors import PortalError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import KIND, get_evidence, library, store_evidence
 from portal.extensions import db
+from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
+from portal.reports.exports import request_checksheet
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.session_auth import current_membership, current_role, role_required
@@ -293,3 +295,15 @@ def activity(assessment_id: int) -> Any:
         for u in db.session.scalars(sa.select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))
     }
     return render_template("assessments/activity.html", assessment=assessment, entries=entries, actors=actors)
+
+
+@bp.route("/<int:assessment_id>/export", methods=["POST"])
+@role_required(*SUPPLIER_STAFF)
+def export(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    job = request_checksheet(
+        assessment, _organization(), lang=request.form.get("lang", "ja"), for_supplier=True, by=current_user
+    )
+    db.session.commit()
+    enqueue_job("reports.build_export", job.id)
+    return redirect(url_for("exports.status", job_id=job.id))

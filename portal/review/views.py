@@ -18,8 +18,10 @@ from portal.assessments.operations import answers_of, evidence_of, get_for_buyer
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, Role
+from portal.reports.exports import request_checksheet
 from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
@@ -183,3 +185,19 @@ def activity(assessment_id: int) -> Any:
         for u in db.session.scalars(sa.select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))
     }
     return render_template("assessments/activity.html", assessment=assessment, entries=entries, actors=actors)
+
+
+@bp.route("/<int:assessment_id>/export", methods=["POST"])
+@role_required(*BUYER_STAFF)
+def export(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    job = request_checksheet(
+        assessment,
+        assessment.campaign.buyer,
+        lang=request.form.get("lang", "ja"),
+        for_supplier=False,
+        by=current_user,
+    )
+    db.session.commit()
+    enqueue_job("reports.build_export", job.id)
+    return redirect(url_for("exports.status", job_id=job.id))

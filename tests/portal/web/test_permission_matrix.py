@@ -94,7 +94,7 @@ SUPPLIER_SIDE = ("assessments.",)
 def allowed(person: str, endpoint: str) -> bool:
     """Who may legitimately reach an object of buyer A / supplier X through this endpoint."""
     if person == "reviewer of A":
-        return endpoint.startswith(("campaigns.", "review.", "suppliers.", "actions.")) or endpoint in (
+        return endpoint.startswith(("campaigns.", "review.", "suppliers.", "actions.", "exports.")) or endpoint in (
             "assessments.download",
             "organizations.members",
         )
@@ -114,7 +114,7 @@ def test_no_route_shows_an_object_to_someone_who_may_not_see_it(app, client, wor
             url = rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = client.open(url, method=method, data={})
-                body = response.get_data(as_text=True)
+                body = response.get_data().decode("utf-8", "replace")
                 if allowed(person, rule.endpoint):
                     assert response.status_code < 500, (person, method, url)
                     if person != "reviewer of A":

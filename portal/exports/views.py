@@ -1,0 +1,46 @@
+"""Export status pages and downloads, for the organisation that asked for the export."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, render_template
+
+from portal.background.models import JobState
+from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
+from portal.reports.exports import STORAGE_KIND, XLSX, get_export
+from portal.session_auth import current_membership, role_required
+from portal.storage import current_storage
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
+
+
+def _organization() -> Any:
+    membership = current_membership()
+    assert membership is not None
+    return membership.organization
+
+
+@bp.route("/<int:job_id>")
+@role_required(*EVERYONE)
+def status(job_id: int) -> Any:
+    return render_template("exports/status.html", job=get_export(_organization(), job_id))
+
+
+@bp.route("/<int:job_id>/download")
+@role_required(*EVERYONE)
+def download(job_id: int) -> Any:
+    job = get_export(_organization(), job_id)
+    storage = current_storage()
+    sha256 = job.params.get("sha256")
+    if job.state != JobState.DONE or not sha256 or not storage.exists(STORAGE_KIND, sha256):
+        abort(404)
+    response = Response(storage.iter_bytes(STORAGE_KIND, sha256), mimetype=XLSX)
+    name = job.params["filename"]
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
