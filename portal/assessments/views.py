@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,6 +28,7 @@ from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
 from portal.reports.exports import request_checksheet
+from portal.reports.offline import apply_upload, keep_upload, preview_upload
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.session_auth import current_membership, current_role, role_required
@@ -307,3 +308,50 @@ def export(assessment_id: int) -> Any:
     db.session.commit()
     enqueue_job("reports.build_export", job.id)
     return redirect(url_for("exports.status", job_id=job.id))
+
+
+@bp.route("/<int:assessment_id>/offline", methods=["POST"])
+@role_required(*SUPPLIER_STAFF)
+def offline_upload(assessment_id: int) -> Any:
+    """Keep the uploaded checksheet and show what it would change; nothing changes yet."""
+    _assessment(assessment_id)  # 404 for anyone who may not answer it
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash(_("Please choose a file."), "error")
+        return redirect(url_for("assessments.detail", assessment_id=assessment_id))
+    try:
+        sha256 = keep_upload(file.stream)
+    except PortalError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("assessments.detail", assessment_id=assessment_id))
+    session.setdefault("offline_uploads", {})[str(assessment_id)] = sha256
+    session.modified = True
+    return redirect(url_for("assessments.offline_preview", assessment_id=assessment_id))
+
+
+def _kept_upload(assessment_id: int) -> str:
+    sha256 = session.get("offline_uploads", {}).get(str(assessment_id))
+    if not sha256:
+        abort(404)
+    return str(sha256)
+
+
+@bp.route("/<int:assessment_id>/offline/preview", methods=["GET", "POST"])
+@role_required(*SUPPLIER_STAFF)
+def offline_preview(assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    sha256 = _kept_upload(assessment_id)
+    if request.method == "POST":
+        try:
+            count = apply_upload(assessment, sha256, _lang(), by=current_user)
+        except PortalError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            session.get("offline_uploads", {}).pop(str(assessment_id), None)
+            session.modified = True
+            flash(_("%(num)d answers have been updated from the file.", num=count), "success")
+            return redirect(url_for("assessments.detail", assessment_id=assessment_id))
+    preview = preview_upload(assessment, sha256, _lang())
+    return render_template("assessments/offline_preview.html", assessment=assessment, preview=preview)
