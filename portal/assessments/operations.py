@@ -42,8 +42,12 @@ class AnswerConflict(Conflict):
     """Someone else saved the item since this user loaded it; carries the answer as it is now."""
 
     def __init__(self, current: Answer) -> None:
-        super().__init__(_l("A colleague changed this answer in the meantime. Please check it before saving again."))
+        super().__init__(self.default_message())
         self.current = current
+
+    @staticmethod
+    def default_message() -> object:
+        return _l("A colleague changed this answer in the meantime. Please check it before saving again.")
 
 
 class RuleViolation(PortalError):
@@ -68,7 +72,11 @@ def supplier_inbox(organization: Organization) -> list[Assessment]:
             .join(Assessment.campaign)
             .join(Assessment.supplier)
             .where(Supplier.organization_id == organization.id, Campaign.state != CampaignState.DRAFT)
-            .options(sa.orm.contains_eager(Assessment.campaign).joinedload(Campaign.buyer))
+            .options(
+                sa.orm.contains_eager(Assessment.campaign).joinedload(Campaign.buyer),
+                # Each campaign's questionnaire gives the item totals: one query for all, not one each.
+                sa.orm.contains_eager(Assessment.campaign).selectinload(Campaign.questionnaire_version),
+            )
             .order_by(Campaign.due_date, Assessment.id)
         )
     )

@@ -9,20 +9,24 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
-from portal.activity.models import ActivityEntry
 from portal.assessments import operations
-from portal.assessments.models import OPEN_STATES, AnswerEvidence, Assessment
+from portal.assessments.activity_view import supplier_activity
+from portal.assessments.forms import answer_input
+from portal.assessments.models import OPEN_STATES, Answer, AnswerEvidence, Assessment
 from portal.assessments.page import answering_page
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.campaigns.models import Campaign
-from portal.errors import PortalError
+from portal.errors import Conflict, PortalError
 from portal.evidence.models import Evidence
-from portal.evidence.operations import KIND, get_evidence, library, store_evidence
+from portal.evidence.operations import KIND, discard_unreferenced, get_evidence, library, store_evidence
+from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
@@ -108,55 +112,69 @@ def _wants_json() -> bool:
     return request.is_json
 
 
+def _back_to_item(assessment_id: int, item_id: str) -> Any:
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+
+
+def _conflict(assessment_id: int, item_id: str, current: Answer | None, sent: Any) -> Any:
+    """409 with the answer as it is now, so the user can keep theirs or take the colleague's."""
+    message = str(operations.AnswerConflict.default_message())
+    if current is None:
+        return _refused(assessment_id, item_id, Conflict(message), sent)
+    by = db.session.get(User, current.updated_by_id) if current.updated_by_id else None
+    if not _wants_json():
+        flash(message, "error")
+        _flash_unsaved(sent)
+        return _back_to_item(assessment_id, item_id)
+    payload = {
+        "code": current.code,
+        "comment": current.comment,
+        "na_reason": current.na_reason,
+        "version": current.version,
+        "updated_by": by.name if by else None,
+    }
+    return jsonify({"error": {"code": "conflict", "message": message}, "current": payload}), 409
+
+
+def _flash_unsaved(sent: Any) -> None:
+    """Without JavaScript the form is gone after the redirect: show what was typed so it is not lost."""
+    typed = [str(sent.get(name) or "").strip() for name in ("comment", "na_reason")] if hasattr(sent, "get") else []
+    typed = [text for text in typed if text]
+    if typed:
+        flash(_("Your text that was not saved: %(text)s", text=" / ".join(typed)), "error")
+
+
+def _refused(assessment_id: int, item_id: str, error: PortalError, sent: Any) -> Any:
+    if not _wants_json():
+        flash(str(error.message), "error")
+        _flash_unsaved(sent)
+        return _back_to_item(assessment_id, item_id)
+    return jsonify({"error": {"code": error.code, "message": str(error.message)}}), error.http_status
+
+
 @bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
 @role_required(*SUPPLIER_STAFF)
 def save(assessment_id: int, item_id: str) -> Any:
+    """Autosave (JSON) and the plain form without JavaScript; a stale version is a conflict, never an overwrite."""
     assessment = _assessment(assessment_id)
     data: Any = request.get_json(silent=True) if request.is_json else request.form
-    if not hasattr(data, "get"):
-        abort(400)
     try:
-        base_version = int(data.get("version") or 0)
-    except (TypeError, ValueError):
-        abort(400)
-    try:
-        answer = operations.save_answer(
-            assessment,
-            operations.AnswerInput(
-                item_id=item_id,
-                code=data.get("code") or None,
-                comment=data.get("comment"),
-                na_reason=data.get("na_reason"),
-                base_version=base_version,
-            ),
-            by=current_user,
-        )
+        answer = operations.save_answer(assessment, answer_input(data, item_id), by=current_user)
+        db.session.commit()
     except operations.AnswerConflict as conflict:
         db.session.rollback()
-        current = conflict.current
-        by = db.session.get(User, current.updated_by_id) if current.updated_by_id else None
-        if not _wants_json():
-            flash(str(conflict.message), "error")
-            return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
-        payload = {
-            "code": current.code,
-            "comment": current.comment,
-            "na_reason": current.na_reason,
-            "version": current.version,
-            "updated_by": by.name if by else None,
-        }
-        return jsonify({"error": {"code": "conflict", "message": str(conflict.message)}, "current": payload}), 409
+        return _conflict(assessment_id, item_id, conflict.current, data)
+    except (IntegrityError, StaleDataError):
+        # A colleague saved the same item between our read and our write.
+        db.session.rollback()
+        return _conflict(assessment_id, item_id, operations.answers_of(assessment).get(item_id), data)
     except KeyError:
         abort(404)
     except PortalError as error:
         db.session.rollback()
-        if not _wants_json():
-            flash(str(error.message), "error")
-            return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
-        return jsonify({"error": {"code": error.code, "message": str(error.message)}}), error.http_status
-    db.session.commit()
+        return _refused(assessment_id, item_id, error, data)
     if not _wants_json():
-        return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+        return _back_to_item(assessment_id, item_id)
     return jsonify({"version": answer.version, "saved_at": answer.updated_at.isoformat()})
 
 
@@ -169,16 +187,20 @@ def upload(assessment_id: int, item_id: str) -> Any:
     if not files:
         flash(_("Please choose a file."), "error")
         return redirect(target)
+    stored: list[str] = []
     try:
         for file in files:
             evidence = store_evidence(_organization(), file.stream, file.filename, by=current_user)
+            stored.append(evidence.sha256)
             operations.attach_evidence(assessment, item_id, evidence, by=current_user)
     except PortalError as error:
+        # All or nothing: no file of this request stays attached, nor on disk unless used elsewhere.
         db.session.rollback()
-        flash(f"{file.filename}: {error.message}", "error")
+        discard_unreferenced(stored)
+        flash(_("%(file)s: %(message)s", file=clean_filename(file.filename), message=error.message), "error")
         return redirect(target)
     db.session.commit()
-    flash(_("The file has been attached."), "success")
+    flash(ngettext("The file has been attached.", "%(num)d files have been attached.", len(files)), "success")
     return redirect(target)
 
 
@@ -282,20 +304,8 @@ def submit(assessment_id: int) -> Any:
 @role_required(*SUPPLIER_STAFF)
 def activity(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
-    entries = db.session.scalars(
-        sa.select(ActivityEntry)
-        .where(
-            ActivityEntry.subject_type == "assessment",
-            ActivityEntry.subject_id == assessment.id,
-            ActivityEntry.organization_id == assessment.supplier.organization_id,
-        )
-        .order_by(ActivityEntry.id.desc())
-    ).all()
-    actors = {
-        u.id: u.name
-        for u in db.session.scalars(sa.select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))
-    }
-    return render_template("assessments/activity.html", assessment=assessment, entries=entries, actors=actors)
+    rows = supplier_activity(assessment, _lang())
+    return render_template("assessments/activity.html", assessment=assessment, rows=rows)
 
 
 @bp.route("/<int:assessment_id>/export", methods=["POST"])

@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.activity.operations import record
 from portal.errors import NotFound, UserInputError
 from portal.evidence.models import Evidence
-from portal.evidence.sniffing import clean_filename, sniff
+from portal.evidence.sniffing import clean_filename, matches_name, sniff
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.storage import TooLarge, current_storage
@@ -39,13 +39,16 @@ def store_evidence(organization: Organization, stream: IO[bytes], filename: str 
         raise FileRefused(_l("The file is empty."))
     content_type = sniff(head, str(storage.path_for(KIND, sha256)))
     if content_type is None:
-        _forget_unreferenced(sha256)
+        discard_unreferenced([sha256])
         raise FileRefused(
             _l(
                 "This kind of file is not accepted. Please upload PDF, images (PNG, JPEG, GIF, WebP), "
                 "Office documents or plain text."
             )
         )
+    if not matches_name(content_type, filename):
+        discard_unreferenced([sha256])
+        raise FileRefused(_l("The file's content does not match its name. Please check the file and upload it again."))
     existing = db.session.scalar(
         sa.select(Evidence).where(Evidence.organization_id == organization.id, Evidence.sha256 == sha256)
     )
@@ -75,10 +78,12 @@ def store_evidence(organization: Organization, stream: IO[bytes], filename: str 
     return evidence
 
 
-def _forget_unreferenced(sha256: str) -> None:
-    used = db.session.scalar(sa.select(Evidence.id).where(Evidence.sha256 == sha256).limit(1))
-    if used is None:
-        current_storage().path_for(KIND, sha256).unlink(missing_ok=True)
+def discard_unreferenced(sha256s: list[str]) -> None:
+    """Remove stored files no Evidence row uses (after a refused or rolled-back upload)."""
+    for sha256 in set(sha256s):
+        used = db.session.scalar(sa.select(Evidence.id).where(Evidence.sha256 == sha256).limit(1))
+        if used is None:
+            current_storage().path_for(KIND, sha256).unlink(missing_ok=True)
 
 
 def library(organization: Organization) -> list[Evidence]:

@@ -33,9 +33,36 @@ def sniff(head: bytes, path_for_zip: str | None = None) -> str | None:
         return "image/webp"
     if head.startswith(b"PK\x03\x04") and path_for_zip is not None:
         return _office_type(path_for_zip)
-    if _is_text(head):
+    if _is_text(head) and not _is_markup(head):
         return "text/plain"
     return None
+
+
+_OFFICE = frozenset(_OOXML.values())
+_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+#: What a file's extension promises; a known extension with other content is refused as misleading.
+_PROMISES = {
+    "pdf": frozenset({"application/pdf"}),
+    **dict.fromkeys(("png", "jpg", "jpeg", "gif", "webp"), _IMAGES),
+    **dict.fromkeys(("doc", "xls", "ppt"), frozenset({"application/x-ole-storage"})),
+    **dict.fromkeys(("docx", "xlsx", "pptx"), _OFFICE),
+    **dict.fromkeys(("txt", "csv", "log", "md"), frozenset({"text/plain"})),
+}
+
+
+def matches_name(content_type: str, filename: str | None) -> bool:
+    """False when the name claims a kind of file the content is not (``report.pdf`` holding a program)."""
+    suffix = PurePosixPath(clean_filename(filename)).suffix.lower().lstrip(".")
+    promised = _PROMISES.get(suffix)
+    return promised is None or content_type in promised
+
+
+_MARKUP = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<script|<svg|<\?xml|<iframe)", re.IGNORECASE)
+
+
+def _is_markup(head: bytes) -> bool:
+    """HTML, SVG or XML would run scripts if a browser ever rendered it: not accepted as plain text."""
+    return _MARKUP.match(head.lstrip(b"\xef\xbb\xbf")) is not None
 
 
 def _office_type(path: str) -> str | None:

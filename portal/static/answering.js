@@ -83,6 +83,7 @@
         setVersion(form, result.data.version);
         localStorage.removeItem(draftKey(form));
         setStatus(form, texts.saved);
+        countSection(form);
         if (article(form).dataset.gates) { window.location.hash = article(form).id; window.location.reload(); }
       } else if (result.status === 409 && result.data.current) {
         setStatus(form, result.data.error.message, true);
@@ -91,6 +92,24 @@
         setStatus(form, (result.data.error && result.data.error.message) || texts.offline, true);
       }
     }).catch(function () { setStatus(form, texts.offline, true); });
+  }
+
+  function isAnswered(item) {
+    var form = item.querySelector("form.answer-form");
+    if (form.querySelector('input[name="code"]')) { return !!form.querySelector('input[name="code"]:checked'); }
+    var text = form.querySelector('textarea[name="comment"]');
+    return !!(text && text.value.trim());
+  }
+
+  // The section's "answered / total" in the table of contents follows each save.
+  function countSection(form) {
+    var section = article(form).closest("section.section");
+    var count = section && document.querySelector('.count[data-section="' + section.id.slice(2) + '"]');
+    if (!count) { return; }
+    var items = Array.prototype.filter.call(section.querySelectorAll("article.item"), function (item) {
+      return !item.classList.contains("is-hidden");
+    });
+    count.textContent = items.filter(isAnswered).length + "/" + items.length;
   }
 
   function remember(form) {
@@ -130,9 +149,12 @@
     Object.keys(pending).forEach(function (key) {
       var form = document.querySelector('article.item[data-url="' + key.slice(6) + '"] form.answer-form');
       if (!form) { return; }
-      var data = new FormData(form);
+      // Form-encoded (with the csrf_token field): the server treats it as the plain form post.
+      var data = new URLSearchParams(new FormData(form));
       data.set("version", article(form).dataset.version);
-      navigator.sendBeacon(article(form).dataset.url, data);
+      navigator.sendBeacon(article(form).dataset.url, new Blob([data.toString()], {
+        type: "application/x-www-form-urlencoded"
+      }));
     });
   });
 }());
