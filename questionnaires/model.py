@@ -214,9 +214,7 @@ class ScoringModel:
         """The scoring block as in the definition format."""
         data: dict[str, Any] = {"model": self.model}
         if self.bands:
-            data["bands"] = [
-                {"min": _plain_number(band.min), "label": band.label.to_dict()} for band in self.bands
-            ]
+            data["bands"] = [{"min": _plain_number(band.min), "label": band.label.to_dict()} for band in self.bands]
         return data
 
 

@@ -45,9 +45,7 @@ def build_questionnaire(data: object, file: str) -> Questionnaire:
     if top is None:
         raise DefinitionError(check.problems)
     if "format" in top and top["format"] != FORMAT_VERSION:
-        check.add(
-            "format", f"unsupported format {describe(top['format'])} (this loader reads {FORMAT_VERSION})"
-        )
+        check.add("format", f"unsupported format {describe(top['format'])} (this loader reads {FORMAT_VERSION})")
     key = check.string(top["key"], "key", KEY_PATTERN) if "key" in top else None
     version = check.string(top["version"], "version", VERSION_PATTERN) if "version" in top else None
     title = check.text(top["title"], "title") if "title" in top else None
@@ -205,9 +203,7 @@ def _sections(
             continue
         section_id = _unique_id(check, data, path, ids)
         title = check.text(data["title"], join(path, "title")) if "title" in data else None
-        description = (
-            check.text(data["description"], join(path, "description")) if "description" in data else None
-        )
+        description = check.text(data["description"], join(path, "description")) if "description" in data else None
         if "items" not in data:
             continue
         raw_items = check.list_of(data["items"], join(path, "items"), "must contain at least one item")
@@ -269,12 +265,8 @@ def _item(
     weight = check.positive_number(data["weight"], join(path, "weight")) if "weight" in data else 1.0
     required = check.boolean(data["required"], join(path, "required")) if "required" in data else True
     critical = check.boolean(data["critical"], join(path, "critical")) if "critical" in data else False
-    evidence = (
-        _evidence(check, data["evidence"], join(path, "evidence")) if "evidence" in data else EvidenceRule()
-    )
-    references = (
-        _references(check, data["references"], join(path, "references")) if "references" in data else {}
-    )
+    evidence = _evidence(check, data["evidence"], join(path, "evidence")) if "evidence" in data else EvidenceRule()
+    references = _references(check, data["references"], join(path, "references")) if "references" in data else {}
     if "condition" in data and not isinstance(data["condition"], str):
         check.add(join(path, "condition"), f"must be a string (got {describe(data['condition'])})")
     parts = (item_id, tier, text, scale, weight, required, critical, evidence, references)
@@ -293,9 +285,7 @@ def _evidence(check: Checker, value: object, path: str) -> EvidenceRule | None:
     ok = True
     required = data.get("required", "never")
     if required not in EVIDENCE_REQUIREMENTS:
-        check.add(
-            join(path, "required"), f"must be one of never, always, if_implemented (got {describe(required)})"
-        )
+        check.add(join(path, "required"), f"must be one of never, always, if_implemented (got {describe(required)})")
         ok = False
     kinds: list[str] = []
     raw_kinds = check.list_of(data["kinds"], join(path, "kinds")) if "kinds" in data else []
@@ -310,13 +300,9 @@ def _evidence(check: Checker, value: object, path: str) -> EvidenceRule | None:
             kinds.append(kind)
     max_age = data.get("max_age_days")
     if max_age is not None and (not isinstance(max_age, int) or isinstance(max_age, bool) or max_age <= 0):
-        check.add(
-            join(path, "max_age_days"), f"must be a positive whole number of days (got {describe(max_age)})"
-        )
+        check.add(join(path, "max_age_days"), f"must be a positive whole number of days (got {describe(max_age)})")
         ok = False
-    description = (
-        check.text(data["description"], join(path, "description")) if "description" in data else None
-    )
+    description = check.text(data["description"], join(path, "description")) if "description" in data else None
     if not ok or raw_kinds is None or ("description" in data and description is None):
         return None
     return EvidenceRule(required, tuple(kinds), max_age, description)
@@ -387,9 +373,7 @@ def _check_reference(
     if scale.kind == "text":
         check.add(path, f"item {other_id!r} has a free-text answer and cannot be compared with a code")
     elif scale.choice(code) is None:
-        check.add(
-            path, f"code {code!r} is not in the scale of item {other_id!r} ({', '.join(scale.codes())})"
-        )
+        check.add(path, f"code {code!r} is not in the scale of item {other_id!r} ({', '.join(scale.codes())})")
 
 
 def _check_cycles(check: Checker, parsed: dict[str, Condition], raw: dict[str, tuple[str, str]]) -> None:

@@ -32,13 +32,9 @@ class DefinitionLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
-            raise yaml.YAMLError(
-                f"{_where(event.start_mark)}: YAML aliases (*name) are not allowed in definitions"
-            )
+            raise yaml.YAMLError(f"{_where(event.start_mark)}: YAML aliases (*name) are not allowed in definitions")
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag not in (None, "!"):
-            raise yaml.YAMLError(
-                f"{_where(event.start_mark)}: YAML tags ({event.tag}) are not allowed in definitions"
-            )
+            raise yaml.YAMLError(f"{_where(event.start_mark)}: YAML tags ({event.tag}) are not allowed in definitions")
         self._node_count += 1
         if self._node_count > MAX_NODES:
             raise yaml.YAMLError(f"more than {MAX_NODES} YAML nodes")

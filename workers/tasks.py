@@ -45,19 +45,21 @@ def score_assessment(assessment_id: int) -> str | None:
     """Compute and store the assessment's self and reviewed scores; safe to run twice."""
     from portal.scoring.operations import compute_score, mark_failed, mark_running
 
-    try:
-        if not mark_running(assessment_id):
-            return None
-        db.session.commit()
-        row = compute_score(assessment_id)
-        db.session.commit()
-    except Exception as error:
-        db.session.rollback()
-        logger.exception("Scoring assessment %s failed", assessment_id)
-        mark_failed(assessment_id, error)
-        db.session.commit()
-        raise
-    return str(row.state) if row else None
+    # One connection for the whole job: two commits, no pool round trip between them.
+    with db.engine.connect() as connection:
+        try:
+            if not mark_running(connection, assessment_id):
+                return None
+            connection.commit()
+            state = compute_score(connection, assessment_id)
+            connection.commit()
+        except Exception as error:
+            connection.rollback()
+            logger.exception("Scoring assessment %s failed", assessment_id)
+            mark_failed(connection, assessment_id, error)
+            connection.commit()
+            raise
+    return str(state) if state else None
 
 
 @shared_task(name="scoring.sweep")

@@ -68,7 +68,7 @@ def run_rescore(job: BackgroundJob) -> None:
     ).all()
     job.total = len(ids)
     for assessment_id in ids:
-        compute_score(assessment_id)
+        compute_score(db.session.connection(), assessment_id)
         job.done += 1
         db.session.commit()
     job.state, job.finished_at = JobState.DONE, utcnow()

@@ -89,3 +89,11 @@ def questionnaire_of(stored: QuestionnaireVersion) -> Questionnaire:
         questionnaire = build_questionnaire(stored.definition, f"{stored.key}/{stored.version}")
         _BUILT[key] = questionnaire
     return questionnaire
+
+
+def questionnaire_by_id(version_id: int, content_hash: str) -> Questionnaire:
+    """Like ``questionnaire_of``, reading the stored definition only when this process has not built it."""
+    questionnaire = _BUILT.get((version_id, content_hash))
+    if questionnaire is None:
+        questionnaire = questionnaire_of(db.session.get_one(QuestionnaireVersion, version_id))
+    return questionnaire

@@ -15,16 +15,16 @@ from portal.assessments.models import (
     AnswerEvidence,
     Assessment,
     AssessmentState,
+    Decision,
     ReviewDecision,
 )
-from portal.assessments.operations import questionnaire_for
 from portal.campaigns.models import Campaign
 from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.operations import questionnaire_by_id
 from portal.db import utcnow
 from portal.extensions import db
 from portal.scoring.models import AssessmentScore, ScoreState
-from portal.scoring.requests import request_scoring, score_row
-from questionnaires.scoring import RULES_VERSION, AnswerInput, score_assessment
+from questionnaires.scoring import RULES_VERSION, AnswerInput, score_self_and_reviewed
 
 logger = logging.getLogger(__name__)
 
@@ -34,115 +34,141 @@ STALE_QUEUED = timedelta(minutes=5)
 STALE_RUNNING = timedelta(minutes=30)
 
 
-def scoring_inputs(assessment: Assessment) -> dict[str, AnswerInput]:
-    """Answer codes, whether evidence is attached, and review decisions: three plain-column queries."""
-    aid = assessment.id
-    codes = dict(db.session.execute(sa.select(Answer.item_id, Answer.code).where(Answer.assessment_id == aid)).all())
-    with_evidence = set(
-        db.session.scalars(sa.select(AnswerEvidence.item_id).where(AnswerEvidence.assessment_id == aid).distinct())
+#: Answers, evidence links and review decisions of one assessment in one round trip: (item, value, kind).
+_INPUTS: sa.CompoundSelect = sa.union_all(
+    sa.select(Answer.item_id, Answer.code, sa.literal("a")).where(Answer.assessment_id == sa.bindparam("aid")),
+    sa.select(AnswerEvidence.item_id, sa.null(), sa.literal("e"))
+    .where(AnswerEvidence.assessment_id == sa.bindparam("aid"))
+    .distinct(),
+    sa.select(ReviewDecision.item_id, sa.cast(ReviewDecision.decision, sa.String), sa.literal("r")).where(
+        ReviewDecision.assessment_id == sa.bindparam("aid")
+    ),
+)
+
+#: What a job needs besides the answers, read with the score row locked (PostgreSQL), so two jobs for
+#: one assessment run one after the other and the second finds the result already current.
+_HEADER = (
+    sa.select(
+        AssessmentScore.id,
+        AssessmentScore.state,
+        AssessmentScore.inputs_hash,
+        AssessmentScore.finished_at,
+        Assessment.tier,
+        Campaign.pass_threshold,
+        QuestionnaireVersion.id,
+        QuestionnaireVersion.content_hash,
     )
-    reviews = dict(
-        db.session.execute(
-            sa.select(ReviewDecision.item_id, ReviewDecision.decision).where(ReviewDecision.assessment_id == aid)
-        ).all()
-    )
+    .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
+    .join(Campaign, Campaign.id == Assessment.campaign_id)
+    .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.questionnaire_version_id)
+    .where(AssessmentScore.assessment_id == sa.bindparam("aid"))
+    .with_for_update(of=AssessmentScore)
+)
+
+
+def scoring_inputs(connection: sa.Connection, assessment_id: int) -> dict[str, AnswerInput]:
+    """Answer codes, whether evidence is attached, and review decisions, per item."""
+    codes: dict[str, str | None] = {}
+    with_evidence: set[str] = set()
+    reviews: dict[str, str] = {}
+    for item_id, value, kind in connection.execute(_INPUTS, {"aid": assessment_id}).all():
+        if kind == "a":
+            codes[item_id] = value
+        elif kind == "e":
+            with_evidence.add(item_id)
+        else:
+            # The union reads the enum column raw, which holds the member's name.
+            reviews[item_id] = Decision[value].value
     return {
         item_id: AnswerInput(
-            code=codes.get(item_id),
-            has_evidence=item_id in with_evidence,
-            review=str(reviews[item_id]) if item_id in reviews else None,
+            code=codes.get(item_id), has_evidence=item_id in with_evidence, review=reviews.get(item_id)
         )
         for item_id in codes.keys() | with_evidence | reviews.keys()
     }
 
 
-def _inputs_hash(assessment: Assessment, inputs: dict[str, AnswerInput]) -> str:
+def _inputs_hash(content_hash: str, tier: str, threshold: float, inputs: dict[str, AnswerInput]) -> str:
     canonical = json.dumps(
-        {
-            "rules": RULES_VERSION,
-            "questionnaire": assessment.campaign.questionnaire_version.content_hash,
-            "tier": str(assessment.tier),
-            "threshold": assessment.campaign.pass_threshold,
-            "answers": {k: [v.code, v.has_evidence, v.review] for k, v in sorted(inputs.items())},
-        },
-        sort_keys=True,
+        [
+            RULES_VERSION,
+            content_hash,
+            tier,
+            threshold,
+            sorted((k, v.code, v.has_evidence, v.review) for k, v in inputs.items()),
+        ]
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def mark_running(assessment_id: int) -> bool:
-    """Record that a job has started (one UPDATE); False when the assessment no longer exists."""
-    result = db.session.execute(
-        sa.update(AssessmentScore)
-        .where(AssessmentScore.assessment_id == assessment_id)
-        .values(state=ScoreState.RUNNING, started_at=utcnow(), attempts=AssessmentScore.attempts + 1)
+_SCORES = AssessmentScore.__table__
+
+
+def mark_running(connection: sa.Connection, assessment_id: int) -> bool:
+    """Record that a job has started; False when the assessment no longer exists.
+
+    The caller commits, so the pages show "running" while the job works.
+    """
+    now = utcnow()
+    started = connection.execute(
+        sa.update(_SCORES)
+        .where(_SCORES.c.assessment_id == assessment_id)
+        .values(state=ScoreState.RUNNING, started_at=now, attempts=_SCORES.c.attempts + 1)
     )
-    updated = getattr(result, "rowcount", 0)
-    if updated:
-        if db.session.get_bind().dialect.name == "postgresql":
-            # Losing a "running" marker in a crash is harmless (the sweep re-queues), so this commit
-            # need not wait for the disk; the result's commit does.
-            db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+    if started.rowcount:
         return True
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        return False
-    row = request_scoring(assessment)
-    row.state, row.started_at, row.attempts = ScoreState.RUNNING, utcnow(), 1
-    db.session.flush()
-    return True
+    # No score row yet (an assessment submitted before scoring existed, or queued by hand): create it,
+    # unless the assessment is gone. Two jobs racing here meet the unique constraint and the loser retries.
+    created = connection.execute(
+        sa.insert(_SCORES).from_select(
+            ["assessment_id", "state", "requested_at", "started_at", "attempts"],
+            sa.select(
+                Assessment.id,
+                sa.literal(ScoreState.RUNNING, _SCORES.c.state.type),
+                sa.literal(now, _SCORES.c.requested_at.type),
+                sa.literal(now, _SCORES.c.started_at.type),
+                sa.literal(1),
+            ).where(Assessment.id == assessment_id),
+        )
+    )
+    return bool(created.rowcount)
 
 
-def compute_score(assessment_id: int) -> AssessmentScore | None:
+def compute_score(connection: sa.Connection, assessment_id: int) -> ScoreState | None:
     """Score the assessment and store the one current result; the same inputs are not scored twice.
 
-    The score row is locked (PostgreSQL) for the computation, so two jobs for one assessment run
-    one after the other and the second finds the result already current.
+    Core statements on one connection rather than ORM objects: a worker runs this hundreds of times a
+    second, and three round trips (header, inputs, result) are what it costs beyond the scoring itself.
     """
-    assessment = db.session.get(
-        Assessment,
-        assessment_id,
-        # The definition JSON is only read when this process has not built the questionnaire yet.
-        options=[
-            sa.orm.joinedload(Assessment.campaign)
-            .joinedload(Campaign.questionnaire_version)
-            .defer(QuestionnaireVersion.definition)
-        ],
-    )
-    if assessment is None:
-        logger.info("Assessment %s no longer exists; nothing to score", assessment_id)
-        return None
-    row = score_row(assessment_id, lock=True)
-    if row is None:
-        row = request_scoring(assessment)
-    inputs = scoring_inputs(assessment)
-    digest = _inputs_hash(assessment, inputs)
-    if row.inputs_hash == digest and row.state != ScoreState.FAILED and row.finished_at is not None:
-        row.state, row.finished_at, row.error = ScoreState.DONE, utcnow(), None
-        db.session.flush()
-        return row
-    questionnaire = questionnaire_for(assessment)
-    threshold = assessment.campaign.pass_threshold
-    self_result = score_assessment(questionnaire, assessment.tier, inputs, pass_threshold=threshold)
-    reviewed = score_assessment(questionnaire, assessment.tier, inputs, pass_threshold=threshold, reviewed=True)
-    row.self_result, row.reviewed_result = self_result.to_dict(), reviewed.to_dict()
-    row.inputs_hash, row.rules_version = digest, RULES_VERSION
-    row.state, row.finished_at, row.error = ScoreState.DONE, utcnow(), None
-    db.session.flush()
-    logger.info(
-        "Assessment %s scored: self %s, reviewed %s",
-        assessment_id,
-        row.self_result.get("overall"),
-        row.reviewed_result.get("overall"),
-    )
-    return row
+    header = connection.execute(_HEADER, {"aid": assessment_id}).first()
+    if header is None:
+        if not mark_running(connection, assessment_id):
+            logger.info("Assessment %s no longer exists; nothing to score", assessment_id)
+            return None
+        header = connection.execute(_HEADER, {"aid": assessment_id}).one()
+    row_id, state, old_hash, finished_at, tier, threshold, version_id, content_hash = header
+    inputs = scoring_inputs(connection, assessment_id)
+    digest = _inputs_hash(content_hash, str(tier), threshold, inputs)
+    values: dict[str, object] = {"state": ScoreState.DONE, "finished_at": utcnow(), "error": None}
+    if old_hash != digest or state == ScoreState.FAILED or finished_at is None:
+        questionnaire = questionnaire_by_id(version_id, content_hash)
+        own, reviewed = score_self_and_reviewed(questionnaire, tier, inputs, pass_threshold=threshold)
+        values |= {
+            "self_result": own.to_dict(),
+            "reviewed_result": reviewed.to_dict(),
+            "inputs_hash": digest,
+            "rules_version": RULES_VERSION,
+        }
+        logger.info("Assessment %s scored: self %s, reviewed %s", assessment_id, own.overall, reviewed.overall)
+    connection.execute(sa.update(_SCORES).where(_SCORES.c.id == row_id).values(**values))
+    return ScoreState.DONE
 
 
-def mark_failed(assessment_id: int, error: BaseException) -> None:
-    row = score_row(assessment_id)
-    if row is not None:
-        row.state, row.error, row.finished_at = ScoreState.FAILED, f"{type(error).__name__}: {error}"[:2000], utcnow()
-        db.session.flush()
+def mark_failed(connection: sa.Connection, assessment_id: int, error: BaseException) -> None:
+    connection.execute(
+        sa.update(_SCORES)
+        .where(_SCORES.c.assessment_id == assessment_id)
+        .values(state=ScoreState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=utcnow())
+    )
 
 
 def assessments_needing_scores(now: datetime | None = None, limit: int = 500) -> list[int]:

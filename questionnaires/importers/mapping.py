@@ -36,9 +36,7 @@ class TableImportError(ValueError):
     """A checksheet or mapping file cannot be imported; ``row``/``column`` locate the cell when known."""
 
     def __init__(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        where = ", ".join(
-            part for part in (f"row {row}" if row else "", f"column {column}" if column else "") if part
-        )
+        where = ", ".join(part for part in (f"row {row}" if row else "", f"column {column}" if column else "") if part)
         super().__init__(f"{where}: {message}" if where else message)
         self.message = message
         self.row = row
@@ -135,9 +133,7 @@ def parse_mapping(data: object) -> TableMapping:
             raise TableImportError("mapping: id.levels must be a positive whole number")
     else:
         id_column, separator, levels = _column(id_spec, "id"), "-", None
-    sections = tuple(
-        _section_level(raw, index) for index, raw in enumerate(_list(top.get("sections"), "sections"))
-    )
+    sections = tuple(_section_level(raw, index) for index, raw in enumerate(_list(top.get("sections"), "sections")))
     if not sections:
         raise TableImportError("mapping: sections must name at least one level")
     header_rows = top.get("header_rows", 1)
@@ -170,9 +166,7 @@ def parse_mapping(data: object) -> TableMapping:
 
 def _tiers(top: dict[str, Any]) -> tuple[dict[Tier, ColumnRef], ColumnRef | None, dict[str, Tier]]:
     if "tiers" in top and "tier" in top:
-        raise TableImportError(
-            "mapping: give either tiers (a column per tier) or tier (one column), not both"
-        )
+        raise TableImportError("mapping: give either tiers (a column per tier) or tier (one column), not both")
     if "tiers" in top:
         columns = _dict(top["tiers"], "tiers", None)
         return (

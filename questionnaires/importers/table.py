@@ -110,9 +110,7 @@ def _resolve_columns(mapping: TableMapping, grid: Grid) -> dict[ColumnRef, int]:
             }
         )
         if not found:
-            raise TableImportError(
-                f"no header cell reads {ref.header!r} in the first {mapping.header_rows} rows"
-            )
+            raise TableImportError(f"no header cell reads {ref.header!r} in the first {mapping.header_rows} rows")
         if len(found) > 1:
             letters = ", ".join(get_column_letter(index + 1) for index in found)
             raise TableImportError(f"header {ref.header!r} is in several columns ({letters}); name a letter")
@@ -160,9 +158,7 @@ def _cell_reader(row: _Row, columns: dict[ColumnRef, int]) -> Callable[[ColumnRe
 def _check_id(mapping: TableMapping, item_id: str, row: _Row, columns: dict[ColumnRef, int]) -> None:
     letter = get_column_letter(columns[mapping.id] + 1)
     if not _ID.match(item_id):
-        raise TableImportError(
-            f"id {item_id!r} has characters other than letters, digits, _ . -", row.number, letter
-        )
+        raise TableImportError(f"id {item_id!r} has characters other than letters, digits, _ . -", row.number, letter)
     segments = item_id.split(mapping.id_separator)
     if mapping.id_levels is not None and len(segments) != mapping.id_levels:
         raise TableImportError(
@@ -222,9 +218,7 @@ def _tier(mapping: TableMapping, row: _Row, columns: dict[ColumnRef, int]) -> Ti
             return normalised[value]
         if not value and mapping.default_tier is not None:
             return mapping.default_tier
-        raise TableImportError(
-            f"tier value {value!r} is not in the mapping's tier.values", row.number, letter
-        )
+        raise TableImportError(f"tier value {value!r} is not in the mapping's tier.values", row.number, letter)
     marked: list[Tier] = []
     for tier, ref in sorted(mapping.tier_columns.items(), key=lambda pair: pair[0].rank):
         mark = get(ref)

@@ -97,9 +97,7 @@ def _read_xlsx(path: Path, sheet: str | None, max_columns: int) -> Grid:
     return grid
 
 
-def _merged_ranges(
-    archive: zipfile.ZipFile, sheet: str | None
-) -> tuple[str, list[tuple[int, int, int, int]]]:
+def _merged_ranges(archive: zipfile.ZipFile, sheet: str | None) -> tuple[str, list[tuple[int, int, int, int]]]:
     """The chosen sheet's name and its merged ranges as (min_col, min_row, max_col, max_row)."""
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     sheets = workbook.findall(f"{_MAIN_NS}sheets/{_MAIN_NS}sheet")
@@ -111,14 +109,10 @@ def _merged_ranges(
         raise TableImportError(f"no sheet named {sheet!r} (sheets: {names})")
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     rel_id = chosen.get(f"{_REL_NS}id")
-    target = next(
-        (r.get("Target") for r in rels.findall(f"{_PKG_REL_NS}Relationship") if r.get("Id") == rel_id), None
-    )
+    target = next((r.get("Target") for r in rels.findall(f"{_PKG_REL_NS}Relationship") if r.get("Id") == rel_id), None)
     if target is None:
         raise TableImportError(f"sheet {chosen.get('name')!r} has no worksheet part")
-    member = (
-        target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    )
+    member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     ranges: list[tuple[int, int, int, int]] = []
     with archive.open(member) as stream:
         for _, element in ElementTree.iterparse(stream):

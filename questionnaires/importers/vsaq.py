@@ -145,12 +145,7 @@ def _find_warning_choices(items: list[Any], state: _State) -> None:
 
 
 def _new_id(state: _State, wanted: object, prefix: str) -> str:
-    if (
-        isinstance(wanted, str)
-        and _ID.match(wanted)
-        and wanted not in state.used_ids
-        and wanted not in KEYWORDS
-    ):
+    if isinstance(wanted, str) and _ID.match(wanted) and wanted not in state.used_ids and wanted not in KEYWORDS:
         state.used_ids.add(wanted)
         return wanted
     while True:
@@ -163,9 +158,7 @@ def _new_id(state: _State, wanted: object, prefix: str) -> str:
             return candidate
 
 
-def _walk(
-    items: list[Any], state: _State, section: dict[str, Any] | None, title: str, conds: list[str]
-) -> None:
+def _walk(items: list[Any], state: _State, section: dict[str, Any] | None, title: str, conds: list[str]) -> None:
     """Import ``items`` (the children of one block); a block's own questions go to one section."""
     info = ""
     for raw in items:
@@ -204,9 +197,7 @@ def _items_for(raw: dict[str, Any], kind: str, state: _State, text: str) -> list
     if kind == "checkgroup":
         items = []
         for choice_id, label in _choices(raw):
-            items.append(
-                _check_item(state, choice_id, f"{text}\n{plain_text(label)}" if text else plain_text(label))
-            )
+            items.append(_check_item(state, choice_id, f"{text}\n{plain_text(label)}" if text else plain_text(label)))
         return items
     item_id = _new_id(state, raw.get("id"), "item")
     if kind == "yesno":
