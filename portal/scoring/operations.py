@@ -35,7 +35,7 @@ STALE_RUNNING = timedelta(minutes=30)
 
 
 #: Answers, evidence links and review decisions of one assessment in one round trip: (item, value, kind).
-_INPUTS: sa.CompoundSelect = sa.union_all(
+_INPUTS: sa.CompoundSelect[str, str | None, str] = sa.union_all(
     sa.select(Answer.item_id, Answer.code, sa.literal("a")).where(Answer.assessment_id == sa.bindparam("aid")),
     sa.select(AnswerEvidence.item_id, sa.null(), sa.literal("e"))
     .where(AnswerEvidence.assessment_id == sa.bindparam("aid"))
@@ -76,7 +76,7 @@ def scoring_inputs(connection: sa.Connection, assessment_id: int) -> dict[str, A
             codes[item_id] = value
         elif kind == "e":
             with_evidence.add(item_id)
-        else:
+        elif value is not None:
             # The union reads the enum column raw, which holds the member's name.
             reviews[item_id] = Decision[value].value
     return {
