@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -56,6 +57,7 @@ class LocalStorage:
             target = self.path_for(kind, sha256)
             if target.exists():
                 os.unlink(temp_name)
+                os.utime(target)  # stored again: it counts as new for remove_older_than
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(temp_name, target)
@@ -75,6 +77,19 @@ class LocalStorage:
         with self.open(kind, sha256) as handle:
             while chunk := handle.read(CHUNK):
                 yield chunk
+
+    def remove_older_than(self, kind: str, cutoff: datetime) -> int:
+        """Delete the files of ``kind`` last stored before ``cutoff`` (UTC); return how many."""
+        folder = self.root / kind
+        if not folder.is_dir():
+            return 0
+        limit = cutoff.replace(tzinfo=cutoff.tzinfo or UTC).timestamp()
+        removed = 0
+        for path in folder.glob("*/*/*"):
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
 
 def current_storage() -> LocalStorage:

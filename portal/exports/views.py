@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from portal.background.models import JobState
+from portal.campaigns.operations import get_campaign
+from portal.errors import UserInputError
+from portal.extensions import db
+from portal.jobs import enqueue_job
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
-from portal.reports.exports import STORAGE_KIND, XLSX, get_export
+from portal.reports.exports import STORAGE_KIND, XLSX, get_export, request_portfolio
 from portal.session_auth import current_membership, role_required
 from portal.storage import current_storage
 
@@ -22,6 +27,21 @@ def _organization() -> Any:
     membership = current_membership()
     assert membership is not None
     return membership.organization
+
+
+@bp.route("/portfolio", methods=["POST"])
+@role_required(*BUYER_ROLES)
+def portfolio() -> Any:
+    """The portfolio of one campaign (``campaign_id``) or, without it, of all the buyer's suppliers."""
+    buyer = _organization()
+    raw = request.form.get("campaign_id", "")
+    if raw and not raw.isdigit():
+        raise UserInputError("campaign_id must be a number")
+    campaign = get_campaign(buyer, int(raw)) if raw else None
+    job = request_portfolio(buyer, campaign, lang=request.form.get("lang", "ja"), by=current_user)
+    db.session.commit()
+    enqueue_job("reports.build_export", job.id)
+    return redirect(url_for("exports.status", job_id=job.id))
 
 
 @bp.route("/<int:job_id>")

@@ -1,29 +1,41 @@
-"""Checksheet exports as background jobs: requested, built by a worker, stored, downloaded, cleaned up."""
+"""Exports as background jobs (an assessment's checksheet, a buyer's portfolio): requested, built by a
+worker with progress, stored, downloaded by the asking organisation, cleaned up after a week."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import tempfile
+from datetime import date, timedelta
 from io import BytesIO
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.assessments.models import Assessment
 from portal.background.models import BackgroundJob, JobState
+from portal.campaigns.models import Campaign
 from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.reports.checksheet import build_checksheet
 from portal.reports.from_assessment import checksheet_data
+from portal.reports.from_portfolio import all_supplier_entries, campaign_entries, plan_portfolio, portfolio_rows
+from portal.reports.offline import STORAGE_KIND as UPLOADS
+from portal.reports.portfolio import build_portfolio
 from portal.storage import current_storage
 
 logger = logging.getLogger(__name__)
 
-KIND = "export.checksheet"
+CHECKSHEET = "export.checksheet"
+PORTFOLIO = "export.portfolio"
+KINDS = (CHECKSHEET, PORTFOLIO)
 STORAGE_KIND = "exports"
 KEEP_FOR = timedelta(days=7)
+#: An uploaded offline checksheet waits this long for its preview to be confirmed.
+KEEP_UPLOADS_FOR = timedelta(days=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,13 +43,22 @@ def request_checksheet(
     assessment: Assessment, organization: Organization, *, lang: str, for_supplier: bool, by: User
 ) -> BackgroundJob:
     """Queue a checksheet of ``assessment`` for the people of ``organization`` (the caller commits, enqueues)."""
-    job = BackgroundJob(
-        kind=KIND,
-        organization_id=organization.id,
-        requested_by_id=by.id,
-        params={"assessment_id": assessment.id, "lang": "en" if lang == "en" else "ja", "for_supplier": for_supplier},
-        total=1,
-    )
+    params = {"assessment_id": assessment.id, "lang": _lang(lang), "for_supplier": for_supplier}
+    return _new_job(CHECKSHEET, organization, params, by=by, total=1)
+
+
+def request_portfolio(buyer: Organization, campaign: Campaign | None, *, lang: str, by: User) -> BackgroundJob:
+    """Queue the portfolio of one campaign, or of all the buyer's suppliers (the caller commits, enqueues)."""
+    params = {"campaign_id": campaign.id if campaign else None, "lang": _lang(lang)}
+    return _new_job(PORTFOLIO, buyer, params, by=by, total=0)
+
+
+def _lang(lang: str) -> str:
+    return "en" if lang == "en" else "ja"
+
+
+def _new_job(kind: str, organization: Organization, params: dict[str, Any], *, by: User, total: int) -> BackgroundJob:
+    job = BackgroundJob(kind=kind, organization_id=organization.id, requested_by_id=by.id, params=params, total=total)
     db.session.add(job)
     db.session.flush()
     return job
@@ -47,23 +68,78 @@ def build_export(job: BackgroundJob) -> None:
     """Build the workbook and store it; the job shows done only once the whole file is in storage."""
     job.state, job.started_at = JobState.RUNNING, utcnow()
     db.session.commit()
+    if job.kind == PORTFOLIO:
+        _build_portfolio(job)
+    else:
+        _build_checksheet(job)
+
+
+def _build_checksheet(job: BackgroundJob) -> None:
     assessment = db.session.get(Assessment, job.params["assessment_id"])
     if assessment is None:
         raise NotFound()
     data = checksheet_data(assessment, lang=job.params["lang"], for_supplier=job.params["for_supplier"])
     content = build_checksheet(data, lang=job.params["lang"])
     sha256, size, _ = current_storage().put(STORAGE_KIND, BytesIO(content), max_bytes=len(content))
-    filename = f"checksheet-{assessment.supplier.name}-{assessment.id}.xlsx"
-    job.params = {**job.params, "sha256": sha256, "size": size, "filename": filename}
-    job.done, job.state, job.finished_at = 1, JobState.DONE, utcnow()
-    db.session.commit()
+    _finish(job, sha256, size, f"checksheet-{assessment.supplier.name}-{assessment.id}.xlsx")
     logger.info("Checksheet of assessment %s built (%s bytes)", assessment.id, size)
+
+
+def _build_portfolio(job: BackgroundJob) -> None:
+    campaign_id = job.params.get("campaign_id")
+    if campaign_id is None:
+        entries = all_supplier_entries(job.organization_id)
+        name = "portfolio-all-suppliers"
+    else:
+        campaign = db.session.scalar(
+            sa.select(Campaign).where(Campaign.id == campaign_id, Campaign.buyer_id == job.organization_id)
+        )
+        if campaign is None:
+            raise NotFound()
+        entries = campaign_entries(campaign)
+        name = f"portfolio-{campaign.name}"
+    lang = job.params["lang"]
+    plan = plan_portfolio(entries, lang)
+    job.total = len(entries)
+    db.session.commit()
+    job_id = job.id
+
+    def progress(count: int) -> None:
+        # One small UPDATE per chunk: the status page shows it; no ORM object is kept across chunks.
+        db.session.execute(
+            sa.update(BackgroundJob).where(BackgroundJob.id == job_id).values(done=BackgroundJob.done + count)
+        )
+        db.session.commit()
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "portfolio.xlsx"
+        build_portfolio(
+            portfolio_rows(plan, date.today(), progress),
+            plan.items,
+            lang,
+            output=path,
+            answer_labels=plan.answer_labels,
+        )
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            sha256, size, _ = current_storage().put(STORAGE_KIND, handle, max_bytes=size)
+    job = db.session.get_one(BackgroundJob, job_id)
+    _finish(job, sha256, size, f"{name}-{date.today().isoformat()}.xlsx")
+    logger.info("Portfolio export %s built: %s suppliers, %s bytes", job_id, len(entries), size)
+
+
+def _finish(job: BackgroundJob, sha256: str, size: int, filename: str) -> None:
+    job.params = {**job.params, "sha256": sha256, "size": size, "filename": filename}
+    job.done, job.state, job.finished_at = job.total, JobState.DONE, utcnow()
+    db.session.commit()
 
 
 def get_export(organization: Organization, job_id: int) -> BackgroundJob:
     job = db.session.scalar(
         sa.select(BackgroundJob).where(
-            BackgroundJob.id == job_id, BackgroundJob.organization_id == organization.id, BackgroundJob.kind == KIND
+            BackgroundJob.id == job_id,
+            BackgroundJob.organization_id == organization.id,
+            BackgroundJob.kind.in_(KINDS),
         )
     )
     if job is None:
@@ -72,15 +148,16 @@ def get_export(organization: Organization, job_id: int) -> BackgroundJob:
 
 
 def remove_old_exports() -> int:
-    """Delete export jobs older than a week and their files (a file still used by a newer job stays)."""
+    """Delete export jobs older than a week and their files (a file still used by a newer job stays),
+    and offline uploads left unconfirmed for a day."""
     cutoff = utcnow() - KEEP_FOR
     old = db.session.scalars(
-        sa.select(BackgroundJob).where(BackgroundJob.kind == KIND, BackgroundJob.created_at < cutoff)
+        sa.select(BackgroundJob).where(BackgroundJob.kind.in_(KINDS), BackgroundJob.created_at < cutoff)
     ).all()
     kept = {
         job.params.get("sha256")
         for job in db.session.scalars(
-            sa.select(BackgroundJob).where(BackgroundJob.kind == KIND, BackgroundJob.created_at >= cutoff)
+            sa.select(BackgroundJob).where(BackgroundJob.kind.in_(KINDS), BackgroundJob.created_at >= cutoff)
         )
     }
     storage = current_storage()
@@ -90,4 +167,7 @@ def remove_old_exports() -> int:
             storage.path_for(STORAGE_KIND, sha256).unlink(missing_ok=True)
         db.session.delete(job)
     db.session.flush()
+    removed_uploads = storage.remove_older_than(UPLOADS, utcnow() - KEEP_UPLOADS_FOR)
+    if removed_uploads:
+        logger.info("%s unconfirmed offline uploads removed", removed_uploads)
     return len(old)

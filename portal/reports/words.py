@@ -144,6 +144,7 @@ STATES = {
         "accepted_with_conditions": "条件付き承認",
         "rejected": "否認",
         "withdrawn": "取り下げ",
+        "not_assessed": "未評価",
     },
     "en": {
         "invited": "Invited",
@@ -155,6 +156,7 @@ STATES = {
         "accepted_with_conditions": "Accepted with conditions",
         "rejected": "Rejected",
         "withdrawn": "Withdrawn",
+        "not_assessed": "Not assessed",
     },
 }
 DECISIONS = {

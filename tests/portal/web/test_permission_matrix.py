@@ -9,6 +9,7 @@ import pytest
 
 from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Decision, ReviewDecision
+from portal.background.models import BackgroundJob
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Role
@@ -63,6 +64,9 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         due_date=date.today() + timedelta(days=5),
     )
     db.session.add(action)
+    # Buyer A's export, so a job someone else starts during the walk never takes its id.
+    job = BackgroundJob(kind="export.portfolio", organization_id=buyer.id, params={"campaign_id": campaign.id})
+    db.session.add(job)
     db.session.commit()
     other_buyer, other_admin = make_buyer("Buyer B")
     _, other_owner = make_supplier(other_buyer, name="Other Supplier")
@@ -81,7 +85,7 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "evidence_id": evidence.id,
         "item_id": "POL-01",
         "section_id": "policy",
-        "job_id": 1,
+        "job_id": job.id,
         "token": "x",
     }
     return people, ids
