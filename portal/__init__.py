@@ -59,9 +59,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.actions.views import bp as actions_bp
+    from portal.api import api_blueprint
     from portal.assessments.views import bp as assessments_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.exports.views import bp as exports_bp
+    from portal.extensions import csrf
     from portal.home.views import bp as home_bp
     from portal.organizations.views import bp as organizations_bp
     from portal.review.views import bp as review_bp
@@ -79,3 +81,7 @@ def _register_blueprints(app: Flask) -> None:
         exports_bp,
     ):
         app.register_blueprint(blueprint)
+    # The API authenticates by bearer token only, never by the session cookie, so CSRF cannot reach it.
+    api = api_blueprint()
+    csrf.exempt(api)
+    app.register_blueprint(api)

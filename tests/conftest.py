@@ -118,9 +118,7 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
-    app = make_test_app(tmp_path, database_url)
+def _running(app: Flask) -> Iterator[Flask]:
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
@@ -129,6 +127,25 @@ def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
+    yield from _running(make_test_app(tmp_path, database_url))
+
+
+@pytest.fixture
+def csrf_app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
+    """Like ``app``, with CSRF protection on as in production."""
+    yield from _running(make_test_app(tmp_path, database_url, WTF_CSRF_ENABLED=True))
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the first form on the page at ``path``."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match is not None, f"no CSRF token on {path}"
+    return match.group(1)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.i18n import LANGUAGES
@@ -41,3 +41,17 @@ class AcceptForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()])
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class ApiTokenForm(FlaskForm):
+    # Stripped before validation, so a name of only spaces counts as empty.
+    name = StringField(
+        _l("Token name"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("For example, what the token is used for."),
+    )

@@ -1,4 +1,4 @@
-"""Accounts: creating users, signing in with lock-out, invitations and password resets.
+"""Accounts: creating users, signing in with lock-out, invitations, password resets and API tokens.
 
 Functions here flush but never commit; the view, task or CLI command that calls them commits once.
 """
@@ -303,3 +303,33 @@ def find_user_by_api_token(token: str, *, now: datetime | None = None) -> User |
         return None
     api_token.last_used_at = now or utcnow()
     return api_token.user
+
+
+def list_api_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included."""
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_api_token(user: User, token_id: int, *, now: datetime | None = None) -> ApiToken:
+    """Revoke one of the user's own tokens; revoking it again changes nothing."""
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None or api_token.user_id != user.id:
+        raise NotFound(_l("This API token was not found."))
+    if api_token.revoked_at is None:
+        api_token.revoked_at = now or utcnow()
+        db.session.flush()
+        record(
+            "api_token.revoked",
+            actor=user,
+            subject_type="api_token",
+            subject_id=api_token.id,
+            organization_id=None,
+            name=api_token.name,
+        )
+    return api_token

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import operations
 from portal.accounts.forms import (
     AcceptForm,
+    ApiTokenForm,
     ForgotPasswordForm,
     NewPasswordForm,
     RegisterForm,
@@ -129,6 +130,19 @@ def accept_invitation(token: str) -> Any:
     return render_template("accounts/invitation_register.html", invitation=invitation, form=form)
 
 
+def _settings_page(
+    *, form: SettingsForm | None = None, token_form: ApiTokenForm | None = None, new_token: str | None = None
+) -> str:
+    # The page holds two forms; the one not submitted is built without the request's data.
+    return render_template(
+        "accounts/settings.html",
+        form=form or SettingsForm(formdata=None, locale=current_user.locale),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        api_tokens=operations.list_api_tokens(current_user),
+        new_token=new_token,
+    )
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> Any:
@@ -138,7 +152,30 @@ def settings() -> Any:
         db.session.commit()
         flash(_("Your settings have been saved."), "success")
         return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form)
+    return _settings_page(form=form)
+
+
+@bp.route("/settings/api-tokens", methods=["POST"])
+@login_required
+def create_api_token() -> Any:
+    token_form = ApiTokenForm()
+    if not token_form.validate_on_submit():
+        return _settings_page(token_form=token_form)
+    _api_token, token = operations.create_api_token(current_user, token_form.name.data or "")
+    db.session.commit()
+    # The token is in this response only (never in the session or a flash), and must not be cached.
+    response = make_response(_settings_page(new_token=token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/settings/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id: int) -> Any:
+    api_token = operations.revoke_api_token(current_user, token_id)
+    db.session.commit()
+    flash(_('The API token "%(name)s" has been revoked.', name=api_token.name), "success")
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.route("/organization/switch", methods=["POST"])

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.background.models import JobState
+from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.operations import get_campaign
 from portal.errors import UserInputError
 from portal.extensions import db
@@ -53,7 +53,11 @@ def status(job_id: int) -> Any:
 @bp.route("/<int:job_id>/download")
 @role_required(*EVERYONE)
 def download(job_id: int) -> Any:
-    job = get_export(_organization(), job_id)
+    return workbook_response(get_export(_organization(), job_id))
+
+
+def workbook_response(job: BackgroundJob) -> Response:
+    """The finished export as an attachment (404 until it is ready, or once it has been cleaned up)."""
     storage = current_storage()
     sha256 = job.params.get("sha256")
     if job.state != JobState.DONE or not sha256 or not storage.exists(STORAGE_KIND, sha256):

@@ -23,6 +23,7 @@ from portal.organizations.models import Organization
 from portal.reports.checksheet import build_checksheet
 from portal.reports.from_assessment import checksheet_data
 from portal.reports.from_portfolio import all_supplier_entries, campaign_entries, plan_portfolio, portfolio_rows
+from portal.reports.offline import IMPORT
 from portal.reports.offline import STORAGE_KIND as UPLOADS
 from portal.reports.portfolio import build_portfolio
 from portal.storage import current_storage
@@ -166,6 +167,7 @@ def remove_old_exports() -> int:
         if sha256 and sha256 not in kept:
             storage.path_for(STORAGE_KIND, sha256).unlink(missing_ok=True)
         db.session.delete(job)
+    db.session.execute(sa.delete(BackgroundJob).where(BackgroundJob.kind == IMPORT, BackgroundJob.created_at < cutoff))
     db.session.flush()
     removed_uploads = storage.remove_older_than(UPLOADS, utcnow() - KEEP_UPLOADS_FOR)
     if removed_uploads:

@@ -15,6 +15,8 @@ from portal.reports.offline_import import ImportPreview, Limits, parse_offline_u
 from portal.storage import TooLarge, current_storage
 
 STORAGE_KIND = "uploads"
+#: The job kind that records an upload made through the API, between its preview and its confirmation.
+IMPORT = "import.offline"
 
 
 def keep_upload(stream: IO[bytes]) -> str:

@@ -1,33 +1,9 @@
-import re
-
-import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.suppliers.models import Supplier
-from tests.conftest import PASSWORD, make_test_app
-
-
-@pytest.fixture
-def csrf_app(tmp_path, database_url):
-    from tests.conftest import IsolatedClient
-
-    app = make_test_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-
-
-def csrf_token(client, path):
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    return match.group(1)
+from tests.conftest import PASSWORD, csrf_token
 
 
 def test_forms_without_a_valid_token_are_refused_and_change_nothing(csrf_app, make_org, make_user):

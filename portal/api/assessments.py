@@ -1,0 +1,347 @@
+"""Assessments: read, answer, attach evidence, submit, score, review.
+
+A supplier's people see their own organisation's assessments of launched campaigns; a buyer's people
+see the assessments of their campaigns. Anyone else's id is simply not found.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.api.framework import BodyInvalid, operation
+from portal.api.paging import paginate
+from portal.api.schemas import (
+    AnswerOut,
+    AnswersIn,
+    AnswersSaved,
+    AssessmentDetail,
+    AssessmentSummary,
+    EvidenceOut,
+    EvidenceRuleOut,
+    ItemOut,
+    ItemReview,
+    LocalText,
+    Page,
+    PageQuery,
+    ReviewIn,
+    ReviewOut,
+    ScoreOut,
+    SubmitOut,
+)
+from portal.assessments import operations
+from portal.assessments.models import Assessment, Decision
+from portal.campaigns.models import Campaign, CampaignState
+from portal.errors import NotFound, UserInputError
+from portal.evidence.operations import discard_unreferenced, store_evidence
+from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
+from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
+from portal.review import operations as review
+from portal.scoring.dispatch import enqueue_scoring
+from portal.scoring.queries import current_scores
+from portal.suppliers.models import Supplier
+
+EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
+DECIDERS = (Role.BUYER_ADMIN, Role.REVIEWER)
+#: The score fields the API shows; the per-item breakdown stays with the reviewer's pages.
+SCORE_FIELDS = (
+    "model",
+    "overall",
+    "grade",
+    "passed",
+    "risk",
+    "points",
+    "reasons",
+    "sections",
+    "tiers_exact",
+    "tiers_cumulative",
+    "counts",
+)
+
+
+def is_supplier(membership: Membership) -> bool:
+    return membership.role in SUPPLIER_ROLES
+
+
+def find_assessment(membership: Membership, assessment_id: int) -> Assessment:
+    if is_supplier(membership):
+        return operations.get_for_supplier(membership.organization, assessment_id)
+    return operations.get_for_buyer(membership.organization, assessment_id)
+
+
+def _summary(assessment: Assessment) -> AssessmentSummary:
+    return AssessmentSummary(
+        id=assessment.id,
+        campaign_id=assessment.campaign_id,
+        supplier_id=assessment.supplier_id,
+        supplier_name=assessment.supplier.name,
+        state=str(assessment.state),
+        tier=str(assessment.tier),  # type: ignore[arg-type]
+        due_date=assessment.campaign.due_date,
+        submitted_at=assessment.submitted_at,
+    )
+
+
+def score_out(membership: Membership, assessment: Assessment) -> ScoreOut | None:
+    """Both scores for the buyer; for the supplier its self score, unless the buyer hides scores."""
+    if is_supplier(membership) and not assessment.campaign.show_score_to_supplier:
+        return None
+    scores = current_scores(assessment)
+    if scores is None:
+        return None
+
+    def result(data: Any) -> dict[str, Any] | None:
+        if not isinstance(data, dict):
+            return None
+        return {name: data.get(name) for name in SCORE_FIELDS}
+
+    return ScoreOut.model_validate(
+        {
+            "state": scores["state"],
+            "error": scores["error"] if not is_supplier(membership) else None,
+            "self": result(scores["self"]),
+            "reviewed": None if is_supplier(membership) else result(scores["reviewed"]),
+        }
+    )
+
+
+def _answer_out(answer: Any) -> AnswerOut | None:
+    if answer is None:
+        return None
+    return AnswerOut(code=answer.code, comment=answer.comment, na_reason=answer.na_reason, version=answer.version)
+
+
+def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDetail:
+    questionnaire = operations.questionnaire_for(assessment)
+    answers = operations.answers_of(assessment)
+    evidence = operations.evidence_of(assessment)
+    decisions = review.decisions_of(assessment)
+    codes = {item_id: answer.code for item_id, answer in answers.items()}
+    supplier = is_supplier(membership)
+    show_weights = not supplier or assessment.campaign.show_score_to_supplier
+    items = []
+    for item in questionnaire.items_for_tier(assessment.tier):
+        decision = decisions.get(item.id)
+        shown = decision is not None and (decision.visible_to_supplier or not supplier)
+        items.append(
+            ItemOut(
+                id=item.id,
+                section=item.section_id,
+                tier=str(item.tier),  # type: ignore[arg-type]
+                text=LocalText(ja=item.text.ja, en=item.text.en),
+                weight=float(item.weight) if show_weights else None,
+                required=item.required,
+                critical=item.critical,
+                evidence=EvidenceRuleOut(required=item.evidence.required, kinds=list(item.evidence.kinds)),
+                visible=item.is_visible(codes),
+                answer=_answer_out(answers.get(item.id)),
+                evidence_ids=[e.id for e in evidence.get(item.id, [])],
+                review=ItemReview.model_validate({"decision": str(decision.decision), "comment": decision.comment})
+                if shown and decision is not None
+                else None,
+            )
+        )
+    version = assessment.campaign.questionnaire_version
+    return AssessmentDetail(
+        **_summary(assessment).model_dump(),
+        questionnaire={"key": version.key, "version": version.version},
+        items=items,
+        score=score_out(membership, assessment),
+    )
+
+
+@operation(
+    "/assessments",
+    "GET",
+    summary="List assessments: a supplier's own, or those of the buyer's campaigns",
+    tag="assessments",
+    roles=EVERYONE,
+    query=PageQuery,
+    response=Page[AssessmentSummary],
+)
+def list_assessments(membership: Membership, query: PageQuery) -> Page[AssessmentSummary]:
+    select = (
+        sa.select(Assessment)
+        .join(Assessment.campaign)
+        .join(Assessment.supplier)
+        .options(sa.orm.contains_eager(Assessment.campaign), sa.orm.contains_eager(Assessment.supplier))
+        .order_by(Assessment.id)
+    )
+    if is_supplier(membership):
+        select = select.where(
+            Supplier.organization_id == membership.organization_id, Campaign.state != CampaignState.DRAFT
+        )
+    else:
+        select = select.where(Campaign.buyer_id == membership.organization_id)
+    return paginate(select, query, _summary)
+
+
+@operation(
+    "/assessments/<int:assessment_id>",
+    "GET",
+    summary="One assessment: state, items with their answers and evidence, and the score",
+    tag="assessments",
+    roles=EVERYONE,
+    response=AssessmentDetail,
+    errors=(404,),
+)
+def get_assessment(membership: Membership, assessment_id: int) -> AssessmentDetail:
+    return detail_out(membership, find_assessment(membership, assessment_id))
+
+
+@operation(
+    "/assessments/<int:assessment_id>/answers",
+    "PUT",
+    summary="Save answers; each carries the version it was read at, and a changed answer is a 409",
+    tag="assessments",
+    roles=SUPPLIER_ROLES,
+    body=AnswersIn,
+    response=AnswersSaved,
+    errors=(404, 409),
+)
+def put_answers(membership: Membership, assessment_id: int, body: AnswersIn) -> AnswersSaved:
+    assessment = find_assessment(membership, assessment_id)
+    if len({a.item for a in body.answers}) != len(body.answers):
+        raise BodyInvalid(_l("answers: each item may appear only once."))
+    saved = {}
+    for given in body.answers:
+        answer = operations.save_answer(
+            assessment,
+            operations.AnswerInput(given.item, given.code, given.comment, given.na_reason, given.version),
+            by=current_user,
+        )
+        saved[given.item] = _answer_out(answer)
+    db.session.commit()
+    return AnswersSaved.model_validate({"answers": saved})
+
+
+@operation(
+    "/assessments/<int:assessment_id>/evidence",
+    "POST",
+    summary="Upload an evidence file and attach it to items (multipart: file, items)",
+    tag="assessments",
+    roles=SUPPLIER_ROLES,
+    response=EvidenceOut,
+    status=201,
+    errors=(404, 409, 413),
+    multipart={
+        "file": ({"type": "string", "contentMediaType": "application/octet-stream"}, True),
+        "items": ({"type": "string", "description": "item ids, comma separated"}, True),
+    },
+)
+def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
+    assessment = find_assessment(membership, assessment_id)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
+    item_ids = [i.strip() for i in request.form.get("items", "").split(",") if i.strip()]
+    if not item_ids:
+        raise BodyInvalid(_l("items: name at least one item."), [{"field": "items", "message": "required"}])
+    evidence = store_evidence(membership.organization, file.stream, file.filename, by=current_user)
+    try:
+        for item_id in item_ids:
+            operations.attach_evidence(assessment, item_id, evidence, by=current_user)
+    except Exception:
+        db.session.rollback()
+        discard_unreferenced([evidence.sha256])
+        raise
+    db.session.commit()
+    return EvidenceOut(
+        id=evidence.id, sha256=evidence.sha256, filename=evidence.filename, size=evidence.size, items=item_ids
+    )
+
+
+@operation(
+    "/assessments/<int:assessment_id>/submit",
+    "POST",
+    summary="Submit the answers; scoring starts (422 lists what is missing)",
+    tag="assessments",
+    roles=SUPPLIER_ROLES,
+    response=SubmitOut,
+    status=202,
+    errors=(404, 409, 422),
+)
+def submit(membership: Membership, assessment_id: int) -> SubmitOut:
+    assessment = find_assessment(membership, assessment_id)
+    operations.submit_assessment(assessment, by=current_user)
+    db.session.commit()
+    enqueue_scoring(assessment.id)
+    send_outbox_soon()
+    return SubmitOut(
+        id=assessment.id,
+        state=str(assessment.state),
+        score_url=url_for("api.get_score", assessment_id=assessment.id),
+    )
+
+
+@operation(
+    "/assessments/<int:assessment_id>/score",
+    "GET",
+    summary="The score and the state of the job computing it",
+    tag="assessments",
+    roles=EVERYONE,
+    response=ScoreOut,
+    errors=(404,),
+)
+def get_score(membership: Membership, assessment_id: int) -> ScoreOut:
+    score = score_out(membership, find_assessment(membership, assessment_id))
+    if score is None:
+        raise NotFound(_l("There is no score to show yet."))
+    return score
+
+
+@operation(
+    "/assessments/<int:assessment_id>/review",
+    "POST",
+    summary="Record review decisions, then optionally return, accept, accept with conditions or reject",
+    tag="assessments",
+    roles=DECIDERS,
+    body=ReviewIn,
+    response=ReviewOut,
+    errors=(404, 409),
+)
+def post_review(membership: Membership, assessment_id: int, body: ReviewIn) -> ReviewOut:
+    assessment = find_assessment(membership, assessment_id)
+    for given in body.decisions:
+        review.decide_item(
+            assessment,
+            given.item,
+            Decision(given.decision),
+            comment=given.comment,
+            visible_to_supplier=given.visible_to_supplier,
+            by=current_user,
+        )
+    actions = []
+    if body.action == "return":
+        review.return_for_clarification(assessment, by=current_user)
+    elif body.action is not None:
+        today = date.today()
+        actions = review.decide_outcome(
+            assessment,
+            body.action,
+            comment=body.comment,
+            actions=[
+                review.ActionInput(item_id=a.item, owner=a.owner, due_date=a.due_date, title=a.title)
+                for a in body.corrective_actions
+            ],
+            by=current_user,
+            today=today,
+        )
+    elif body.corrective_actions:
+        raise UserInputError(_l("corrective_actions: only with accept_with_conditions or reject."))
+    db.session.commit()
+    enqueue_scoring(assessment.id)
+    send_outbox_soon()
+    decisions = {item_id: str(d.decision) for item_id, d in review.decisions_of(assessment).items()}
+    return ReviewOut(
+        id=assessment.id,
+        state=str(assessment.state),
+        decisions=decisions,
+        corrective_action_ids=[a.id for a in actions],
+    )

@@ -1,0 +1,346 @@
+"""The API's request and response bodies; the OpenAPI document's schemas are generated from these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: No control characters except tab and line breaks: PostgreSQL refuses NUL, and the rest is never wanted.
+_PLAIN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def text(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[
+        str, StringConstraints(strip_whitespace=False, min_length=min_length, max_length=max_length, pattern=_PLAIN)
+    ]
+
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+TierCode = Literal["T1", "T2", "T3"]
+Lang = Literal["ja", "en"]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reply(BaseModel):
+    pass
+
+
+# Errors and pages ------------------------------------------------------------------------------
+
+
+class FieldProblem(Reply):
+    field: str
+    message: str
+
+
+class ErrorDetail(Reply):
+    code: str
+    message: str
+    #: for 400: each invalid field; for 422: each missing item
+    fields: list[FieldProblem] | None = None
+    missing: list[MissingItem] | None = None
+
+
+class MissingItem(Reply):
+    item: str
+    #: ``unanswered``, ``na_reason`` or ``evidence``
+    reason: str
+
+
+class ErrorBody(Reply):
+    error: ErrorDetail
+
+
+T = TypeVar("T")
+
+
+class Page(Reply, Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+class PageQuery(Request):
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+# Questionnaires ------------------------------------------------------------------------------
+
+
+class LocalText(Reply):
+    ja: str
+    en: str
+
+
+class QuestionnaireSummary(Reply):
+    key: str
+    version: str
+    title: LocalText
+    item_count: int
+    scoring_model: str
+
+
+class QuestionnaireDetail(QuestionnaireSummary):
+    #: The definition as published: scales, sections with their items (tier, text, weight, evidence rule …).
+    definition: dict[str, Any]
+
+
+# Suppliers ------------------------------------------------------------------------------------
+
+
+class SupplierCreate(Request):
+    name: text(200, 1)  # type: ignore[valid-type]
+    contact_email: Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$")]
+    tier: TierCode
+    #: needed when the tier differs from what the intake answers suggest
+    tier_reason: text(2000) | None = None  # type: ignore[valid-type]
+
+
+class SupplierPatch(Request):
+    tier: TierCode
+    tier_reason: text(2000) | None = None  # type: ignore[valid-type]
+
+
+class SupplierOut(Reply):
+    id: int
+    name: str
+    contact_email: str
+    tier: TierCode
+    tier_reason: str | None
+    organization_id: int
+
+
+# Campaigns ------------------------------------------------------------------------------------
+
+
+class QuestionnaireRef(Request):
+    key: text(64, 1)  # type: ignore[valid-type]
+    version: text(32, 1)  # type: ignore[valid-type]
+
+
+class CampaignCreate(Request):
+    name: text(200, 1)  # type: ignore[valid-type]
+    questionnaire: QuestionnaireRef
+    #: null: each supplier is asked at the tier of its own record
+    tier: TierCode | None = None
+    due_date: date
+    pass_threshold: float = Field(80.0, ge=0, le=100, allow_inf_nan=False)
+    supplier_ids: list[Id] = Field(min_length=1, max_length=5000)
+    show_score_to_supplier: bool = True
+
+
+class AssessmentRef(Reply):
+    id: int
+    supplier_id: int
+
+
+class CampaignOut(Reply):
+    id: int
+    name: str
+    state: str
+    questionnaire: dict[str, str]
+    tier: TierCode | None
+    due_date: date
+    pass_threshold: float
+    show_score_to_supplier: bool
+    assessments: list[AssessmentRef]
+
+
+# Assessments ---------------------------------------------------------------------------------
+
+
+class AnswerOut(Reply):
+    code: str | None
+    comment: str | None
+    na_reason: str | None
+    version: int
+
+
+class EvidenceRuleOut(Reply):
+    required: str
+    kinds: list[str]
+
+
+class ItemReview(Reply):
+    decision: Literal["accepted", "clarification", "nonconforming"]
+    comment: str | None
+
+
+class ItemOut(Reply):
+    id: str
+    section: str
+    tier: TierCode
+    text: LocalText
+    #: null for a supplier when the buyer does not show scores
+    weight: float | None
+    required: bool
+    critical: bool
+    evidence: EvidenceRuleOut
+    #: whether the item applies given the answers so far (visibility conditions)
+    visible: bool
+    answer: AnswerOut | None
+    evidence_ids: list[int]
+    #: the reviewer's decision (for a supplier: only those the reviewer shares)
+    review: ItemReview | None
+
+
+class AssessmentSummary(Reply):
+    id: int
+    campaign_id: int
+    supplier_id: int
+    supplier_name: str
+    state: str
+    tier: TierCode
+    due_date: date
+    submitted_at: datetime | None
+
+
+class ScoreResultOut(Reply):
+    model: str
+    overall: float | None
+    grade: str | None
+    passed: bool
+    risk: str
+    points: float | None
+    reasons: list[dict[str, Any]]
+    sections: list[dict[str, Any]]
+    tiers_exact: dict[str, float | None]
+    tiers_cumulative: dict[str, float | None]
+    counts: dict[str, int]
+
+
+class ScoreOut(Reply):
+    state: Literal["queued", "running", "done", "failed"]
+    error: str | None = None
+    self: ScoreResultOut | None
+    reviewed: ScoreResultOut | None
+
+
+class AssessmentDetail(AssessmentSummary):
+    questionnaire: dict[str, str]
+    items: list[ItemOut]
+    score: ScoreOut | None
+
+
+class AnswerIn(Request):
+    item: text(64, 1)  # type: ignore[valid-type]
+    code: text(64) | None = None  # type: ignore[valid-type]
+    comment: text(10_000) | None = None  # type: ignore[valid-type]
+    na_reason: text(10_000) | None = None  # type: ignore[valid-type]
+    #: the answer's ``version`` as last read (0 for a new answer); a different current version is a 409
+    version: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class AnswersIn(Request):
+    answers: list[AnswerIn] = Field(min_length=1, max_length=1000)
+
+
+class AnswersSaved(Reply):
+    answers: dict[str, AnswerOut]
+
+
+class EvidenceOut(Reply):
+    id: int
+    sha256: str
+    filename: str
+    size: int
+    items: list[str]
+
+
+class SubmitOut(Reply):
+    id: int
+    state: str
+    score_url: str
+
+
+class DecisionIn(Request):
+    item: text(64, 1)  # type: ignore[valid-type]
+    decision: Literal["accepted", "clarification", "nonconforming"]
+    comment: text(10_000) | None = None  # type: ignore[valid-type]
+    visible_to_supplier: bool = True
+
+
+class ActionIn(Request):
+    item: text(64, 1)  # type: ignore[valid-type]
+    owner: text(120, 1)  # type: ignore[valid-type]
+    due_date: date
+    title: text(300) | None = None  # type: ignore[valid-type]
+
+
+class ReviewIn(Request):
+    decisions: list[DecisionIn] = Field(default_factory=list, max_length=1000)
+    #: what to do after recording the decisions; none: only record them
+    action: Literal["return", "accept", "accept_with_conditions", "reject"] | None = None
+    comment: text(10_000) | None = None  # type: ignore[valid-type]
+    #: one per nonconforming item, for accept_with_conditions and reject
+    corrective_actions: list[ActionIn] = Field(default_factory=list, max_length=1000)
+
+
+class ReviewOut(Reply):
+    id: int
+    state: str
+    decisions: dict[str, str]
+    corrective_action_ids: list[int]
+
+
+# Exports and imports --------------------------------------------------------------------------
+
+
+class ExportIn(Request):
+    kind: Literal["checksheet", "portfolio"]
+    assessment_id: Id | None = None
+    #: for a portfolio: one campaign, or none for all suppliers
+    campaign_id: Id | None = None
+    lang: Lang = "ja"
+
+
+class ExportOut(Reply):
+    id: int
+    kind: str
+    state: Literal["queued", "running", "done", "failed"]
+    done: int
+    total: int
+    error: str | None
+    download_url: str | None
+
+
+class ImportChange(Reply):
+    item: str
+    #: the row of the checksheet sheet it was read from
+    row: int
+    old_code: str | None
+    new_code: str | None
+    old_comment: str | None
+    new_comment: str | None
+    old_na_reason: str | None
+    new_na_reason: str | None
+
+
+class ImportProblem(Reply):
+    code: str
+    sheet: str
+    cell: str
+    message: str
+
+
+class ImportPreviewOut(Reply):
+    id: int
+    ok: bool
+    changes: list[ImportChange]
+    problems: list[ImportProblem]
+    confirm_url: str | None
+
+
+class ImportApplied(Reply):
+    id: int
+    changed: int
+
+
+ErrorDetail.model_rebuild()

@@ -1,0 +1,93 @@
+"""Suppliers of the calling buyer."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from portal.api.framework import operation
+from portal.api.paging import paginate
+from portal.api.schemas import Page, PageQuery, SupplierCreate, SupplierOut, SupplierPatch
+from portal.extensions import db
+from portal.organizations.models import BUYER_ROLES, Membership, Role
+from portal.suppliers import operations
+from portal.suppliers.models import Supplier, Tier
+
+
+def supplier_out(supplier: Supplier) -> SupplierOut:
+    return SupplierOut(
+        id=supplier.id,
+        name=supplier.name,
+        contact_email=supplier.contact_email,
+        tier=str(supplier.tier),  # type: ignore[arg-type]
+        tier_reason=supplier.tier_reason,
+        organization_id=supplier.organization_id,
+    )
+
+
+@operation(
+    "/suppliers",
+    "GET",
+    summary="List the buyer's suppliers",
+    tag="suppliers",
+    roles=BUYER_ROLES,
+    query=PageQuery,
+    response=Page[SupplierOut],
+)
+def list_suppliers(membership: Membership, query: PageQuery) -> Page[SupplierOut]:
+    select = sa.select(Supplier).where(Supplier.buyer_id == membership.organization_id).order_by(Supplier.id)
+    return paginate(select, query, supplier_out)
+
+
+@operation(
+    "/suppliers",
+    "POST",
+    summary="Add a supplier; its contact is invited by e-mail",
+    tag="suppliers",
+    roles=(Role.BUYER_ADMIN,),
+    body=SupplierCreate,
+    response=SupplierOut,
+    status=201,
+    errors=(409,),
+)
+def create_supplier(membership: Membership, body: SupplierCreate) -> SupplierOut:
+    supplier = operations.add_supplier(
+        membership.organization,
+        name=body.name,
+        contact_email=body.contact_email,
+        tier=Tier(body.tier),
+        tier_reason=body.tier_reason,
+        by=current_user,
+    )
+    db.session.commit()
+    return supplier_out(supplier)
+
+
+@operation(
+    "/suppliers/<int:supplier_id>",
+    "GET",
+    summary="One supplier",
+    tag="suppliers",
+    roles=BUYER_ROLES,
+    response=SupplierOut,
+    errors=(404,),
+)
+def get_supplier(membership: Membership, supplier_id: int) -> SupplierOut:
+    return supplier_out(operations.get_supplier(membership.organization, supplier_id))
+
+
+@operation(
+    "/suppliers/<int:supplier_id>",
+    "PATCH",
+    summary="Change a supplier's tier (with the reason when it differs from the intake's suggestion)",
+    tag="suppliers",
+    roles=(Role.BUYER_ADMIN,),
+    body=SupplierPatch,
+    response=SupplierOut,
+    errors=(404,),
+)
+def patch_supplier(membership: Membership, supplier_id: int, body: SupplierPatch) -> SupplierOut:
+    supplier = operations.get_supplier(membership.organization, supplier_id)
+    operations.change_tier(supplier, Tier(body.tier), intake=supplier.intake, reason=body.tier_reason, by=current_user)
+    db.session.commit()
+    return supplier_out(supplier)

@@ -1,0 +1,195 @@
+"""Excel in and out through the API: export jobs and their downloads, offline checksheet imports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.api.assessments import EVERYONE, find_assessment, is_supplier
+from portal.api.framework import BodyInvalid, operation
+from portal.api.schemas import (
+    ExportIn,
+    ExportOut,
+    ImportApplied,
+    ImportChange,
+    ImportPreviewOut,
+    ImportProblem,
+)
+from portal.background.models import BackgroundJob, JobState
+from portal.campaigns.operations import get_campaign
+from portal.errors import Conflict, NotFound, PermissionDenied
+from portal.exports.views import workbook_response
+from portal.extensions import db
+from portal.jobs import enqueue_job
+from portal.organizations.models import SUPPLIER_ROLES, Membership
+from portal.reports import exports
+from portal.reports.offline import IMPORT, apply_upload, keep_upload, preview_upload
+from portal.reports.offline import STORAGE_KIND as UPLOADS
+from portal.storage import current_storage
+
+
+def export_out(job: BackgroundJob) -> ExportOut:
+    done = job.state == JobState.DONE
+    return ExportOut(
+        id=job.id,
+        kind=job.kind.removeprefix("export."),
+        state=str(job.state),  # type: ignore[arg-type]
+        done=job.done,
+        total=job.total,
+        error=job.error,
+        download_url=url_for("api.download_export", job_id=job.id) if done else None,
+    )
+
+
+@operation(
+    "/exports",
+    "POST",
+    summary="Ask for an Excel export: an assessment's checksheet, or a portfolio (one campaign or all suppliers)",
+    tag="exports",
+    roles=EVERYONE,
+    body=ExportIn,
+    response=ExportOut,
+    status=202,
+    errors=(404,),
+)
+def create_export(membership: Membership, body: ExportIn) -> ExportOut:
+    if body.kind == "checksheet":
+        if body.assessment_id is None:
+            raise BodyInvalid(_l("assessment_id: required for a checksheet."))
+        assessment = find_assessment(membership, body.assessment_id)
+        job = exports.request_checksheet(
+            assessment,
+            membership.organization,
+            lang=body.lang,
+            for_supplier=is_supplier(membership),
+            by=current_user,
+        )
+    else:
+        if is_supplier(membership):
+            raise PermissionDenied(_l("Only the buyer's staff can export a portfolio."))
+        campaign = get_campaign(membership.organization, body.campaign_id) if body.campaign_id else None
+        job = exports.request_portfolio(membership.organization, campaign, lang=body.lang, by=current_user)
+    db.session.commit()
+    enqueue_job("reports.build_export", job.id)
+    db.session.refresh(job)
+    return export_out(job)
+
+
+@operation(
+    "/exports/<int:job_id>",
+    "GET",
+    summary="The state and progress of an export, with its download URL once done",
+    tag="exports",
+    roles=EVERYONE,
+    response=ExportOut,
+    errors=(404,),
+)
+def get_export(membership: Membership, job_id: int) -> ExportOut:
+    return export_out(exports.get_export(membership.organization, job_id))
+
+
+@operation(
+    "/exports/<int:job_id>/download",
+    "GET",
+    summary="Download a finished export (an .xlsx workbook)",
+    tag="exports",
+    roles=EVERYONE,
+    response="xlsx",
+    errors=(404,),
+)
+def download_export(membership: Membership, job_id: int) -> Response:
+    job = exports.get_export(membership.organization, job_id)
+    return workbook_response(job)
+
+
+def _import_job(membership: Membership, import_id: int) -> BackgroundJob:
+    job = db.session.scalar(
+        sa.select(BackgroundJob).where(
+            BackgroundJob.id == import_id,
+            BackgroundJob.kind == IMPORT,
+            BackgroundJob.organization_id == membership.organization_id,
+        )
+    )
+    if job is None:
+        raise NotFound()
+    return job
+
+
+def _preview_out(job: BackgroundJob, preview: Any) -> ImportPreviewOut:
+    return ImportPreviewOut(
+        id=job.id,
+        ok=preview.ok,
+        changes=[
+            ImportChange(
+                item=c.item_id,
+                row=c.row,
+                old_code=c.old_code,
+                new_code=c.new_code,
+                old_comment=c.old_comment,
+                new_comment=c.new_comment,
+                old_na_reason=c.old_na_reason,
+                new_na_reason=c.new_na_reason,
+            )
+            for c in preview.changes
+        ],
+        problems=[ImportProblem(code=p.code, sheet=p.sheet, cell=p.cell, message=p.message) for p in preview.problems],
+        confirm_url=url_for("api.confirm_import", import_id=job.id) if preview.ok and preview.changes else None,
+    )
+
+
+@operation(
+    "/assessments/<int:assessment_id>/import",
+    "POST",
+    summary="Upload a filled checksheet (multipart: file) and get what it would change; nothing changes yet",
+    tag="imports",
+    roles=SUPPLIER_ROLES,
+    response=ImportPreviewOut,
+    status=201,
+    errors=(404, 413),
+    multipart={"file": ({"type": "string", "contentMediaType": "application/octet-stream"}, True)},
+)
+def create_import(membership: Membership, assessment_id: int) -> ImportPreviewOut:
+    assessment = find_assessment(membership, assessment_id)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
+    sha256 = keep_upload(file.stream)
+    lang = str(get_locale() or "ja")
+    job = BackgroundJob(
+        kind=IMPORT,
+        organization_id=membership.organization_id,
+        requested_by_id=current_user.id,
+        params={"assessment_id": assessment.id, "sha256": sha256, "lang": lang},
+        state=JobState.QUEUED,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return _preview_out(job, preview_upload(assessment, sha256, lang))
+
+
+@operation(
+    "/imports/<int:import_id>/confirm",
+    "POST",
+    summary="Apply a previewed import through the normal answer rules",
+    tag="imports",
+    roles=SUPPLIER_ROLES,
+    response=ImportApplied,
+    errors=(404, 409),
+)
+def confirm_import(membership: Membership, import_id: int) -> ImportApplied:
+    job = _import_job(membership, import_id)
+    if job.state == JobState.DONE:
+        raise Conflict(_l("This import has already been applied."))
+    sha256 = job.params["sha256"]
+    if not current_storage().exists(UPLOADS, sha256):
+        raise Conflict(_l("The uploaded file is no longer kept; please upload it again."))
+    assessment = find_assessment(membership, job.params["assessment_id"])
+    count = apply_upload(assessment, sha256, job.params.get("lang", "ja"), by=current_user)
+    job.state, job.done, job.total = JobState.DONE, count, count
+    db.session.commit()
+    return ImportApplied(id=job.id, changed=count)
