@@ -17,6 +17,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings.update(overrides or {})
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
     app.config.from_mapping(settings)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese stays readable in JSON answers
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     ensure_secret_key(app.config)
 
