@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.actions.views import bp as actions_bp
     from portal.api import api_blueprint
     from portal.assessments.views import bp as assessments_bp
+    from portal.audits.views import bp as audits_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.exports.views import bp as exports_bp
     from portal.extensions import csrf
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         actions_bp,
         exports_bp,
+        audits_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates by bearer token only, never by the session cookie, so CSRF cannot reach it.

@@ -1,7 +1,7 @@
 """Every model, imported in one place so the metadata (and Alembic) sees all tables."""
 
 from portal.accounts.models import ApiToken, Invitation, PasswordReset, User
-from portal.actions.models import ActionState, CorrectiveAction
+from portal.actions.models import ActionEvidence, ActionState, CorrectiveAction
 from portal.activity.models import ActivityEntry
 from portal.assessments.models import (
     Answer,
@@ -13,6 +13,7 @@ from portal.assessments.models import (
     ReviewDecision,
     SectionAssignment,
 )
+from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditPhoto
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
@@ -23,6 +24,7 @@ from portal.scoring.models import AssessmentScore, PortfolioStats, ScoreState
 from portal.suppliers.models import Supplier, Tier
 
 __all__ = [
+    "ActionEvidence",
     "ActionState",
     "ActivityEntry",
     "Answer",
@@ -31,6 +33,10 @@ __all__ = [
     "Assessment",
     "AssessmentScore",
     "AssessmentState",
+    "Audit",
+    "AuditFinding",
+    "AuditItemResult",
+    "AuditPhoto",
     "BackgroundJob",
     "Campaign",
     "CampaignState",

@@ -12,10 +12,12 @@ import pytest
 from portal.accounts.models import User
 from portal.accounts.operations import create_user
 from portal.assessments.models import Assessment
+from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
 from portal.campaigns.models import Campaign
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import publish
+from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import add_member, create_organization
@@ -160,3 +162,21 @@ def make_campaign(app: Any, make_version: Any) -> Callable[..., Campaign]:
 def only_assessment(campaign: Campaign) -> Assessment:
     (assessment,) = campaign.assessments
     return assessment
+
+
+def submit_answers(assessment: Assessment, owner: User, codes: dict[str, str], comment: str | None = None) -> None:
+    """Answer as ``owner``, attach a policy document to POL-01 (its evidence rule), submit and commit."""
+    for item_id, code in codes.items():
+        save_answer(assessment, AnswerInput(item_id, code, comment, None, 0), by=owner)
+    evidence = Evidence(
+        organization_id=assessment.supplier.organization_id,
+        sha256="b" * 64,
+        size=3,
+        filename="規程.pdf",
+        content_type="application/pdf",
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    attach_evidence(assessment, "POL-01", evidence, by=owner)
+    submit_assessment(assessment, by=owner)
+    db.session.commit()

@@ -25,6 +25,8 @@ class CorrectiveAction(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
     assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    #: Set when the action comes from an audit finding rather than a review decision.
+    audit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str | None] = mapped_column(sa.String(64))
     title: Mapped[str] = mapped_column(sa.String(300))
     description: Mapped[str | None] = mapped_column(sa.Text)
@@ -47,3 +49,15 @@ class CorrectiveAction(db.Model):  # type: ignore[name-defined]
 
     def is_overdue(self, today: date) -> bool:
         return self.state != ActionState.CLOSED and today > self.due_date
+
+
+class ActionEvidence(db.Model):  # type: ignore[name-defined]
+    """A file the supplier sends with its plan (e.g. the new rule, a photo of the fixed door)."""
+
+    __tablename__ = "action_evidence"
+    __table_args__ = (sa.UniqueConstraint("action_id", "evidence_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("corrective_actions.id", ondelete="CASCADE"), index=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id", ondelete="CASCADE"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

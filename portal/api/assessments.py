@@ -38,7 +38,8 @@ from portal.assessments import operations
 from portal.assessments.models import Assessment, Decision
 from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
-from portal.evidence.operations import discard_unreferenced, store_evidence
+from portal.evidence.models import Evidence
+from portal.evidence.operations import store_all
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
@@ -243,14 +244,12 @@ def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
     item_ids = [i.strip() for i in request.form.get("items", "").split(",") if i.strip()]
     if not item_ids:
         raise BodyInvalid(_l("items: name at least one item."), [{"field": "items", "message": "required"}])
-    evidence = store_evidence(membership.organization, file.stream, file.filename, by=current_user)
-    try:
+
+    def attach(evidence: Evidence) -> None:
         for item_id in item_ids:
             operations.attach_evidence(assessment, item_id, evidence, by=current_user)
-    except Exception:
-        db.session.rollback()
-        discard_unreferenced([evidence.sha256])
-        raise
+
+    (evidence,) = store_all(membership.organization, [file], attach, by=current_user)
     db.session.commit()
     return EvidenceOut(
         id=evidence.id, sha256=evidence.sha256, filename=evidence.filename, size=evidence.size, items=item_ids

@@ -25,7 +25,7 @@ from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.campaigns.models import Campaign
 from portal.errors import Conflict, PortalError
 from portal.evidence.models import Evidence
-from portal.evidence.operations import KIND, discard_unreferenced, get_evidence, library, store_evidence
+from portal.evidence.operations import KIND, UploadRefused, get_evidence, library, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.jobs import enqueue_job
@@ -187,17 +187,15 @@ def upload(assessment_id: int, item_id: str) -> Any:
     if not files:
         flash(_("Please choose a file."), "error")
         return redirect(target)
-    stored: list[str] = []
     try:
-        for file in files:
-            evidence = store_evidence(_organization(), file.stream, file.filename, by=current_user)
-            stored.append(evidence.sha256)
-            operations.attach_evidence(assessment, item_id, evidence, by=current_user)
-    except PortalError as error:
-        # All or nothing: no file of this request stays attached, nor on disk unless used elsewhere.
-        db.session.rollback()
-        discard_unreferenced(stored)
-        flash(_("%(file)s: %(message)s", file=clean_filename(file.filename), message=error.message), "error")
+        store_all(
+            _organization(),
+            files,
+            lambda evidence: operations.attach_evidence(assessment, item_id, evidence, by=current_user),
+            by=current_user,
+        )
+    except UploadRefused as error:
+        flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
         return redirect(target)
     db.session.commit()
     flash(ngettext("The file has been attached.", "%(num)d files have been attached.", len(files)), "success")

@@ -23,8 +23,9 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.mail.operations import queue_email
-from portal.organizations.models import Membership, Organization, Role
+from portal.organizations.models import Organization, Role
 from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.queries import supplier_owners
 
 logger = logging.getLogger(__name__)
 
@@ -175,19 +176,9 @@ def launch_campaign(campaign: Campaign, *, by: User) -> list[Assessment]:
     return list(campaign.assessments)
 
 
-def _supplier_contacts(supplier: Supplier) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organization_id == supplier.organization_id, Membership.role == Role.SUPPLIER_OWNER)
-        )
-    )
-
-
 def _invite_supplier(assessment: Assessment, *, by: User) -> None:
     supplier, campaign = assessment.supplier, assessment.campaign
-    owners = _supplier_contacts(supplier)
+    owners = supplier_owners(supplier)
     if not owners:
         # Nobody has joined yet: the invitation to the organisation carries the request.
         invite(supplier.organization, supplier.contact_email, Role.SUPPLIER_OWNER, by=by, assessment=assessment)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import IO
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
 
 from portal.accounts.models import User
 from portal.activity.operations import record
-from portal.errors import NotFound, UserInputError
+from portal.errors import NotFound, PortalError, UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.sniffing import clean_filename, matches_name, sniff
 from portal.extensions import db
@@ -76,6 +78,35 @@ def store_evidence(organization: Organization, stream: IO[bytes], filename: str 
     )
     logger.info("Evidence %s (%s bytes) uploaded by %s", sha256[:12], size, by)
     return evidence
+
+
+class UploadRefused(UserInputError):
+    """One file of a multi-file upload was refused; nothing of the request was kept."""
+
+    def __init__(self, filename: str, error: PortalError) -> None:
+        super().__init__(error.message)
+        self.filename, self.http_status, self.code = filename, error.http_status, error.code
+
+
+def store_all(
+    organization: Organization, files: list[FileStorage], use: Callable[[Evidence], object], *, by: User
+) -> list[Evidence]:
+    """Store each uploaded file and hand it to ``use``; all or nothing.
+
+    On an error no file of the request stays (in the database, nor on disk unless used elsewhere)
+    and ``UploadRefused`` names the file.
+    """
+    stored: list[Evidence] = []
+    for file in files:
+        try:
+            evidence = store_evidence(organization, file.stream, file.filename, by=by)
+            stored.append(evidence)
+            use(evidence)
+        except PortalError as error:
+            db.session.rollback()
+            discard_unreferenced([e.sha256 for e in stored])
+            raise UploadRefused(file.filename or "", error) from None
+    return stored
 
 
 def discard_unreferenced(sha256s: list[str]) -> None:

@@ -14,14 +14,17 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.assessments.models import Assessment
+from portal.audits.models import Audit
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign
 from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.reports.audit_report import build_audit_report
 from portal.reports.checksheet import build_checksheet
 from portal.reports.from_assessment import checksheet_data
+from portal.reports.from_audit import audit_report_data
 from portal.reports.from_portfolio import all_supplier_entries, campaign_entries, plan_portfolio, portfolio_rows
 from portal.reports.offline import IMPORT
 from portal.reports.offline import STORAGE_KIND as UPLOADS
@@ -32,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 CHECKSHEET = "export.checksheet"
 PORTFOLIO = "export.portfolio"
-KINDS = (CHECKSHEET, PORTFOLIO)
+AUDIT = "export.audit"
+KINDS = (CHECKSHEET, PORTFOLIO, AUDIT)
 STORAGE_KIND = "exports"
 KEEP_FOR = timedelta(days=7)
 #: An uploaded offline checksheet waits this long for its preview to be confirmed.
@@ -54,6 +58,11 @@ def request_portfolio(buyer: Organization, campaign: Campaign | None, *, lang: s
     return _new_job(PORTFOLIO, buyer, params, by=by, total=0)
 
 
+def request_audit_report(audit: Audit, buyer: Organization, *, lang: str, by: User) -> BackgroundJob:
+    """Queue the audit's report workbook for the buyer's staff (the caller commits, enqueues)."""
+    return _new_job(AUDIT, buyer, {"audit_id": audit.id, "lang": _lang(lang)}, by=by, total=1)
+
+
 def _lang(lang: str) -> str:
     return "en" if lang == "en" else "ja"
 
@@ -71,6 +80,8 @@ def build_export(job: BackgroundJob) -> None:
     db.session.commit()
     if job.kind == PORTFOLIO:
         _build_portfolio(job)
+    elif job.kind == AUDIT:
+        _build_audit_report(job)
     else:
         _build_checksheet(job)
 
@@ -84,6 +95,18 @@ def _build_checksheet(job: BackgroundJob) -> None:
     sha256, size, _ = current_storage().put(STORAGE_KIND, BytesIO(content), max_bytes=len(content))
     _finish(job, sha256, size, f"checksheet-{assessment.supplier.name}-{assessment.id}.xlsx")
     logger.info("Checksheet of assessment %s built (%s bytes)", assessment.id, size)
+
+
+def _build_audit_report(job: BackgroundJob) -> None:
+    audit = db.session.scalar(
+        sa.select(Audit).where(Audit.id == job.params["audit_id"], Audit.buyer_id == job.organization_id)
+    )
+    if audit is None:
+        raise NotFound()
+    content = build_audit_report(audit_report_data(audit, lang=job.params["lang"]), lang=job.params["lang"])
+    sha256, size, _ = current_storage().put(STORAGE_KIND, BytesIO(content), max_bytes=len(content))
+    _finish(job, sha256, size, f"audit-{audit.supplier.name}-{audit.planned_date.isoformat()}.xlsx")
+    logger.info("Report of audit %s built (%s bytes)", audit.id, size)
 
 
 def _build_portfolio(job: BackgroundJob) -> None:

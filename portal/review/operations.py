@@ -19,8 +19,8 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.mail.operations import queue_email
-from portal.organizations.models import Membership, Role
 from portal.scoring.requests import request_scoring
+from portal.suppliers.queries import supplier_owners
 
 logger = logging.getLogger(__name__)
 
@@ -180,14 +180,7 @@ def is_decided(assessment: Assessment) -> bool:
 
 
 def _notify_supplier(assessment: Assessment, template: str, **context: object) -> None:
-    owners = db.session.scalars(
-        sa.select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.organization_id == assessment.supplier.organization_id,
-            Membership.role == Role.SUPPLIER_OWNER,
-        )
-    )
+    owners = supplier_owners(assessment.supplier)
     link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
     for owner in owners:
         queue_email(owner.email, template, locale=owner.locale, assessment=assessment, link=link, **context)

@@ -18,13 +18,14 @@ from portal.assessments.models import (
     Decision,
     ReviewDecision,
 )
+from portal.audits.models import Audit, AuditItemResult, AuditResult, AuditState
 from portal.campaigns.models import Campaign
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_by_id
 from portal.db import utcnow
 from portal.extensions import db
 from portal.scoring.models import AssessmentScore, ScoreState
-from questionnaires.scoring import RULES_VERSION, AnswerInput, score_self_and_reviewed
+from questionnaires.scoring import NONCONFORMING, RULES_VERSION, AnswerInput, score_self_and_reviewed
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ _INPUTS: sa.CompoundSelect[str, str | None, str] = sa.union_all(
     .distinct(),
     sa.select(ReviewDecision.item_id, sa.cast(ReviewDecision.decision, sa.String), sa.literal("r")).where(
         ReviewDecision.assessment_id == sa.bindparam("aid")
+    ),
+    # An item an audit of these answers could not verify counts like a nonconforming decision.
+    sa.select(AuditItemResult.item_id, sa.null(), sa.literal("n"))
+    .join(Audit, Audit.id == AuditItemResult.audit_id)
+    .where(
+        Audit.reference_assessment_id == sa.bindparam("aid"),
+        Audit.state != AuditState.CANCELLED,
+        AuditItemResult.result == AuditResult.NOT_VERIFIED,
     ),
 )
 
@@ -71,14 +80,19 @@ def scoring_inputs(connection: sa.Connection, assessment_id: int) -> dict[str, A
     codes: dict[str, str | None] = {}
     with_evidence: set[str] = set()
     reviews: dict[str, str] = {}
+    unverified: set[str] = set()
     for item_id, value, kind in connection.execute(_INPUTS, {"aid": assessment_id}).all():
         if kind == "a":
             codes[item_id] = value
         elif kind == "e":
             with_evidence.add(item_id)
+        elif kind == "n":
+            unverified.add(item_id)
         elif value is not None:
             # The union reads the enum column raw, which holds the member's name.
             reviews[item_id] = Decision[value].value
+    for item_id in unverified:
+        reviews[item_id] = NONCONFORMING
     return {
         item_id: AnswerInput(
             code=codes.get(item_id), has_evidence=item_id in with_evidence, review=reviews.get(item_id)

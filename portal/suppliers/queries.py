@@ -9,11 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from portal.accounts.models import User
 from portal.assessments.models import DECIDED_STATES, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.extensions import db
-from portal.organizations.models import Organization
+from portal.organizations.models import Membership, Organization, Role
 from portal.scoring.models import AssessmentScore
+from portal.suppliers.models import Supplier
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,14 @@ def last_assessment_summary(buyer: Organization) -> dict[int, AssessmentSummary]
             assessment, assessment.state, assessment.campaign.due_date, rate, grade
         )
     return summaries
+
+
+def supplier_owners(supplier: Supplier) -> list[User]:
+    """The people who receive the supplier's e-mails: the owners of its organisation."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organization_id == supplier.organization_id, Membership.role == Role.SUPPLIER_OWNER)
+        )
+    )

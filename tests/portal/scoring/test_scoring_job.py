@@ -3,15 +3,13 @@
 import sqlalchemy as sa
 
 from portal.assessments.models import Decision
-from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
-from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.review.operations import decide_item
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.scoring.operations import assessments_needing_scores
 from portal.scoring.queries import current_scores
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import only_assessment, submit_answers
 from workers.tasks import score_assessment
 
 
@@ -19,20 +17,7 @@ def submitted(make_buyer, make_supplier, make_campaign):
     buyer, admin = make_buyer()
     supplier, owner = make_supplier(buyer)
     assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
-    for item_id, code in (("POL-01", "yes"), ("STF-01", "yes"), ("STF-02", "partial")):
-        save_answer(assessment, AnswerInput(item_id, code, None, None, 0), by=owner)
-    evidence = Evidence(
-        organization_id=supplier.organization_id,
-        sha256="b" * 64,
-        size=3,
-        filename="p.pdf",
-        content_type="application/pdf",
-    )
-    db.session.add(evidence)
-    db.session.flush()
-    attach_evidence(assessment, "POL-01", evidence, by=owner)
-    submit_assessment(assessment, by=owner)
-    db.session.commit()
+    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "partial"})
     return assessment, admin
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Decision, ReviewDecision
+from portal.audits.models import Audit, AuditMode, AuditPhoto
 from portal.background.models import BackgroundJob
 from portal.evidence.models import Evidence
 from portal.extensions import db
@@ -68,6 +69,18 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         due_date=date.today() + timedelta(days=5),
     )
     db.session.add(action)
+    audit = Audit(
+        buyer_id=buyer.id,
+        supplier=supplier,
+        questionnaire_version_id=campaign.questionnaire_version_id,
+        tier=supplier.tier,
+        mode=AuditMode.ON_SITE,
+        planned_date=date.today() + timedelta(days=3),
+        summary="internal-only-comment",
+    )
+    db.session.add(audit)
+    db.session.flush()
+    db.session.add(AuditPhoto(audit_id=audit.id, item_id="POL-01", evidence_id=evidence.id))
     # Buyer A's export, so a job someone else starts during the walk never takes its id.
     job = BackgroundJob(kind="export.portfolio", organization_id=buyer.id, params={"campaign_id": campaign.id})
     db.session.add(job)
@@ -91,6 +104,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "section_id": "policy",
         "job_id": job.id,
         "import_id": job.id,
+        "audit_id": audit.id,
+        "photo_id": 1,
         "key": "workflow-check",
         "version": "1",
         "token": "x",
@@ -112,6 +127,10 @@ def allowed(person: str, endpoint: str) -> bool:
         if person in ("owner of X", "responder of X"):
             return not endpoint.startswith(("api.list_suppliers", "api.get_supplier", "api.get_campaign"))
         return False
+    if person == "reviewer of A" and endpoint.startswith("audits."):
+        return True
+    if person in ("owner of X", "responder of X") and endpoint in ("audits.index", "audits.detail", "audits.propose"):
+        return True
     if person == "reviewer of A":
         return endpoint.startswith(("campaigns.", "review.", "suppliers.", "actions.", "exports.")) or endpoint in (
             "assessments.download",

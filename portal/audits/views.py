@@ -1,0 +1,401 @@
+"""Audit pages: the buyer's list and calendar, planning, conducting on a tablet, closing; the supplier's view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from portal.actions.models import ActionState
+from portal.assessments.operations import answers_of, evidence_of
+from portal.audits import operations
+from portal.audits.forms import (
+    MODE_LABELS,
+    RESULT_LABELS,
+    SEVERITY_LABELS,
+    STATE_LABELS,
+    AuditPlanForm,
+    ProposalForm,
+)
+from portal.audits.models import Audit, AuditItemResult, AuditState
+from portal.catalog.operations import list_versions, questionnaire_of
+from portal.errors import PortalError
+from portal.evidence.operations import KIND as EVIDENCE
+from portal.evidence.operations import UploadRefused, store_all
+from portal.evidence.sniffing import clean_filename
+from portal.extensions import db
+from portal.jobs import enqueue_job
+from portal.mail.dispatch import send_outbox_soon
+from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
+from portal.reports.exports import request_audit_report
+from portal.scoring.dispatch import enqueue_scoring
+from portal.session_auth import current_membership, role_required
+from portal.storage import current_storage
+from portal.suppliers.forms import TIER_LABELS
+from portal.suppliers.models import Tier
+from portal.suppliers.operations import list_suppliers
+
+bp = Blueprint("audits", __name__, url_prefix="/audits")
+
+AUDIT_STAFF = tuple(BUYER_ROLES)
+EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
+
+
+def _organization() -> Any:
+    membership = current_membership()
+    assert membership is not None
+    return membership.organization
+
+
+def _is_buyer() -> bool:
+    membership = current_membership()
+    return membership is not None and membership.role in BUYER_ROLES
+
+
+def _audit(audit_id: int) -> Audit:
+    if _is_buyer():
+        return operations.get_for_buyer(_organization(), audit_id)
+    return operations.get_for_supplier(_organization(), audit_id)
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "mode_labels": MODE_LABELS,
+        "state_labels": STATE_LABELS,
+        "result_labels": RESULT_LABELS,
+        "severity_labels": SEVERITY_LABELS,
+        "tier_labels": TIER_LABELS,
+    }
+
+
+def _lang() -> str:
+    return "en" if str(get_locale()) == "en" else "ja"
+
+
+def _rescore(audit: Audit) -> None:
+    if audit.reference_assessment_id is not None:
+        enqueue_scoring(audit.reference_assessment_id)
+
+
+@bp.route("/")
+@role_required(*EVERYONE)
+def index() -> Any:
+    today = date.today()
+    if not _is_buyer():
+        audits = operations.audits_for_supplier(_organization())
+        return render_template("audits/supplier_index.html", audits=audits, today=today, **_labels())
+    audits = operations.audits_for_buyer(_organization())
+    open_audits = [a for a in audits if a.state in operations.OPEN_AUDIT_STATES]
+    actions = [
+        action for audit in audits for action in operations.actions_of(audit) if action.state != ActionState.CLOSED
+    ]
+    return render_template(
+        "audits/index.html",
+        overdue=[a for a in open_audits if a.is_overdue(today)],
+        upcoming=[a for a in open_audits if not a.is_overdue(today)],
+        closed=[a for a in audits if a.state == AuditState.CLOSED][-20:],
+        actions=sorted(actions, key=lambda a: a.due_date),
+        today=today,
+        **_labels(),
+    )
+
+
+def _plan_form() -> AuditPlanForm:
+    form = AuditPlanForm()
+    form.supplier_id.choices = [SelectChoice(s.id, s.name) for s in list_suppliers(_organization())]
+    versions = list_versions()
+    form.questionnaire_version_id.choices = [
+        SelectChoice(v.id, f"{v.title_ja} ({v.key} {v.version})") for v in versions
+    ]
+    form.tier.choices = [SelectChoice("", _("The supplier's tier"))] + [
+        SelectChoice(str(t), label) for t, label in TIER_LABELS.items()
+    ]
+    chosen = next(
+        (v for v in versions if v.id == form.questionnaire_version_id.data), versions[0] if versions else None
+    )
+    form.sections.choices = (
+        [SelectChoice(s.id, s.title.get(_lang())) for s in questionnaire_of(chosen).sections]
+        if chosen is not None
+        else []
+    )
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*AUDIT_STAFF)
+def create() -> Any:
+    form = _plan_form()
+    if request.method == "GET" and request.args.get("supplier", "").isdigit():
+        form.supplier_id.data = int(request.args["supplier"])
+    if form.validate_on_submit():
+        try:
+            audit = operations.plan_audit(
+                _organization(),
+                operations.AuditPlan(
+                    supplier_id=form.supplier_id.data or 0,
+                    questionnaire_version_id=form.questionnaire_version_id.data or 0,
+                    planned_date=form.planned_date.data or date.today(),
+                    mode=form.mode.data or "",
+                    tier=Tier(form.tier.data) if form.tier.data else None,
+                    sections=tuple(form.sections.data or ()),
+                    participants=form.participants.data,
+                ),
+                by=current_user,
+                today=date.today(),
+            )
+        except PortalError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            send_outbox_soon()
+            flash(_("The audit is planned and the supplier has been told."), "success")
+            return redirect(url_for("audits.detail", audit_id=audit.id))
+    return render_template("audits/new.html", form=form)
+
+
+@bp.route("/<int:audit_id>")
+@role_required(*EVERYONE)
+def detail(audit_id: int) -> Any:
+    audit = _audit(audit_id)
+    findings = operations.findings_of(audit)
+    actions = {a.id: a for a in operations.actions_of(audit)}
+    if not _is_buyer():
+        return render_template(
+            "audits/supplier_detail.html",
+            audit=audit,
+            findings=findings,
+            actions=actions,
+            form=ProposalForm(),
+            today=date.today(),
+            **_labels(),
+        )
+    results = operations.results_of(audit)
+    counts: dict[str, int] = {}
+    for row in results.values():
+        if row.result:
+            counts[str(row.result)] = counts.get(str(row.result), 0) + 1
+    return render_template(
+        "audits/detail.html",
+        audit=audit,
+        items=operations.audit_items(audit),
+        results=results,
+        counts=counts,
+        photos=operations.photos_of(audit),
+        findings=findings,
+        actions=actions,
+        lang=_lang(),
+        today=date.today(),
+        **_labels(),
+    )
+
+
+@bp.route("/<int:audit_id>/propose", methods=["POST"])
+@role_required(*SUPPLIER_ROLES)
+def propose(audit_id: int) -> Any:
+    audit = _audit(audit_id)
+    form = ProposalForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(url_for("audits.detail", audit_id=audit_id))
+    try:
+        operations.propose_date(
+            audit, form.proposed_date.data or date.today(), form.note.data, by=current_user, today=date.today()
+        )
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Your proposed date has been sent."), "success")
+    return redirect(url_for("audits.detail", audit_id=audit_id))
+
+
+def _act(audit_id: int, action: Any, message: str) -> Any:
+    """Run a buyer action on the audit, commit, and go back to the audit page."""
+    audit = _audit(audit_id)
+    try:
+        action(audit)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        _rescore(audit)
+        send_outbox_soon()
+        flash(message, "success")
+    return redirect(url_for("audits.detail", audit_id=audit_id))
+
+
+@bp.route("/<int:audit_id>/accept-date", methods=["POST"])
+@role_required(*AUDIT_STAFF)
+def accept_date(audit_id: int) -> Any:
+    return _act(
+        audit_id, lambda audit: operations.accept_proposal(audit, by=current_user), _("The new date is agreed.")
+    )
+
+
+@bp.route("/<int:audit_id>/cancel", methods=["POST"])
+@role_required(*AUDIT_STAFF)
+def cancel(audit_id: int) -> Any:
+    return _act(audit_id, lambda audit: operations.cancel_audit(audit, by=current_user), _("The audit is cancelled."))
+
+
+@bp.route("/<int:audit_id>/conduct")
+@role_required(*AUDIT_STAFF)
+def conduct(audit_id: int) -> Any:
+    audit = _audit(audit_id)
+    lang = _lang()
+    questionnaire = questionnaire_of(audit.questionnaire_version)
+    reference = audit.reference_assessment
+    answers = answers_of(reference) if reference is not None else {}
+    evidence = evidence_of(reference) if reference is not None else {}
+    photos: dict[str | None, list[Any]] = {}
+    for photo in operations.photos_of(audit):
+        photos.setdefault(photo.item_id, []).append(photo)
+    labels = {c.code: c.label.get(lang) for scale in questionnaire.scales.values() for c in scale.choices}
+    return render_template(
+        "audits/conduct.html",
+        audit=audit,
+        items=operations.audit_items(audit),
+        results=operations.results_of(audit),
+        answers=answers,
+        evidence=evidence,
+        photos=photos,
+        answer_labels=labels,
+        lang=lang,
+        **_labels(),
+    )
+
+
+def _result_payload(row: AuditItemResult) -> dict[str, Any]:
+    return {"result": str(row.result) if row.result else None, "note": row.note, "version": row.version}
+
+
+@bp.route("/<int:audit_id>/items/<item_id>", methods=["POST"])
+@role_required(*AUDIT_STAFF)
+def save_result(audit_id: int, item_id: str) -> Any:
+    """Autosave of one item's result and note (JSON), or the plain form without JavaScript."""
+    audit = _audit(audit_id)
+    data: Any = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict) and not hasattr(data, "get"):
+        abort(400)
+    try:
+        version = int(data.get("version") or 0)
+        row = operations.record_result(
+            audit, item_id, data.get("result") or None, data.get("note"), version, by=current_user
+        )
+        db.session.commit()
+    except (ValueError, TypeError):
+        db.session.rollback()
+        abort(400)
+    except operations.ResultConflict as conflict:
+        db.session.rollback()
+        current = conflict.current
+        if not request.is_json:
+            flash(str(conflict.message), "error")
+            return redirect(url_for("audits.conduct", audit_id=audit_id) + f"#item-{item_id}")
+        payload = {"error": {"code": "conflict", "message": str(conflict.message)}, "current": _result_payload(current)}
+        return jsonify(payload), 409
+    except (IntegrityError, StaleDataError):
+        db.session.rollback()
+        message = _("A colleague changed this result in the meantime. Please check it before saving again.")
+        return jsonify({"error": {"code": "conflict", "message": message}}), 409
+    except PortalError as error:
+        db.session.rollback()
+        if not request.is_json:
+            flash(str(error.message), "error")
+            return redirect(url_for("audits.conduct", audit_id=audit_id) + f"#item-{item_id}")
+        return jsonify({"error": {"code": error.code, "message": str(error.message)}}), error.http_status
+    _rescore(audit)
+    if not request.is_json:
+        return redirect(url_for("audits.conduct", audit_id=audit_id) + f"#item-{item_id}")
+    return jsonify(_result_payload(row))
+
+
+@bp.route("/<int:audit_id>/photos", methods=["POST"])
+@role_required(*AUDIT_STAFF)
+def upload_photo(audit_id: int) -> Any:
+    audit = _audit(audit_id)
+    item_id = request.form.get("item_id") or None
+    target = url_for("audits.conduct", audit_id=audit_id) + (f"#item-{item_id}" if item_id else "")
+    files = [f for f in request.files.getlist("photos") if f and f.filename]
+    if not files:
+        flash(_("Please choose a file."), "error")
+        return redirect(target)
+    try:
+        store_all(
+            _organization(),
+            files,
+            lambda evidence: operations.add_photo(audit, item_id, evidence, by=current_user),
+            by=current_user,
+        )
+    except UploadRefused as error:
+        flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
+        return redirect(target)
+    db.session.commit()
+    flash(_("The photo has been added."), "success")
+    return redirect(target)
+
+
+@bp.route("/<int:audit_id>/photos/<int:photo_id>")
+@role_required(*AUDIT_STAFF)
+def photo(audit_id: int, photo_id: int) -> Any:
+    audit = _audit(audit_id)
+    found = next((p for p in operations.photos_of(audit) if p.id == photo_id), None)
+    storage = current_storage()
+    if found is None or not storage.exists(EVIDENCE, found.evidence.sha256):
+        abort(404)
+    response = Response(storage.iter_bytes(EVIDENCE, found.evidence.sha256), mimetype=found.evidence.content_type)
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/<int:audit_id>/close", methods=["POST"])
+@role_required(*AUDIT_STAFF)
+def close(audit_id: int) -> Any:
+    findings = []
+    try:
+        for index in request.form.getlist("finding"):
+            description = request.form.get(f"description_{index}", "")
+            if not description.strip():
+                continue  # an empty row of the form
+            due = request.form.get(f"due_{index}", "")
+            findings.append(
+                operations.FindingInput(
+                    severity=request.form.get(f"severity_{index}", ""),
+                    description=description,
+                    owner=request.form.get(f"owner_{index}", ""),
+                    due_date=date.fromisoformat(due) if due else date.min,
+                    item_id=request.form.get(f"item_{index}") or None,
+                )
+            )
+    except ValueError:
+        flash(_("Please enter the due dates as dates."), "error")
+        return redirect(url_for("audits.detail", audit_id=audit_id) + "#close")
+    summary = request.form.get("summary")
+    return _act(
+        audit_id,
+        lambda audit: operations.close_audit(audit, findings, summary, by=current_user, today=date.today()),
+        _("The audit is closed; the supplier has been asked for a plan for each finding."),
+    )
+
+
+@bp.route("/<int:audit_id>/export", methods=["POST"])
+@role_required(*AUDIT_STAFF)
+def export(audit_id: int) -> Any:
+    audit = _audit(audit_id)
+    job = request_audit_report(audit, _organization(), lang=request.form.get("lang", "ja"), by=current_user)
+    db.session.commit()
+    enqueue_job("reports.build_export", job.id)
+    return redirect(url_for("exports.status", job_id=job.id))
