@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.actions.models import ActionState, CorrectiveAction
+from portal.actions.models import ActionEvidence, ActionState, CorrectiveAction
 from portal.activity.operations import record
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
+from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
@@ -92,3 +93,39 @@ def close_action(action: CorrectiveAction, comment: str | None, *, by: User) -> 
         state=[str(before), str(action.state)],
     )
     return action
+
+
+def add_evidence(action: CorrectiveAction, evidence: Evidence, *, by: User) -> None:
+    """A file the supplier sends with its plan (the same file twice is kept once)."""
+    if action.state == ActionState.CLOSED:
+        raise Conflict(_l("This corrective action is already closed."))
+    if evidence.organization_id != action.supplier.organization_id:
+        raise NotFound()
+    exists = db.session.scalar(
+        sa.select(ActionEvidence.id).where(
+            ActionEvidence.action_id == action.id, ActionEvidence.evidence_id == evidence.id
+        )
+    )
+    if exists is None:
+        db.session.add(ActionEvidence(action_id=action.id, evidence_id=evidence.id))
+        db.session.flush()
+        record(
+            "action.evidence",
+            actor=by,
+            subject_type="corrective_action",
+            subject_id=action.id,
+            organization_id=action.supplier.organization_id,
+            file=evidence.filename,
+            sha256=evidence.sha256,
+        )
+
+
+def evidence_of_action(action: CorrectiveAction) -> list[Evidence]:
+    return list(
+        db.session.scalars(
+            sa.select(Evidence)
+            .join(ActionEvidence, ActionEvidence.evidence_id == Evidence.id)
+            .where(ActionEvidence.action_id == action.id)
+            .order_by(ActionEvidence.id)
+        )
+    )

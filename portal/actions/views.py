@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.actions import operations
 from portal.actions.models import CorrectiveAction
 from portal.errors import PortalError
+from portal.evidence.downloads import evidence_response
+from portal.evidence.operations import UploadRefused, store_all
+from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Role
 from portal.session_auth import current_membership, current_role, role_required
@@ -19,6 +22,8 @@ from portal.session_auth import current_membership, current_role, role_required
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
 EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
+#: Who verifies a plan and closes the action: the reviewer for review findings, the auditor for audit ones.
+CLOSERS = (Role.BUYER_ADMIN, Role.REVIEWER, Role.AUDITOR)
 
 
 def _is_buyer() -> bool:
@@ -52,7 +57,8 @@ def detail(action_id: int) -> Any:
         action=action,
         today=date.today(),
         is_buyer=_is_buyer(),
-        can_close=current_role() in (Role.BUYER_ADMIN, Role.REVIEWER),
+        can_close=current_role() in CLOSERS,
+        evidence=operations.evidence_of_action(action),
     )
 
 
@@ -60,8 +66,17 @@ def detail(action_id: int) -> Any:
 @role_required(*SUPPLIER_ROLES)
 def plan(action_id: int) -> Any:
     action = _action(action_id)
+    files = [f for f in request.files.getlist("files") if f and f.filename]
     try:
+        store_all(
+            action.supplier.organization,
+            files,
+            lambda evidence: operations.add_evidence(action, evidence, by=current_user),
+            by=current_user,
+        )
         operations.submit_plan(action, request.form.get("plan", ""), by=current_user)
+    except UploadRefused as error:
+        flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
     except PortalError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -72,7 +87,7 @@ def plan(action_id: int) -> Any:
 
 
 @bp.route("/<int:action_id>/close", methods=["POST"])
-@role_required(Role.BUYER_ADMIN, Role.REVIEWER)
+@role_required(*CLOSERS)
 def close(action_id: int) -> Any:
     action = _action(action_id)
     try:
@@ -84,3 +99,14 @@ def close(action_id: int) -> Any:
         db.session.commit()
         flash(_("The corrective action has been closed."), "success")
     return redirect(url_for("actions.detail", action_id=action_id))
+
+
+@bp.route("/<int:action_id>/evidence/<int:evidence_id>")
+@role_required(*EVERYONE)
+def evidence(action_id: int, evidence_id: int) -> Any:
+    """A file sent with the plan, for both sides of this action only."""
+    action = _action(action_id)
+    found = next((e for e in operations.evidence_of_action(action) if e.id == evidence_id), None)
+    if found is None:
+        abort(404)
+    return evidence_response(found)

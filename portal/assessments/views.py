@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,8 +23,9 @@ from portal.assessments.page import answering_page
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.campaigns.models import Campaign
 from portal.errors import Conflict, PortalError
+from portal.evidence.downloads import evidence_response
 from portal.evidence.models import Evidence
-from portal.evidence.operations import KIND, UploadRefused, get_evidence, library, store_all
+from portal.evidence.operations import UploadRefused, get_evidence, library, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.jobs import enqueue_job
@@ -36,7 +36,6 @@ from portal.reports.offline import apply_upload, keep_upload, preview_upload
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.session_auth import current_membership, current_role, role_required
-from portal.storage import current_storage
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -241,16 +240,9 @@ def download(evidence_id: int) -> Any:
             )
             is not None
         )
-    if not allowed or not current_storage().exists(KIND, evidence.sha256):
+    if not allowed:
         abort(404)
-    response = Response(current_storage().iter_bytes(KIND, evidence.sha256), mimetype=evidence.content_type)
-    ascii_name = evidence.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(evidence.filename)}"
-    )
-    response.headers["Content-Length"] = str(evidence.size)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_response(evidence)
 
 
 @bp.route("/<int:assessment_id>/sections/<section_id>/assign", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,7 +27,7 @@ from portal.audits.forms import (
 from portal.audits.models import Audit, AuditItemResult, AuditState
 from portal.catalog.operations import list_versions, questionnaire_of
 from portal.errors import PortalError
-from portal.evidence.operations import KIND as EVIDENCE
+from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
@@ -37,7 +37,6 @@ from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
 from portal.reports.exports import request_audit_report
 from portal.scoring.dispatch import enqueue_scoring
 from portal.session_auth import current_membership, role_required
-from portal.storage import current_storage
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
@@ -352,13 +351,9 @@ def upload_photo(audit_id: int) -> Any:
 def photo(audit_id: int, photo_id: int) -> Any:
     audit = _audit(audit_id)
     found = next((p for p in operations.photos_of(audit) if p.id == photo_id), None)
-    storage = current_storage()
-    if found is None or not storage.exists(EVIDENCE, found.evidence.sha256):
+    if found is None:
         abort(404)
-    response = Response(storage.iter_bytes(EVIDENCE, found.evidence.sha256), mimetype=found.evidence.content_type)
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_response(found.evidence, inline=True)
 
 
 @bp.route("/<int:audit_id>/close", methods=["POST"])

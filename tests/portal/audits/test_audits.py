@@ -1,5 +1,6 @@
 """Audits through the pages: plan, agree the date, conduct, close with findings; the score effect; who sees what."""
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -192,3 +193,40 @@ def test_only_the_buyers_staff_see_audit_notes(app, client, make_buyer, make_sup
         assert response.status_code == 403
         assert "内部メモ" not in response.get_data(as_text=True)
     assert "内部メモ" not in client.get(f"/audits/{audit.id}").get_data(as_text=True)
+
+
+def test_the_supplier_answers_a_finding_with_a_plan_and_a_file_and_the_auditor_closes_it(
+    app, client, make_buyer, make_supplier, make_campaign, make_user
+):
+    from portal.organizations.models import Role
+
+    buyer, admin, supplier, owner, campaign, _ = submitted_supplier(make_buyer, make_supplier, make_campaign)
+    sign_in(client, admin.email)
+    plan(client, supplier, campaign.questionnaire_version_id)
+    audit = db.session.scalar(sa.select(Audit))
+    due = (date.today() + timedelta(days=20)).isoformat()
+    data = {"finding": ["0"], "severity_0": "minor", "description_0": "入館記録がない", "owner_0": "総務", "due_0": due}
+    client.post(f"/audits/{audit.id}/close", data=data)
+    action = db.session.scalar(sa.select(CorrectiveAction))
+    client.post("/sign-out")
+
+    sign_in(client, owner.email)
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    sent = client.post(
+        f"/actions/{action.id}/plan",
+        data={"plan": "受付に入館簿を置く", "files": (BytesIO(pdf), "入館簿.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302
+    page = client.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert "入館簿.pdf" in page
+    client.post("/sign-out")
+
+    auditor = make_user(organization=buyer, role=Role.AUDITOR)
+    sign_in(client, auditor.email)
+    page = client.get(f"/actions/{action.id}").get_data(as_text=True)
+    (link,) = re.findall(r'href="(/actions/\d+/evidence/\d+)"', page)
+    assert client.get(link).data == pdf
+    assert client.post(f"/actions/{action.id}/close", data={"comment": "現地で確認"}).status_code == 302
+    db.session.refresh(action)
+    assert action.state == "closed"
