@@ -294,8 +294,10 @@ class ReviewOut(Reply):
 
 
 class ExportIn(Request):
-    kind: Literal["checksheet", "portfolio"]
+    kind: Literal["checksheet", "portfolio", "audit"]
     assessment_id: Id | None = None
+    #: for an audit report
+    audit_id: Id | None = None
     #: for a portfolio: one campaign, or none for all suppliers
     campaign_id: Id | None = None
     lang: Lang = "ja"
@@ -344,3 +346,91 @@ class ImportApplied(Reply):
 
 
 ErrorDetail.model_rebuild()
+
+
+# Audits ---------------------------------------------------------------------------------------
+
+
+class AuditCreate(Request):
+    supplier_id: Id
+    questionnaire: QuestionnaireRef
+    #: null: the supplier's own tier
+    tier: TierCode | None = None
+    #: section ids in scope; empty: all
+    sections: list[text(64, 1)] = Field(default_factory=list, max_length=100)  # type: ignore[valid-type]
+    mode: Literal["on_site", "remote"]
+    planned_date: date
+    participants: text(2000) | None = None  # type: ignore[valid-type]
+
+
+class AuditResultIn(Request):
+    item: text(64, 1)  # type: ignore[valid-type]
+    result: Literal["verified", "not_verified", "observation", "not_checked"] | None = None
+    note: text(10_000) | None = None  # type: ignore[valid-type]
+    #: the result's ``version`` as last read (0 for a new one); a different current version is a 409
+    version: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class AuditResultsIn(Request):
+    results: list[AuditResultIn] = Field(min_length=1, max_length=1000)
+
+
+class AuditResultOut(Reply):
+    item: str
+    result: Literal["verified", "not_verified", "observation", "not_checked"] | None
+    note: str | None
+    version: int
+
+
+class ProposalIn(Request):
+    proposed_date: date
+    note: text(1000) | None = None  # type: ignore[valid-type]
+
+
+class FindingIn(Request):
+    item: text(64, 1) | None = None  # type: ignore[valid-type]
+    severity: Literal["major", "minor", "observation"]
+    description: text(10_000, 1)  # type: ignore[valid-type]
+    owner: text(120, 1)  # type: ignore[valid-type]
+    due_date: date
+
+
+class AuditCloseIn(Request):
+    findings: list[FindingIn] = Field(default_factory=list, max_length=500)
+    summary: text(10_000) | None = None  # type: ignore[valid-type]
+
+
+class FindingOut(Reply):
+    item: str | None
+    severity: Literal["major", "minor", "observation"]
+    description: str
+    corrective_action_id: int | None
+
+
+class PhotoOut(Reply):
+    id: int
+    item: str | None
+    filename: str
+    sha256: str
+    size: int
+
+
+class AuditOut(Reply):
+    id: int
+    supplier_id: int
+    supplier_name: str
+    questionnaire: dict[str, str]
+    tier: TierCode
+    sections: list[str]
+    mode: Literal["on_site", "remote"]
+    planned_date: date
+    state: Literal["planned", "in_progress", "closed", "cancelled"]
+    participants: str | None
+    proposed_date: date | None
+    proposal_note: str | None
+    reference_assessment_id: int | None
+    findings: list[FindingOut]
+    #: the buyer's staff only (null for the supplier): results with internal notes, photos, summary
+    results: list[AuditResultOut] | None = None
+    photos: list[PhotoOut] | None = None
+    summary: str | None = None

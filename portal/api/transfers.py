@@ -20,6 +20,7 @@ from portal.api.schemas import (
     ImportPreviewOut,
     ImportProblem,
 )
+from portal.audits.operations import get_for_buyer as get_audit_for_buyer
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.operations import get_campaign
 from portal.errors import Conflict, NotFound, PermissionDenied
@@ -69,6 +70,13 @@ def create_export(membership: Membership, body: ExportIn) -> ExportOut:
             for_supplier=is_supplier(membership),
             by=current_user,
         )
+    elif body.kind == "audit":
+        if is_supplier(membership):
+            raise PermissionDenied(_l("Only the buyer's staff can export an audit report."))
+        if body.audit_id is None:
+            raise BodyInvalid(_l("audit_id: required for an audit report."))
+        audit = get_audit_for_buyer(membership.organization, body.audit_id)
+        job = exports.request_audit_report(audit, membership.organization, lang=body.lang, by=current_user)
     else:
         if is_supplier(membership):
             raise PermissionDenied(_l("Only the buyer's staff can export a portfolio."))
