@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from io import BytesIO
 
 import click
 import sqlalchemy as sa
@@ -11,14 +12,27 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import User
 from portal.accounts.operations import create_user
+from portal.assessments.models import Assessment, AssessmentState
+from portal.assessments.operations import (
+    AnswerInput,
+    attach_evidence,
+    missing_items,
+    questionnaire_for,
+    save_answer,
+    submit_assessment,
+)
+from portal.audits.operations import AuditPlan, plan_audit
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.models import QuestionnaireVersion
+from portal.evidence.operations import store_evidence
 from portal.extensions import db
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import add_member, create_organization
+from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier, Tier
 
 DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 #: The demo campaign uses the first of these that `flask portal init` has loaded.
 DEMO_QUESTIONNAIRES = ("supply-chain", "ipa-self-check")
 BUYER_NAME = "デモ自動車部品株式会社"
@@ -88,7 +102,44 @@ def _launch_demo_campaign(buyer: Organization, admin: User) -> None:
         due_date=date.today() + timedelta(days=30),
         supplier_ids=[s.id for s in suppliers],
     )
-    launch_campaign(create_campaign(buyer, data, by=admin, today=date.today()), by=admin)
+    assessments = launch_campaign(create_campaign(buyer, data, by=admin, today=date.today()), by=admin)
+    # The first supplier has already answered, so there is something to review and to audit.
+    first = assessments[0]
+    owner = db.session.scalar(sa.select(User).where(User.email == first.supplier.contact_email))
+    if owner is not None:
+        _answer_and_submit(first, owner)
+        auditor = db.session.scalar(sa.select(User).where(User.email == BUYER_STAFF[2][0]))
+        plan_audit(
+            buyer,
+            AuditPlan(
+                supplier_id=first.supplier_id,
+                questionnaire_version_id=version.id,
+                planned_date=date.today() + timedelta(days=7),
+                mode="on_site",
+                participants="監査 一郎、桜井 健",
+            ),
+            by=auditor or admin,
+            today=date.today(),
+        )
+
+
+def _answer_and_submit(assessment: Assessment, owner: User) -> None:
+    """Answer every item as a small supplier would (mostly done, some partly), attach a policy file, submit."""
+    questionnaire = questionnaire_for(assessment)
+    for number, item in enumerate(questionnaire.items_for_tier(assessment.tier)):
+        codes = [choice.code for choice in questionnaire.scale_of(item).choices]
+        if not codes:  # a free-text item
+            save_answer(assessment, AnswerInput(item.id, None, "デモ回答です。", None, 0), by=owner)
+            continue
+        code = "partial" if number % 4 == 3 and "partial" in codes else ("yes" if "yes" in codes else codes[0])
+        save_answer(assessment, AnswerInput(item.id, code, None, None, 0), by=owner)
+    policy = store_evidence(
+        assessment.supplier.organization, BytesIO(DEMO_PDF), "情報セキュリティ基本方針.pdf", by=owner
+    )
+    for missing in missing_items(assessment):
+        if missing.reason == "evidence":
+            attach_evidence(assessment, missing.item_id, policy, by=owner)
+    submit_assessment(assessment, by=owner)
 
 
 @click.command("seed-demo")
@@ -100,6 +151,10 @@ def seed_demo_command() -> None:
     existed = db.session.scalar(sa.select(User).where(User.email == BUYER_STAFF[0][0])) is not None
     rows = seed_demo()
     db.session.commit()
+    # Commit, then queue: the demo's submitted answers are scored like any other submission.
+    submitted = sa.select(Assessment.id).where(Assessment.state == AssessmentState.SUBMITTED)
+    for assessment_id in db.session.scalars(submitted).all():
+        enqueue_scoring(assessment_id)
     click.echo("Demo data " + ("was already loaded." if existed else "loaded."))
     click.echo(f"Sign in at {current_app.config['BASE_URL']}/sign-in with password {DEMO_PASSWORD!r} as:")
     for email, role, organization in rows:

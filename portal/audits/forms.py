@@ -15,7 +15,7 @@ from portal.campaigns.forms import MultiCheckboxField
 MODE_LABELS = {AuditMode.ON_SITE: _l("On site"), AuditMode.REMOTE: _l("Remote")}
 STATE_LABELS = {
     AuditState.PLANNED: _l("Planned"),
-    AuditState.IN_PROGRESS: _l("In progress"),
+    AuditState.IN_PROGRESS: _l("Audit under way"),
     AuditState.CLOSED: _l("Closed"),
     AuditState.CANCELLED: _l("Cancelled"),
 }

@@ -1,0 +1,158 @@
+"""The whole audit cycle in the browser, in Japanese, with screenshots.
+
+An auditor plans an audit of a supplier that has submitted its answers, conducts it on a tablet-sized
+screen (one result entered while the connection is down is kept and sent when it is back), adds a
+photo, closes it with a finding; the supplier answers the corrective action with a plan and a file;
+the auditor verifies and closes it and asks for the Excel audit report.
+"""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from portal.accounts.operations import create_user
+from portal.audits.models import AuditItemResult
+from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
+from portal.catalog.operations import publish
+from portal.extensions import db
+from portal.organizations.models import Role
+from portal.organizations.operations import add_member, create_organization
+from portal.suppliers.models import Supplier, Tier
+from questionnaires import load_text
+from tests.browser.test_assessment_journey import PASSWORD, sign_in, sign_out
+from tests.workflow_fixtures import WORKFLOW_DEFINITION, submit_answers
+
+pytestmark = pytest.mark.browser
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def record(page, item_id, result):
+    with page.expect_response(lambda r: f"/items/{item_id}" in r.url and r.status == 200):
+        page.locator(f"#item-{item_id} input[name=result][value={result}]").check()
+
+
+def test_plan_conduct_close_and_follow_up_an_audit(live_app, page, screenshot, tmp_path):
+    base = live_app.config["BASE_URL"]
+    with live_app.app_context():
+        buyer = create_organization("監査発注株式会社", by=None)
+        auditor = create_user(email="auditor@audit.example.com", name="監査 一郎", password=PASSWORD)
+        add_member(buyer, auditor, Role.AUDITOR, by=None)
+        admin = create_user(email="admin@audit.example.com", name="管理 花子", password=PASSWORD)
+        add_member(buyer, admin, Role.BUYER_ADMIN, by=None)
+        version, _ = publish(load_text(WORKFLOW_DEFINITION, "w.yaml"), origin="import")
+        organization = create_organization("株式会社オーディット", by=None)
+        owner = create_user(email="owner@audit.example.com", name="委託 次郎", password=PASSWORD)
+        add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
+        supplier = Supplier(
+            buyer=buyer, organization=organization, name=organization.name, contact_email=owner.email, tier=Tier.T1
+        )
+        db.session.add(supplier)
+        db.session.flush()
+        campaign = create_campaign(
+            buyer,
+            CampaignInput(
+                name="2026年度 確認",
+                questionnaire_version_id=version.id,
+                due_date=date.today() + timedelta(days=20),
+                supplier_ids=[supplier.id],
+            ),
+            by=admin,
+            today=date.today(),
+        )
+        (assessment,) = launch_campaign(campaign, by=admin)
+        submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"}, comment="規程あり")
+
+    sign_in(page, base, "auditor@audit.example.com")
+    page.goto(f"{base}/audits/")
+    page.click("text=監査を計画")
+    page.select_option("select[name=supplier_id]", label="株式会社オーディット")
+    page.check("input[name=mode][value=on_site]")
+    page.fill("input[name=planned_date]", (date.today() + timedelta(days=5)).isoformat())
+    page.fill("textarea[name=participants]", "監査 一郎、委託 次郎")
+    screenshot("01-plan")
+    page.click("form button.primary")
+    page.wait_for_url(re.compile(r"/audits/\d+$"))
+    audit_url = page.url
+    screenshot("02-planned")
+
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
+    page.click("text=監査を実施")
+    page.wait_for_url(audit_url + "/conduct")
+    assert "規程あり" in page.content()
+    record(page, "POL-01", "verified")
+    record(page, "STF-01", "observation")
+    with page.expect_response(lambda r: "/items/STF-01" in r.url and r.status == 200):
+        page.fill("#item-STF-01 textarea[name=note]", "教育記録は紙のみ")
+        page.locator("#item-STF-01 textarea[name=note]").blur()
+    photo = tmp_path / "入口.png"
+    photo.write_bytes(PNG)
+    page.set_input_files("#item-STF-02 input[type=file]", str(photo))
+    page.click("#item-STF-02 form.photos button")
+    page.wait_for_url(re.compile(r"/conduct"))
+    assert "入口.png" in page.content()
+
+    # The connection drops on the shop floor: the entry is kept and sent once it is back.
+    page.context.set_offline(True)
+    page.locator("#item-STF-02 input[name=result][value=not_verified]").check()
+    page.wait_for_selector("#item-STF-02 .status.is-error")
+    screenshot("03-conduct-offline")
+    with page.expect_response(lambda r: "/items/STF-02" in r.url and r.status == 200):
+        page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    with live_app.app_context():
+        results = dict(db.session.execute(sa.select(AuditItemResult.item_id, AuditItemResult.result)).all())
+    assert {k: str(v) for k, v in results.items()} == {
+        "POL-01": "verified",
+        "STF-01": "observation",
+        "STF-02": "not_verified",
+    }
+    screenshot("04-conduct")
+
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(audit_url)
+    page.select_option("select[name=severity_0]", "major")
+    page.select_option("select[name=item_0]", "STF-02")
+    page.fill("textarea[name=description_0]", "退職者のアカウントが残っている")
+    page.fill("input[name=owner_0]", "委託 次郎")
+    page.fill("input[name=due_0]", (date.today() + timedelta(days=30)).isoformat())
+    page.fill("textarea[name=summary]", "社内向けのまとめ")
+    screenshot("05-close")
+    page.click("#close form button.primary")
+    page.wait_for_url(audit_url)
+    assert "退職者のアカウントが残っている" in page.content()
+    sign_out(page)
+
+    sign_in(page, base, "owner@audit.example.com")
+    page.goto(audit_url)
+    content = page.content()
+    assert "退職者のアカウントが残っている" in content and "社内向けのまとめ" not in content
+    assert "教育記録は紙のみ" not in content
+    screenshot("06-supplier-finding")
+    page.click("table a[href*='/actions/']")
+    page.fill("textarea[name=plan]", "月末までに棚卸しして削除します")
+    pdf = tmp_path / "削除記録.pdf"
+    pdf.write_bytes(PDF)
+    page.set_input_files("input[name=files]", str(pdf))
+    page.click("form button.primary")
+    page.wait_for_load_state()
+    assert "削除記録.pdf" in page.content()
+    screenshot("07-supplier-plan")
+    action_url = page.url
+    sign_out(page)
+
+    sign_in(page, base, "auditor@audit.example.com")
+    page.goto(action_url)
+    page.fill("input[name=comment]", "削除を確認")
+    page.click("form[action$='/close'] button")
+    page.wait_for_load_state()
+    screenshot("08-action-closed")
+    page.goto(audit_url)
+    page.click("form[action$='/export'] button")
+    page.wait_for_selector("text=ダウンロード")
+    screenshot("09-report-ready")
+    with page.expect_download() as download:
+        page.click("text=ダウンロード")
+    assert download.value.suggested_filename.endswith(".xlsx")
