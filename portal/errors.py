@@ -81,16 +81,35 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:
-        # Roll back first: the error page must not run on a session left mid-transaction.
-        db.session.rollback()
         if _is_database_down(error):
             logger.warning("Database unavailable: %s", error)
-            return _render(503, "unavailable", _HTTP_MESSAGES[503])
+            _without_database()
+            response = _render(503, "unavailable", _HTTP_MESSAGES[503])
+            return response[0], response[1], {"Retry-After": "30"}
+        # Roll back first: the error page must not run on a session left mid-transaction.
+        db.session.rollback()
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return _render(500, "internal_error", _HTTP_MESSAGES[500])
 
 
 def _is_database_down(error: Exception) -> bool:
-    from sqlalchemy.exc import DBAPIError
+    """A lost or refused database connection (a restart, a network cut), not a bug in a query."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def _without_database() -> None:
+    """Let the error page render with no database: an anonymous visitor, no membership, no open session."""
+    from flask import g
+
+    from portal.extensions import login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool replaces it on the next checkout
+        db.session.close()
+    g._login_user = login_manager.anonymous_user()
+    g.membership = None

@@ -179,6 +179,7 @@ def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600)
         "beat_schedule": {
             "mail.send_outbox": {"task": "mail.send_outbox", "schedule": 60.0},
             "scoring.sweep": {"task": "scoring.sweep", "schedule": 300.0},
+            "background.sweep": {"task": "background.sweep", "schedule": 300.0},
             "scoring.refresh_portfolio": {"task": "scoring.refresh_portfolio", "schedule": 600.0},
             "reports.remove_old_exports": {"task": "reports.remove_old_exports", "schedule": 86400.0},
             # Hourly: a reminder step is sent once per assessment, so the frequency only sets the delay.
@@ -193,7 +194,14 @@ def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600)
         "result_backend": broker,
         "task_always_eager": False,
         # Longer than any retry back-off, or Redis would hand an unacknowledged job to a second worker.
-        "broker_transport_options": {"visibility_timeout": visibility_timeout},
+        # With the broker down, a request gives up publishing within about two seconds: the job's row
+        # is committed already, and the sweeps queue it again once the broker is back.
+        "broker_transport_options": {
+            "visibility_timeout": visibility_timeout,
+            "socket_connect_timeout": 1,
+            "socket_timeout": 5,
+        },
+        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
     }
 
 

@@ -76,6 +76,19 @@ def sweep_scores() -> int:
     return len(ids)
 
 
+@shared_task(name="background.sweep")
+def sweep_jobs() -> int:
+    """Queue again every export or rescoring job whose message was lost or whose worker died."""
+    from portal.background.operations import jobs_to_requeue
+    from portal.jobs import enqueue_job
+
+    lost = jobs_to_requeue()
+    db.session.commit()
+    for task_name, job_id in lost:
+        enqueue_job(task_name, job_id)
+    return len(lost)
+
+
 @shared_task(name="campaigns.send_reminders", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def send_reminders() -> int:
     """Queue today's reminder e-mails (assessments and corrective actions), then send them."""

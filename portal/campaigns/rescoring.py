@@ -59,7 +59,7 @@ def change_pass_threshold(campaign: Campaign, threshold: float, *, by: User) -> 
 
 def run_rescore(job: BackgroundJob) -> None:
     """Score each submitted assessment of the campaign, committing progress after each one."""
-    job.state, job.started_at = JobState.RUNNING, utcnow()
+    job.state, job.started_at, job.done = JobState.RUNNING, utcnow(), 0  # a rerun starts over
     db.session.commit()
     ids = db.session.scalars(
         sa.select(Assessment.id)

@@ -1,0 +1,50 @@
+"""Finding long jobs whose message was lost (broker down at request time, worker gone) to queue them again."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from portal.background.models import BackgroundJob, JobState
+from portal.db import utcnow
+from portal.extensions import db
+
+#: Which task runs each kind of job (kinds not listed, such as offline imports, are not run by a worker).
+TASKS = {
+    "export.checksheet": "reports.build_export",
+    "export.portfolio": "reports.build_export",
+    "export.audit": "reports.build_export",
+    "campaign.rescore": "campaigns.rescore",
+}
+STALE_QUEUED = timedelta(minutes=5)
+STALE_RUNNING = timedelta(minutes=30)
+MAX_ATTEMPTS = 10
+
+
+def jobs_to_requeue(now: datetime | None = None, limit: int = 200) -> list[tuple[str, int]]:
+    """(task name, job id) of jobs queued or running for too long, marked queued again.
+
+    A failed job is retried by Celery a few times first; the sweep gives it further chances later
+    (a full disk, a database restart), up to ``MAX_ATTEMPTS`` sweeps.
+    """
+    now = now or utcnow()
+    lost = sa.or_(
+        sa.and_(BackgroundJob.state == JobState.QUEUED, BackgroundJob.created_at < now - STALE_QUEUED),
+        sa.and_(BackgroundJob.state == JobState.RUNNING, BackgroundJob.started_at < now - STALE_RUNNING),
+    )
+    jobs = db.session.scalars(
+        sa.select(BackgroundJob)
+        .where(BackgroundJob.kind.in_(list(TASKS)), lost)
+        .order_by(BackgroundJob.id)
+        .limit(limit)
+    ).all()
+    for job in jobs:
+        sweeps = int(job.params.get("sweeps", 0))
+        if sweeps >= MAX_ATTEMPTS:
+            job.state, job.error = JobState.FAILED, "Gave up after repeated attempts"
+            continue
+        job.params = {**job.params, "sweeps": sweeps + 1}
+        job.state, job.started_at = JobState.QUEUED, None
+    db.session.flush()
+    return [(TASKS[job.kind], job.id) for job in jobs if job.state == JobState.QUEUED]

@@ -1,0 +1,75 @@
+"""A worker killed in the middle of an export: the job is redelivered and finishes once, and no half-written
+file is ever offered for download."""
+
+import signal
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from portal.background.models import BackgroundJob, JobState
+from portal.extensions import db
+from portal.settings import celery_settings
+from tests.conftest import make_test_app, sign_in
+from tests.services import REDIS_URL, require_redis
+from tests.workers.processes import start_worker, stop, wait_for
+from tests.workflow_fixtures import only_assessment
+
+pytestmark = pytest.mark.worker
+
+
+def test_a_killed_export_is_redelivered_and_offered_only_when_whole(
+    app, database_url, tmp_path, make_buyer, make_supplier, make_campaign
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("holding a worker inside a job needs PostgreSQL row locks; SQLite runs the outage test")
+    require_redis()
+    buyer, admin = make_buyer()
+    supplier, _ = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    queue = f"kill-{uuid.uuid4().hex[:8]}"
+    web = make_test_app(tmp_path / "web", database_url, CELERY=celery_settings(REDIS_URL, queue))
+    storage = web.config["STORAGE_DIR"]
+    exports = tmp_path / "web" / "storage" / "exports"
+
+    # Hold every background job row, so the first worker is stuck inside the job when it is killed.
+    blocker_engine = sa.create_engine(database_url)
+    blocker = blocker_engine.connect()
+    blocker_tx = blocker.begin()
+    client = web.test_client()
+    sign_in(client, admin.email)
+    first = start_worker(
+        database_url, queue, tmp_path, "first", PORTAL_BROKER_VISIBILITY_TIMEOUT="4", PORTAL_STORAGE_DIR=storage
+    )
+    try:
+        job_url = client.post(f"/review/{assessment.id}/export", data={"lang": "ja"}).headers["Location"]
+        blocker.execute(sa.text("SELECT 1 FROM background_jobs FOR UPDATE"))
+        log = tmp_path / "first.log"
+        assert wait_for(lambda: "reports.build_export" in log.read_text()), log.read_text()[-2000:]
+        time.sleep(1)
+        assert client.get(job_url + "/download").status_code == 404  # nothing to offer yet
+        stop(first, signal.SIGKILL)
+    finally:
+        blocker_tx.rollback()
+        blocker.close()
+        blocker_engine.dispose()
+    assert not exports.exists() or not [p for p in exports.rglob("*") if p.is_file()]
+
+    time.sleep(5)  # past the visibility timeout, Redis hands the unacknowledged job to the next worker
+    second = start_worker(
+        database_url, queue, tmp_path, "second", PORTAL_BROKER_VISIBILITY_TIMEOUT="4", PORTAL_STORAGE_DIR=storage
+    )
+    try:
+
+        def done():
+            db.session.expire_all()
+            return db.session.scalar(sa.select(BackgroundJob)).state == JobState.DONE
+
+        assert wait_for(done, timeout=60), (tmp_path / "second.log").read_text()[-3000:]
+    finally:
+        stop(second)
+    assert "reports.build_export" in (tmp_path / "second.log").read_text()
+    assert len([p for p in exports.rglob("*") if p.is_file()]) == 1
+    download = client.get(job_url + "/download")
+    assert download.status_code == 200 and download.data[:2] == b"PK"
