@@ -17,6 +17,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings.update(overrides or {})
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
     app.config.from_mapping(settings)
+
+    from portal.input_checks import register_input_checks
+
+    register_input_checks(app)  # before any other hook, so no view sees NUL or over-deep JSON
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese stays readable in JSON answers
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     ensure_secret_key(app.config)

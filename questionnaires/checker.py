@@ -38,8 +38,13 @@ def describe(value: object) -> str:
 
 
 def is_number(value: object) -> bool:
-    """A finite int or float that is not a boolean (YAML booleans are ints in Python)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float that is not a boolean (YAML booleans are ints in Python), within float range."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float range (1e309 written as digits)
+        return False
 
 
 class Checker:

@@ -183,6 +183,7 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.index = 0
         self.depth = 0
+        self.operators = 0  # 'and'/'or' in the whole condition
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -236,6 +237,11 @@ class _Parser:
         # Chains become left-deep trees; bounding them bounds the recursion of evaluate() and unparse().
         if count > MAX_OPERANDS:
             raise ConditionSyntaxError(f"more than {MAX_OPERANDS} operands in one chain", self.position())
+        # Chains in parentheses add up (each is the next one's first operand, or merges with it in unparse()):
+        # the whole condition is bounded too, so its tree is at most MAX_OPERANDS + MAX_NESTING deep.
+        self.operators += 1
+        if self.operators >= MAX_OPERANDS:
+            raise ConditionSyntaxError(f"more than {MAX_OPERANDS} operands in one condition", self.position())
 
     def nest(self) -> None:
         self.depth += 1
@@ -282,7 +288,11 @@ def parse(text: str) -> Condition:
         raise ConditionSyntaxError("a condition must be text", 0)
     if len(text) > MAX_LENGTH:
         raise ConditionSyntaxError(f"longer than {MAX_LENGTH} characters", MAX_LENGTH)
-    return _Parser(text).parse()
+    condition = _Parser(text).parse()
+    # The canonical text (spaces around operators) is what gets stored; it must parse again.
+    if len(unparse(condition)) > MAX_LENGTH:
+        raise ConditionSyntaxError(f"longer than {MAX_LENGTH} characters once written canonically", len(text))
+    return condition
 
 
 _PRECEDENCE = {Or: 1, And: 2, Not: 3}

@@ -249,7 +249,7 @@ def _item(
     item_id = _unique_id(check, data, path, ids)
     tier: Tier | None = None
     if "tier" in data:
-        if data["tier"] in {tier.value for tier in Tier}:
+        if isinstance(data["tier"], str) and data["tier"] in {tier.value for tier in Tier}:
             tier = Tier(data["tier"])
         else:
             check.add(join(path, "tier"), f"must be one of T1, T2, T3 (got {describe(data['tier'])})")

@@ -102,6 +102,15 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Make every session cookie issued to ``user`` so far worthless (on signing out, on any device).
+
+    Sessions are signed cookies the server does not keep, so a new session token is the way to end one.
+    """
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+
+
 def set_locale(user: User, locale: str) -> None:
     if locale not in LOCALES:
         raise UserInputError(_l("Unknown language."))

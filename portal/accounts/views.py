@@ -58,6 +58,10 @@ def sign_in() -> Any:
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Any:
+    if current_user.is_authenticated:
+        # The session is a signed cookie: a copy taken before signing out would stay valid without this.
+        operations.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")

@@ -288,11 +288,12 @@ def save_result(audit_id: int, item_id: str) -> Any:
     data: Any = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and not hasattr(data, "get"):
         abort(400)
+    result, note = data.get("result") or None, data.get("note")
+    if not all(value is None or isinstance(value, str) for value in (result, note)):
+        abort(400)  # JSON may hold lists, objects or numbers where text belongs
     try:
         version = int(data.get("version") or 0)
-        row = operations.record_result(
-            audit, item_id, data.get("result") or None, data.get("note"), version, by=current_user
-        )
+        row = operations.record_result(audit, item_id, result, note, version, by=current_user)
         db.session.commit()
     except (ValueError, TypeError):
         db.session.rollback()

@@ -38,6 +38,7 @@ def store_evidence(organization: Organization, stream: IO[bytes], filename: str 
     except TooLarge:
         raise FileRefused(_l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))) from None
     if size == 0:
+        discard_unreferenced([sha256])
         raise FileRefused(_l("The file is empty."))
     content_type = sniff(head, str(storage.path_for(KIND, sha256)))
     if content_type is None:

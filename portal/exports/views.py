@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -63,7 +64,8 @@ def workbook_response(job: BackgroundJob) -> Response:
     if job.state != JobState.DONE or not sha256 or not storage.exists(STORAGE_KIND, sha256):
         abort(404)
     response = Response(storage.iter_bytes(STORAGE_KIND, sha256), mimetype=XLSX)
-    name = job.params["filename"]
+    # The name holds a supplier's or campaign's name, which may hold line breaks: not in a header.
+    name = re.sub(r"[\x00-\x1f\x7f]", "_", job.params["filename"])
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     response.headers["X-Content-Type-Options"] = "nosniff"

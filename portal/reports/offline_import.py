@@ -28,6 +28,7 @@ import os
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -243,7 +244,7 @@ def _check_archive(data: bytes, limits: Limits) -> None:
             for member in members:
                 if member.filename.lower().endswith(_XML_SUFFIXES) and _declares_dtd(archive, member):
                     raise _Refused("xml_dtd", part=member.filename)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as error:
         raise _Refused("unreadable") from error
 
 
@@ -342,7 +343,7 @@ def _compare(workbook: Any, expected: ExpectedAssessment, lang: str, limits: Lim
 def _read_meta(sheet: Any, limits: Limits) -> tuple[dict[str, str], list[tuple[str, int]]]:
     pairs: dict[str, str] = {}
     items: list[tuple[str, int]] = []
-    for row_number, row in enumerate(sheet.iter_rows(max_col=2, values_only=True), start=1):
+    for row_number, row in enumerate(_iter_rows(sheet, max_col=2, values_only=True), start=1):
         if row_number > META_ITEMS_HEADER_ROW + limits.max_rows:
             raise _Refused("too_many_rows", sheet=META_SHEET, limit=limits.max_rows)
         key, value = (*row, None, None)[:2]
@@ -359,8 +360,21 @@ def _read_meta(sheet: Any, limits: Limits) -> tuple[dict[str, str], list[tuple[s
     return pairs, items
 
 
+def _iter_rows(sheet: Any, **options: Any) -> Iterator[tuple[Any, ...]]:
+    """``sheet.iter_rows(**options)``; a read-only sheet parses its XML part only now, so damage shows here."""
+    rows = sheet.iter_rows(**options)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # openpyxl raises many kinds on a damaged part; all mean "unreadable"
+            raise _Refused("unreadable") from error
+        yield row
+
+
 def _data_rows(sheet: Any, limits: Limits) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    for offset, row in enumerate(sheet.iter_rows(min_row=FIRST_ROW, max_col=COL_REFERENCES, values_only=True)):
+    for offset, row in enumerate(_iter_rows(sheet, min_row=FIRST_ROW, max_col=COL_REFERENCES, values_only=True)):
         if offset >= limits.max_rows:
             raise _Refused("too_many_rows", sheet=sheet.title, limit=limits.max_rows)
         values = tuple(row) + (None,) * (COL_REFERENCES - len(row))

@@ -123,11 +123,15 @@ def parse_mapping(data: object) -> TableMapping:
     for required in ("key", "version", "title", "source", "licence"):
         if required not in output:
             raise TableImportError(f"mapping: output.{required} is required")
+    if output.get("item_defaults") is not None:
+        _dict(output["item_defaults"], "output.item_defaults", None)
     id_spec = top.get("id")
     if isinstance(id_spec, dict):
         id_data = _dict(id_spec, "id", {"column", "separator", "levels"})
         id_column = _column(id_data.get("column"), "id.column")
         separator = str(id_data.get("separator", "-"))
+        if not separator:
+            raise TableImportError("mapping: id.separator must not be empty")
         levels = id_data.get("levels")
         if levels is not None and (not isinstance(levels, int) or isinstance(levels, bool) or levels < 1):
             raise TableImportError("mapping: id.levels must be a positive whole number")
@@ -186,7 +190,7 @@ def _tiers(top: dict[str, Any]) -> tuple[dict[Tier, ColumnRef], ColumnRef | None
 
 
 def _tier(value: object, where: str) -> Tier:
-    if value not in {tier.value for tier in Tier}:
+    if not isinstance(value, str) or value not in {tier.value for tier in Tier}:
         raise TableImportError(f"mapping: {where}: must be one of T1, T2, T3 (got {value!r})")
     return Tier(str(value))
 

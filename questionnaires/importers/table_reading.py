@@ -61,7 +61,7 @@ def cell_text(value: object) -> str:
 def _read_csv(path: Path, encoding: str, max_columns: int) -> Grid:
     try:
         text = path.read_bytes().decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+    except (UnicodeError, LookupError) as error:  # UnicodeError: codecs such as punycode raise it undecorated
         raise TableImportError(f"{path.name} cannot be decoded as {encoding}: {error}") from None
     text = text.removeprefix("\ufeff")  # a BOM survives when the mapping names plain utf-8
     grid: Grid = []
@@ -83,7 +83,9 @@ def _read_xlsx(path: Path, sheet: str | None, max_columns: int) -> Grid:
             sheet_name, merged = _merged_ranges(archive, sheet)
         # read_only streams rows; it does not expose merged ranges, hence the separate look above.
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as error:
+    except TableImportError:
+        raise
+    except Exception as error:  # zipfile, zlib, XML and openpyxl errors on a damaged file: all mean "unreadable"
         raise TableImportError(f"{path.name} is not a readable .xlsx file ({error})") from None
     try:
         worksheet = workbook[sheet_name]
@@ -91,6 +93,10 @@ def _read_xlsx(path: Path, sheet: str | None, max_columns: int) -> Grid:
         for row in worksheet.iter_rows(max_col=max_columns, values_only=True):
             _check_row_count(len(grid) + 1)
             grid.append(_pad([cell_text(value) for value in row], max_columns))
+    except TableImportError:
+        raise
+    except Exception as error:  # read_only parses the sheet while iterating: damage shows up here too
+        raise TableImportError(f"{path.name} is not a readable .xlsx file ({error})") from None
     finally:
         workbook.close()
     _fill_merged(grid, merged)

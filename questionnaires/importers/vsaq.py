@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from questionnaires.conditions import KEYWORDS, And, Condition, Equals, item_codes, unparse
+from questionnaires.conditions import KEYWORDS, Condition, Equals, item_codes, unparse
 from questionnaires.importers.lenient_json import MAX_BYTES, LenientJsonError, parse_lenient_json
 from questionnaires.importers.vsaq_conditions import UntranslatableError, translate_condition
 
@@ -130,7 +130,7 @@ def _count_types(items: list[Any], types: set[str]) -> int:
     for item in items:
         if isinstance(item, dict):
             count += item.get("type") in types
-            count += _count_types(item.get("items") or [], types)
+            count += _count_types(_list(item.get("items")), types)
     return count
 
 
@@ -141,7 +141,7 @@ def _find_warning_choices(items: list[Any], state: _State) -> None:
             continue
         if item.get("type") == "tip" and item.get("warn") == "yes" and isinstance(item.get("cond"), str):
             state.warn_choices.update(re.findall(r"(?<![!\w^])[A-Za-z0-9_]+", item["cond"]))
-        _find_warning_choices(item.get("items") or [], state)
+        _find_warning_choices(_list(item.get("items")), state)
 
 
 def _new_id(state: _State, wanted: object, prefix: str) -> str:
@@ -167,7 +167,7 @@ def _walk(items: list[Any], state: _State, section: dict[str, Any] | None, title
         kind = raw.get("type")
         own = [*conds, raw["cond"]] if isinstance(raw.get("cond"), str) else conds
         if kind == "block":
-            _walk(raw.get("items") or [], state, None, plain_text(raw.get("text")) or title, own)
+            _walk(_list(raw.get("items")), state, None, plain_text(raw.get("text")) or title, own)
             continue
         if kind == "info":
             info = plain_text(raw.get("text"))
@@ -217,6 +217,11 @@ def _check_item(state: _State, wanted: object, text: str) -> dict[str, Any]:
     return _item(item_id, text, "check", required=False)
 
 
+def _list(value: object) -> list[Any]:
+    """``items`` or ``choices`` when it is a list; any other shape is not VSAQ and holds nothing to import."""
+    return value if isinstance(value, list) else []
+
+
 def _item(item_id: str, text: str, scale: str, required: bool = True) -> dict[str, Any]:
     item: dict[str, Any] = {"id": item_id, "tier": "T1", "text": {"ja": text, "en": text}, "scale": scale}
     if not required:
@@ -226,7 +231,7 @@ def _item(item_id: str, text: str, scale: str, required: bool = True) -> dict[st
 
 def _choices(raw: dict[str, Any]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
-    for choice in raw.get("choices") or []:
+    for choice in _list(raw.get("choices")):
         if isinstance(choice, dict):
             pairs.extend((str(choice_id), str(label)) for choice_id, label in choice.items())
     return pairs
@@ -256,14 +261,14 @@ def _resolve_conditions(state: _State) -> None:
     for item, raw_conds in state.pending:
         try:
             parts = [translate_condition(text, state.atoms) for text in raw_conds]
+            if len(parts) > 1:  # the same tree as And(And(p1, p2), p3), with the operand limit over all of them
+                parts = [translate_condition(" && ".join(f"({text})" for text in raw_conds), state.atoms)]
         except UntranslatableError as error:
             state.warnings.append(f"{item['id']}: condition {' && '.join(raw_conds)!r} dropped: {error}")
             continue
         if not parts:
             continue
         condition: Condition = parts[0]
-        for part in parts[1:]:
-            condition = And(condition, part)
         if any(other == item["id"] for other, _ in item_codes(condition)):
             state.warnings.append(f"{item['id']}: condition dropped: it refers to the item itself")
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from questionnaires.conditions import And, Condition, Equals, Not, Or
+from questionnaires.conditions import MAX_OPERANDS, And, Condition, Equals, Not, Or
 
 _TOKEN = re.compile(r"\s*(?:(&&|\|\||[!()])|(\^?[A-Za-z0-9_\-.]+(?:/[A-Za-z]+)?))")
 MAX_NESTING = 32
@@ -41,6 +41,7 @@ class _Parser:
         self.tokens = tokens
         self.atoms = atoms
         self.index = 0
+        self.operands = 0
 
     def take(self, token: str) -> bool:
         if self.index < len(self.tokens) and self.tokens[self.index] == token:
@@ -83,4 +84,8 @@ class _Parser:
         atom = self.atoms.get(name)
         if atom is None:
             raise UntranslatableError(f"{name!r} is not an imported choice")
+        # Chains become left-deep trees: unbounded, unparse() and evaluate() would exhaust the recursion limit.
+        self.operands += 1
+        if self.operands > MAX_OPERANDS:
+            raise UntranslatableError(f"more than {MAX_OPERANDS} operands")
         return atom

@@ -1,0 +1,155 @@
+"""Security headers on pages, API answers, errors and downloads; HSTS and cookie flags in production.
+
+Production mode is what ``PORTAL_ENV=production`` gives (portal/settings.py): secure cookies. HSTS is
+sent when the request itself is HTTPS (portal/security_headers.py reads ``request.is_secure``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from portal import create_app
+from portal.accounts.operations import create_user
+from portal.extensions import db
+from portal.organizations.models import Role
+from portal.organizations.operations import add_member, create_organization
+from tests.conftest import PASSWORD, _running, sign_in
+from tests.portal.api.helpers import token_for
+from tests.services import REDIS_URL
+
+HTTPS = "https://localhost"
+SAFE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
+
+
+def directives(response: Any) -> dict[str, list[str]]:
+    policy = response.headers.get("Content-Security-Policy", "")
+    parsed: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            parsed[words[0].lower()] = [w.lower() for w in words[1:]]
+    return parsed
+
+
+def assert_security_headers(response: Any, where: str) -> None:
+    csp = directives(response)
+    assert csp, f"no Content-Security-Policy on {where}"
+    scripts = csp.get("script-src", csp.get("default-src"))
+    assert scripts, where
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts and "*" not in scripts, where
+    assert "data:" not in scripts, where
+    assert csp.get("object-src") == ["'none'"], where
+    framing_denied = csp.get("frame-ancestors") == ["'none'"] or response.headers.get("X-Frame-Options") == "DENY"
+    assert framing_denied, where
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", where
+    assert response.headers.get("Referrer-Policy") in SAFE_REFERRER_POLICIES, where
+
+
+def assert_no_inline_script(page: str, where: str) -> None:
+    """What the policy would block: scripts without ``src``, event-handler attributes, javascript: links."""
+    for tag in re.findall(r"<script\b[^>]*>", page, re.I):
+        assert "src=" in tag, (where, tag)
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", page, re.I), where
+    assert "javascript:" not in page.lower(), where
+
+
+@pytest.fixture
+def people(app, make_buyer, make_supplier, make_campaign):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    make_campaign(buyer, [supplier], by=admin)
+    return admin, owner
+
+
+def test_pages_send_the_headers_and_carry_no_inline_script(client, people):
+    admin, owner = people
+    for path in ("/sign-in", "/password/forgot"):
+        response = client.get(path)
+        assert_security_headers(response, path)
+        assert_no_inline_script(response.get_data(as_text=True), path)
+    for user, paths in ((admin, ("/", "/suppliers/", "/campaigns/", "/settings")), (owner, ("/", "/assessments/1"))):
+        sign_in(client, user.email)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert_security_headers(response, path)
+            assert_no_inline_script(response.get_data(as_text=True), path)
+        client.post("/sign-out")
+    for path, status in (("/no-such-page", 404), ("/suppliers/", 302)):
+        response = client.get(path)
+        assert response.status_code == status
+        assert_security_headers(response, f"{path} ({status})")
+
+
+def test_api_answers_and_errors_send_the_headers(client, people):
+    admin, _ = people
+    headers = token_for(admin)
+    for path, status, sent in (
+        ("/api/v1/suppliers", 200, headers),
+        ("/api/v1/suppliers", 401, {}),
+        ("/api/v1/suppliers/999999", 404, headers),
+        ("/api/v1/openapi.json", 200, {}),
+    ):
+        response = client.get(path, headers=sent)
+        assert response.status_code == status, path
+        assert response.is_json
+        assert_security_headers(response, f"{path} ({status})")
+    bad = client.post("/api/v1/suppliers", data="[", content_type="application/json", headers=headers)
+    assert bad.status_code == 400
+    assert_security_headers(bad, "an API 400")
+
+
+def test_no_hsts_over_plain_http(client):
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+
+
+@pytest.fixture
+def production_app(monkeypatch, tmp_path, database_url) -> Iterator[Flask]:
+    """The app as ``PORTAL_ENV=production`` builds it (its broker is never used by these requests)."""
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "production-test-secret")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORTAL_BROKER_URL", REDIS_URL)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "STORAGE_DIR": str(tmp_path / "storage")})
+    assert app.config["PORTAL_ENV"] == "production" and not app.testing
+    yield from _running(app)
+
+
+def test_production_over_https_sends_hsts_and_secure_cookies(production_app):
+    user = create_user(email="prod@example.com", name="Prod", password=PASSWORD)
+    add_member(create_organization("Prod K.K.", by=None), user, Role.BUYER_ADMIN, by=None)
+    db.session.commit()
+    client = production_app.test_client()
+
+    page = client.get("/sign-in", base_url=HTTPS)
+    assert page.status_code == 200
+    assert_security_headers(page, "the production sign-in page")
+    hsts = page.headers.get("Strict-Transport-Security", "")
+    max_age = re.search(r"max-age=(\d+)", hsts)
+    assert max_age is not None and int(max_age.group(1)) >= 31_536_000, hsts
+
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    assert token is not None
+    response = client.post(
+        "/sign-in",
+        base_url=HTTPS,
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)},
+        headers={"Referer": f"{HTTPS}/sign-in"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert "Strict-Transport-Security" in response.headers
+    cookies = [value for key, value in response.headers.items() if key == "Set-Cookie"]
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    flags = {part.strip().split("=")[0].lower(): part.strip() for part in session_cookie.split(";")[1:]}
+    assert "secure" in flags and "httponly" in flags, session_cookie
+    assert flags.get("samesite") == "SameSite=Lax", session_cookie
+    assert client.get("/", base_url=HTTPS).status_code == 200
+
+    plain = production_app.test_client().get("/sign-in")
+    assert "Strict-Transport-Security" not in plain.headers  # HSTS means nothing over HTTP
+    assert_security_headers(plain, "production over HTTP")

@@ -1,0 +1,211 @@
+"""Hostile uploads through every upload form and the API: traversal names, spoofed types, empty and huge files.
+
+A refused file is named in a message and leaves nothing behind; an accepted one is stored under its SHA-256
+(``<storage>/evidence/ab/cd/<sha256>``), never under anything the uploader typed, and shown under a clean name.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from portal.actions.models import CorrectiveAction
+from portal.assessments.models import Assessment
+from portal.audits.models import Audit, AuditMode
+from portal.evidence.models import Evidence
+from portal.extensions import db
+from tests.conftest import sign_in
+from tests.portal.api.helpers import token_for
+from tests.security.helpers import PDF
+from tests.workflow_fixtures import only_assessment
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
+HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'
+
+#: (content, name): a file that must be refused whatever endpoint it is sent to.
+SPOOFED = [
+    (ELF, "policy.pdf"),
+    (EXE, "policy.pdf"),
+    (EXE, "scan.png"),
+    (HTML, "policy.pdf"),
+    (HTML, "notes.txt"),
+    (b"\xef\xbb\xbf" + HTML, "notes.txt"),
+    (b"  \n<script>alert(1)</script>", "readme.md"),
+    (SVG, "photo.png"),
+    (SVG, "drawing.svg"),
+    (b'<?xml version="1.0"?><x/>', "data.txt"),
+    (PNG, "report.pdf"),
+    (b"", "empty.pdf"),
+    (b"", "empty.txt"),
+]
+
+#: Names that try to leave the storage folder; the content is a valid PDF, so the file is kept.
+TRAVERSAL = [
+    "../../etc/passwd.pdf",
+    "..\\..\\x.pdf",
+    "/etc/shadow.pdf",
+    "C:\\Windows\\System32\\evil.pdf",
+    "....//....//deep.pdf",
+    "..",
+    "%2e%2e%2fencoded.pdf",
+    "a" * 1000 + ".pdf",
+]
+
+
+@pytest.fixture
+def uploads(app, make_buyer, make_supplier, make_campaign):
+    """Each upload endpoint as ``send(client, content, name) -> (status, message text)``."""
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    campaign = make_campaign(buyer, [supplier], by=admin)
+    assessment = only_assessment(campaign)
+    action = CorrectiveAction(
+        supplier_id=supplier.id,
+        assessment_id=assessment.id,
+        item_id="STF-01",
+        title="t",
+        owner="o",
+        due_date=date.today() + timedelta(days=5),
+    )
+    audit = Audit(
+        buyer_id=buyer.id,
+        supplier=supplier,
+        questionnaire_version_id=campaign.questionnaire_version_id,
+        tier=supplier.tier,
+        mode=AuditMode.ON_SITE,
+        planned_date=date.today() + timedelta(days=3),
+    )
+    db.session.add_all([action, audit])
+    db.session.commit()
+
+    def flashed(client: Any, response: Any) -> str:
+        assert response.status_code == 302, response.status_code
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        return " ".join(unescape(m) for m in re.findall(r'class="flash[^"]*"[^>]*>(.*?)<', page, re.S))
+
+    def answer(client: Any, content: bytes, name: str) -> tuple[int, str]:
+        response = client.post(
+            f"/assessments/{assessment.id}/items/POL-01/evidence",
+            data={"files": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+        return response.status_code, flashed(client, response) if response.status_code == 302 else ""
+
+    def plan(client: Any, content: bytes, name: str) -> tuple[int, str]:
+        response = client.post(
+            f"/actions/{action.id}/plan",
+            data={"plan": "we will fix it", "files": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+        return response.status_code, flashed(client, response) if response.status_code == 302 else ""
+
+    def photo(client: Any, content: bytes, name: str) -> tuple[int, str]:
+        response = client.post(
+            f"/audits/{audit.id}/photos",
+            data={"item_id": "POL-01", "photos": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+        return response.status_code, flashed(client, response) if response.status_code == 302 else ""
+
+    owner_token = token_for(owner)
+
+    def api(client: Any, content: bytes, name: str) -> tuple[int, str]:
+        response = client.post(
+            f"/api/v1/assessments/{assessment.id}/evidence",
+            data={"file": (io.BytesIO(content), name), "items": "POL-01"},
+            headers=owner_token,
+            content_type="multipart/form-data",
+        )
+        body = response.get_json()
+        return response.status_code, body["error"]["message"] if "error" in body else ""
+
+    return {"answer": (owner, answer), "plan": (owner, plan), "photo": (admin, photo), "api": (owner, api)}
+
+
+def stored_files(app: Any) -> list[Path]:
+    return sorted(p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file())
+
+
+def evidence_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Evidence))
+
+
+ENDPOINTS = ["answer", "plan", "photo", "api"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_spoofed_and_empty_files_are_refused_with_a_message_and_leave_nothing(app, client, uploads, endpoint):
+    user, send = uploads[endpoint]
+    sign_in(client, user.email)
+    for content, name in SPOOFED:
+        status, message = send(client, content, name)
+        if endpoint == "api":
+            assert status == 400 and message, (name, status)
+        else:
+            assert status == 302 and name in message, (endpoint, name, message)  # the message names the file
+        assert evidence_count() == 0, (endpoint, name)
+        assert stored_files(app) == [], (endpoint, name)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_a_file_over_the_limit_is_refused_and_nothing_is_kept(app, client, uploads, endpoint):
+    user, send = uploads[endpoint]
+    sign_in(client, user.email)
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    status, _ = send(client, b"%PDF-1.4\n" + b"x" * 8192, "big.pdf")
+    assert status == 413
+    assert evidence_count() == 0 and stored_files(app) == []
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_traversal_names_are_stored_under_the_content_hash_only(app, client, uploads, endpoint, tmp_path):
+    user, send = uploads[endpoint]
+    sign_in(client, user.email)
+    storage = Path(app.config["STORAGE_DIR"])
+    for number, name in enumerate(TRAVERSAL):
+        status, message = send(client, PDF + str(number).encode(), name)
+        assert status in (201, 302), (name, status, message)
+    evidence = db.session.scalars(sa.select(Evidence)).all()
+    assert len(evidence) == len(TRAVERSAL)
+    for row in evidence:
+        assert row.content_type == "application/pdf"
+        assert not any(ch in row.filename for ch in "/\\\x00") and not row.filename.startswith(".")
+        assert 0 < len(row.filename) <= 200
+    files = stored_files(app)
+    assert len(files) == len(TRAVERSAL)
+    by_hash = {row.sha256 for row in evidence}
+    for path in files:
+        relative = path.relative_to(storage).parts
+        assert relative[0] == "evidence" and relative[-1] in by_hash, relative
+        assert relative[1:3] == (relative[-1][:2], relative[-1][2:4])
+    # Nothing of what was typed reached the file system, inside the storage folder or anywhere near it.
+    typed = {"passwd", "shadow", "evil", "deep", "encoded", "aaaa", "etc", "Windows"}
+    for path in tmp_path.rglob("*"):
+        assert not any(word in path.name for word in typed), path
+
+
+def test_a_stored_file_is_served_as_what_it_is_not_as_what_the_browser_claimed(app, client, uploads):
+    user, _ = uploads["answer"]
+    sign_in(client, user.email)
+    response = client.post(
+        f"/assessments/{db.session.scalar(sa.select(Assessment.id))}/items/POL-01/evidence",
+        data={"files": (io.BytesIO(PDF), "report.pdf", "text/html")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    evidence = db.session.scalar(sa.select(Evidence))
+    assert evidence.content_type == "application/pdf"
+    download = client.get(f"/assessments/evidence/{evidence.id}")
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
