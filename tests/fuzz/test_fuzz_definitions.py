@@ -240,7 +240,7 @@ def mutated_definition(draw: st.DrawFn) -> Any:
     return data
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_definition())
 def test_mutated_definition_is_a_questionnaire_or_a_definition_error(data: Any) -> None:
     questionnaire = load_or_error(dump(data))

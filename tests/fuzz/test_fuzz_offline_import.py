@@ -135,7 +135,7 @@ def typed_workbook(draw: st.DrawFn, lang: str, sheets: st.SearchStrategy[str]) -
     return buffer.getvalue()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), langs)
 def test_any_values_typed_into_the_checksheet_give_a_preview(data: st.DataObject, lang: str) -> None:
     sheet = SHEETS[lang]["checksheet"]

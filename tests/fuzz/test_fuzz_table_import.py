@@ -124,7 +124,7 @@ def mutated_mapping(draw: st.DrawFn) -> Any:
     return mapping
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.one_of(mapping_values, mutated_mapping()))
 def test_any_mapping_structure_is_a_mapping_or_a_table_import_error(data: Any) -> None:
     try:

@@ -37,7 +37,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.one_of(st.text(max_size=60), json_soup))
 def test_any_text_is_json_or_a_lenient_json_error(text: str) -> None:
     try:
@@ -46,7 +46,7 @@ def test_any_text_is_json_or_a_lenient_json_error(text: str) -> None:
         assert str(error)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(json_values, st.booleans())
 def test_plain_json_reads_as_json(value: Any, indent: bool) -> None:
     assert parse_lenient_json(json.dumps(value, indent=1 if indent else None, ensure_ascii=False)) == value
@@ -81,7 +81,7 @@ def translate_or_error(text: str) -> Any:
     return condition
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.one_of(st.text(max_size=40), vsaq_soup))
 def test_any_vsaq_condition_translates_or_is_untranslatable(text: str) -> None:
     translate_or_error(text)
