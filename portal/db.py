@@ -54,5 +54,6 @@ class Base(DeclarativeBase):
 
 
 def enum_column(enum_class: type[enum.StrEnum], length: int = 32) -> sa.Enum:
-    """Enums are stored as their string values, so SQLite and PostgreSQL behave the same."""
+    """Enums are stored as plain strings (the member *names*, e.g. ``DONE``), so SQLite and PostgreSQL
+    behave the same; raw SQL must compare with the names, the ORM converts both ways."""
     return sa.Enum(enum_class, native_enum=False, length=length, validate_strings=True)
