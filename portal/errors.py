@@ -82,7 +82,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:
         if _is_database_down(error):
-            logger.warning("Database unavailable: %s", error)
+            logger.warning("Database unavailable: %s", str(error))  # the text only: keep no connection alive
             _without_database()
             response = _render(503, "unavailable", _HTTP_MESSAGES[503])
             return response[0], response[1], {"Retry-After": "30"}
