@@ -88,3 +88,5 @@ def test_work_done_while_redis_is_down_is_finished_when_it_is_back(
     score = fresh(AssessmentScore, assessment_id=assessment.id)
     assert score.self_result["overall"] == 50.0  # (0 + 1 + 0.5) / 3
     assert client.get(f"/exports/{job.id}/download").status_code == 200
+    with web.app_context():
+        db.engine.dispose()  # Celery's default app keeps this app alive: close its connections now

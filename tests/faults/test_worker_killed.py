@@ -73,3 +73,5 @@ def test_a_killed_export_is_redelivered_and_offered_only_when_whole(
     assert len([p for p in exports.rglob("*") if p.is_file()]) == 1
     download = client.get(job_url + "/download")
     assert download.status_code == 200 and download.data[:2] == b"PK"
+    with web.app_context():
+        db.engine.dispose()  # Celery's default app keeps this app alive: close its connections now
