@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.actions.models import CorrectiveAction
+from portal.actions.models import ActionState, CorrectiveAction
 from portal.activity.operations import record
 from portal.assessments.models import Assessment
 from portal.audits.models import (
@@ -153,6 +153,19 @@ def actions_of(audit: Audit) -> list[CorrectiveAction]:
     return list(
         db.session.scalars(
             sa.select(CorrectiveAction).where(CorrectiveAction.audit_id == audit.id).order_by(CorrectiveAction.id)
+        )
+    )
+
+
+def open_actions_of(audits: list[Audit]) -> list[CorrectiveAction]:
+    """The corrective actions of these audits that are not closed yet, in one query."""
+    if not audits:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(CorrectiveAction).where(
+                CorrectiveAction.audit_id.in_([a.id for a in audits]), CorrectiveAction.state != ActionState.CLOSED
+            )
         )
     )
 

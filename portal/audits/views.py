@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from portal.actions.models import ActionState
 from portal.assessments.operations import answers_of, evidence_of
 from portal.audits import operations
 from portal.audits.forms import (
@@ -92,9 +91,7 @@ def index() -> Any:
         return render_template("audits/supplier_index.html", audits=audits, today=today, **_labels())
     audits = operations.audits_for_buyer(_organization())
     open_audits = [a for a in audits if a.state in operations.OPEN_AUDIT_STATES]
-    actions = [
-        action for audit in audits for action in operations.actions_of(audit) if action.state != ActionState.CLOSED
-    ]
+    actions = operations.open_actions_of(audits)
     return render_template(
         "audits/index.html",
         overdue=[a for a in open_audits if a.is_overdue(today)],
