@@ -4,7 +4,8 @@ Prints, from the same run:
 - the pure scoring floor: assessments/s through ``score_assessment`` (self and reviewed) on inputs
   already in memory;
 - the full job path: assessments/s through the Celery task body in this one process (mark running,
-  load answers/evidence/decisions, score both, store, two commits) — what one worker process does;
+  read the header and the answers/evidence/decisions, score both, store; autocommit statements) — what
+  one worker process does;
 - their ratio, which is the job's own overhead (database round trips and JSON storage).
 
 Run with ``make bench`` or ``.venv/bin/python bench/scoring.py [N]``; needs PostgreSQL at
@@ -158,7 +159,7 @@ def main(count: int) -> None:
 
     print(f"assessments           : {count} × {ITEMS} items, PostgreSQL")
     print(f"pure scoring floor    : {floor:8.1f} assessments/s (self + reviewed, data in memory)")
-    print(f"full job, one process : {job:8.1f} assessments/s (load, score both, store, commit)")
+    print(f"full job, one process : {job:8.1f} assessments/s (mark running, load, score both, store)")
     print(f"ratio job/floor       : {job / floor:8.2f}  (the rest is the job's own database work)")
     print(f"SQL statements per job: {per_job:8.1f}")
     print(

@@ -43,21 +43,16 @@ def send_outbox() -> int:
 )
 def score_assessment(assessment_id: int) -> str | None:
     """Compute and store the assessment's self and reviewed scores; safe to run twice."""
-    from portal.scoring.operations import compute_score, mark_failed, mark_running
+    from portal.scoring.operations import compute_score, mark_failed
 
-    # One connection for the whole job: two commits, no pool round trip between them.
-    with db.engine.connect() as connection:
+    # Autocommit: every statement of the job stands on its own (see compute_score), so "running" shows at
+    # once and no transaction costs round trips of its own.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         try:
-            if not mark_running(connection, assessment_id):
-                return None
-            connection.commit()
             state = compute_score(connection, assessment_id)
-            connection.commit()
         except Exception as error:
-            connection.rollback()
             logger.exception("Scoring assessment %s failed", assessment_id)
             mark_failed(connection, assessment_id, error)
-            connection.commit()
             raise
     return str(state) if state else None
 

@@ -54,24 +54,28 @@ _INPUTS: sa.CompoundSelect[str, str | None, str] = sa.union_all(
     ),
 )
 
-#: What a job needs besides the answers, read with the score row locked (PostgreSQL), so two jobs for
-#: one assessment run one after the other and the second finds the result already current.
+_SCORES = AssessmentScore.__table__
+
+#: Marks the job running and returns the score row, its request time and the hash of what it last scored.
+_START = (
+    sa.update(_SCORES)
+    .where(_SCORES.c.assessment_id == sa.bindparam("aid"))
+    .values(state=ScoreState.RUNNING, started_at=sa.bindparam("now"), attempts=_SCORES.c.attempts + 1)
+    .returning(_SCORES.c.id, _SCORES.c.requested_at, _SCORES.c.inputs_hash)
+)
+
+#: What a job needs besides the answers.
 _HEADER = (
-    sa.select(
-        AssessmentScore.id,
-        AssessmentScore.state,
-        AssessmentScore.inputs_hash,
-        AssessmentScore.finished_at,
-        Assessment.tier,
-        Campaign.pass_threshold,
-        QuestionnaireVersion.id,
-        QuestionnaireVersion.content_hash,
-    )
-    .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
+    sa.select(Assessment.tier, Campaign.pass_threshold, QuestionnaireVersion.id, QuestionnaireVersion.content_hash)
     .join(Campaign, Campaign.id == Assessment.campaign_id)
     .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.questionnaire_version_id)
-    .where(AssessmentScore.assessment_id == sa.bindparam("aid"))
-    .with_for_update(of=AssessmentScore)
+    .where(Assessment.id == sa.bindparam("aid"))
+)
+
+#: Stores the outcome unless the score was requested again since the job started: the inputs may have
+#: changed after this job read them, and the job queued by that request stores the newer result.
+_STORE = sa.update(_SCORES).where(
+    _SCORES.c.id == sa.bindparam("row_id"), _SCORES.c.requested_at == sa.bindparam("seen_requested_at")
 )
 
 
@@ -114,25 +118,15 @@ def _inputs_hash(content_hash: str, tier: str, threshold: float, inputs: dict[st
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_SCORES = AssessmentScore.__table__
-
-
-def mark_running(connection: sa.Connection, assessment_id: int) -> bool:
-    """Record that a job has started; False when the assessment no longer exists.
-
-    The caller commits, so the pages show "running" while the job works.
-    """
+def _start(connection: sa.Connection, assessment_id: int) -> sa.Row[int, datetime, str | None] | None:
+    """Record that a job has started; None when the assessment no longer exists."""
     now = utcnow()
-    started = connection.execute(
-        sa.update(_SCORES)
-        .where(_SCORES.c.assessment_id == assessment_id)
-        .values(state=ScoreState.RUNNING, started_at=now, attempts=_SCORES.c.attempts + 1)
-    )
-    if started.rowcount:
-        return True
+    started = connection.execute(_START, {"aid": assessment_id, "now": now}).first()
+    if started is not None:
+        return started
     # No score row yet (an assessment submitted before scoring existed, or queued by hand): create it,
     # unless the assessment is gone. Two jobs racing here meet the unique constraint and the loser retries.
-    created = connection.execute(
+    connection.execute(
         sa.insert(_SCORES).from_select(
             ["assessment_id", "state", "requested_at", "started_at", "attempts"],
             sa.select(
@@ -144,26 +138,31 @@ def mark_running(connection: sa.Connection, assessment_id: int) -> bool:
             ).where(Assessment.id == assessment_id),
         )
     )
-    return bool(created.rowcount)
+    return connection.execute(
+        sa.select(_SCORES.c.id, _SCORES.c.requested_at, _SCORES.c.inputs_hash).where(
+            _SCORES.c.assessment_id == assessment_id
+        )
+    ).first()
 
 
 def compute_score(connection: sa.Connection, assessment_id: int) -> ScoreState | None:
     """Score the assessment and store the one current result; the same inputs are not scored twice.
 
-    Core statements on one connection rather than ORM objects: a worker runs this hundreds of times a
-    second, and three round trips (header, inputs, result) are what it costs beyond the scoring itself.
+    Returns None when the assessment is gone, or when it was asked to be scored again while this job ran
+    (the job of that request stores the result). Each statement is complete on its own, so a worker runs
+    this on an autocommit connection: four round trips and no transaction to begin and end. Two jobs at
+    once compute from the same inputs, or the older one's result is refused by ``_STORE``.
     """
-    header = connection.execute(_HEADER, {"aid": assessment_id}).first()
-    if header is None:
-        if not mark_running(connection, assessment_id):
-            logger.info("Assessment %s no longer exists; nothing to score", assessment_id)
-            return None
-        header = connection.execute(_HEADER, {"aid": assessment_id}).one()
-    row_id, state, old_hash, finished_at, tier, threshold, version_id, content_hash = header
+    started = _start(connection, assessment_id)
+    if started is None:
+        logger.info("Assessment %s no longer exists; nothing to score", assessment_id)
+        return None
+    row_id, requested_at, old_hash = started
+    tier, threshold, version_id, content_hash = connection.execute(_HEADER, {"aid": assessment_id}).one()
     inputs = scoring_inputs(connection, assessment_id)
     digest = _inputs_hash(content_hash, str(tier), threshold, inputs)
     values: dict[str, object] = {"state": ScoreState.DONE, "finished_at": utcnow(), "error": None}
-    if old_hash != digest or state == ScoreState.FAILED or finished_at is None:
+    if old_hash != digest:
         questionnaire = questionnaire_by_id(version_id, content_hash)
         own, reviewed = score_self_and_reviewed(questionnaire, tier, inputs, pass_threshold=threshold)
         values |= {
@@ -173,15 +172,24 @@ def compute_score(connection: sa.Connection, assessment_id: int) -> ScoreState |
             "rules_version": RULES_VERSION,
         }
         logger.info("Assessment %s scored: self %s, reviewed %s", assessment_id, own.overall, reviewed.overall)
-    connection.execute(sa.update(_SCORES).where(_SCORES.c.id == row_id).values(**values))
+    stored = connection.execute(_STORE.values(**values), {"row_id": row_id, "seen_requested_at": requested_at})
+    if not stored.rowcount:
+        logger.info("Assessment %s was asked to be scored again meanwhile; leaving it to that job", assessment_id)
+        return None
     return ScoreState.DONE
 
 
 def mark_failed(connection: sa.Connection, assessment_id: int, error: BaseException) -> None:
+    """Record the error; forgetting the inputs hash makes the next attempt score again."""
     connection.execute(
         sa.update(_SCORES)
         .where(_SCORES.c.assessment_id == assessment_id)
-        .values(state=ScoreState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=utcnow())
+        .values(
+            state=ScoreState.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=utcnow(),
+            inputs_hash=None,
+        )
     )
 
 

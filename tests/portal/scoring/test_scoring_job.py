@@ -1,10 +1,12 @@
 """The scoring job: submit → a current score; decisions → the reviewed score; runs twice → one result."""
 
+import pytest
 import sqlalchemy as sa
 
-from portal.assessments.models import Decision
+from portal.assessments.models import Assessment, Decision
 from portal.extensions import db
 from portal.review.operations import decide_item
+from portal.scoring import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.scoring.operations import assessments_needing_scores
@@ -57,3 +59,59 @@ def test_the_sweep_finds_submissions_whose_job_was_lost(app, make_buyer, make_su
     assert assessments_needing_scores() == [assessment.id]
     score_assessment.delay(assessment.id)
     assert assessments_needing_scores() == []
+
+
+def test_a_job_overtaken_by_a_newer_request_leaves_the_result_to_that_request(
+    app, make_buyer, make_supplier, make_campaign, monkeypatch
+):
+    assessment, admin = submitted(make_buyer, make_supplier, make_campaign)
+    score_assessment.delay(assessment.id)
+    read_inputs = operations.scoring_inputs
+
+    def decision_lands_after_the_job_read_the_answers(connection, assessment_id):
+        inputs = read_inputs(connection, assessment_id)
+        with app.app_context():  # the reviewer's request, committed while the job works
+            decide_item(
+                db.session.get(Assessment, assessment_id),
+                "STF-01",
+                Decision.NONCONFORMING,
+                comment="教育記録がありません",
+                visible_to_supplier=True,
+                by=admin,
+            )
+            db.session.commit()
+        return inputs
+
+    monkeypatch.setattr(operations, "scoring_inputs", decision_lands_after_the_job_read_the_answers)
+    assert score_assessment.delay(assessment.id).get() is None  # overtaken: stores nothing
+    db.session.expire_all()
+    scores = current_scores(assessment)
+    assert scores["state"] == "queued" and scores["reviewed"]["overall"] == 83.3  # the older result, still queued
+
+    monkeypatch.setattr(operations, "scoring_inputs", read_inputs)
+    assert score_assessment.delay(assessment.id).get() == "done"  # the newer request's job
+    db.session.expire_all()
+    assert current_scores(assessment)["reviewed"]["overall"] == 50.0
+
+
+def test_a_failed_job_records_the_error_and_the_next_attempt_scores_again(
+    app, make_buyer, make_supplier, make_campaign, monkeypatch
+):
+    assessment, _ = submitted(make_buyer, make_supplier, make_campaign)
+    score_assessment.delay(assessment.id)
+
+    def broken(*args):
+        raise ValueError("disk on fire")
+
+    monkeypatch.setattr(operations, "scoring_inputs", broken)
+    with pytest.raises(ValueError):
+        score_assessment.delay(assessment.id).get()
+    db.session.expire_all()
+    row = db.session.scalar(sa.select(AssessmentScore).where(AssessmentScore.assessment_id == assessment.id))
+    assert (row.state, row.error, row.inputs_hash) == (ScoreState.FAILED, "ValueError: disk on fire", None)
+    assert row.self_result["overall"] == 83.3  # the last good result stays readable
+
+    monkeypatch.undo()
+    assert score_assessment.delay(assessment.id).get() == "done"
+    db.session.expire_all()
+    assert current_scores(assessment)["state"] == "done"
