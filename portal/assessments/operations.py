@@ -104,6 +104,11 @@ def get_for_supplier(organization: Organization, assessment_id: int) -> Assessme
             Supplier.organization_id == organization.id,
             Campaign.state != CampaignState.DRAFT,
         )
+        # Every supplier request needs the campaign, its questionnaire and the supplier: one round trip.
+        .options(
+            sa.orm.contains_eager(Assessment.campaign).joinedload(Campaign.questionnaire_version),
+            sa.orm.contains_eager(Assessment.supplier),
+        )
     )
     if assessment is None:
         raise NotFound()

@@ -159,6 +159,8 @@ def save(assessment_id: int, item_id: str) -> Any:
     data: Any = request.get_json(silent=True) if request.is_json else request.form
     try:
         answer = operations.save_answer(assessment, answer_input(data, item_id), by=current_user)
+        # Read before the commit expires them, so the reply costs no extra query.
+        saved = {"version": answer.version, "saved_at": answer.updated_at.isoformat()}
         db.session.commit()
     except operations.AnswerConflict as conflict:
         db.session.rollback()
@@ -174,7 +176,7 @@ def save(assessment_id: int, item_id: str) -> Any:
         return _refused(assessment_id, item_id, error, data)
     if not _wants_json():
         return _back_to_item(assessment_id, item_id)
-    return jsonify({"version": answer.version, "saved_at": answer.updated_at.isoformat()})
+    return jsonify(saved)
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence", methods=["POST"])

@@ -23,7 +23,8 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
     title_en: Mapped[str] = mapped_column(sa.String(300))
     scoring_model: Mapped[str] = mapped_column(sa.String(32))
     #: The validated definition as plain data (the YAML structure), kept whole for assessments to freeze.
-    definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    #: Deferred: pages read a version on every request, but build its questionnaire once per process.
+    definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)
     #: SHA-256 of the canonical definition: a file that no longer matches it was edited after publication.
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     item_count: Mapped[int]

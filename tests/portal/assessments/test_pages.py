@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 
 from portal.accounts.operations import create_user
 from portal.assessments.models import Answer
@@ -52,6 +53,7 @@ def test_the_answering_page_shows_sections_items_guidance_and_who_answered(
     assessment, _, owner = setup(make_buyer, make_supplier, make_campaign)
     sign_in(client, owner.email)
     save(client, assessment, "STF-01", code="yes")
+    upload(client, assessment, "POL-01", (PDF, "方針.pdf"))  # so the page offers it to the other items
     response = client.get(f"/assessments/{assessment.id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -62,6 +64,10 @@ def test_the_answering_page_shows_sections_items_guidance_and_who_answered(
     assert "1/2" in page  # staff section: one of two answered
     assert owner.name in page
     assert "<script>" not in page and " style=" not in page and "onclick" not in page
+    # The per-item addresses the page builds from one url_for are the routes' own.
+    with app.test_request_context():
+        for endpoint in ("assessments.save", "assessments.upload", "assessments.attach"):
+            assert f'"{url_for(endpoint, assessment_id=assessment.id, item_id="STF-01")}"' in page, endpoint
 
 
 def test_english_speakers_get_the_english_questionnaire(app, client, make_buyer, make_supplier, make_campaign):
