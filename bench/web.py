@@ -6,8 +6,10 @@ review pages. Three phases against the same gunicorn, each with 50 concurrent us
 
 - ceiling : ``/healthz`` with no think time — what the framework and server serve at most;
 - no-think autosave : every supplier autosaves items of a second assessment back to back;
-- realistic : suppliers arrive over the first seconds, open the answering page, autosave with 50-150 ms
-  think time and submit after the last item; reviewers read pages with 100-300 ms think time. Most
+- realistic : suppliers arrive over the first seconds, open the answering page, autosave with 1-3 s think
+  time and submit after the last item; reviewers read pages with 1-3 s think time. A person reading a
+  checksheet item and choosing an answer takes ten seconds or more, so these 50 suppliers offer the load
+  of several hundred real ones answering at the same moment (the no-think phase shows the ceiling). Most
   suppliers resume an assessment partly answered before (seeded), so the phase sees a mix of fresh starts
   and submissions: supplier 0 answers all 150 items, a fifth of them have a handful left, the last one 1.
 
@@ -17,7 +19,7 @@ version conflicts and connection errors apart); the ratio of no-think autosave t
 Then checks the database: every acknowledged autosave is stored as acknowledged (lost writes), and every
 submitted assessment gets a ``done`` score from the worker within 60 s.
 
-Run with ``.venv/bin/python bench/web.py [seconds]`` (or ``BENCH_SECONDS``; default 30 for the realistic
+Run with ``.venv/bin/python bench/web.py [seconds]`` (or ``BENCH_SECONDS``; default 60 for the realistic
 phase). Needs PostgreSQL at PORTAL_BENCH_DATABASE_URL (a schema of its own is created and dropped) and Redis
 at PORTAL_BENCH_REDIS_URL (default db 13, flushed before and after).
 """
@@ -59,8 +61,8 @@ PASSWORD = "bench web password 1"
 CODES = ("yes", "partial", "no")
 CEILING_SECONDS = 5.0
 NO_THINK_SECONDS = 10.0
-SUPPLIER_THINK = (0.05, 0.15)
-REVIEWER_THINK = (0.10, 0.30)
+SUPPLIER_THINK = (1.0, 3.0)
+REVIEWER_THINK = (1.0, 3.0)
 SCORE_WAIT = 60.0
 USER_AGENT = "portal-bench/1"
 #: Suppliers arrive spread over this share of the realistic phase (at most ARRIVAL_MAX seconds).
@@ -818,5 +820,5 @@ def main(seconds: float) -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    argument = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BENCH_SECONDS", "30")
+    argument = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BENCH_SECONDS", "60")
     sys.exit(main(float(argument)))
