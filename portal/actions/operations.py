@@ -14,6 +14,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
+from portal.text_input import clean_text
 
 
 def actions_for_buyer(buyer: Organization) -> list[CorrectiveAction]:
@@ -57,11 +58,11 @@ def get_action(
 def submit_plan(action: CorrectiveAction, plan: str, *, by: User) -> CorrectiveAction:
     if action.state == ActionState.CLOSED:
         raise Conflict(_l("This corrective action is already closed."))
-    plan = plan.strip()
-    if not plan:
+    text = clean_text(plan)
+    if text is None:
         raise UserInputError(_l("Please describe what you will do and by when."))
     before = action.state
-    action.plan, action.planned_at, action.planned_by_id = plan[:5000], utcnow(), by.id
+    action.plan, action.planned_at, action.planned_by_id = text, utcnow(), by.id
     action.state = ActionState.PLANNED
     db.session.flush()
     record(
@@ -82,7 +83,7 @@ def close_action(action: CorrectiveAction, comment: str | None, *, by: User) -> 
         raise Conflict(_l("The supplier has not answered with a plan yet."))
     before = action.state
     action.state, action.closed_at, action.closed_by_id = ActionState.CLOSED, utcnow(), by.id
-    action.closing_comment = (comment or "").strip() or None
+    action.closing_comment = clean_text(comment)
     db.session.flush()
     record(
         "action.closed",

@@ -31,11 +31,10 @@ from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Organization, Role
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier
+from portal.text_input import clean_text
 from questionnaires import Questionnaire
 
 logger = logging.getLogger(__name__)
-
-MAX_TEXT = 5000
 
 
 class AnswerConflict(Conflict):
@@ -185,13 +184,6 @@ class AnswerInput:
     base_version: int
 
 
-def _clean(text: str | None) -> str | None:
-    text = (text or "").strip()
-    if len(text) > MAX_TEXT:
-        raise UserInputError(_l("Please keep comments under %(n)d characters.", n=MAX_TEXT))
-    return text or None
-
-
 def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answer:
     """Save one item's answer, refusing a silent overwrite of a colleague's newer save."""
     questionnaire = questionnaire_for(assessment)
@@ -203,7 +195,7 @@ def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answe
     code = data.code or None
     if code is not None and (is_text_item(questionnaire, item) or questionnaire.scale_of(item).choice(code) is None):
         raise UserInputError(_l("Please choose one of the offered answers."))
-    comment, na_reason = _clean(data.comment), _clean(data.na_reason)
+    comment, na_reason = clean_text(data.comment), clean_text(data.na_reason)
     if code != NA_CODE:
         na_reason = None
 

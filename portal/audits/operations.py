@@ -37,6 +37,7 @@ from portal.scoring.operations import SCORED_STATES
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier, Tier
 from portal.suppliers.queries import supplier_owners
+from portal.text_input import clean_text
 from questionnaires import Item
 
 logger = logging.getLogger(__name__)
@@ -71,10 +72,6 @@ class ResultConflict(Conflict):
     def __init__(self, current: AuditItemResult) -> None:
         super().__init__(_l("A colleague changed this result in the meantime. Please check it before saving again."))
         self.current = current
-
-
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
 
 
 # Finding audits ------------------------------------------------------------------------------
@@ -214,7 +211,7 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
         sections=sorted(set(data.sections)),
         mode=AuditMode(data.mode),
         planned_date=data.planned_date,
-        participants=_clean(data.participants),
+        participants=clean_text(data.participants),
         reference_assessment=latest_submitted_assessment(supplier, version),
         created_by_id=by.id,
     )
@@ -248,7 +245,7 @@ def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, to
         raise Conflict(_l("The date can only be changed before the audit starts."))
     if proposed < today:
         raise UserInputError(_l("The proposed date cannot be in the past."))
-    audit.proposed_date, audit.proposal_note = proposed, _clean(note)
+    audit.proposed_date, audit.proposal_note = proposed, clean_text(note)
     db.session.flush()
     record(
         "audit.date_proposed",
@@ -330,7 +327,7 @@ def record_result(
         db.session.add(current)
     before = str(current.result) if current.result else None
     current.result = AuditResult(result) if result else None
-    current.note = _clean(note)
+    current.note = clean_text(note)
     current.updated_by_id = by.id
     _start(audit, by)
     db.session.flush()
@@ -383,7 +380,7 @@ def close_audit(
     for finding in findings:
         if finding.severity not in {str(s) for s in Severity}:
             raise UserInputError(_l("Unknown severity."))
-        if not finding.description.strip():
+        if clean_text(finding.description) is None:
             raise UserInputError(_l("Each finding needs a description."))
         if not finding.owner.strip() or finding.due_date <= today:
             raise UserInputError(_l("Each corrective action needs an owner and a due date in the future."))
@@ -391,7 +388,7 @@ def close_audit(
             raise UserInputError(_l("A finding names an item outside the audit's scope."))
     actions = []
     for finding in findings:
-        description = finding.description.strip()
+        description = clean_text(finding.description) or ""
         action = CorrectiveAction(
             supplier_id=audit.supplier_id,
             audit_id=audit.id,
@@ -414,7 +411,7 @@ def close_audit(
             )
         )
         actions.append(action)
-    audit.state, audit.closed_at, audit.summary = AuditState.CLOSED, utcnow(), _clean(summary)
+    audit.state, audit.closed_at, audit.summary = AuditState.CLOSED, utcnow(), clean_text(summary)
     _rescore_reference(audit)
     db.session.flush()
     record(

@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.scoring.requests import request_scoring
 from portal.suppliers.queries import supplier_owners
+from portal.text_input import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def decide_item(
     questionnaire = questionnaire_for(assessment)
     if item_id not in {item.id for item in questionnaire.items_for_tier(assessment.tier)}:
         raise NotFound()
-    comment = (comment or "").strip() or None
+    comment = clean_text(comment)
     if decision != Decision.ACCEPTED and comment is None:
         raise UserInputError(_l("Please explain what is needed in a comment."))
     current = db.session.scalar(
@@ -159,7 +160,7 @@ def decide_outcome(
     assessment.state = OUTCOMES[outcome]
     assessment.decided_at = utcnow()
     assessment.decided_by_id = by.id
-    assessment.outcome_comment = (comment or "").strip() or None
+    assessment.outcome_comment = clean_text(comment)
     db.session.flush()
     record(
         "assessment.decided",

@@ -165,7 +165,10 @@ def test_bad_input_is_refused_and_changes_nothing(app, client, make_buyer, make_
     assert audit.state == AuditState.PLANNED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CorrectiveAction)) == 0
     assert client.post(f"/audits/{audit.id}/items/STF-01", json={"result": "great", "version": 0}).status_code == 400
+    too_long = save(client, audit, "STF-01", "verified", note="確" * 5001)
+    assert too_long.status_code == 400 and "5000" in too_long.get_json()["error"]["message"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditItemResult)) == 0
+    assert save(client, audit, "STF-01", "verified", note="確" * 5000).status_code == 200  # the limit itself is fine
 
 
 def test_only_the_buyers_staff_see_audit_notes(app, client, make_buyer, make_supplier, make_campaign, make_user):
