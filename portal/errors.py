@@ -43,6 +43,17 @@ class Conflict(PortalError):
     code = "conflict"
 
 
+class TooManyRequests(PortalError):
+    """Over a rate limit; ``retry_after`` is the number of seconds until the next attempt is allowed."""
+
+    http_status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: Any = None, *, retry_after: int) -> None:
+        super().__init__(message if message is not None else _HTTP_MESSAGES[429])
+        self.retry_after = max(1, retry_after)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -69,7 +80,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PortalError)
     def handle_portal_error(error: PortalError) -> Any:
         db.session.rollback()
-        return _render(error.http_status, error.code, error.message)
+        body, status = _render(error.http_status, error.code, error.message)
+        if isinstance(error, TooManyRequests):
+            return body, status, {"Retry-After": str(error.retry_after)}
+        return body, status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Any:

@@ -22,6 +22,7 @@ from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
 from portal.scoring.models import AssessmentScore, PortfolioStats, ScoreState
 from portal.suppliers.models import Supplier, Tier
+from portal.throttling.models import AttemptWindow
 
 __all__ = [
     "ActionEvidence",
@@ -33,6 +34,7 @@ __all__ = [
     "Assessment",
     "AssessmentScore",
     "AssessmentState",
+    "AttemptWindow",
     "Audit",
     "AuditFinding",
     "AuditItemResult",

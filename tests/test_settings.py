@@ -75,3 +75,24 @@ def test_every_variable_read_is_documented():
     source = (Path(__file__).resolve().parents[1] / "portal" / "settings.py").read_text()
     read = set(re.findall(r'"(PORTAL_[A-Z_]+)"', source))
     assert read == {name for name, _, _ in DOCUMENTED}
+
+
+def test_rate_limits_have_safe_defaults_and_come_from_the_environment():
+    defaults = load_settings({})
+    assert (defaults["LOGIN_ADDRESS_MAX_FAILURES"], defaults["LOGIN_ADDRESS_PERIOD"]) == (20, timedelta(minutes=15))
+    assert (defaults["RESET_MAX_PER_EMAIL"], defaults["RESET_MAX_PER_ADDRESS"]) == (5, 20)
+    assert defaults["RESET_LIMIT_PERIOD"] == timedelta(hours=1)
+    custom = load_settings(
+        {
+            "PORTAL_LOGIN_ADDRESS_MAX_FAILURES": "50",
+            "PORTAL_LOGIN_ADDRESS_MINUTES": "5",
+            "PORTAL_RESET_MAX_PER_EMAIL": "3",
+            "PORTAL_RESET_MAX_PER_ADDRESS": "100",
+            "PORTAL_RESET_LIMIT_MINUTES": "30",
+        }
+    )
+    assert (custom["LOGIN_ADDRESS_MAX_FAILURES"], custom["LOGIN_ADDRESS_PERIOD"]) == (50, timedelta(minutes=5))
+    assert (custom["RESET_MAX_PER_EMAIL"], custom["RESET_MAX_PER_ADDRESS"]) == (3, 100)
+    assert custom["RESET_LIMIT_PERIOD"] == timedelta(minutes=30)
+    with pytest.raises(SettingsError, match="PORTAL_RESET_MAX_PER_EMAIL"):
+        load_settings({"PORTAL_RESET_MAX_PER_EMAIL": "0"})

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from portal.accounts import limits
 from portal.accounts.models import ApiToken, Invitation, PasswordReset, User
 from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.tokens import hash_token, new_token
@@ -63,10 +64,12 @@ def create_user(*, email: str, name: str, password: str, locale: str = "ja", is_
     return user
 
 
-def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
+def authenticate(email: str, password: str, *, address: str | None, now: datetime | None = None) -> User:
     """Return the user, or raise SignInRefused; repeated failures lock the account for a while.
 
-    The failure is flushed before raising, so the caller must commit even when sign-in fails.
+    The attempt has been counted for the client ``address`` (``limits.count_sign_in_attempt``); a
+    success takes it back. The failure is flushed before raising, so the caller must commit even when
+    sign-in fails.
     """
     now = now or utcnow()
     user = get_user_by_email(email)
@@ -98,6 +101,7 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     user.locked_until = None
     user.last_login_at = now
     record("user.signed_in", actor=user, subject_type="user", subject_id=user.id, organization_id=None)
+    limits.take_back_sign_in_attempt(address)
     db.session.flush()
     return user
 
@@ -230,12 +234,18 @@ def accept_invitation(invitation: Invitation, user: User, *, now: datetime | Non
 # Password reset ----------------------------------------------------------------------------
 
 
-def request_password_reset(email: str) -> PasswordReset | None:
-    """Queue a reset link if the account exists; say nothing either way (no account probing)."""
+def request_password_reset(email: str, *, address: str | None, now: datetime | None = None) -> PasswordReset | None:
+    """Queue a reset link if the account exists; say nothing either way (no account probing).
+
+    Beyond the limits per e-mail address and per client ``address`` nothing is queued, and the
+    caller still answers as usual.
+    """
+    now = now or utcnow()
+    if not limits.count_reset_request(normalize_email(email), address, now=now):
+        return None
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return None
-    now = utcnow()
     token, token_hash = new_token()
     reset = PasswordReset(
         user=user, token_hash=token_hash, created_at=now, expires_at=now + current_app.config["RESET_TTL"]

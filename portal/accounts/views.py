@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import operations
+from portal.accounts import limits, operations
 from portal.accounts.forms import (
     AcceptForm,
     ApiTokenForm,
@@ -19,7 +19,7 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import User
-from portal.errors import UserInputError
+from portal.errors import TooManyRequests, UserInputError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.safe_redirect import is_local_path
@@ -44,7 +44,14 @@ def sign_in() -> Any:
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = operations.authenticate(form.email.data or "", form.password.data or "")
+            limits.count_sign_in_attempt(request.remote_addr)
+            db.session.commit()  # before the slow password check, so that parallel attempts see the count
+            user = operations.authenticate(form.email.data or "", form.password.data or "", address=request.remote_addr)
+        except TooManyRequests as error:
+            db.session.commit()  # the password was not checked; only the count is kept
+            form.password.errors = [str(error.message)]
+            page = render_template("accounts/sign_in.html", form=form)
+            return page, 429, {"Retry-After": str(error.retry_after)}
         except UserInputError as error:
             db.session.commit()  # keep the failure count
             form.password.errors = [str(error.message)]
@@ -72,7 +79,7 @@ def sign_out() -> Any:
 def forgot_password() -> Any:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data or "")
+        operations.request_password_reset(form.email.data or "", address=request.remote_addr)
         db.session.commit()
         send_outbox_soon()
         flash(_("If an account exists for this address, we have sent it a link to set a new password."), "info")
