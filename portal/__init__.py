@@ -21,6 +21,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.input_checks import register_input_checks
 
     register_input_checks(app)  # before any other hook, so no view sees NUL or over-deep JSON
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese stays readable in JSON answers
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     ensure_secret_key(app.config)

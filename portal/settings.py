@@ -78,6 +78,12 @@ DOCUMENTED: list[tuple[str, str, str]] = [
     ("PORTAL_RESET_MAX_PER_ADDRESS", "20", "password-reset requests from one client address per window; likewise"),
     ("PORTAL_RESET_LIMIT_MINUTES", "60", "the window of both password-reset limits"),
     ("PORTAL_MAX_UPLOAD_MB", "20", "largest accepted upload"),
+    (
+        "PORTAL_PROXY_HOPS",
+        "0",
+        "reverse proxies in front of gunicorn (e.g. 1 for one TLS proxy): their X-Forwarded-For/-Proto/-Host are "
+        "believed, so client addresses, HTTPS and HSTS are right; 0 believes none, as a client could forge them",
+    ),
     ("PORTAL_LOG_LEVEL", "INFO", "log level of the web and worker processes"),
 ]
 
@@ -152,6 +158,7 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "RESET_MAX_PER_ADDRESS": integer("PORTAL_RESET_MAX_PER_ADDRESS", 20),
         "RESET_LIMIT_PERIOD": timedelta(minutes=integer("PORTAL_RESET_LIMIT_MINUTES", 60)),
         "MAX_CONTENT_LENGTH": integer("PORTAL_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "PROXY_HOPS": parse_int("PORTAL_PROXY_HOPS", environ.get("PORTAL_PROXY_HOPS") or "0", minimum=0),
         "LOG_LEVEL": environ.get("PORTAL_LOG_LEVEL", "INFO").upper(),
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",

@@ -18,7 +18,7 @@ from portal.accounts.operations import create_user
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.organizations.operations import add_member, create_organization
-from tests.conftest import PASSWORD, _running, sign_in
+from tests.conftest import PASSWORD, _running, make_test_app, sign_in
 from tests.portal.api.helpers import token_for
 from tests.services import REDIS_URL
 
@@ -153,3 +153,24 @@ def test_production_over_https_sends_hsts_and_secure_cookies(production_app):
     plain = production_app.test_client().get("/sign-in")
     assert "Strict-Transport-Security" not in plain.headers  # HSTS means nothing over HTTP
     assert_security_headers(plain, "production over HTTP")
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_forwarded_headers_count_only_behind_a_configured_proxy(tmp_path, database_url, hops):
+    """Behind one TLS proxy (PORTAL_PROXY_HOPS=1) its X-Forwarded-* give HTTPS and the client's address;
+    without one, a client forging them gets neither HSTS nor a fresh address for the sign-in limit."""
+    app = make_test_app(tmp_path, database_url, PROXY_HOPS=hops, LOGIN_ADDRESS_MAX_FAILURES=2)
+    for running in _running(app):
+        client = running.test_client()
+        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+        page = client.get("/sign-in", headers=forwarded)
+        assert ("Strict-Transport-Security" in page.headers) is bool(hops)
+
+        def sign_in_from(address: str) -> int:
+            headers = {**forwarded, "X-Forwarded-For": address}
+            data = {"email": "nobody@example.com", "password": "wrong password 1"}
+            return int(client.post("/sign-in", data=data, headers=headers, base_url=HTTPS).status_code)
+
+        assert [sign_in_from("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+        # Another office: its own count behind the proxy; without a proxy, the same (forged) client.
+        assert sign_in_from("198.51.100.9") == (200 if hops else 429)
