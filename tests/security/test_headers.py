@@ -155,22 +155,27 @@ def test_production_over_https_sends_hsts_and_secure_cookies(production_app):
     assert_security_headers(plain, "production over HTTP")
 
 
-@pytest.mark.parametrize("hops", [0, 1])
-def test_forwarded_headers_count_only_behind_a_configured_proxy(tmp_path, database_url, hops):
+@pytest.fixture(params=[0, 1], ids=["no proxy", "one proxy"])
+def proxy_hops(request, tmp_path, database_url) -> Iterator[tuple[Flask, int]]:
+    app = make_test_app(tmp_path, database_url, PROXY_HOPS=request.param, LOGIN_ADDRESS_MAX_FAILURES=2)
+    for running in _running(app):
+        yield running, request.param
+
+
+def test_forwarded_headers_count_only_behind_a_configured_proxy(proxy_hops):
     """Behind one TLS proxy (PORTAL_PROXY_HOPS=1) its X-Forwarded-* give HTTPS and the client's address;
     without one, a client forging them gets neither HSTS nor a fresh address for the sign-in limit."""
-    app = make_test_app(tmp_path, database_url, PROXY_HOPS=hops, LOGIN_ADDRESS_MAX_FAILURES=2)
-    for running in _running(app):
-        client = running.test_client()
-        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
-        page = client.get("/sign-in", headers=forwarded)
-        assert ("Strict-Transport-Security" in page.headers) is bool(hops)
+    app, hops = proxy_hops
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    page = client.get("/sign-in", headers=forwarded)
+    assert ("Strict-Transport-Security" in page.headers) is bool(hops)
 
-        def sign_in_from(address: str) -> int:
-            headers = {**forwarded, "X-Forwarded-For": address}
-            data = {"email": "nobody@example.com", "password": "wrong password 1"}
-            return int(client.post("/sign-in", data=data, headers=headers, base_url=HTTPS).status_code)
+    def sign_in_from(address: str) -> int:
+        headers = {**forwarded, "X-Forwarded-For": address}
+        data = {"email": "nobody@example.com", "password": "wrong password 1"}
+        return int(client.post("/sign-in", data=data, headers=headers).status_code)
 
-        assert [sign_in_from("203.0.113.7") for _ in range(3)] == [200, 200, 429]
-        # Another office: its own count behind the proxy; without a proxy, the same (forged) client.
-        assert sign_in_from("198.51.100.9") == (200 if hops else 429)
+    assert [sign_in_from("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    # Another office: its own count behind the proxy; without a proxy, the same (forging) client.
+    assert sign_in_from("198.51.100.9") == (200 if hops else 429)
