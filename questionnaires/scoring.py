@@ -325,12 +325,17 @@ def score_assessment(
     return ScoreResult("default", rate, grade, passed, risk, tuple(reasons), section_scores, *common, reviewed=reviewed)
 
 
+def review_changes_score(answers: Mapping[str, AnswerInput]) -> bool:
+    """Whether any decision makes the reviewed score differ from the self score."""
+    return any(answer.review == NONCONFORMING for answer in answers.values())
+
+
 def score_self_and_reviewed(
     questionnaire: Questionnaire, tier: Tier | str, answers: Mapping[str, AnswerInput], *, pass_threshold: float = 80.0
 ) -> tuple[ScoreResult, ScoreResult]:
     """The self score and the reviewed score; the second is only computed when a decision changes it."""
     own = score_assessment(questionnaire, tier, answers, pass_threshold=pass_threshold)
-    if not any(answer.review == NONCONFORMING for answer in answers.values()):
+    if not review_changes_score(answers):
         return own, replace(own, reviewed=True)
     return own, score_assessment(questionnaire, tier, answers, pass_threshold=pass_threshold, reviewed=True)
 

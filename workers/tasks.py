@@ -43,13 +43,14 @@ def send_outbox() -> int:
 )
 def score_assessment(assessment_id: int) -> str | None:
     """Compute and store the assessment's self and reviewed scores; safe to run twice."""
-    from portal.scoring.operations import compute_score, mark_failed
+    from portal.scoring.operations import compute_score, mark_failed, without_waiting_for_disk
 
     # Autocommit: every statement of the job stands on its own (see compute_score), so "running" shows at
     # once and no transaction costs round trips of its own.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         try:
-            state = compute_score(connection, assessment_id)
+            with without_waiting_for_disk(connection):
+                state = compute_score(connection, assessment_id)
         except Exception as error:
             logger.exception("Scoring assessment %s failed", assessment_id)
             mark_failed(connection, assessment_id, error)

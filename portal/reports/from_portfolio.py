@@ -162,7 +162,7 @@ def _row(
         return PortfolioRow(supplier=entry.supplier_name, status="not_assessed", tier=entry.supplier_tier)
     assessment, score = loaded
     own = score.self_result if score is not None else None
-    reviewed = score.reviewed_result if score is not None and assessment.state in DECIDED_STATES else None
+    reviewed = score.reviewed if score is not None and assessment.state in DECIDED_STATES else None
     shown = reviewed or own
     given = answers.get(assessment.id, {})
     if plan.prefixed:

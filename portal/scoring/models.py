@@ -28,7 +28,8 @@ class AssessmentScore(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), unique=True)
     state: Mapped[ScoreState] = mapped_column(enum_column(ScoreState, 16), default=ScoreState.QUEUED, index=True)
-    #: ``ScoreResult.to_dict()`` of the answers as given, and with the reviewer's decisions applied.
+    #: ``ScoreResult.to_dict()`` of the answers as given, and with the reviewer's decisions applied; the
+    #: second is None while no decision changes the score (read ``reviewed``), so most jobs store one.
     self_result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     reviewed_result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     #: SHA-256 of everything the result was computed from; a job whose inputs match does nothing.
@@ -39,6 +40,13 @@ class AssessmentScore(db.Model):  # type: ignore[name-defined]
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+    @property
+    def reviewed(self) -> dict[str, Any] | None:
+        """The reviewed result: the one stored, else the self result marked as reviewed."""
+        if self.reviewed_result is not None:
+            return self.reviewed_result
+        return None if self.self_result is None else {**self.self_result, "reviewed": True}
 
 
 class PortfolioStats(db.Model):  # type: ignore[name-defined]

@@ -16,7 +16,7 @@ def current_scores(assessment: Assessment) -> dict[str, Any] | None:
     return {
         "state": str(row.state),
         "self": row.self_result,
-        "reviewed": row.reviewed_result,
+        "reviewed": row.reviewed,
         "error": row.error,
         "finished_at": row.finished_at,
     }

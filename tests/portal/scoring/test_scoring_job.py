@@ -31,7 +31,9 @@ def test_submitting_queues_and_the_job_stores_both_scores(app, make_buyer, make_
     # (1 + 1 + 0.5) / 3 = 83.3
     assert scores["state"] == "done"
     assert (scores["self"]["overall"], scores["self"]["grade"], scores["self"]["passed"]) == (83.3, "B", True)
-    assert scores["reviewed"]["overall"] == 83.3
+    assert scores["reviewed"]["overall"] == 83.3 and scores["reviewed"]["reviewed"] is True
+    row = db.session.scalar(sa.select(AssessmentScore).where(AssessmentScore.assessment_id == assessment.id))
+    assert row.reviewed_result is None  # no decision changes it: stored once, as the self result
 
     decide_item(
         assessment, "STF-01", Decision.NONCONFORMING, comment="教育記録がありません", visible_to_supplier=True, by=admin
@@ -42,6 +44,7 @@ def test_submitting_queues_and_the_job_stores_both_scores(app, make_buyer, make_
     db.session.expire_all()
     scores = current_scores(assessment)
     assert scores["self"]["overall"] == 83.3 and scores["reviewed"]["overall"] == 50.0
+    assert scores["reviewed"]["reviewed"] is True and scores["self"]["reviewed"] is False
 
 
 def test_running_twice_leaves_one_current_result(app, make_buyer, make_supplier, make_campaign):
