@@ -64,8 +64,8 @@ def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted
         log = tmp_path / "first.log"
         assert wait_for(lambda: "scoring.score_assessment" in log.read_text()), log.read_text()[-2000:]
         time.sleep(1)
-        stop(first, signal.SIGKILL)
     finally:
+        stop(first, signal.SIGKILL)  # also when the wait failed: no worker outlives its test
         blocker_tx.rollback()
         blocker.close()
         blocker_engine.dispose()
