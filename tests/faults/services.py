@@ -93,6 +93,11 @@ class CuttableProxy:
                 client.close()
                 continue
             with self._lock:
+                if self._server is not server:
+                    # Cut while this connection was being made: closed here, or nothing would ever close it.
+                    client.close()
+                    upstream.close()
+                    return
                 self._connections += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
@@ -111,13 +116,13 @@ class CuttableProxy:
 
     def cut(self) -> None:
         """Like the database going away: open connections break and new ones are refused."""
-        if self._server is not None:
-            self._server.close()
-            self._server = None
         with self._lock:
-            for connection in self._connections:
-                with contextlib.suppress(OSError):
-                    connection.shutdown(socket.SHUT_RDWR)
-                connection.close()
-            self._connections.clear()
+            server, self._server = self._server, None
+            connections, self._connections = self._connections, []
+        if server is not None:
+            server.close()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
         assert wait_port(self.port, open_=False)
