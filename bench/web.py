@@ -569,6 +569,7 @@ def start_processes(database_url: str, folder: Path, port: int, queue: str) -> l
         ACCESS_FORMAT,
         "--log-level",
         "warning",
+        "--no-control-socket",  # gunicorn's default control socket is one path per user
         "portal:create_app()",
     ]
     worker = [
