@@ -16,12 +16,14 @@ from portal.db import utcnow
 from portal.errors import NotFound, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.scoring.operations import SCORED_STATES, compute_score
+from portal.scoring.operations import SCORED_STATES, compute_scores
 from portal.scoring.requests import request_scoring
 
 logger = logging.getLogger(__name__)
 
 KIND = "campaign.rescore"
+#: Assessments scored per round trip set and progress commit: four statements serve the whole batch.
+RESCORE_BATCH = 100
 
 
 def change_pass_threshold(campaign: Campaign, threshold: float, *, by: User) -> BackgroundJob:
@@ -58,7 +60,7 @@ def change_pass_threshold(campaign: Campaign, threshold: float, *, by: User) -> 
 
 
 def run_rescore(job: BackgroundJob) -> None:
-    """Score each submitted assessment of the campaign, committing progress after each one."""
+    """Score the campaign's submitted assessments a batch at a time, committing progress after each batch."""
     job.state, job.started_at, job.done = JobState.RUNNING, utcnow(), 0  # a rerun starts over
     db.session.commit()
     ids = db.session.scalars(
@@ -67,9 +69,10 @@ def run_rescore(job: BackgroundJob) -> None:
         .order_by(Assessment.id)
     ).all()
     job.total = len(ids)
-    for assessment_id in ids:
-        compute_score(db.session.connection(), assessment_id)
-        job.done += 1
+    for start in range(0, len(ids), RESCORE_BATCH):
+        batch = ids[start : start + RESCORE_BATCH]
+        compute_scores(db.session.connection(), batch)
+        job.done += len(batch)
         db.session.commit()
     job.state, job.finished_at = JobState.DONE, utcnow()
     db.session.commit()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,20 +44,28 @@ STALE_QUEUED = timedelta(minutes=5)
 STALE_RUNNING = timedelta(minutes=30)
 
 
-#: Answers, evidence links and review decisions of one assessment in one round trip: (item, value, kind).
-_INPUTS: sa.CompoundSelect[str, str | None, str] = sa.union_all(
-    sa.select(Answer.item_id, Answer.code, sa.literal("a")).where(Answer.assessment_id == sa.bindparam("aid")),
-    sa.select(AnswerEvidence.item_id, sa.null(), sa.literal("e"))
-    .where(AnswerEvidence.assessment_id == sa.bindparam("aid"))
-    .distinct(),
-    sa.select(ReviewDecision.item_id, sa.cast(ReviewDecision.decision, sa.String), sa.literal("r")).where(
-        ReviewDecision.assessment_id == sa.bindparam("aid")
+_AIDS: sa.BindParameter[list[int]] = sa.bindparam("aids", expanding=True)
+
+#: Answers, evidence links and review decisions of some assessments in one round trip:
+#: (assessment, item, value, kind).
+_INPUTS: sa.CompoundSelect[int, str, str | None, str] = sa.union_all(
+    sa.select(Answer.assessment_id, Answer.item_id, Answer.code, sa.literal("a")).where(
+        Answer.assessment_id.in_(_AIDS)
     ),
+    sa.select(AnswerEvidence.assessment_id, AnswerEvidence.item_id, sa.null(), sa.literal("e"))
+    .where(AnswerEvidence.assessment_id.in_(_AIDS))
+    .distinct(),
+    sa.select(
+        ReviewDecision.assessment_id,
+        ReviewDecision.item_id,
+        sa.cast(ReviewDecision.decision, sa.String),
+        sa.literal("r"),
+    ).where(ReviewDecision.assessment_id.in_(_AIDS)),
     # An item an audit of these answers could not verify counts like a nonconforming decision.
-    sa.select(AuditItemResult.item_id, sa.null(), sa.literal("n"))
+    sa.select(Audit.reference_assessment_id, AuditItemResult.item_id, sa.null(), sa.literal("n"))
     .join(Audit, Audit.id == AuditItemResult.audit_id)
     .where(
-        Audit.reference_assessment_id == sa.bindparam("aid"),
+        Audit.reference_assessment_id.in_(_AIDS),
         Audit.state != AuditState.CANCELLED,
         AuditItemResult.result == AuditResult.NOT_VERIFIED,
     ),
@@ -65,21 +74,27 @@ _INPUTS: sa.CompoundSelect[str, str | None, str] = sa.union_all(
 _SCORES = AssessmentScore.__table__
 
 
-#: Marks the job running and returns the score row, its request time and the hash of what it last scored.
+#: Marks the jobs running and returns each score row, its request time and the hash of what it last scored.
 _START = (
     sa.update(_SCORES)
-    .where(_SCORES.c.assessment_id == sa.bindparam("aid"))
+    .where(_SCORES.c.assessment_id.in_(_AIDS))
     .values(state=ScoreState.RUNNING, started_at=sa.bindparam("now"), attempts=_SCORES.c.attempts + 1)
-    .returning(_SCORES.c.id, _SCORES.c.requested_at, _SCORES.c.inputs_hash)
+    .returning(_SCORES.c.assessment_id, _SCORES.c.id, _SCORES.c.requested_at, _SCORES.c.inputs_hash)
 )
 
 #: What a job needs besides the answers. (Scalar subqueries in ``_START``'s RETURNING would save this
 #: round trip on PostgreSQL, but SQLAlchemy strips their table names on SQLite.)
 _HEADER = (
-    sa.select(Assessment.tier, Campaign.pass_threshold, QuestionnaireVersion.id, QuestionnaireVersion.content_hash)
+    sa.select(
+        Assessment.id,
+        Assessment.tier,
+        Campaign.pass_threshold,
+        QuestionnaireVersion.id,
+        QuestionnaireVersion.content_hash,
+    )
     .join(Campaign, Campaign.id == Assessment.campaign_id)
     .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.questionnaire_version_id)
-    .where(Assessment.id == sa.bindparam("aid"))
+    .where(Assessment.id.in_(_AIDS))
 )
 
 _STORE_WHERE = (_SCORES.c.id == sa.bindparam("row_id"), _SCORES.c.requested_at == sa.bindparam("seen_requested_at"))
@@ -102,28 +117,31 @@ _STORE_NEW = (
 
 def scoring_inputs(connection: sa.Connection, assessment_id: int) -> dict[str, AnswerInput]:
     """Answer codes, whether evidence is attached, and review decisions, per item."""
-    codes: dict[str, str | None] = {}
-    with_evidence: set[str] = set()
-    reviews: dict[str, str] = {}
-    unverified: set[str] = set()
-    for item_id, value, kind in connection.execute(_INPUTS, {"aid": assessment_id}).all():
+    return _inputs_of(connection, [assessment_id]).get(assessment_id, {})
+
+
+def _inputs_of(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict[int, dict[str, AnswerInput]]:
+    codes: dict[int, dict[str, str | None]] = defaultdict(dict)
+    with_evidence: dict[int, set[str]] = defaultdict(set)
+    reviews: dict[int, dict[str, str]] = defaultdict(dict)
+    for assessment_id, item_id, value, kind in connection.execute(_INPUTS, {"aids": list(assessment_ids)}):
         if kind == "a":
-            codes[item_id] = value
+            codes[assessment_id][item_id] = value
         elif kind == "e":
-            with_evidence.add(item_id)
+            with_evidence[assessment_id].add(item_id)
         elif kind == "n":
-            unverified.add(item_id)
+            reviews[assessment_id][item_id] = NONCONFORMING  # "not verified" outweighs any decision
         elif value is not None:
             # The union reads the enum column raw, which holds the member's name.
-            reviews[item_id] = Decision[value].value
-    for item_id in unverified:
-        reviews[item_id] = NONCONFORMING
-    return {
-        item_id: AnswerInput(
-            code=codes.get(item_id), has_evidence=item_id in with_evidence, review=reviews.get(item_id)
-        )
-        for item_id in codes.keys() | with_evidence | reviews.keys()
-    }
+            reviews[assessment_id].setdefault(item_id, Decision[value].value)
+    inputs: dict[int, dict[str, AnswerInput]] = {}
+    for assessment_id in codes.keys() | with_evidence.keys() | reviews.keys():
+        code, evidence, review = codes[assessment_id], with_evidence[assessment_id], reviews[assessment_id]
+        inputs[assessment_id] = {
+            item_id: AnswerInput(code=code.get(item_id), has_evidence=item_id in evidence, review=review.get(item_id))
+            for item_id in code.keys() | evidence | review.keys()
+        }
+    return inputs
 
 
 def _inputs_hash(content_hash: str, tier: str, threshold: float, inputs: dict[str, AnswerInput]) -> str:
@@ -133,15 +151,12 @@ def _inputs_hash(content_hash: str, tier: str, threshold: float, inputs: dict[st
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-#: What ``_START`` returns: the score row's id, request time and last inputs hash.
-_Started = sa.Row[int, datetime, str | None]
-
-
-def _start(connection: sa.Connection, assessment_id: int) -> _Started | None:
-    """Record that a job has started; None when the assessment no longer exists."""
+def _start(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict[int, tuple[int, datetime, str | None]]:
+    """Record that the jobs have started: per assessment still there, its score row, request time and last hash."""
     now = utcnow()
-    started = connection.execute(_START, {"aid": assessment_id, "now": now}).first()
-    if started is not None:
+    started = {row[0]: row[1:] for row in connection.execute(_START, {"aids": list(assessment_ids), "now": now})}
+    missing = [i for i in assessment_ids if i not in started]
+    if not missing:
         return started
     # No score row yet (an assessment submitted before scoring existed, or queued by hand): create it,
     # unless the assessment is gone. Two jobs racing here meet the unique constraint and the loser retries.
@@ -154,10 +169,10 @@ def _start(connection: sa.Connection, assessment_id: int) -> _Started | None:
                 sa.literal(now, _SCORES.c.requested_at.type),
                 sa.literal(now, _SCORES.c.started_at.type),
                 sa.literal(1),
-            ).where(Assessment.id == assessment_id),
+            ).where(Assessment.id.in_(missing)),
         )
     )
-    return connection.execute(_START, {"aid": assessment_id, "now": now}).first()
+    return started | {row[0]: row[1:] for row in connection.execute(_START, {"aids": missing, "now": now})}
 
 
 @contextmanager
@@ -183,35 +198,56 @@ def compute_score(connection: sa.Connection, assessment_id: int) -> ScoreState |
     """Score the assessment and store the one current result; the same inputs are not scored twice.
 
     Returns None when the assessment is gone, or when it was asked to be scored again while this job ran
-    (the job of that request stores the result). Each statement is complete on its own, so a worker runs
-    this on an autocommit connection: four round trips (start, header, inputs, store) and no transaction
-    to begin and end. Two jobs at once compute from the same inputs, or the older one's result is refused.
+    (the job of that request stores the result).
     """
-    started = _start(connection, assessment_id)
-    if started is None:
-        logger.info("Assessment %s no longer exists; nothing to score", assessment_id)
-        return None
-    row_id, requested_at, old_hash = started
-    tier, threshold, version_id, content_hash = connection.execute(_HEADER, {"aid": assessment_id}).one()
-    inputs = scoring_inputs(connection, assessment_id)
-    digest = _inputs_hash(content_hash, str(tier), threshold, inputs)
-    where = {"row_id": row_id, "seen_requested_at": requested_at, "now": utcnow()}
-    if old_hash == digest:
-        stored = connection.execute(_STORE_SAME, where)
-    else:
+    return ScoreState.DONE if compute_scores(connection, [assessment_id]) else None
+
+
+def compute_scores(connection: sa.Connection, assessment_ids: Sequence[int]) -> int:
+    """Score the assessments and store their current results; how many results were stored.
+
+    Four round trips for any number of assessments (start, header, inputs, store), each statement
+    complete on its own: a worker runs this on an autocommit connection, with no transaction to begin
+    and end. Two jobs at once compute from the same inputs, or the older one's result is refused.
+    """
+    started = _start(connection, assessment_ids)
+    if len(started) < len(assessment_ids):
+        logger.info("Assessments %s no longer exist; nothing to score", sorted(set(assessment_ids) - started.keys()))
+    if not started:
+        return 0
+    ids = list(started)
+    headers = {row[0]: row[1:] for row in connection.execute(_HEADER, {"aids": ids})}
+    inputs = _inputs_of(connection, ids)
+    now = utcnow()
+    same: list[dict[str, Any]] = []
+    new: list[dict[str, Any]] = []
+    for assessment_id, (row_id, requested_at, old_hash) in started.items():
+        tier, threshold, version_id, content_hash = headers[assessment_id]
+        answers = inputs.get(assessment_id, {})
+        digest = _inputs_hash(content_hash, str(tier), threshold, answers)
+        where = {"row_id": row_id, "seen_requested_at": requested_at, "now": now}
+        if old_hash == digest:
+            same.append(where)
+            continue
         questionnaire = questionnaire_by_id(version_id, content_hash)
-        own, reviewed = score_self_and_reviewed(questionnaire, tier, inputs, pass_threshold=threshold)
-        results = {
-            "self_result": own.to_dict(),
-            "reviewed_result": reviewed.to_dict() if review_changes_score(inputs) else None,
-            "inputs_hash": digest,
-        }
-        stored = connection.execute(_STORE_NEW, where | results)
+        own, reviewed = score_self_and_reviewed(questionnaire, tier, answers, pass_threshold=threshold)
+        new.append(
+            where
+            | {
+                "self_result": own.to_dict(),
+                "reviewed_result": reviewed.to_dict() if review_changes_score(answers) else None,
+                "inputs_hash": digest,
+            }
+        )
         logger.info("Assessment %s scored: self %s, reviewed %s", assessment_id, own.overall, reviewed.overall)
-    if not stored.rowcount:
-        logger.info("Assessment %s was asked to be scored again meanwhile; leaving it to that job", assessment_id)
-        return None
-    return ScoreState.DONE
+    stored = 0
+    for statement, rows in ((_STORE_SAME, same), (_STORE_NEW, new)):
+        if rows:
+            # One row alone runs as a single statement, whose row count is exact.
+            stored += connection.execute(statement, rows[0] if len(rows) == 1 else rows).rowcount
+    if stored < len(started):
+        logger.info("Some of assessments %s were asked to be scored again meanwhile; left to those jobs", ids)
+    return stored
 
 
 def mark_failed(connection: sa.Connection, assessment_id: int, error: BaseException) -> None:

@@ -69,13 +69,13 @@ def test_a_job_overtaken_by_a_newer_request_leaves_the_result_to_that_request(
 ):
     assessment, admin = submitted(make_buyer, make_supplier, make_campaign)
     score_assessment.delay(assessment.id)
-    read_inputs = operations.scoring_inputs
+    read_inputs = operations._inputs_of
 
-    def decision_lands_after_the_job_read_the_answers(connection, assessment_id):
-        inputs = read_inputs(connection, assessment_id)
+    def decision_lands_after_the_job_read_the_answers(connection, assessment_ids):
+        inputs = read_inputs(connection, assessment_ids)
         with app.app_context():  # the reviewer's request, committed while the job works
             decide_item(
-                db.session.get(Assessment, assessment_id),
+                db.session.get(Assessment, assessment_ids[0]),
                 "STF-01",
                 Decision.NONCONFORMING,
                 comment="教育記録がありません",
@@ -85,13 +85,13 @@ def test_a_job_overtaken_by_a_newer_request_leaves_the_result_to_that_request(
             db.session.commit()
         return inputs
 
-    monkeypatch.setattr(operations, "scoring_inputs", decision_lands_after_the_job_read_the_answers)
+    monkeypatch.setattr(operations, "_inputs_of", decision_lands_after_the_job_read_the_answers)
     assert score_assessment.delay(assessment.id).get() is None  # overtaken: stores nothing
     db.session.expire_all()
     scores = current_scores(assessment)
     assert scores["state"] == "queued" and scores["reviewed"]["overall"] == 83.3  # the older result, still queued
 
-    monkeypatch.setattr(operations, "scoring_inputs", read_inputs)
+    monkeypatch.setattr(operations, "_inputs_of", read_inputs)
     assert score_assessment.delay(assessment.id).get() == "done"  # the newer request's job
     db.session.expire_all()
     assert current_scores(assessment)["reviewed"]["overall"] == 50.0
@@ -106,7 +106,7 @@ def test_a_failed_job_records_the_error_and_the_next_attempt_scores_again(
     def broken(*args):
         raise ValueError("disk on fire")
 
-    monkeypatch.setattr(operations, "scoring_inputs", broken)
+    monkeypatch.setattr(operations, "_inputs_of", broken)
     with pytest.raises(ValueError):
         score_assessment.delay(assessment.id).get()
     db.session.expire_all()
@@ -118,3 +118,35 @@ def test_a_failed_job_records_the_error_and_the_next_attempt_scores_again(
     assert score_assessment.delay(assessment.id).get() == "done"
     db.session.expire_all()
     assert current_scores(assessment)["state"] == "done"
+
+
+def test_a_batch_stores_what_each_assessment_scored_alone_would(app, make_buyer, make_supplier, make_campaign):
+    buyer, admin = make_buyer()
+    pairs = [make_supplier(buyer) for _ in range(3)]
+    campaign = make_campaign(buyer, [supplier for supplier, _ in pairs], by=admin)
+    by_supplier = {a.supplier_id: a for a in campaign.assessments}
+    answers = [
+        {"POL-01": "yes", "STF-01": "yes", "STF-02": "partial"},
+        {"POL-01": "no", "STF-01": "partial", "STF-02": "no"},
+        {"POL-01": "yes", "STF-01": "no", "STF-02": "yes"},
+    ]
+    assessments = [by_supplier[supplier.id] for supplier, _ in pairs]
+    for assessment, (_, owner), codes in zip(assessments, pairs, answers, strict=True):
+        submit_answers(assessment, owner, codes)
+    decide_item(assessments[2], "STF-02", Decision.NONCONFORMING, comment="記録なし", visible_to_supplier=True, by=admin)
+    db.session.commit()
+    ids = [a.id for a in assessments]
+
+    assert operations.compute_scores(db.session.connection(), [*ids, 999_999]) == 3  # a vanished id is skipped
+    db.session.commit()
+    batch = {i: current_scores(db.session.get(Assessment, i)) for i in ids}
+    for assessment_id in ids:  # the same, one at a time, from scratch
+        db.session.execute(sa.update(AssessmentScore).values(inputs_hash=None))
+        db.session.commit()
+        score_assessment.delay(assessment_id)
+        db.session.expire_all()
+        alone = current_scores(db.session.get(Assessment, assessment_id))
+        assert (alone["self"], alone["reviewed"]) == (batch[assessment_id]["self"], batch[assessment_id]["reviewed"])
+    # (1 + 1 + 0.5) / 3, (0 + 0.5 + 0) / 3, (1 + 0 + 1) / 3 and, with STF-02 nonconforming, (1 + 0 + 0) / 3
+    assert [batch[i]["self"]["overall"] for i in ids] == [83.3, 16.7, 66.7]
+    assert [batch[i]["reviewed"]["overall"] for i in ids] == [83.3, 16.7, 33.3]
