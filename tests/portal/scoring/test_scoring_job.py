@@ -133,7 +133,9 @@ def test_a_batch_stores_what_each_assessment_scored_alone_would(app, make_buyer,
     assessments = [by_supplier[supplier.id] for supplier, _ in pairs]
     for assessment, (_, owner), codes in zip(assessments, pairs, answers, strict=True):
         submit_answers(assessment, owner, codes)
-    decide_item(assessments[2], "STF-02", Decision.NONCONFORMING, comment="記録なし", visible_to_supplier=True, by=admin)
+    decide_item(
+        assessments[2], "STF-02", Decision.NONCONFORMING, comment="記録なし", visible_to_supplier=True, by=admin
+    )
     db.session.commit()
     ids = [a.id for a in assessments]
 
