@@ -42,18 +42,18 @@ def send_outbox() -> int:
     max_retries=5,
 )
 def score_assessment(assessment_id: int) -> str | None:
-    """Compute and store the assessment's self and reviewed scores; safe to run twice."""
-    from portal.scoring.operations import compute_score, mark_failed, without_waiting_for_disk
+    """Compute and store the assessment's self and reviewed scores, and those of other waiting assessments;
+    safe to run twice."""
+    from portal.scoring.operations import score_waiting, without_waiting_for_disk
 
-    # Autocommit: every statement of the job stands on its own (see compute_score), so "running" shows at
+    # Autocommit: every statement of the job stands on its own (see score_waiting), so "running" shows at
     # once and no transaction costs round trips of its own.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         try:
             with without_waiting_for_disk(connection):
-                state = compute_score(connection, assessment_id)
-        except Exception as error:
+                state = score_waiting(connection, assessment_id)
+        except Exception:
             logger.exception("Scoring assessment %s failed", assessment_id)
-            mark_failed(connection, assessment_id, error)
             raise
     return str(state) if state else None
 

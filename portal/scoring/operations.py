@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,13 +73,45 @@ _INPUTS: sa.CompoundSelect[int, str, str | None, str] = sa.union_all(
 
 _SCORES = AssessmentScore.__table__
 
+#: How many other queued assessments one scoring job takes on besides its own. When submissions arrive
+#: faster than a worker scores them one by one, a job scores the waiting ones with the same statements, and
+#: their own jobs then find them done.
+SCORING_BATCH = 100
 
-#: Marks the jobs running and returns each score row, its request time and the hash of what it last scored.
-_START = (
+_RUNNING: dict[str, Any] = {
+    "state": ScoreState.RUNNING,
+    "started_at": sa.bindparam("now"),
+    "attempts": _SCORES.c.attempts + 1,
+}
+#: Per assessment started: its score row, request time and the hash of what it last scored.
+_STARTED = (_SCORES.c.assessment_id, _SCORES.c.id, _SCORES.c.requested_at, _SCORES.c.inputs_hash)
+
+#: Marks the jobs running, whatever their state (a campaign rescoring).
+_START = sa.update(_SCORES).where(_SCORES.c.assessment_id.in_(_AIDS)).values(_RUNNING).returning(*_STARTED)
+
+#: The job's own assessment, unless its current score is done already (a batch scored it, or it ran twice).
+_CLAIM_OWN = (
     sa.update(_SCORES)
-    .where(_SCORES.c.assessment_id.in_(_AIDS))
-    .values(state=ScoreState.RUNNING, started_at=sa.bindparam("now"), attempts=_SCORES.c.attempts + 1)
-    .returning(_SCORES.c.assessment_id, _SCORES.c.id, _SCORES.c.requested_at, _SCORES.c.inputs_hash)
+    .where(_SCORES.c.assessment_id == sa.bindparam("own"), _SCORES.c.state != ScoreState.DONE)
+    .values(_RUNNING)
+    .returning(*_STARTED)
+)
+
+#: The longest-waiting queued assessments; rows another job is claiming at this moment are left to it. (A
+#: statement of its own: it never waits for a lock, so two jobs cannot deadlock.)
+_CLAIM_WAITING = (
+    sa.update(_SCORES)
+    .where(
+        _SCORES.c.id.in_(
+            sa.select(_SCORES.c.id)
+            .where(_SCORES.c.state == ScoreState.QUEUED)
+            .order_by(_SCORES.c.requested_at, _SCORES.c.id)
+            .limit(sa.bindparam("others"))
+            .with_for_update(skip_locked=True)
+        )
+    )
+    .values(_RUNNING)
+    .returning(*_STARTED)
 )
 
 #: What a job needs besides the answers. (Scalar subqueries in ``_START``'s RETURNING would save this
@@ -112,6 +144,13 @@ _STORE_NEW = (
         inputs_hash=sa.bindparam("inputs_hash"),
         rules_version=RULES_VERSION,
     )
+)
+#: One assessment's inputs could not be scored (a broken definition, say): the others of its batch still are;
+#: forgetting the inputs hash makes the next attempt score it again.
+_STORE_FAILED = (
+    sa.update(_SCORES)
+    .where(*_STORE_WHERE)
+    .values(state=ScoreState.FAILED, finished_at=sa.bindparam("now"), error=sa.bindparam("error"), inputs_hash=None)
 )
 
 
@@ -151,10 +190,17 @@ def _inputs_hash(content_hash: str, tier: str, threshold: float, inputs: dict[st
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def _start(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict[int, tuple[int, datetime, str | None]]:
+_Started = tuple[int, datetime, str | None]
+
+
+def _rows(result: Iterable[Sequence[Any]]) -> dict[int, _Started]:
+    return {row[0]: (row[1], row[2], row[3]) for row in result}
+
+
+def _start(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict[int, _Started]:
     """Record that the jobs have started: per assessment still there, its score row, request time and last hash."""
     now = utcnow()
-    started = {row[0]: row[1:] for row in connection.execute(_START, {"aids": list(assessment_ids), "now": now})}
+    started = _rows(connection.execute(_START, {"aids": list(assessment_ids), "now": now}))
     missing = [i for i in assessment_ids if i not in started]
     if not missing:
         return started
@@ -172,7 +218,7 @@ def _start(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict[int
             ).where(Assessment.id.in_(missing)),
         )
     )
-    return started | {row[0]: row[1:] for row in connection.execute(_START, {"aids": missing, "now": now})}
+    return started | _rows(connection.execute(_START, {"aids": missing, "now": now}))
 
 
 @contextmanager
@@ -194,60 +240,115 @@ def without_waiting_for_disk(connection: sa.Connection) -> Iterator[None]:
             connection.exec_driver_sql("RESET synchronous_commit")
 
 
-def compute_score(connection: sa.Connection, assessment_id: int) -> ScoreState | None:
-    """Score the assessment and store the one current result; the same inputs are not scored twice.
+def score_waiting(connection: sa.Connection, assessment_id: int, batch: int = SCORING_BATCH) -> ScoreState | None:
+    """The scoring job: the assessment, unless its score is done already, and up to ``batch`` queued others.
 
-    Returns None when the assessment is gone, or when it was asked to be scored again while this job ran
-    (the job of that request stores the result).
+    Each statement is complete on its own (the worker runs this on an autocommit connection). Returns the
+    assessment's score state: DONE also when there was nothing to do; None when the assessment is gone or
+    was asked to be scored again while this job ran (the job of that request stores the result).
     """
-    return ScoreState.DONE if compute_scores(connection, [assessment_id]) else None
+    now = utcnow()
+    started: dict[int, _Started] = {}
+    try:
+        started = _rows(connection.execute(_CLAIM_OWN, {"own": assessment_id, "now": now}))
+        done_already = False
+        if not started:
+            state = connection.scalar(sa.select(_SCORES.c.state).where(_SCORES.c.assessment_id == assessment_id))
+            done_already = state is not None
+            if not done_already:
+                started = _start(connection, [assessment_id])
+        if batch:
+            started |= _rows(connection.execute(_CLAIM_WAITING, {"others": batch, "now": now}))
+        stored, own = _score_started(connection, started, own=assessment_id)
+    except Exception as error:
+        if started and not connection.invalidated:
+            _give_back(connection, assessment_id, started, error)
+        raise
+    if len(started) > 1:
+        logger.info(
+            "Scoring job for assessment %s also scored %s waiting: %s stored", assessment_id, len(started) - 1, stored
+        )
+    return ScoreState.DONE if done_already else own
 
 
 def compute_scores(connection: sa.Connection, assessment_ids: Sequence[int]) -> int:
-    """Score the assessments and store their current results; how many results were stored.
+    """Score the assessments whatever their state and store their current results; how many were stored.
 
-    Four round trips for any number of assessments (start, header, inputs, store), each statement
-    complete on its own: a worker runs this on an autocommit connection, with no transaction to begin
-    and end. Two jobs at once compute from the same inputs, or the older one's result is refused.
+    Four round trips for any number of assessments (start, header, inputs, store), each statement complete on
+    its own. Two jobs at once compute from the same inputs, or the older one's result is refused.
     """
     started = _start(connection, assessment_ids)
     if len(started) < len(assessment_ids):
         logger.info("Assessments %s no longer exist; nothing to score", sorted(set(assessment_ids) - started.keys()))
+    return _score_started(connection, started)[0]
+
+
+def _score_started(
+    connection: sa.Connection, started: dict[int, _Started], own: int | None = None
+) -> tuple[int, ScoreState | None]:
+    """Score and store what was started: how many results were stored, and what became of ``own``."""
     if not started:
-        return 0
+        return 0, None
     ids = list(started)
     headers = {row[0]: row[1:] for row in connection.execute(_HEADER, {"aids": ids})}
     inputs = _inputs_of(connection, ids)
     now = utcnow()
-    same: list[dict[str, Any]] = []
-    new: list[dict[str, Any]] = []
+    outcomes: list[tuple[int, ScoreState, sa.Update, dict[str, Any]]] = []
     for assessment_id, (row_id, requested_at, old_hash) in started.items():
-        tier, threshold, version_id, content_hash = headers[assessment_id]
-        answers = inputs.get(assessment_id, {})
-        digest = _inputs_hash(content_hash, str(tier), threshold, answers)
         where = {"row_id": row_id, "seen_requested_at": requested_at, "now": now}
-        if old_hash == digest:
-            same.append(where)
+        try:
+            tier, threshold, version_id, content_hash = headers[assessment_id]
+            answers = inputs.get(assessment_id, {})
+            digest = _inputs_hash(content_hash, str(tier), threshold, answers)
+            if old_hash == digest:
+                outcomes.append((assessment_id, ScoreState.DONE, _STORE_SAME, where))
+                continue
+            questionnaire = questionnaire_by_id(version_id, content_hash)
+            result, reviewed = score_self_and_reviewed(questionnaire, tier, answers, pass_threshold=threshold)
+        except Exception as error:  # this assessment's data, not the batch: the others are still scored
+            logger.exception("Scoring assessment %s failed", assessment_id)
+            outcomes.append((assessment_id, ScoreState.FAILED, _STORE_FAILED, where | {"error": _error_text(error)}))
             continue
-        questionnaire = questionnaire_by_id(version_id, content_hash)
-        own, reviewed = score_self_and_reviewed(questionnaire, tier, answers, pass_threshold=threshold)
-        new.append(
-            where
-            | {
-                "self_result": own.to_dict(),
-                "reviewed_result": reviewed.to_dict() if review_changes_score(answers) else None,
-                "inputs_hash": digest,
-            }
-        )
-        logger.info("Assessment %s scored: self %s, reviewed %s", assessment_id, own.overall, reviewed.overall)
-    stored = 0
-    for statement, rows in ((_STORE_SAME, same), (_STORE_NEW, new)):
-        if rows:
-            # One row alone runs as a single statement, whose row count is exact.
-            stored += connection.execute(statement, rows[0] if len(rows) == 1 else rows).rowcount
-    if stored < len(started):
+        values = {
+            "self_result": result.to_dict(),
+            "reviewed_result": reviewed.to_dict() if review_changes_score(answers) else None,
+            "inputs_hash": digest,
+        }
+        outcomes.append((assessment_id, ScoreState.DONE, _STORE_NEW, where | values))
+        logger.info("Assessment %s scored: self %s, reviewed %s", assessment_id, result.overall, reviewed.overall)
+    stored, own_state = 0, None
+    for statement in (_STORE_SAME, _STORE_NEW, _STORE_FAILED):
+        rows = [(i, state, params) for i, state, kind, params in outcomes if kind is statement]
+        mine = [(state, params) for i, state, params in rows if i == own]
+        others = [params for i, _, params in rows if i != own]
+        # A row alone runs as a single statement, whose row count is exact: the job learns its own outcome.
+        if mine and connection.execute(statement, mine[0][1]).rowcount:
+            own_state = mine[0][0]
+            stored += own_state is ScoreState.DONE
+        if others:
+            count = connection.execute(statement, others[0] if len(others) == 1 else others).rowcount
+            stored += count if statement is not _STORE_FAILED else 0
+    if stored < sum(state is ScoreState.DONE for _, state, _, _ in outcomes):
         logger.info("Some of assessments %s were asked to be scored again meanwhile; left to those jobs", ids)
-    return stored
+    return stored, own_state
+
+
+def _give_back(connection: sa.Connection, own: int, started: dict[int, _Started], error: BaseException) -> None:
+    """After a failed batch: record the error on the job's own assessment, and queue the others again."""
+    if own in started:
+        mark_failed(connection, own, error)
+    others = [row_id for assessment_id, (row_id, _, _) in started.items() if assessment_id != own]
+    if others:
+        # Their own jobs, or the sweep, score them; a row finished by another job meanwhile stays as it is.
+        connection.execute(
+            sa.update(_SCORES)
+            .where(_SCORES.c.id.in_(others), _SCORES.c.state == ScoreState.RUNNING)
+            .values(state=ScoreState.QUEUED)
+        )
+
+
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
 
 
 def mark_failed(connection: sa.Connection, assessment_id: int, error: BaseException) -> None:
@@ -255,12 +356,7 @@ def mark_failed(connection: sa.Connection, assessment_id: int, error: BaseExcept
     connection.execute(
         sa.update(_SCORES)
         .where(_SCORES.c.assessment_id == assessment_id)
-        .values(
-            state=ScoreState.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=utcnow(),
-            inputs_hash=None,
-        )
+        .values(state=ScoreState.FAILED, error=_error_text(error), finished_at=utcnow(), inputs_hash=None)
     )
 
 
