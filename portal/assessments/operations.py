@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,17 @@ from portal.assessments.models import (
     AssessmentState,
     SectionAssignment,
 )
-from portal.assessments.rules import NA_CODE, AnswerState, Missing, is_text_item, missing_for_submit
+from portal.assessments.rules import (
+    NA_CODE,
+    AnswerState,
+    Missing,
+    Progress,
+    conditional_visibility,
+    gating_item_ids,
+    is_text_item,
+    missing_for_submit,
+    progress,
+)
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.operations import questionnaire_of
 from portal.db import utcnow
@@ -81,16 +92,27 @@ def supplier_inbox(organization: Organization) -> list[Assessment]:
     )
 
 
-def answered_counts(assessment_ids: list[int]) -> dict[int, int]:
-    """Answered items per assessment, in one grouped query (for inbox progress)."""
-    if not assessment_ids:
+def progress_of(assessments: Sequence[Assessment]) -> dict[int, Progress]:
+    """Answered and total items in scope per assessment (inbox and campaign progress), in one query for all.
+
+    Items hidden by a condition count in neither number, exactly as on the answering page. The
+    assessments' campaigns and questionnaire versions must be loaded already (the callers' queries do).
+    """
+    if not assessments:
         return {}
+    codes: dict[int, dict[str, str | None]] = {a.id: {} for a in assessments}
+    with_text: dict[int, set[str]] = {a.id: set() for a in assessments}
     rows = db.session.execute(
-        sa.select(Answer.assessment_id, sa.func.count())
-        .where(Answer.assessment_id.in_(assessment_ids), sa.or_(Answer.code.is_not(None), Answer.comment.is_not(None)))
-        .group_by(Answer.assessment_id)
+        # Whether there is a comment, not its text; rows with neither code nor comment are as good as none.
+        sa.select(Answer.assessment_id, Answer.item_id, Answer.code, Answer.comment.is_not(None)).where(
+            Answer.assessment_id.in_(list(codes)), sa.or_(Answer.code.is_not(None), Answer.comment.is_not(None))
+        )
     )
-    return {assessment_id: count for assessment_id, count in rows}
+    for assessment_id, item_id, code, has_comment in rows:
+        codes[assessment_id][item_id] = code
+        if has_comment:
+            with_text[assessment_id].add(item_id)
+    return {a.id: progress(questionnaire_for(a), a.tier, codes[a.id], with_text[a.id]) for a in assessments}
 
 
 def get_for_supplier(organization: Organization, assessment_id: int) -> Assessment:
@@ -127,6 +149,23 @@ def get_for_buyer(organization: Organization, assessment_id: int) -> Assessment:
 
 def questionnaire_for(assessment: Assessment) -> Questionnaire:
     return questionnaire_of(assessment.campaign.questionnaire_version)
+
+
+def codes_of(assessment: Assessment) -> dict[str, str | None]:
+    """Each answered item's code: all a visibility condition reads."""
+    rows = db.session.execute(sa.select(Answer.item_id, Answer.code).where(Answer.assessment_id == assessment.id))
+    return {item_id: code for item_id, code in rows}
+
+
+def visibility_after_save(assessment: Assessment, item_id: str) -> dict[str, bool] | None:
+    """Whether each item with a condition is shown now, when saving ``item_id`` may have changed it; else None.
+
+    The answering page shows and hides items from this without reloading, so it never decides itself.
+    """
+    questionnaire = questionnaire_for(assessment)
+    if item_id not in gating_item_ids(questionnaire):
+        return None
+    return conditional_visibility(questionnaire, assessment.tier, codes_of(assessment))
 
 
 def answers_of(assessment: Assessment) -> dict[str, Answer]:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.assessments.models import Answer, Assessment, SectionAssignment
 from portal.assessments.operations import answers_of, assignments_of, editable_item_ids, evidence_of, questionnaire_for
-from portal.assessments.rules import NA_CODE, is_text_item
+from portal.assessments.rules import NA_CODE, is_answered, is_text_item
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.review.operations import decisions_of
@@ -33,8 +33,6 @@ class ItemView:
     #: The reviewer's comment, only when it is meant for the supplier.
     review_comment: str | None
     evidence_rule: str
-    #: Other items' visibility depends on this answer (the page reloads after saving it).
-    gates: bool = False
 
     @property
     def version(self) -> int:
@@ -42,9 +40,8 @@ class ItemView:
 
     @property
     def is_answered(self) -> bool:
-        if self.answer is None:
-            return False
-        return bool(self.answer.comment) if self.is_text else self.answer.code is not None
+        # The inbox's and the campaign's counts use the same rule.
+        return self.answer is not None and is_answered(self.is_text, self.answer.code, bool(self.answer.comment))
 
 
 @dataclass
@@ -76,7 +73,6 @@ def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
     editable = editable_item_ids(assessment, questionnaire)
     codes = {item_id: answer.code for item_id, answer in answers.items()}
     sections = {s.id: SectionView(s.id, s.title.get(lang)) for s in questionnaire.sections}
-    gating = {ref for item in questionnaire.items if item.condition for ref in item.condition.item_ids()}
     for number, item in enumerate(questionnaire.items_for_tier(assessment.tier), start=1):
         answer = answers.get(item.id)
         decision = decisions.get(item.id)
@@ -98,7 +94,6 @@ def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
                 changed=item.id in assessment.changed_items,
                 review_comment=decision.comment if decision and decision.visible_to_supplier else None,
                 evidence_rule=rule.description.get(lang) if rule.description else "",
-                gates=item.id in gating,
             )
         )
     for section_id, assignment in assignments.items():

@@ -5,7 +5,7 @@ Pure functions over the engine's Questionnaire and the stored answers; no databa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from questionnaires import Item, Questionnaire
@@ -35,6 +35,43 @@ def is_text_item(questionnaire: Questionnaire, item: Item) -> bool:
 def in_scope(questionnaire: Questionnaire, tier: str, codes: Mapping[str, str | None]) -> list[Item]:
     """Items at or below ``tier`` whose visibility condition holds for the answers given so far."""
     return [item for item in questionnaire.items_for_tier(tier) if item.is_visible(codes)]
+
+
+def gating_item_ids(questionnaire: Questionnaire) -> frozenset[str]:
+    """Items whose answer another item's condition reads: saving one can show or hide others."""
+    return frozenset(ref for item in questionnaire.items if item.condition for ref in item.condition.item_ids())
+
+
+def conditional_visibility(questionnaire: Questionnaire, tier: str, codes: Mapping[str, str | None]) -> dict[str, bool]:
+    """Whether each item at or below ``tier`` that has a condition is shown now (the same test as :func:`in_scope`)."""
+    return {item.id: item.is_visible(codes) for item in questionnaire.items_for_tier(tier) if item.condition}
+
+
+def is_answered(is_text: bool, code: str | None, has_text: bool) -> bool:
+    """A text item needs its text; any other item a chosen answer (a comment alone is not an answer)."""
+    return has_text if is_text else code is not None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Answered items out of those in scope: items hidden by a condition count in neither."""
+
+    answered: int
+    total: int
+
+
+def progress(
+    questionnaire: Questionnaire, tier: str, codes: Mapping[str, str | None], with_text: Collection[str]
+) -> Progress:
+    """How far an assessment is: ``codes`` are the answers' codes, ``with_text`` the items with a comment.
+
+    Answers to items hidden by a condition are kept (they count again once shown), but not counted now.
+    """
+    items = in_scope(questionnaire, tier, codes)
+    answered = sum(
+        1 for item in items if is_answered(is_text_item(questionnaire, item), codes.get(item.id), item.id in with_text)
+    )
+    return Progress(answered, len(items))
 
 
 def missing_for_submit(questionnaire: Questionnaire, tier: str, answers: Mapping[str, AnswerState]) -> list[Missing]:

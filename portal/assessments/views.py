@@ -60,12 +60,10 @@ def _lang() -> str:
 @role_required(*SUPPLIER_STAFF)
 def inbox() -> Any:
     assessments = operations.supplier_inbox(_organization())
-    totals = {a.id: len(operations.questionnaire_for(a).items_for_tier(a.tier)) for a in assessments}
     return render_template(
         "assessments/inbox.html",
         assessments=assessments,
-        answered=operations.answered_counts([a.id for a in assessments]),
-        totals=totals,
+        progress=operations.progress_of(assessments),
         today=date.today(),
         state_labels=ASSESSMENT_STATE_LABELS,
     )
@@ -151,6 +149,20 @@ def _refused(assessment_id: int, item_id: str, error: PortalError, sent: Any) ->
     return jsonify({"error": {"code": error.code, "message": str(error.message)}}), error.http_status
 
 
+def _visibility(assessment: Assessment, item_id: str) -> dict[str, list[str]]:
+    """For an answer that other items' conditions read: which of those items are shown and hidden now.
+
+    The script shows and hides them from this, so the page follows the server's conditions without a reload.
+    """
+    visibility = operations.visibility_after_save(assessment, item_id)
+    if visibility is None:
+        return {}
+    return {
+        "visible": [other for other, shown in visibility.items() if shown],
+        "hidden": [other for other, shown in visibility.items() if not shown],
+    }
+
+
 @bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
 @role_required(*SUPPLIER_STAFF)
 def save(assessment_id: int, item_id: str) -> Any:
@@ -159,8 +171,11 @@ def save(assessment_id: int, item_id: str) -> Any:
     data: Any = request.get_json(silent=True) if request.is_json else request.form
     try:
         answer = operations.save_answer(assessment, answer_input(data, item_id), by=current_user)
-        # Read before the commit expires them, so the reply costs no extra query.
-        saved = {"version": answer.version, "saved_at": answer.updated_at.isoformat()}
+        # Read before the commit expires them, so the reply costs no extra query (one more only for an
+        # answer other items' conditions read: the codes those conditions are evaluated on).
+        saved: dict[str, Any] = {"version": answer.version, "saved_at": answer.updated_at.isoformat()}
+        if _wants_json():
+            saved.update(_visibility(assessment, item_id))
         db.session.commit()
     except operations.AnswerConflict as conflict:
         db.session.rollback()

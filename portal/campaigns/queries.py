@@ -11,12 +11,10 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.actions.operations import actions_for_buyer
-from portal.assessments.models import OPEN_STATES, Answer, Assessment, AssessmentState
+from portal.assessments.models import OPEN_STATES, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
-from portal.catalog.operations import questionnaire_of
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.suppliers.models import Tier
 
 #: The columns of the progress counts, in the order they are shown.
 PROGRESS_KEYS = ("invited", "in_progress", "submitted", "under_review", "decided", "overdue")
@@ -49,23 +47,6 @@ def campaign_assessments(campaign: Campaign) -> list[Assessment]:
     )
     sa.orm.attributes.set_committed_value(campaign, "assessments", assessments)
     return assessments
-
-
-def answered_counts(campaign: Campaign) -> dict[int, int]:
-    """Answered items per assessment of the campaign, in one grouped query."""
-    rows = db.session.execute(
-        sa.select(Answer.assessment_id, sa.func.count(Answer.id))
-        .join(Assessment, Assessment.id == Answer.assessment_id)
-        .where(Assessment.campaign_id == campaign.id, Answer.code.is_not(None))
-        .group_by(Answer.assessment_id)
-    )
-    return {assessment_id: count for assessment_id, count in rows}
-
-
-def item_totals(campaign: Campaign) -> dict[Tier, int]:
-    """Items asked at each tier of the campaign's questionnaire (built once per process)."""
-    questionnaire = questionnaire_of(campaign.questionnaire_version)
-    return {tier: len(questionnaire.items_for_tier(tier)) for tier in Tier}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from portal.assessments.operations import progress_of
 from portal.campaigns import operations, queries
 from portal.campaigns.forms import (
     ASSESSMENT_STATE_LABELS,
@@ -110,8 +111,8 @@ def detail(campaign_id: int) -> Any:
         "campaigns/detail.html",
         campaign=campaign,
         assessments=assessments,
-        answered=queries.answered_counts(campaign),
-        totals=queries.item_totals(campaign),
+        # Its assessments' campaign is this one, already loaded: one query for every row's counts.
+        counts=progress_of(assessments),
         progress=queries.progress_summary(operations.progress(campaign, today)),
         keys=queries.PROGRESS_KEYS,
         today=today,

@@ -5,6 +5,9 @@
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var texts = document.getElementById("answering-texts").dataset;
   var pending = {};
+  // Saves are numbered as sent: an older reply about which items are shown never undoes a newer one.
+  var sent = 0;
+  var followed = 0;
 
   function fields(form) {
     var checked = form.querySelector('input[name="code"]:checked');
@@ -70,6 +73,7 @@
     delete pending[draftKey(form)];
     var body = fields(form);
     body.version = Number(article(form).dataset.version);
+    var number = ++sent;
     setStatus(form, texts.saving);
     fetch(article(form).dataset.url, {
       method: "POST",
@@ -83,8 +87,8 @@
         setVersion(form, result.data.version);
         localStorage.removeItem(draftKey(form));
         setStatus(form, texts.saved);
-        countSection(form);
-        if (article(form).dataset.gates) { window.location.hash = article(form).id; window.location.reload(); }
+        countSection(article(form).closest("section.section"));
+        if (result.data.visible) { follow(result.data, number); }
       } else if (result.status === 409 && result.data.current) {
         setStatus(form, result.data.error.message, true);
         showConflict(form, result.data.current);
@@ -101,9 +105,26 @@
     return !!(text && text.value.trim());
   }
 
+  // Saving an answer that other items' conditions read: the server says which of them are shown now,
+  // and they appear or disappear at once. Their answers stay; hidden items are just not counted.
+  function follow(visibility, number) {
+    if (number < followed) { return; }
+    followed = number;
+    var sections = [];
+    [[visibility.visible, false], [visibility.hidden, true]].forEach(function (pair) {
+      pair[0].forEach(function (id) {
+        var item = document.getElementById("item-" + id);
+        if (!item) { return; }
+        item.classList.toggle("is-hidden", pair[1]);
+        var section = item.closest("section.section");
+        if (sections.indexOf(section) < 0) { sections.push(section); }
+      });
+    });
+    sections.forEach(countSection);
+  }
+
   // The section's "answered / total" in the table of contents follows each save.
-  function countSection(form) {
-    var section = article(form).closest("section.section");
+  function countSection(section) {
     var count = section && document.querySelector('.count[data-section="' + section.id.slice(2) + '"]');
     if (!count) { return; }
     var items = Array.prototype.filter.call(section.querySelectorAll("article.item"), function (item) {
