@@ -7,11 +7,14 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
 
 
 class PortalError(Exception):
@@ -54,6 +57,18 @@ class TooManyRequests(PortalError):
         self.retry_after = max(1, retry_after)
 
 
+def too_large(max_bytes: int | None) -> LazyString:
+    """The message for an upload over ``max_bytes``, naming the limit in megabytes ("20", "2.5", "0.004").
+
+    The pages and the API word every upload limit through here: the request limit (the 413 below), the
+    evidence files' and the offline workbook's own limits.
+    """
+    if not max_bytes:
+        return _l("The file is too large.")
+    megabytes = f"{max_bytes / MB:,.3f}".rstrip("0").rstrip(".")
+    return _l("The file is too large (limit: %(mb)s MB).", mb=megabytes)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -69,7 +84,6 @@ _HTTP_MESSAGES = {
     403: _l("You do not have permission to see this page."),
     404: _l("The page was not found."),
     405: _l("This action is not allowed here."),
-    413: _l("The file is too large."),
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Nothing you entered was saved by this request."),
     503: _l("The service is temporarily unavailable. Please try again in a minute."),
@@ -88,7 +102,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Any:
         status = error.code or 500
-        message = _HTTP_MESSAGES.get(status, error.description)
+        if status == 413:  # over MAX_CONTENT_LENGTH, or over a limit a view set on its request
+            message = too_large(request.max_content_length)
+        else:
+            message = _HTTP_MESSAGES.get(status, error.description)
         if status == 400 and error.description and "CSRF" in error.description:
             message = _l("The form has expired or was sent from elsewhere. Please reload the page and try again.")
         return _render(status, (error.name or "error").lower().replace(" ", "_"), message)

@@ -22,7 +22,11 @@ ACTION_LABELS = {
     "evidence.detached": _l("Evidence removed"),
     "section.assigned": _l("Section assigned"),
     "assessment.submitted": _l("Submitted"),
+    "assessment.returned": _l("Returned for clarification"),
 }
+
+#: Entries the buyer's reviewer made: the supplier sees the buyer organisation's name, not the reviewer's.
+BY_THE_BUYER = frozenset({"assessment.returned"})
 
 FIELD_LABELS = {
     "code": _l("Answer"),
@@ -51,7 +55,11 @@ class ActivityRow:
 
 
 def supplier_activity(assessment: Assessment, lang: str) -> list[ActivityRow]:
-    """Entries the supplier organisation made on this assessment (the buyer's internal review is not here)."""
+    """Entries kept for the supplier organisation on this assessment.
+
+    That is its own changes and the buyer's returns for clarification; the buyer's internal review (its
+    decisions and comments, recorded under the buyer's organisation) is not here.
+    """
     entries = db.session.scalars(
         sa.select(ActivityEntry)
         .where(
@@ -68,6 +76,14 @@ def supplier_activity(assessment: Assessment, lang: str) -> list[ActivityRow]:
     questionnaire = questionnaire_for(assessment)
     items = {item.id: item for item in questionnaire.items}
     sections = {section.id: section.title.get(lang) for section in questionnaire.sections}
+
+    def who(entry: ActivityEntry) -> str:
+        if entry.action in BY_THE_BUYER:
+            return str(assessment.campaign.buyer.name)
+        return names.get(entry.actor_id, "—") if entry.actor_id else "—"
+
+    def describe(item_id: str) -> str:
+        return f"{item_id} {items[item_id].text.get(lang)}" if item_id in items else item_id
 
     def show(name: str, value: Any, item_id: str | None) -> str:
         if value is None or value == "":
@@ -86,9 +102,11 @@ def supplier_activity(assessment: Assessment, lang: str) -> list[ActivityRow]:
         details = entry.details or {}
         item_id = details.get("item")
         if item_id in items:
-            subject = f"{item_id} {items[item_id].text.get(lang)}"
+            subject = describe(item_id)
         elif details.get("section") in sections:
             subject = sections[details["section"]]
+        elif isinstance(details.get("items"), list):  # the items a return for clarification reopened
+            subject = " / ".join(describe(str(i)) for i in details["items"])
         else:
             subject = ""
         changes = [
@@ -99,7 +117,7 @@ def supplier_activity(assessment: Assessment, lang: str) -> list[ActivityRow]:
         rows.append(
             ActivityRow(
                 when=entry.created_at,
-                who=names.get(entry.actor_id, "—") if entry.actor_id else "—",
+                who=who(entry),
                 what=ACTION_LABELS.get(entry.action, entry.action),
                 subject=subject,
                 changes=changes,

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.accounts.models import User
 from portal.activity.operations import record
-from portal.errors import NotFound, PortalError, UserInputError
+from portal.errors import NotFound, PortalError, UserInputError, too_large
 from portal.evidence.models import Evidence
 from portal.evidence.sniffing import clean_filename, matches_name, sniff
 from portal.extensions import db
@@ -36,7 +36,7 @@ def store_evidence(organization: Organization, stream: IO[bytes], filename: str 
     try:
         sha256, size, head = storage.put(KIND, stream, max_bytes=max_bytes)
     except TooLarge:
-        raise FileRefused(_l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))) from None
+        raise FileRefused(too_large(max_bytes)) from None
     if size == 0:
         discard_unreferenced([sha256])
         raise FileRefused(_l("The file is empty."))

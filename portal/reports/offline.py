@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.assessments.models import Assessment
 from portal.assessments.operations import AnswerInput, answers_of, save_answer
-from portal.errors import UserInputError
+from portal.errors import UserInputError, too_large
 from portal.reports.from_assessment import expected_assessment
 from portal.reports.offline_import import ImportPreview, Limits, parse_offline_upload
 from portal.storage import TooLarge, current_storage
@@ -21,10 +21,11 @@ IMPORT = "import.offline"
 
 def keep_upload(stream: IO[bytes]) -> str:
     """Store the uploaded workbook (content-addressed) so the confirm step reads exactly what was previewed."""
+    max_bytes = Limits().max_bytes
     try:
-        sha256, _, _ = current_storage().put(STORAGE_KIND, stream, max_bytes=Limits().max_bytes)
+        sha256, _, _ = current_storage().put(STORAGE_KIND, stream, max_bytes=max_bytes)
     except TooLarge:
-        raise UserInputError(_l("The file is too large.")) from None
+        raise UserInputError(too_large(max_bytes)) from None
     return sha256
 
 

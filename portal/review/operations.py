@@ -99,12 +99,14 @@ def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
     assessment.state = AssessmentState.RETURNED
     assessment.reopened_items = reopened
     db.session.flush()
+    # Under the supplier's organisation, like its submission: its activity page shows the return. The buyer's
+    # page lists every entry of the assessment. Nothing internal is kept here: no comment, no other decision.
     record(
         "assessment.returned",
         actor=by,
         subject_type="assessment",
         subject_id=assessment.id,
-        organization_id=assessment.campaign.buyer_id,
+        organization_id=assessment.supplier.organization_id,
         state=[str(before), str(assessment.state)],
         items=reopened,
     )

@@ -14,7 +14,7 @@ from portal.organizations.operations import add_member
 from portal.suppliers.models import Supplier
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
-from tests.portal.reports.test_offline_pages import fill
+from tests.portal.reports.test_offline_pages import fill, over_the_workbook_limit
 from tests.workflow_fixtures import only_assessment
 
 
@@ -155,6 +155,19 @@ def test_conflicts_and_limits(app, client, two_buyers):
         content_type="multipart/form-data",
     )
     assert big.status_code == 413 and error_of(big)["code"] == "request_entity_too_large"
+    assert "0.001 MB" in error_of(big)["message"]  # the limit, from the setting
+
+
+def test_a_workbook_over_its_own_limit_is_refused_with_the_limit(app, client, two_buyers):
+    boundary, body = over_the_workbook_limit()
+    response = client.post(
+        f"/api/v1/assessments/{two_buyers['assessment'].id}/import",
+        data=body,
+        headers=two_buyers["owner"],
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400 and error_of(response)["code"] == "invalid"
+    assert "5 MB" in error_of(response)["message"]
 
 
 def test_a_supplier_sees_neither_internal_comments_nor_hidden_weights(app, client, two_buyers):

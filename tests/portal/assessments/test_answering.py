@@ -243,3 +243,41 @@ def test_the_activity_page_shows_the_suppliers_changes_but_not_the_buyers_review
     assert owner.name in page and "見直し中" in page and "方針.pdf" in page
     assert "実施している → 実施していない" in page  # choice labels, old → new
     assert "内部の判断" not in page and "nonconforming" not in page and admin.name not in page
+
+
+def test_a_return_for_clarification_shows_on_both_activity_pages_without_the_internal_review(
+    app, client, make_buyer, make_supplier, make_campaign
+):
+    assessment, admin, owner = setup(make_buyer, make_supplier, make_campaign)
+    owner.locale = "en"
+    db.session.commit()
+    sign_in(client, owner.email)
+    answer_everything(client, assessment)
+    client.post(f"/assessments/{assessment.id}/submit", data={"confirm": "yes"})
+    db.session.refresh(assessment)
+    for item_id in ("STF-01", "STF-02"):
+        decide_item(
+            assessment,
+            item_id,
+            Decision.CLARIFICATION,
+            comment="手順書を見せてください",
+            visible_to_supplier=True,
+            by=admin,
+        )
+    decide_item(
+        assessment, "POL-01", Decision.NONCONFORMING, comment="社内メモ：要注意", visible_to_supplier=False, by=admin
+    )
+    return_for_clarification(assessment, by=admin)
+    db.session.commit()
+
+    page = client.get(f"/assessments/{assessment.id}/activity").get_data(as_text=True)
+    [row] = [row for row in page.split("<tr>") if "Returned for clarification" in row]
+    assert "STF-01" in row and "STF-02" in row and "POL-01" not in row  # the items reopened, no other
+    assert "Under review → Returned" in row
+    assert assessment.campaign.buyer.name in row and admin.name not in page  # the buyer, not its reviewer
+    assert "review.decided" not in page and "社内メモ" not in page and "手順書" not in page
+
+    client.post("/sign-out")
+    sign_in(client, admin.email)
+    buyers = client.get(f"/review/{assessment.id}/activity").get_data(as_text=True)
+    assert buyers.count("assessment.returned") == 1 and buyers.count("review.decided") == 3

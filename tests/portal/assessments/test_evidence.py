@@ -1,11 +1,14 @@
 """Evidence: size limit, type by content, clean names, stored once, all or nothing, who may download."""
 
+from io import BytesIO
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from portal.assessments.models import AnswerEvidence
 from portal.evidence.models import Evidence
+from portal.evidence.operations import FileRefused, store_evidence
 from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import sign_in
@@ -31,6 +34,17 @@ def test_an_upload_over_the_limit_gets_413_and_nothing_is_stored(app, client, ma
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True) or "大きすぎ" in response.get_data(as_text=True)
     assert count(Evidence) == 0 and count(AnswerEvidence) == 0 and stored_files(app) == []
+
+
+def test_a_stream_over_the_limit_is_refused_with_the_limit_from_the_settings(app, make_buyer, make_supplier):
+    # The storage's own check, behind the request limit, states the limit the same way.
+    buyer, _ = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024
+    with pytest.raises(FileRefused) as refused:
+        store_evidence(supplier.organization, BytesIO(b"%PDF-1.4\n" + b"x" * 3 * 1024 * 1024), "big.pdf", by=owner)
+    assert str(refused.value.message) == "The file is too large (limit: 3 MB)."
+    assert count(Evidence) == 0 and stored_files(app) == []
 
 
 def test_wrong_types_with_misleading_names_are_refused(app, client, make_buyer, make_supplier, make_campaign):

@@ -1,12 +1,17 @@
 """Offline answering through the pages: download, fill in Excel, upload, preview, confirm."""
 
 from io import BytesIO
+from pathlib import Path
 
 import openpyxl
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from portal.assessments.models import Answer
 from portal.extensions import db
+from portal.reports.offline import STORAGE_KIND
+from portal.reports.offline_import import MB, Limits
 from tests.conftest import sign_in
 from tests.workflow_fixtures import only_assessment
 
@@ -72,3 +77,32 @@ def test_a_file_for_another_assessment_or_not_excel_is_refused(app, client, make
         refused = client.post(f"/assessments/{target.id}/offline/preview")
         assert refused.status_code == 200 and "Apply" not in refused.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+
+
+def over_the_workbook_limit():
+    """A multipart body (boundary, bytes) with a workbook just over its own limit, built in memory.
+
+    The workbook limit (5 MB) is under the request limit (20 MB): the page refuses it, not the server.
+    """
+    size = Limits().max_bytes + 1
+    return encode_multipart({"file": FileStorage(BytesIO(b"PK\x03\x04" + b"x" * size), "big.xlsx")})
+
+
+def test_a_workbook_over_its_limit_is_refused_with_the_limit(app, client, make_buyer, make_supplier, make_campaign):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    owner.locale = "en"
+    db.session.commit()
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    sign_in(client, owner.email)
+    boundary, body = over_the_workbook_limit()
+    assert len(body) < app.config["MAX_CONTENT_LENGTH"] and Limits().max_bytes == 5 * MB
+
+    response = client.post(
+        f"/assessments/{assessment.id}/offline", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The file is too large (limit: 5 MB)." in page
+    kept = Path(app.config["STORAGE_DIR"]) / STORAGE_KIND
+    assert not kept.exists() or not any(p.is_file() for p in kept.rglob("*"))
