@@ -140,10 +140,31 @@ def invite(
 
     Returns the invitation and the token; only the token's hash is stored.
     """
+    invitation, token = create_invitation(organization, email, role, by=by)
+    existing = get_user_by_email(invitation.email)
+    queue_email(
+        invitation.email,
+        "invitation",
+        locale=existing.locale if existing is not None else "ja",
+        invitation=invitation,
+        inviter=by,
+        assessment=assessment,
+        link=invitation_link(token),
+    )
+    return invitation, token
+
+
+def create_invitation(
+    organization: Organization, email: str, role: Role, *, by: User | None, now: datetime | None = None
+) -> tuple[Invitation, str]:
+    """Create an invitation without e-mailing it; earlier open ones to the same address are revoked.
+
+    The caller must put ``invitation_link(token)`` in an e-mail queued in the same transaction: the
+    token is never stored, and the revoked links stop working, so this message is the only way in.
+    """
     email = normalize_email(email)
-    now = utcnow()
-    existing = get_user_by_email(email)
-    if existing is not None and any(m.organization_id == organization.id for m in existing.memberships):
+    now = now or utcnow()
+    if is_member(organization, email):
         raise Conflict(_l("This person is already a member of the organisation."))
     for older in db.session.scalars(
         sa.select(Invitation).where(
@@ -166,15 +187,6 @@ def invite(
     )
     db.session.add(invitation)
     db.session.flush()
-    queue_email(
-        email,
-        "invitation",
-        locale=existing.locale if existing is not None else "ja",
-        invitation=invitation,
-        inviter=by,
-        assessment=assessment,
-        link=f"{current_app.config['BASE_URL']}/invitations/{token}",
-    )
     record(
         "invitation.created",
         actor=by,
@@ -186,6 +198,37 @@ def invite(
     )
     logger.info("Invitation %s to %s as %s created by %s", invitation.id, email, role, by)
     return invitation, token
+
+
+def invitation_link(token: str) -> str:
+    return f"{current_app.config['BASE_URL']}/invitations/{token}"
+
+
+def pending_invitation(
+    organization: Organization, email: str, role: Role, *, valid_until: datetime
+) -> Invitation | None:
+    """The newest open invitation of ``email`` to ``organization`` in ``role`` still valid at ``valid_until``.
+
+    Its link cannot be sent again (only the token's hash is stored): it is in the e-mail that first
+    carried it.
+    """
+    return db.session.scalars(
+        sa.select(Invitation)
+        .where(
+            Invitation.organization_id == organization.id,
+            Invitation.email == normalize_email(email),
+            Invitation.role == role,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > valid_until,
+        )
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).first()
+
+
+def is_member(organization: Organization, email: str) -> bool:
+    user = get_user_by_email(email)
+    return user is not None and any(m.organization_id == organization.id for m in user.memberships)
 
 
 def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitation:

@@ -5,22 +5,29 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import User
-from portal.accounts.operations import invite
+from portal.accounts.models import Invitation, User
+from portal.accounts.operations import (
+    create_invitation,
+    get_user_by_email,
+    invitation_link,
+    is_member,
+    pending_invitation,
+)
 from portal.activity.operations import record
-from portal.assessments.models import Answer, Assessment, AssessmentState
+from portal.assessments.models import Answer, AnswerEvidence, Assessment, AssessmentState
 from portal.assessments.rules import changed_item_ids
 from portal.campaigns.models import DEFAULT_REMINDER_DAYS, Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
+from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.organizations.models import Organization, Role
@@ -176,22 +183,80 @@ def launch_campaign(campaign: Campaign, *, by: User) -> list[Assessment]:
     return list(campaign.assessments)
 
 
+#: A pending invitation still valid this long is pointed to rather than replaced; three days cover an
+#: e-mail that is read only after a weekend.
+INVITATION_STILL_USABLE = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class ContactInvitation:
+    """How a supplier contact who has not joined yet gets in."""
+
+    email: str
+    locale: str
+    invitation: Invitation
+    #: The link of a new invitation made for this message, or None: the pending invitation's link,
+    #: sent earlier, still works (it cannot be sent again, only its hash is stored).
+    link: str | None
+
+
+def contact_invitation(supplier: Supplier, *, by: User | None, now: datetime) -> ContactInvitation | None:
+    """The invitation a message to the supplier's contact should point to; None if the contact has joined.
+
+    Why the earlier invitation is kept rather than replaced by a new link in every e-mail: a new link
+    revokes the old one, and the contact of a small company, who was told "you will get an invitation",
+    opens that first e-mail and finds "not valid". One invitation whose link keeps working, named by
+    the day it was sent, is the least confusing. A new link (which revokes the old one, in the same
+    message that carries the new one) is made only when there is no usable invitation left: none was
+    sent, it expired or was revoked, or it runs out before the person is likely to read this message.
+    """
+    organization, email = supplier.organization, supplier.contact_email
+    if is_member(organization, email):
+        return None
+    user = get_user_by_email(email)
+    locale = user.locale if user is not None else "ja"
+    pending = pending_invitation(organization, email, Role.SUPPLIER_OWNER, valid_until=now + INVITATION_STILL_USABLE)
+    if pending is not None:
+        return ContactInvitation(email, locale, pending, None)
+    invitation, token = create_invitation(organization, email, Role.SUPPLIER_OWNER, by=by, now=now)
+    return ContactInvitation(email, locale, invitation, invitation_link(token))
+
+
 def _invite_supplier(assessment: Assessment, *, by: User) -> None:
     supplier, campaign = assessment.supplier, assessment.campaign
-    owners = supplier_owners(supplier)
-    if not owners:
-        # Nobody has joined yet: the invitation to the organisation carries the request.
-        invite(supplier.organization, supplier.contact_email, Role.SUPPLIER_OWNER, by=by, assessment=assessment)
-        return
     link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
-    for owner in owners:
+    recipients = [(owner.email, owner.locale) for owner in supplier_owners(supplier)]
+    invitation = None
+    if not recipients:
+        way_in = contact_invitation(supplier, by=by, now=utcnow())
+        if way_in is not None and way_in.link is not None:
+            # Nobody has joined yet: the new invitation to the organisation carries the request.
+            queue_email(
+                way_in.email,
+                "invitation",
+                locale=way_in.locale,
+                invitation=way_in.invitation,
+                inviter=by,
+                assessment=assessment,
+                link=way_in.link,
+            )
+            return
+        if way_in is not None:
+            # Not joined yet, but the earlier invitation still works: the e-mail points to it.
+            recipients, invitation = [(way_in.email, way_in.locale)], way_in.invitation
+        else:
+            # The contact has joined in another role (e.g. the owner left): the usual link works for them.
+            contact = get_user_by_email(supplier.contact_email)
+            recipients = [(supplier.contact_email, contact.locale if contact is not None else "ja")]
+    for email, locale in recipients:
         queue_email(
-            owner.email,
+            email,
             "assessment_requested",
-            locale=owner.locale,
+            locale=locale,
             assessment=assessment,
             campaign=campaign,
             buyer=campaign.buyer,
+            invitation=invitation,
             link=link,
         )
 
@@ -209,6 +274,27 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
         sa.select(Answer).where(Answer.assessment_id.in_([a.id for a in previous.assessments]))
     ):
         old_answers.setdefault(row.assessment_id, {})[row.item_id] = row
+    # The evidence links too: the files stay in the supplier's library, so a link is all that is copied,
+    # and items that require evidence do not block submission until every file is attached again.
+    # Only files of the supplier organisation itself are linked (never another organisation's).
+    old_links: dict[int, list[tuple[str, int, int | None]]] = {}
+    for assessment_id, item_id, evidence_id, attached_by_id in db.session.execute(
+        sa.select(
+            AnswerEvidence.assessment_id,
+            AnswerEvidence.item_id,
+            AnswerEvidence.evidence_id,
+            AnswerEvidence.attached_by_id,
+        )
+        .join(Evidence, Evidence.id == AnswerEvidence.evidence_id)
+        .join(Assessment, Assessment.id == AnswerEvidence.assessment_id)
+        .join(Supplier, Supplier.id == Assessment.supplier_id)
+        .where(
+            AnswerEvidence.assessment_id.in_([a.id for a in previous.assessments]),
+            Evidence.organization_id == Supplier.organization_id,
+        )
+        .order_by(AnswerEvidence.id)
+    ):
+        old_links.setdefault(assessment_id, []).append((item_id, evidence_id, attached_by_id))
     for assessment in campaign.assessments:
         before = earlier.get(assessment.supplier_id)
         if before is None:
@@ -226,6 +312,17 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
                         code=old.code,
                         comment=old.comment,
                         na_reason=old.na_reason,
+                    )
+                )
+        in_scope = set(ids)
+        for item_id, evidence_id, attached_by_id in old_links.get(before.id, []):
+            if item_id in in_scope:
+                db.session.add(
+                    AnswerEvidence(
+                        assessment_id=assessment.id,
+                        item_id=item_id,
+                        evidence_id=evidence_id,
+                        attached_by_id=attached_by_id,
                     )
                 )
         assessment.changed_items = changed_item_ids(old_questionnaire, new_questionnaire, ids)

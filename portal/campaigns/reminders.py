@@ -6,7 +6,7 @@ latest step reached, never with a burst of old ones.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,6 +15,8 @@ from portal.accounts.models import User
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
 from portal.campaigns.models import Campaign, CampaignState
+from portal.campaigns.operations import contact_invitation
+from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Role
@@ -34,17 +36,26 @@ def reminder_step(campaign: Campaign, today: date) -> str | None:
     return f"before-{min(reached)}" if reached and days_left > 0 else None
 
 
-def _recipients(supplier: Supplier) -> list[tuple[str, str]]:
+def _owners(supplier: Supplier) -> list[tuple[str, str]]:
     owners = db.session.execute(
         sa.select(User.email, User.locale)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == supplier.organization_id, Membership.role == Role.SUPPLIER_OWNER)
     ).all()
-    return [(email, locale) for email, locale in owners] or [(supplier.contact_email, "ja")]
+    return [(email, locale) for email, locale in owners]
 
 
-def send_assessment_reminders(today: date) -> int:
-    """Queue today's reminders for every unsubmitted assessment of a launched campaign."""
+def _recipients(supplier: Supplier) -> list[tuple[str, str]]:
+    return _owners(supplier) or [(supplier.contact_email, "ja")]
+
+
+def send_assessment_reminders(today: date, *, now: datetime | None = None) -> int:
+    """Queue today's reminders for every unsubmitted assessment of a launched campaign.
+
+    A contact who has not joined yet cannot open the assessment, so the reminder points to the
+    invitation that still works, or carries a new one (``contact_invitation``).
+    """
+    now = now or utcnow()
     assessments = db.session.scalars(
         sa.select(Assessment)
         .join(Assessment.campaign)
@@ -65,16 +76,22 @@ def send_assessment_reminders(today: date) -> int:
         db.session.add(ReminderSent(assessment_id=assessment.id, step=step))
         days = (assessment.campaign.due_date - today).days
         link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
-        for email, locale in _recipients(assessment.supplier):
+        owners = _owners(assessment.supplier)
+        way_in = None if owners else contact_invitation(assessment.supplier, by=None, now=now)
+        mail = {"assessment": assessment, "overdue": step == "overdue", "days": days, "link": link}
+        if way_in is not None:
             queue_email(
-                email,
+                way_in.email,
                 "assessment_reminder",
-                locale=locale,
-                assessment=assessment,
-                overdue=step == "overdue",
-                days=days,
-                link=link,
+                locale=way_in.locale,
+                invitation=way_in.invitation,
+                invitation_link=way_in.link,
+                **mail,
             )
+        else:
+            # The owners; with none, the contact has joined in another role and the usual link works.
+            for email, locale in owners or _recipients(assessment.supplier):
+                queue_email(email, "assessment_reminder", locale=locale, **mail)
         queued += 1
     db.session.flush()
     if queued:

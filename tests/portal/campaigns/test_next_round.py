@@ -71,3 +71,49 @@ def test_next_round_refuses_bad_input(client, make_buyer, make_supplier, make_ca
         assert response.status_code == 200 and 'role="alert"' in text(response)
     assert "The due date must be in the future." in text(client.post(url, data={"name": "x", "due_date": "2000-01-01"}))
     assert count_rows(Campaign) == 1
+
+
+def test_next_round_carries_the_evidence_links_forward_without_copying_files(
+    app, make_buyer, make_supplier, make_campaign
+):
+    from portal.assessments.models import AnswerEvidence
+    from portal.assessments.operations import evidence_of, missing_items, submit_assessment
+    from portal.campaigns.operations import launch_campaign, start_next_round
+    from portal.evidence.models import Evidence
+    from tests.workflow_fixtures import only_assessment, submit_answers
+
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    other, _ = make_supplier(buyer)
+    previous = make_campaign(buyer, [supplier], by=admin)
+    before = only_assessment(previous)
+    submit_answers(before, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})  # a policy file on POL-01
+    (policy,) = evidence_of(before)["POL-01"]
+    # A link to another organisation's file (which the pages never allow) is not carried forward.
+    foreign = Evidence(
+        organization_id=other.organization_id,
+        sha256="c" * 64,
+        size=3,
+        filename="他社.pdf",
+        content_type="application/pdf",
+    )
+    db.session.add(foreign)
+    db.session.flush()
+    db.session.add(AnswerEvidence(assessment_id=before.id, item_id="STF-01", evidence_id=foreign.id))
+    db.session.commit()
+    files = count_rows(Evidence)
+
+    draft = start_next_round(
+        previous, name="次年度", due_date=date.today() + timedelta(days=60), by=admin, today=date.today()
+    )
+    launch_campaign(draft, by=admin)
+    db.session.commit()
+
+    seeded = only_assessment(draft)
+    assert {item: [e.id for e in files] for item, files in evidence_of(seeded).items()} == {"POL-01": [policy.id]}
+    assert count_rows(Evidence) == files  # linked, not copied
+    assert evidence_of(before)["POL-01"] == [policy]  # the earlier round keeps its link
+    assert missing_items(seeded) == []
+    submit_assessment(seeded, by=owner)
+    db.session.commit()
+    assert seeded.state == AssessmentState.SUBMITTED
