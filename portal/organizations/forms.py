@@ -31,3 +31,11 @@ class NewBuyerForm(FlaskForm):
         _l("E-mail address of its first administrator"),
         validators=[InputRequired(), Email(), Length(max=254)],
     )
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+
+    def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice(str(role), ROLE_LABELS[role]) for role in roles]

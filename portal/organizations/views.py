@@ -16,26 +16,31 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.mail.models import OutboxMessage
-from portal.organizations.forms import InviteMemberForm, NewBuyerForm
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Organization, Role
-from portal.organizations.operations import create_organization, list_members
+from portal.organizations import operations
+from portal.organizations.forms import ChangeRoleForm, InviteMemberForm, NewBuyerForm
+from portal.organizations.models import Membership, Organization, Role
+from portal.organizations.operations import assignable_roles, create_organization, list_members
 from portal.session_auth import current_membership, operator_required, role_required
 
 bp = Blueprint("organizations", __name__)
 
 
-def _invitable_roles(role: Role) -> list[Role]:
-    pool = BUYER_ROLES if role in BUYER_ROLES else SUPPLIER_ROLES
-    return [r for r in Role if r in pool]
+ADMINS = (Role.BUYER_ADMIN, Role.SUPPLIER_OWNER)
+
+
+def _acting_membership() -> Membership:
+    membership = current_membership()
+    assert membership is not None  # role_required let the request through
+    return membership
 
 
 @bp.route("/organization/members", methods=["GET", "POST"])
-@role_required(Role.BUYER_ADMIN, Role.SUPPLIER_OWNER)
+@role_required(*ADMINS)
 def members() -> Any:
-    membership = current_membership()
-    assert membership is not None
+    membership = _acting_membership()
     organization = membership.organization
-    form = InviteMemberForm(roles=_invitable_roles(membership.role))
+    roles = assignable_roles(membership.role)
+    form = InviteMemberForm(roles=roles)
     if form.validate_on_submit():
         try:
             invite(organization, form.email.data or "", Role(form.role.data), by=current_user)
@@ -62,7 +67,74 @@ def members() -> Any:
         members=list_members(organization),
         pending=pending,
         form=form,
+        roles=roles,
     )
+
+
+@bp.route("/organization/members/<int:membership_id>/remove", methods=["POST"])
+@role_required(*ADMINS)
+def remove_member(membership_id: int) -> Any:
+    organization = _acting_membership().organization
+    member = operations.get_member(organization, membership_id)
+    name = member.user.name
+    try:
+        operations.remove_member(member, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s has been removed from the organisation.", name=name), "success")
+    return redirect(url_for("organizations.members"))
+
+
+@bp.route("/organization/members/<int:membership_id>/role", methods=["POST"])
+@role_required(*ADMINS)
+def change_role(membership_id: int) -> Any:
+    acting = _acting_membership()
+    member = operations.get_member(acting.organization, membership_id)
+    form = ChangeRoleForm(roles=assignable_roles(acting.role))
+    if not form.validate_on_submit():
+        flash(_("Please choose one of the roles offered."), "error")
+        return redirect(url_for("organizations.members"))
+    try:
+        operations.change_member_role(member, Role(form.role.data), by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("organizations.members"))
+    db.session.commit()
+    flash(_("The role of %(name)s has been changed.", name=member.user.name), "success")
+    if member.id == acting.id and member.role not in ADMINS:
+        # They have just given up the right to manage members, so this page would refuse them.
+        return redirect(url_for("home.index"))
+    return redirect(url_for("organizations.members"))
+
+
+@bp.route("/organization/invitations/<int:invitation_id>/cancel", methods=["POST"])
+@role_required(*ADMINS)
+def cancel_invitation(invitation_id: int) -> Any:
+    invitation = operations.get_open_invitation(_acting_membership().organization, invitation_id)
+    operations.cancel_invitation(invitation, by=current_user)
+    db.session.commit()
+    flash(_("The invitation to %(email)s has been cancelled.", email=invitation.email), "success")
+    return redirect(url_for("organizations.members"))
+
+
+@bp.route("/organization/invitations/<int:invitation_id>/resend", methods=["POST"])
+@role_required(*ADMINS)
+def resend_invitation(invitation_id: int) -> Any:
+    invitation = operations.get_open_invitation(_acting_membership().organization, invitation_id)
+    try:
+        operations.resend_invitation(invitation, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("organizations.members"))
+    db.session.commit()
+    send_outbox_soon()
+    flash(_("The invitation has been sent again to %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("organizations.members"))
 
 
 @bp.route("/operator/organizations", methods=["GET", "POST"])

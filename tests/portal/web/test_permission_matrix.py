@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal.accounts.operations import invite
 from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Decision, ReviewDecision
 from portal.audits.models import Audit, AuditMode, AuditPhoto
@@ -84,6 +85,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
     # Buyer A's export, so a job someone else starts during the walk never takes its id.
     job = BackgroundJob(kind="export.portfolio", organization_id=buyer.id, params={"campaign_id": campaign.id})
     db.session.add(job)
+    # Buyer A's member and open invitation, for the routes that manage them.
+    invitation, _ = invite(buyer, "pending@example.com", Role.AUDITOR, by=admin)
     db.session.commit()
     other_buyer, other_admin = make_buyer("Buyer B")
     _, other_owner = make_supplier(other_buyer, name="Other Supplier")
@@ -109,6 +112,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "key": "workflow-check",
         "version": "1",
         "token": "x",
+        "membership_id": admin.memberships[0].id,
+        "invitation_id": invitation.id,
     }
     return people, ids
 
