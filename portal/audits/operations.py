@@ -32,7 +32,7 @@ from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.mail.operations import queue_email
-from portal.organizations.models import Organization
+from portal.organizations.models import BUYER_ROLES, Membership, Organization, Role
 from portal.scoring.operations import SCORED_STATES
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier, Tier
@@ -232,11 +232,39 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
     return audit
 
 
+def audit_link(audit: Audit) -> str:
+    """The audit's page; the same address shows the buyer's or the supplier's view of it."""
+    return f"{current_app.config['BASE_URL']}/audits/{audit.id}"
+
+
 def _notify_supplier(audit: Audit, template: str, **context: object) -> None:
-    link = f"{current_app.config['BASE_URL']}/audits/{audit.id}"
+    # Templates get the audit itself, so they must not show its internal fields (summary, notes).
     buyer = db.session.get(Organization, audit.buyer_id)
     for owner in supplier_owners(audit.supplier):
-        queue_email(owner.email, template, locale=owner.locale, audit=audit, buyer=buyer, link=link, **context)
+        queue_email(
+            owner.email, template, locale=owner.locale, audit=audit, buyer=buyer, link=audit_link(audit), **context
+        )
+
+
+def _audit_organisers(audit: Audit) -> list[User]:
+    """Who on the buyer's side answers a proposed date.
+
+    The person who planned the audit agreed the date with the supplier, so they hear first, as long as
+    they are still on the buyer's staff. Otherwise the admins and auditors do (anyone of the staff may
+    accept a date, but these are the ones who plan audits). One query; the choice is made here.
+    """
+    rows = db.session.execute(
+        sa.select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == audit.buyer_id,
+            Membership.role.in_(list(BUYER_ROLES)),
+            User.is_active.is_(True),
+        )
+        .order_by(User.id)
+    ).all()
+    planner = [user for user, _ in rows if user.id == audit.created_by_id]
+    return planner or [user for user, role in rows if role in (Role.BUYER_ADMIN, Role.AUDITOR)]
 
 
 def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, today: date) -> Audit:
@@ -255,6 +283,8 @@ def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, to
         organization_id=audit.buyer_id,
         date=proposed.isoformat(),
     )
+    for user in _audit_organisers(audit):
+        queue_email(user.email, "audit_date_proposed", locale=user.locale, audit=audit, link=audit_link(audit))
     return audit
 
 
@@ -283,6 +313,8 @@ def cancel_audit(audit: Audit, *, by: User) -> Audit:
     _rescore_reference(audit)
     db.session.flush()
     record("audit.cancelled", actor=by, subject_type="audit", subject_id=audit.id, organization_id=audit.buyer_id)
+    # The supplier was told of the date when the audit was planned, so it is told it is off.
+    _notify_supplier(audit, "audit_cancelled")
     return audit
 
 

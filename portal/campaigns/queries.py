@@ -15,6 +15,7 @@ from portal.assessments.models import OPEN_STATES, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.review.operations import REVIEWABLE
 
 #: The columns of the progress counts, in the order they are shown.
 PROGRESS_KEYS = ("invited", "in_progress", "submitted", "under_review", "decided", "overdue")
@@ -52,11 +53,16 @@ def campaign_assessments(campaign: Campaign) -> list[Assessment]:
 @dataclass(frozen=True)
 class Attention:
     assessment: Assessment
-    reason: str  # "overdue", "rejected" or "conditions"
+    reason: str  # "overdue", "rejected", "conditions" or "review"
 
 
 def needing_attention(buyer: Organization, today: date) -> list[Attention]:
-    """Sent assessments that are overdue, rejected, or accepted with conditions and open actions."""
+    """Sent assessments that are overdue, rejected, accepted with conditions and open actions, or waiting for review.
+
+    Waiting for review counts because the next step is the buyer's own: the supplier has done its part
+    and waits for a decision, and nothing else on the dashboard points at these (overdue is only for
+    answers not yet submitted). The same one query, with one more condition.
+    """
     open_actions = (
         sa.select(CorrectiveAction.id)
         .where(CorrectiveAction.assessment_id == Assessment.id, CorrectiveAction.state != ActionState.CLOSED)
@@ -72,6 +78,7 @@ def needing_attention(buyer: Organization, today: date) -> list[Attention]:
                 sa.and_(Assessment.state.in_(OPEN_STATES), Campaign.due_date < today),
                 Assessment.state == AssessmentState.REJECTED,
                 sa.and_(Assessment.state == AssessmentState.ACCEPTED_WITH_CONDITIONS, open_actions),
+                Assessment.state.in_(list(REVIEWABLE)),
             ),
         )
         .options(contains_eager(Assessment.campaign), joinedload(Assessment.supplier))
@@ -83,10 +90,12 @@ def needing_attention(buyer: Organization, today: date) -> list[Attention]:
             reason = "overdue"
         elif assessment.state == AssessmentState.REJECTED:
             reason = "rejected"
+        elif assessment.state in REVIEWABLE:
+            reason = "review"
         else:
             reason = "conditions"
         rows.append(Attention(assessment, reason))
-    order = {"overdue": 0, "rejected": 1, "conditions": 2}
+    order = {"overdue": 0, "rejected": 1, "conditions": 2, "review": 3}
     return sorted(rows, key=lambda row: order[row.reason])
 
 

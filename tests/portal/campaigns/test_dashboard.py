@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import AssessmentState
+from portal.campaigns.queries import needing_attention
 from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import sign_in
@@ -56,7 +57,9 @@ def test_the_dashboard_shows_progress_attention_and_actions(client, make_buyer, 
     assert attention.count("attention-overdue") == 2
     assert attention.count("attention-rejected") == 1 and "委託先1" in attention
     assert attention.count("attention-conditions") == 1 and "委託先2" in attention
-    assert "委託先3" not in attention
+    # Submitted (委託先0) and under review (委託先3): the buyer's own turn, listed after the rest.
+    assert attention.count("attention-review") == 2 and "委託先3" in attention
+    assert attention.index("attention-conditions") < attention.index("attention-review")
 
     actions = page.split("dashboard-actions")[1]
     assert "遅れている是正" in actions and "来月の是正" in actions and "終わった是正" not in actions
@@ -73,6 +76,25 @@ def test_conditions_without_open_actions_need_no_attention(client, make_buyer, m
     sign_in(client, admin.email)
     attention = text(client.get("/")).split("dashboard-attention")[1].split("dashboard-actions")[0]
     assert "条件付きの委託先" not in attention
+
+
+def test_assessments_waiting_for_review_need_attention_until_decided(make_buyer, make_supplier, make_campaign):
+    buyer, admin = make_buyer()
+    rows = [make_supplier(buyer, name=f"審査待ち{n}")[0] for n in range(5)]
+    campaign = make_campaign(buyer, rows, by=admin)
+    states = [
+        AssessmentState.SUBMITTED,
+        AssessmentState.UNDER_REVIEW,
+        AssessmentState.RETURNED,  # the supplier's turn again, and not overdue
+        AssessmentState.ACCEPTED,
+        AssessmentState.WITHDRAWN,
+    ]
+    for assessment, state in zip(campaign.assessments, states, strict=True):
+        assessment.state = state
+    db.session.commit()
+
+    listed = {(row.assessment.supplier.name, row.reason) for row in needing_attention(buyer, date.today())}
+    assert listed == {("審査待ち0", "review"), ("審査待ち1", "review")}
 
 
 def test_the_dashboard_runs_a_constant_number_of_queries(client, make_buyer, make_supplier, make_campaign):
