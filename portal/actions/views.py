@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -13,9 +14,11 @@ from portal.actions import operations
 from portal.actions.models import CorrectiveAction
 from portal.errors import PortalError
 from portal.evidence.downloads import evidence_response
-from portal.evidence.operations import UploadRefused, store_all
+from portal.evidence.models import Evidence
+from portal.evidence.operations import UploadRefused, discard_unreferenced, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Role
 from portal.session_auth import current_membership, current_role, role_required
 
@@ -51,7 +54,13 @@ def index() -> Any:
 @bp.route("/<int:action_id>")
 @role_required(*EVERYONE)
 def detail(action_id: int) -> Any:
-    action = _action(action_id)
+    return _render_detail(_action(action_id))
+
+
+def _render_detail(
+    action: CorrectiveAction, *, typed: Mapping[str, str] | None = None, error: str | None = None, status: int = 200
+) -> Any:
+    """The action's page; after a refused plan, with its ``error`` and the plan as the supplier ``typed`` it."""
     return render_template(
         "actions/detail.html",
         action=action,
@@ -59,7 +68,9 @@ def detail(action_id: int) -> Any:
         is_buyer=_is_buyer(),
         can_close=current_role() in CLOSERS,
         evidence=operations.evidence_of_action(action),
-    )
+        typed=typed,
+        error=error,
+    ), status
 
 
 @bp.route("/<int:action_id>/plan", methods=["POST"])
@@ -67,8 +78,9 @@ def detail(action_id: int) -> Any:
 def plan(action_id: int) -> Any:
     action = _action(action_id)
     files = [f for f in request.files.getlist("files") if f and f.filename]
+    stored: list[Evidence] = []
     try:
-        store_all(
+        stored = store_all(
             action.supplier.organization,
             files,
             lambda evidence: operations.add_evidence(action, evidence, by=current_user),
@@ -76,14 +88,27 @@ def plan(action_id: int) -> Any:
         )
         operations.submit_plan(action, request.form.get("plan", ""), by=current_user)
     except UploadRefused as error:
-        flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
+        message = _("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message)
+        return _refused_plan(action, message, files_sent=True, status=error.http_status)
     except PortalError as error:
         db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Your plan has been sent to the buyer."), "success")
+        # The files of this request were stored before the plan was refused: none of them stays.
+        discard_unreferenced([e.sha256 for e in stored])
+        return _refused_plan(action, str(error.message), files_sent=bool(files), status=error.http_status)
+    db.session.commit()
+    send_outbox_soon()
+    flash(_("Your plan has been sent to the buyer."), "success")
     return redirect(url_for("actions.detail", action_id=action_id))
+
+
+def _refused_plan(action: CorrectiveAction, message: str, *, files_sent: bool, status: int) -> Any:
+    """The page again with the plan as typed, rather than a redirect that would lose it.
+
+    A browser cannot be given back the files it sent, so the supplier is told to choose them again.
+    """
+    if files_sent:
+        message = " ".join((message, _("The files were not kept: please choose them again.")))
+    return _render_detail(action, typed=request.form, error=message, status=status)
 
 
 @bp.route("/<int:action_id>/close", methods=["POST"])
@@ -97,6 +122,7 @@ def close(action_id: int) -> Any:
         flash(str(error.message), "error")
     else:
         db.session.commit()
+        send_outbox_soon()
         flash(_("The corrective action has been closed."), "success")
     return redirect(url_for("actions.detail", action_id=action_id))
 

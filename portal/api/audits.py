@@ -242,6 +242,7 @@ def propose_date(membership: Membership, audit_id: int, body: ProposalIn) -> Aud
     audit = _find(membership, audit_id)
     operations.propose_date(audit, body.proposed_date, body.note, by=current_user, today=date.today())
     db.session.commit()
+    send_outbox_soon()
     return audit_out(membership, audit)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from portal.actions.models import CorrectiveAction
 from portal.assessments.operations import answers_of, evidence_of
 from portal.audits import operations
 from portal.audits.forms import (
@@ -23,7 +25,7 @@ from portal.audits.forms import (
     AuditPlanForm,
     ProposalForm,
 )
-from portal.audits.models import Audit, AuditItemResult, AuditState
+from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditState
 from portal.catalog.operations import list_versions, questionnaire_of
 from portal.errors import PortalError
 from portal.evidence.downloads import evidence_response
@@ -108,7 +110,7 @@ def _plan_form() -> AuditPlanForm:
     form.supplier_id.choices = [SelectChoice(s.id, s.name) for s in list_suppliers(_organization())]
     versions = list_versions()
     form.questionnaire_version_id.choices = [
-        SelectChoice(v.id, f"{v.title_ja} ({v.key} {v.version})") for v in versions
+        SelectChoice(v.id, f"{v.title_en if _lang() == 'en' else v.title_ja} ({v.key} {v.version})") for v in versions
     ]
     form.tier.choices = [SelectChoice("", _("The supplier's tier"))] + [
         SelectChoice(str(t), label) for t, label in TIER_LABELS.items()
@@ -171,8 +173,22 @@ def detail(audit_id: int) -> Any:
             actions=actions,
             form=ProposalForm(),
             today=date.today(),
+            lang=_lang(),
             **_labels(),
         )
+    return _render_buyer_detail(audit, findings, actions)
+
+
+def _render_buyer_detail(
+    audit: Audit,
+    findings: list[AuditFinding],
+    actions: dict[int, CorrectiveAction],
+    *,
+    typed: Mapping[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Any:
+    """The buyer's audit page; after a refused closing, with its ``error`` and the findings as ``typed``."""
     results = operations.results_of(audit)
     counts: dict[str, int] = {}
     for row in results.values():
@@ -189,8 +205,10 @@ def detail(audit_id: int) -> Any:
         actions=actions,
         lang=_lang(),
         today=date.today(),
+        typed=typed,
+        error=error,
         **_labels(),
-    )
+    ), status
 
 
 @bp.route("/<int:audit_id>/propose", methods=["POST"])
@@ -212,6 +230,7 @@ def propose(audit_id: int) -> Any:
         flash(str(error.message), "error")
     else:
         db.session.commit()
+        send_outbox_soon()
         flash(_("Your proposed date has been sent."), "success")
     return redirect(url_for("audits.detail", audit_id=audit_id))
 
@@ -357,6 +376,7 @@ def photo(audit_id: int, photo_id: int) -> Any:
 @bp.route("/<int:audit_id>/close", methods=["POST"])
 @role_required(*AUDIT_STAFF)
 def close(audit_id: int) -> Any:
+    audit = _audit(audit_id)
     findings = []
     try:
         for index in request.form.getlist("finding"):
@@ -374,13 +394,24 @@ def close(audit_id: int) -> Any:
                 )
             )
     except ValueError:
-        flash(_("Please enter the due dates as dates."), "error")
-        return redirect(url_for("audits.detail", audit_id=audit_id) + "#close")
-    summary = request.form.get("summary")
-    return _act(
-        audit_id,
-        lambda audit: operations.close_audit(audit, findings, summary, by=current_user, today=date.today()),
-        _("The audit is closed; the supplier has been asked for a plan for each finding."),
+        return _refused_closing(audit, _("Please enter the due dates as dates."), status=400)
+    try:
+        operations.close_audit(audit, findings, request.form.get("summary"), by=current_user, today=date.today())
+    except PortalError as error:
+        db.session.rollback()
+        return _refused_closing(audit, str(error.message), status=error.http_status)
+    db.session.commit()
+    _rescore(audit)
+    send_outbox_soon()
+    flash(_("The audit is closed; the supplier has been asked for a plan for each finding."), "success")
+    return redirect(url_for("audits.detail", audit_id=audit_id))
+
+
+def _refused_closing(audit: Audit, message: str, *, status: int) -> Any:
+    """The page again with the findings and summary as typed, rather than a redirect that would lose them."""
+    actions = {a.id: a for a in operations.actions_of(audit)}
+    return _render_buyer_detail(
+        audit, operations.findings_of(audit), actions, typed=request.form, error=message, status=status
     )
 
 

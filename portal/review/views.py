@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -47,7 +48,13 @@ def _back(assessment_id: int, anchor: str = "") -> Any:
 @bp.route("/<int:assessment_id>")
 @role_required(*BUYER_STAFF)
 def detail(assessment_id: int) -> Any:
-    assessment = _assessment(assessment_id)
+    return _render_detail(_assessment(assessment_id))
+
+
+def _render_detail(
+    assessment: Assessment, *, typed: Mapping[str, str] | None = None, error: str | None = None, status: int = 200
+) -> Any:
+    """The review page; after a refused outcome, with its ``error`` and the fields as the reviewer ``typed`` them."""
     lang = str(get_locale() or "ja")
     questionnaire = questionnaire_for(assessment)
     answers, evidence, decisions = answers_of(assessment), evidence_of(assessment), operations.decisions_of(assessment)
@@ -88,7 +95,9 @@ def detail(assessment_id: int) -> Any:
         state_labels=ASSESSMENT_STATE_LABELS,
         can_decide=current_role() in DECIDERS and assessment.state in operations.REVIEWABLE,
         today=date.today(),
-    )
+        typed=typed,
+        error=error,
+    ), status
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
@@ -158,12 +167,14 @@ def outcome(assessment_id: int) -> Any:
             today=date.today(),
         )
     except ValueError:
-        flash(_("Please enter the due dates as dates."), "error")
-        return _back(assessment_id, "#outcome")
+        # Shown again rather than redirected, so that the titles, owners, dates and comment typed are kept.
+        db.session.rollback()
+        return _render_detail(
+            assessment, typed=request.form, error=_("Please enter the due dates as dates."), status=400
+        )
     except PortalError as error:
         db.session.rollback()
-        flash(str(error.message), "error")
-        return _back(assessment_id, "#outcome")
+        return _render_detail(assessment, typed=request.form, error=str(error.message), status=error.http_status)
     db.session.commit()
     enqueue_scoring(assessment.id)
     send_outbox_soon()

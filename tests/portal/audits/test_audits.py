@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from html import unescape
 from io import BytesIO
 
 import openpyxl
@@ -13,6 +14,7 @@ from portal.extensions import db
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from tests.conftest import outbox_links, sign_in
+from tests.portal.campaigns.helpers import sign_in_english
 from tests.workflow_fixtures import only_assessment, submit_answers
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -160,7 +162,7 @@ def test_bad_input_is_refused_and_changes_nothing(app, client, make_buyer, make_
         f"/audits/{audit.id}/close",
         data={"finding": ["0"], "severity_0": "major", "description_0": "x", "owner_0": "", "due_0": "2099-01-01"},
     )
-    assert no_owner.status_code == 302
+    assert no_owner.status_code == 400
     db.session.refresh(audit)
     assert audit.state == AuditState.PLANNED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CorrectiveAction)) == 0
@@ -233,3 +235,76 @@ def test_the_supplier_answers_a_finding_with_a_plan_and_a_file_and_the_auditor_c
     assert client.post(f"/actions/{action.id}/close", data={"comment": "現地で確認"}).status_code == 302
     db.session.refresh(action)
     assert action.state == "closed"
+
+
+def test_a_refused_closing_keeps_the_findings_and_summary_typed(app, client, make_buyer, make_supplier, make_campaign):
+    _, admin, supplier, _, campaign, _ = submitted_supplier(make_buyer, make_supplier, make_campaign)
+    sign_in(client, admin.email)
+    plan(client, supplier, campaign.questionnaire_version_id)
+    audit = db.session.scalar(sa.select(Audit))
+    due = (date.today() + timedelta(days=30)).isoformat()
+    typed = {
+        "finding": ["0", "1"],
+        "severity_0": "minor",
+        "item_0": "STF-02",
+        "description_0": "退職者のアカウントが削除されていない",
+        "owner_0": "総務 佐藤",
+        "due_0": due,
+        "severity_1": "major",
+        "item_1": "",
+        "description_1": "入館記録がない",
+        "owner_1": "",  # refused: each finding needs an owner
+        "due_1": due,
+        "summary": "概ね良好。入館管理に課題あり。",
+    }
+    response = client.post(f"/audits/{audit.id}/close", data=typed)
+
+    assert response.status_code == 400
+    page = unescape(response.get_data(as_text=True))
+    assert 'role="alert"' in page
+    assert ">退職者のアカウントが削除されていない</textarea>" in page and ">入館記録がない</textarea>" in page
+    assert 'value="総務 佐藤"' in page and f'value="{due}"' in page
+    assert ">概ね良好。入館管理に課題あり。</textarea>" in page
+    assert re.search(r'name="severity_0".*?<option value="minor" selected>', page, re.S)
+    assert re.search(r'name="severity_1".*?<option value="major" selected>', page, re.S)
+    assert re.search(r'name="item_0".*?<option value="STF-02" selected>', page, re.S)
+    db.session.refresh(audit)
+    assert audit.state == AuditState.PLANNED and audit.summary is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CorrectiveAction)) == 0
+
+    not_a_date = client.post(f"/audits/{audit.id}/close", data={**typed, "owner_1": "総務", "due_1": "来週"})
+    assert not_a_date.status_code == 400
+    assert 'value="来週"' in not_a_date.get_data(as_text=True)
+    assert ">入館記録がない</textarea>" in not_a_date.get_data(as_text=True)
+    db.session.refresh(audit)
+    assert audit.state == AuditState.PLANNED
+
+    assert client.post(f"/audits/{audit.id}/close", data={**typed, "owner_1": "総務"}).status_code == 302
+    db.session.refresh(audit)
+    assert audit.state == AuditState.CLOSED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CorrectiveAction)) == 2
+
+
+def test_audit_pages_show_the_questionnaire_title_in_the_user_language(
+    app, client, make_buyer, make_supplier, make_campaign
+):
+    _, admin, supplier, owner, campaign, _ = submitted_supplier(make_buyer, make_supplier, make_campaign)
+    sign_in(client, admin.email)
+    assert "取引先セキュリティ確認" in client.get("/audits/new").get_data(as_text=True)  # Japanese by default
+    plan(client, supplier, campaign.questionnaire_version_id)
+    audit = db.session.scalar(sa.select(Audit))
+    assert "取引先セキュリティ確認" in client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    client.post("/sign-out")
+
+    sign_in_english(client, admin)
+    for path in ("/audits/new", f"/audits/{audit.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Supplier security check" in page and "取引先セキュリティ確認" not in page, path
+    client.post("/sign-out")
+
+    sign_in(client, owner.email)
+    assert "取引先セキュリティ確認" in client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    client.post("/sign-out")
+    sign_in_english(client, owner)
+    page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    assert "Supplier security check" in page and "取引先セキュリティ確認" not in page
