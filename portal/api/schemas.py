@@ -95,16 +95,24 @@ class QuestionnaireDetail(QuestionnaireSummary):
 # Suppliers ------------------------------------------------------------------------------------
 
 
+ContactEmail = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$")]
+
+
 class SupplierCreate(Request):
     name: text(200, 1)  # type: ignore[valid-type]
-    contact_email: Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$")]
+    contact_email: ContactEmail
     tier: TierCode
     #: needed when the tier differs from what the intake answers suggest
     tier_reason: text(2000) | None = None  # type: ignore[valid-type]
 
 
 class SupplierPatch(Request):
-    tier: TierCode
+    """Only the fields given change; a new contact is not invited (resend the invitation for that)."""
+
+    name: text(200, 1) | None = None  # type: ignore[valid-type]
+    contact_email: ContactEmail | None = None
+    tier: TierCode | None = None
+    #: with ``tier``: needed when it differs from what the intake answers suggest
     tier_reason: text(2000) | None = None  # type: ignore[valid-type]
 
 

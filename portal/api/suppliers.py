@@ -79,15 +79,25 @@ def get_supplier(membership: Membership, supplier_id: int) -> SupplierOut:
 @operation(
     "/suppliers/<int:supplier_id>",
     "PATCH",
-    summary="Change a supplier's tier (with the reason when it differs from the intake's suggestion)",
+    summary="Change a supplier's name, contact e-mail or tier (with the reason when it differs from the suggestion)",
     tag="suppliers",
     roles=(Role.BUYER_ADMIN,),
     body=SupplierPatch,
     response=SupplierOut,
-    errors=(404,),
+    errors=(404, 409),
 )
 def patch_supplier(membership: Membership, supplier_id: int, body: SupplierPatch) -> SupplierOut:
     supplier = operations.get_supplier(membership.organization, supplier_id)
-    operations.change_tier(supplier, Tier(body.tier), intake=supplier.intake, reason=body.tier_reason, by=current_user)
+    if body.name is not None or body.contact_email is not None:
+        operations.update_details(
+            supplier,
+            name=body.name if body.name is not None else supplier.name,
+            contact_email=body.contact_email if body.contact_email is not None else supplier.contact_email,
+            by=current_user,
+        )
+    if body.tier is not None:
+        operations.change_tier(
+            supplier, Tier(body.tier), intake=supplier.intake, reason=body.tier_reason, by=current_user
+        )
     db.session.commit()
     return supplier_out(supplier)

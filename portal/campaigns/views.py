@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -63,7 +64,10 @@ def index() -> Any:
 
 def _campaign_form() -> CampaignForm:
     form = CampaignForm()
-    form.questionnaire_version_id.choices = [SelectChoice(v.id, f"{v.title_ja} ({v.version})") for v in list_versions()]
+    english = str(get_locale()) == "en"
+    form.questionnaire_version_id.choices = [
+        SelectChoice(v.id, f"{v.title_en if english else v.title_ja} ({v.version})") for v in list_versions()
+    ]
     suppliers = list_suppliers(_buyer())
     form.supplier_ids.choices = [SelectChoice(s.id, f"{s.name} ({TIER_LABELS[s.tier]})") for s in suppliers]
     return form

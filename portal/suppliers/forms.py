@@ -77,3 +77,14 @@ class SupplierForm(TierForm):
         validators=[InputRequired(), Email(), Length(max=254)],
         description=_l("This person is invited to answer on the supplier's behalf."),
     )
+
+
+class SupplierDetailsForm(FlaskForm):
+    """The buyer admin's correction of the supplier's name and contact (the tier has its own form)."""
+
+    name = StringField(_l("Supplier name"), validators=[InputRequired(), Length(max=200)])
+    contact_email = EmailField(
+        _l("Contact e-mail address"),
+        validators=[InputRequired(), Email(), Length(max=254)],
+        description=_l("A new contact is not invited until you send the invitation."),
+    )

@@ -16,6 +16,7 @@ from portal.organizations.models import Organization, Role
 from portal.organizations.operations import create_organization
 from portal.suppliers.intake import suggest_tier
 from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.queries import contact_has_joined
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,14 @@ def _checked_tier(tier: Tier, intake: dict[str, bool] | None, reason: str | None
             _l("The tier differs from the suggested %(tier)s. Please give a reason.", tier=str(suggest_tier(intake)))
         )
     return reason
+
+
+def _check_unique_contact(buyer_id: int, contact_email: str, *, other_than: int | None = None) -> None:
+    query = sa.select(Supplier.id).where(Supplier.buyer_id == buyer_id, Supplier.contact_email == contact_email)
+    if other_than is not None:
+        query = query.where(Supplier.id != other_than)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise Conflict(_l("A supplier with this contact e-mail address is already registered."))
 
 
 def add_supplier(
@@ -46,11 +55,7 @@ def add_supplier(
     contact_email = normalize_email(contact_email)
     if not name:
         raise UserInputError(_l("Please enter the supplier's name."))
-    duplicate = db.session.scalar(
-        sa.select(Supplier).where(Supplier.buyer_id == buyer.id, Supplier.contact_email == contact_email)
-    )
-    if duplicate is not None:
-        raise Conflict(_l("A supplier with this contact e-mail address is already registered."))
+    _check_unique_contact(buyer.id, contact_email)
     organization = create_organization(name, by=by)
     supplier = Supplier(
         buyer=buyer,
@@ -111,5 +116,41 @@ def change_tier(
     return supplier
 
 
+def update_details(supplier: Supplier, *, name: str, contact_email: str, by: User) -> Supplier:
+    """Correct the buyer's record of the supplier's name and contact; the change is logged as old/new pairs.
+
+    Only the buyer's record changes: the supplier's own organisation (which may answer other buyers too)
+    keeps its name, and nobody is invited until the buyer sends the invitation to a new contact.
+    """
+    name = name.strip()
+    contact_email = normalize_email(contact_email)
+    if not name:
+        raise UserInputError(_l("Please enter the supplier's name."))
+    _check_unique_contact(supplier.buyer_id, contact_email, other_than=supplier.id)
+    changes = {
+        field: [old, new]
+        for field, old, new in (("name", supplier.name, name), ("contact_email", supplier.contact_email, contact_email))
+        if old != new
+    }
+    if not changes:
+        return supplier
+    supplier.name, supplier.contact_email = name, contact_email
+    db.session.flush()
+    record(
+        "supplier.updated",
+        actor=by,
+        subject_type="supplier",
+        subject_id=supplier.id,
+        organization_id=supplier.buyer_id,
+        **changes,
+    )
+    logger.info("Supplier %s details changed by %s: %s", supplier.id, by, sorted(changes))
+    return supplier
+
+
 def resend_invitation(supplier: Supplier, *, by: User) -> None:
+    # Checked here with a message of its own: once the contact has joined there is nothing to resend,
+    # which is not an error the buyer can fix (a second tab, an old page).
+    if contact_has_joined(supplier):
+        raise Conflict(_l("%(email)s has already joined; no invitation is needed.", email=supplier.contact_email))
     invite(supplier.organization, supplier.contact_email, Role.SUPPLIER_OWNER, by=by)

@@ -10,17 +10,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.assessments.models import AssessmentState
+from portal.audits.forms import MODE_LABELS as AUDIT_MODE_LABELS
+from portal.audits.forms import STATE_LABELS as AUDIT_STATE_LABELS
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
-from portal.errors import PortalError
+from portal.errors import Conflict, PortalError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Role
 from portal.session_auth import current_membership, role_required
 from portal.suppliers import operations
-from portal.suppliers.forms import TIER_LABELS, SupplierForm, TierForm
+from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
 from portal.suppliers.models import Tier
-from portal.suppliers.queries import last_assessment_summary
+from portal.suppliers.queries import last_assessment_summary, supplier_overview
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
@@ -99,26 +101,54 @@ def create() -> Any:
     return render_template("suppliers/new.html", form=form, error=error, tier_labels=TIER_LABELS)
 
 
-def _render_detail(supplier: Any, form: TierForm, status: int = 200) -> Any:
-    return (
-        render_template(
-            "suppliers/detail.html",
-            supplier=supplier,
-            form=form,
-            questions=QUESTIONS,
-            tier_labels=TIER_LABELS,
-        ),
-        status,
+def _render_detail(supplier: Any, form: TierForm | None = None, details_form: SupplierDetailsForm | None = None) -> Any:
+    """The supplier's overview; a form given was posted with errors and is shown as posted."""
+    if form is None:
+        form = TierForm(formdata=None, tier=str(supplier.tier), tier_reason=supplier.tier_reason)
+        form.fill_intake(supplier.intake)
+    if details_form is None:
+        details_form = SupplierDetailsForm(formdata=None, name=supplier.name, contact_email=supplier.contact_email)
+    today = date.today()
+    return render_template(
+        "suppliers/detail.html",
+        supplier=supplier,
+        form=form,
+        details_form=details_form,
+        overview=supplier_overview(supplier, today),
+        today=today,
+        questions=QUESTIONS,
+        tier_labels=TIER_LABELS,
+        state_labels=ASSESSMENT_STATE_LABELS,
+        audit_state_labels=AUDIT_STATE_LABELS,
+        audit_mode_labels=AUDIT_MODE_LABELS,
     )
 
 
 @bp.route("/<int:supplier_id>")
 @role_required(*BUYER_STAFF)
 def detail(supplier_id: int) -> Any:
+    return _render_detail(operations.get_supplier(_buyer(), supplier_id))
+
+
+@bp.route("/<int:supplier_id>/details", methods=["POST"])
+@role_required(Role.BUYER_ADMIN)
+def update_details(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
-    form = TierForm(formdata=None, tier=str(supplier.tier), tier_reason=supplier.tier_reason)
-    form.fill_intake(supplier.intake)
-    return _render_detail(supplier, form)
+    form = SupplierDetailsForm()
+    if form.validate_on_submit():
+        try:
+            operations.update_details(
+                supplier, name=form.name.data or "", contact_email=form.contact_email.data or "", by=current_user
+            )
+        except PortalError as refused:
+            db.session.rollback()
+            # A clash is about the contact (another supplier has it); the other refusal is an empty name.
+            (form.contact_email if isinstance(refused, Conflict) else form.name).errors = [str(refused.message)]
+        else:
+            db.session.commit()
+            flash(_("The supplier's details have been saved."), "success")
+            return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+    return _render_detail(supplier, details_form=form)
 
 
 @bp.route("/<int:supplier_id>/tier", methods=["POST"])
@@ -138,14 +168,20 @@ def change_tier(supplier_id: int) -> Any:
             db.session.commit()
             flash(_("The tier has been saved."), "success")
             return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
-    return _render_detail(supplier, form)
+    return _render_detail(supplier, form=form)
 
 
 @bp.route("/<int:supplier_id>/resend-invitation", methods=["POST"])
 @role_required(Role.BUYER_ADMIN)
 def resend_invitation(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
-    operations.resend_invitation(supplier, by=current_user)
+    try:
+        operations.resend_invitation(supplier, by=current_user)
+    except Conflict as refused:
+        # The contact joined since the page was loaded: say so on the page rather than an error page.
+        db.session.rollback()
+        flash(str(refused.message), "info")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
     db.session.commit()
     send_outbox_soon()
     flash(_("A new invitation has been sent to %(email)s.", email=supplier.contact_email), "success")

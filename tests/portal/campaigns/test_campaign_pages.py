@@ -24,7 +24,7 @@ def test_create_preview_and_launch(client, make_buyer, make_supplier, make_versi
 
     form = client.get("/campaigns/new")
     assert form.status_code == 200
-    assert "基本商事" in text(form) and version.title_ja in text(form)
+    assert "基本商事" in text(form) and version.title_en in text(form)  # an English page
 
     response = client.post(
         "/campaigns/new",
