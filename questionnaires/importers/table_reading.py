@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import posixpath
+import warnings
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -60,8 +61,11 @@ def cell_text(value: object) -> str:
 
 def _read_csv(path: Path, encoding: str, max_columns: int) -> Grid:
     try:
-        text = path.read_bytes().decode(encoding)
-    except (UnicodeError, LookupError) as error:  # UnicodeError: codecs such as punycode raise it undecorated
+        with warnings.catch_warnings():
+            # Codecs such as unicode_escape only warn about malformed input: refuse it like any other.
+            warnings.simplefilter("error", DeprecationWarning)
+            text = path.read_bytes().decode(encoding)
+    except (UnicodeError, LookupError, DeprecationWarning) as error:  # punycode raises a bare UnicodeError
         raise TableImportError(f"{path.name} cannot be decoded as {encoding}: {error}") from None
     text = text.removeprefix("\ufeff")  # a BOM survives when the mapping names plain utf-8
     grid: Grid = []

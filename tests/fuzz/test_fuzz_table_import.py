@@ -300,6 +300,12 @@ def test_a_codec_raising_a_bare_unicode_error_is_a_table_import_error(workdir: P
         import_table(workdir / "puny.csv", parse_mapping({**MAPPING, "encoding": "punycode"}))
 
 
+def test_a_codec_that_only_warns_about_bad_input_is_a_table_import_error(workdir: Path) -> None:
+    (workdir / "escaped.csv").write_bytes(b"No.,x\\ \n1-1 2,y\n")  # "\ " is no escape sequence
+    with pytest.raises(TableImportError, match="cannot be decoded as unicode_escape"):
+        import_table(workdir / "escaped.csv", parse_mapping({**MAPPING, "encoding": "unicode_escape"}))
+
+
 @pytest.mark.parametrize("member", ["xl/workbook.xml", "docProps/core.xml", "xl/worksheets/sheet1.xml"])
 def test_a_broken_compressed_stream_is_a_table_import_error(workdir: Path, member: str) -> None:
     (workdir / "broken.xlsx").write_bytes(with_broken_deflate(VALID_XLSX, member))
