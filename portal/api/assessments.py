@@ -259,9 +259,9 @@ def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
 @operation(
     "/assessments/<int:assessment_id>/submit",
     "POST",
-    summary="Submit the answers; scoring starts (422 lists what is missing)",
+    summary="Submit the answers (the supplier owner only); scoring starts (422 lists what is missing)",
     tag="assessments",
-    roles=SUPPLIER_ROLES,
+    roles=SUPPLIER_ROLES,  # a responder gets a 403 that says the owner submits (submit_assessment)
     response=SubmitOut,
     status=202,
     errors=(404, 409, 422),

@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "evidence.attached": _l("Evidence attached"),
     "evidence.detached": _l("Evidence removed"),
     "section.assigned": _l("Section assigned"),
+    "assessment.ready": _l("Told the owner the answers are ready"),
     "assessment.submitted": _l("Submitted"),
     "assessment.returned": _l("Returned for clarification"),
 }

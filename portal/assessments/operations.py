@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
+from portal.activity.models import ActivityEntry
 from portal.activity.operations import record
 from portal.assessments.models import (
     OPEN_STATES,
@@ -35,13 +36,14 @@ from portal.assessments.rules import (
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.operations import questionnaire_of
 from portal.db import utcnow
-from portal.errors import Conflict, NotFound, PortalError, UserInputError
+from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, TooManyRequests, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Organization, Role
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier
+from portal.suppliers.queries import supplier_owners
 from portal.text_input import clean_text
 from questionnaires import Questionnaire
 
@@ -223,10 +225,23 @@ class AnswerInput:
     base_version: int
 
 
+def _refuse_if_withdrawn(assessment: Assessment) -> None:
+    if assessment.state == AssessmentState.WITHDRAWN:
+        raise Conflict(_l("The buyer has withdrawn this assessment; it can no longer be changed."))
+
+
+def _require_open(assessment: Assessment) -> None:
+    """Only an assessment still being answered takes answers, assignments and submission."""
+    _refuse_if_withdrawn(assessment)
+    if assessment.state not in OPEN_STATES:
+        raise Conflict(_l("This assessment has already been submitted."))
+
+
 def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answer:
     """Save one item's answer, refusing a silent overwrite of a colleague's newer save."""
     questionnaire = questionnaire_for(assessment)
     if data.item_id not in editable_item_ids(assessment, questionnaire):
+        _refuse_if_withdrawn(assessment)
         if assessment.state not in OPEN_STATES:
             raise Conflict(_l("This assessment has been submitted; answers can no longer be changed."))
         raise Conflict(_l("This item cannot be changed now."))
@@ -339,6 +354,7 @@ def detach_evidence(assessment: Assessment, item_id: str, evidence_id: int, *, b
 
 def assign_section(assessment: Assessment, section_id: str, user: User | None, *, by: User) -> None:
     """Give a section to a colleague (who gets an e-mail), or take the assignment away (None)."""
+    _require_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if section_id not in {section.id for section in questionnaire.sections}:
         raise NotFound()
@@ -405,13 +421,101 @@ def missing_items(assessment: Assessment) -> list[Missing]:
     return missing_for_submit(questionnaire_for(assessment), assessment.tier, answer_states(assessment))
 
 
+#: How long a responder waits before telling the owners again that the answers are ready.
+READY_NOTICE_INTERVAL = timedelta(hours=1)
+
+
+def section_assignees(assessment: Assessment) -> list[User]:
+    """The colleagues with a section of this assessment who are still members of the supplier, each once."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.id.in_(
+                    sa.select(SectionAssignment.user_id).where(SectionAssignment.assessment_id == assessment.id)
+                ),
+                User.id.in_(
+                    sa.select(Membership.user_id).where(
+                        Membership.organization_id == assessment.supplier.organization_id
+                    )
+                ),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def owners_and_assignees(assessment: Assessment) -> list[User]:
+    """The supplier's owners, then the colleagues with a section of this assessment: each person once.
+
+    The people an open assessment's e-mails (reminders, a return for clarification) go to.
+    """
+    people = {user.id: user for user in supplier_owners(assessment.supplier)}
+    for user in section_assignees(assessment):
+        people.setdefault(user.id, user)
+    return list(people.values())
+
+
+def may_submit(assessment: Assessment, user: User) -> bool:
+    """Only the supplier's owner submits (the responders answer); §2."""
+    role = db.session.scalar(
+        sa.select(Membership.role).where(
+            Membership.user_id == user.id, Membership.organization_id == assessment.supplier.organization_id
+        )
+    )
+    return role == Role.SUPPLIER_OWNER
+
+
+def require_submitter(assessment: Assessment, user: User) -> None:
+    if not may_submit(assessment, user):
+        raise PermissionDenied(
+            _l("Only the owner of your organisation can submit the answers. Please tell the owner they are ready.")
+        )
+
+
+def tell_owners_ready(assessment: Assessment, *, by: User, now: datetime | None = None) -> list[User]:
+    """A responder tells the owners the answers are ready to submit: an e-mail each, at most hourly per person."""
+    now = now or utcnow()
+    _require_open(assessment)
+    last = db.session.scalar(
+        sa.select(sa.func.max(ActivityEntry.created_at)).where(
+            ActivityEntry.action == "assessment.ready",
+            ActivityEntry.subject_type == "assessment",
+            ActivityEntry.subject_id == assessment.id,
+            ActivityEntry.actor_id == by.id,
+        )
+    )
+    if last is not None and now - last < READY_NOTICE_INTERVAL:
+        wait = READY_NOTICE_INTERVAL - (now - last)
+        raise TooManyRequests(
+            _l("You have already told the owner within the last hour. Please try again later."),
+            retry_after=int(wait.total_seconds()),
+        )
+    owners = supplier_owners(assessment.supplier)
+    if not owners:
+        raise Conflict(_l("Your organisation has no owner yet who could submit. Please contact the buyer."))
+    record(
+        "assessment.ready",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.supplier.organization_id,
+        owners=[owner.id for owner in owners],
+    ).created_at = now
+    link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}/submit"
+    for owner in owners:
+        queue_email(owner.email, "answers_ready", locale=owner.locale, assessment=assessment, sender=by, link=link)
+    db.session.flush()
+    return owners
+
+
 def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
-    """Check completeness, record who submitted and when, and freeze the answers.
+    """Check who submits and completeness, record who submitted and when, and freeze the answers.
 
     The caller commits and then queues the scoring job.
     """
-    if assessment.state not in OPEN_STATES:
-        raise Conflict(_l("This assessment has already been submitted."))
+    require_submitter(assessment, by)
+    _require_open(assessment)
     missing = missing_items(assessment)
     if missing:
         raise RuleViolation(_l("Some items still need an answer, a reason or evidence."), missing)

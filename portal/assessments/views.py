@@ -285,7 +285,9 @@ def assign(assessment_id: int, section_id: str) -> Any:
 @bp.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
 @role_required(*SUPPLIER_STAFF)
 def submit(assessment_id: int) -> Any:
+    """Only the owner submits; a responder gets a 403 that says so (and tells the owner from the answering page)."""
     assessment = _assessment(assessment_id)
+    operations.require_submitter(assessment, current_user)
     missing = operations.missing_items(assessment) if assessment.state in OPEN_STATES else []
     if request.method == "POST":
         if request.form.get("confirm") != "yes":
@@ -305,6 +307,23 @@ def submit(assessment_id: int) -> Any:
     questionnaire = operations.questionnaire_for(assessment)
     texts = {item.id: item.text.get(_lang()) for item in questionnaire.items_for_tier(assessment.tier)}
     return render_template("assessments/submit.html", assessment=assessment, missing=missing, texts=texts)
+
+
+@bp.route("/<int:assessment_id>/ready", methods=["POST"])
+@role_required(Role.SUPPLIER_RESPONDER)
+def ready(assessment_id: int) -> Any:
+    """A responder e-mails the owners that the answers are ready to submit; once an hour at most."""
+    assessment = _assessment(assessment_id)
+    try:
+        operations.tell_owners_ready(assessment, by=current_user)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        send_outbox_soon()
+        flash(_("The owner has been told that the answers are ready."), "success")
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id))
 
 
 @bp.route("/<int:assessment_id>/activity")

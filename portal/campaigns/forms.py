@@ -14,6 +14,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -106,3 +107,15 @@ class ThresholdForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=100)],
         description=_l("Changing it rescores every submitted assessment of this campaign."),
     )
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for withdrawing"),
+        validators=[InputRequired(), Length(max=2000)],
+        description=_l("The supplier is told this reason by e-mail."),
+    )
+
+
+class ExtendForm(FlaskForm):
+    due_date = DateField(_l("New due date"), validators=[InputRequired()])

@@ -20,7 +20,7 @@ from portal.accounts.operations import (
     pending_invitation,
 )
 from portal.activity.operations import record
-from portal.assessments.models import Answer, AnswerEvidence, Assessment, AssessmentState
+from portal.assessments.models import OPEN_STATES, Answer, AnswerEvidence, Assessment, AssessmentState
 from portal.assessments.rules import changed_item_ids
 from portal.campaigns.models import DEFAULT_REMINDER_DAYS, Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
@@ -33,6 +33,7 @@ from portal.mail.operations import queue_email
 from portal.organizations.models import Organization, Role
 from portal.suppliers.models import Supplier, Tier
 from portal.suppliers.queries import supplier_owners
+from portal.text_input import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -350,3 +351,100 @@ def start_next_round(previous: Campaign, *, name: str, due_date: date, by: User,
     campaign.previous_id = previous.id
     db.session.flush()
     return campaign
+
+
+# Managing a running campaign ---------------------------------------------------------------------
+
+#: Not yet decided: the buyer may still stop asking. A decided assessment is a record of an outcome
+#: (and may have corrective actions), so it is never withdrawn afterwards.
+WITHDRAWABLE_STATES = frozenset(
+    {
+        AssessmentState.INVITED,
+        AssessmentState.IN_PROGRESS,
+        AssessmentState.RETURNED,
+        AssessmentState.SUBMITTED,
+        AssessmentState.UNDER_REVIEW,
+    }
+)
+
+
+def _running(campaign: Campaign) -> None:
+    if campaign.state != CampaignState.LAUNCHED:
+        raise Conflict(_l("Only a campaign that has been sent and is not closed can be changed."))
+
+
+def _supplier_recipients(supplier: Supplier) -> list[tuple[str, str]]:
+    """The owners in their languages; the contact when nobody has joined yet (as reminders do)."""
+    owners = [(owner.email, owner.locale) for owner in supplier_owners(supplier)]
+    if owners:
+        return owners
+    contact = get_user_by_email(supplier.contact_email)
+    return [(supplier.contact_email, contact.locale if contact is not None else "ja")]
+
+
+def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | None, *, by: User) -> Assessment:
+    """Stop asking one supplier: the assessment becomes read-only and leaves the reminders.
+
+    Withdrawn is not one of OPEN_STATES, so answering, attaching evidence and submitting refuse it,
+    the reminder job skips it, and it is no longer counted as overdue.
+    """
+    assessment = db.session.scalar(
+        sa.select(Assessment).where(Assessment.id == assessment_id, Assessment.campaign_id == campaign.id)
+    )
+    if assessment is None:
+        raise NotFound()
+    _running(campaign)
+    if assessment.state not in WITHDRAWABLE_STATES:
+        raise Conflict(_l("Only an assessment that has not been decided yet can be withdrawn."))
+    reason = clean_text(reason)
+    if reason is None:
+        raise UserInputError(_l("Please give a reason for withdrawing the assessment."))
+    before = assessment.state
+    assessment.state = AssessmentState.WITHDRAWN
+    for email, locale in _supplier_recipients(assessment.supplier):
+        queue_email(email, "assessment_withdrawn", locale=locale, assessment=assessment, reason=reason)
+    db.session.flush()
+    # The reason is kept in the activity log, the append-only record of every state change.
+    record(
+        "assessment.withdrawn",
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=campaign.buyer_id,
+        state=[str(before), str(assessment.state)],
+        reason=reason,
+    )
+    logger.info("Assessment %s withdrawn by %s", assessment.id, by)
+    return assessment
+
+
+def extend_due_date(campaign: Campaign, new_date: date, *, by: User, today: date) -> list[Assessment]:
+    """Move the due date later and tell the suppliers who have not submitted; returns those assessments.
+
+    Reminder steps already sent stay recorded (ReminderSent), so a step is never sent a second time
+    for the new date; only the steps not yet reached follow the new date.
+    """
+    _running(campaign)
+    if new_date <= campaign.due_date:
+        raise UserInputError(_l("The new due date must be later than the current one."))
+    if new_date <= today:
+        raise UserInputError(_l("The due date must be in the future."))
+    old_date = campaign.due_date
+    campaign.due_date = new_date
+    waiting = [a for a in campaign.assessments if a.state in OPEN_STATES]
+    for assessment in waiting:
+        link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
+        for email, locale in _supplier_recipients(assessment.supplier):
+            queue_email(email, "campaign_extended", locale=locale, assessment=assessment, old_date=old_date, link=link)
+    db.session.flush()
+    record(
+        "campaign.due_date_extended",
+        actor=by,
+        subject_type="campaign",
+        subject_id=campaign.id,
+        organization_id=campaign.buyer_id,
+        due_date=[old_date.isoformat(), new_date.isoformat()],
+        notified=len(waiting),
+    )
+    logger.info("Campaign %s due date moved from %s to %s by %s", campaign.id, old_date, new_date, by)
+    return waiting

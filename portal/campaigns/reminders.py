@@ -14,6 +14,7 @@ from flask import current_app
 from portal.accounts.models import User
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
+from portal.assessments.operations import section_assignees
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.operations import contact_invitation
 from portal.db import utcnow
@@ -88,10 +89,18 @@ def send_assessment_reminders(today: date, *, now: datetime | None = None) -> in
                 invitation_link=way_in.link,
                 **mail,
             )
+            reminded = {way_in.email.lower()}
         else:
             # The owners; with none, the contact has joined in another role and the usual link works.
-            for email, locale in owners or _recipients(assessment.supplier):
+            recipients = owners or _recipients(assessment.supplier)
+            for email, locale in recipients:
                 queue_email(email, "assessment_reminder", locale=locale, **mail)
+            reminded = {email.lower() for email, _ in recipients}
+        # And the colleagues answering its sections, each once, in their own language.
+        for colleague in section_assignees(assessment):
+            if colleague.email.lower() not in reminded:
+                reminded.add(colleague.email.lower())
+                queue_email(colleague.email, "assessment_reminder", locale=colleague.locale, **mail)
         queued += 1
     db.session.flush()
     if queued:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -17,8 +17,10 @@ from portal.campaigns.forms import (
     ASSESSMENT_STATE_LABELS,
     CAMPAIGN_STATE_LABELS,
     CampaignForm,
+    ExtendForm,
     NextRoundForm,
     ThresholdForm,
+    WithdrawForm,
     parse_reminder_days,
 )
 from portal.campaigns.models import Campaign, CampaignState
@@ -121,6 +123,10 @@ def detail(campaign_id: int) -> Any:
         keys=queries.PROGRESS_KEYS,
         today=today,
         threshold_form=ThresholdForm(pass_threshold=campaign.pass_threshold),
+        withdraw_form=WithdrawForm(),
+        extend_form=ExtendForm(due_date=campaign.due_date + timedelta(days=7)),
+        withdrawable=operations.WITHDRAWABLE_STATES,
+        earliest_new_due=max(campaign.due_date, today) + timedelta(days=1),
         **_labels(),
     )
 
@@ -186,6 +192,56 @@ def change_threshold(campaign_id: int) -> Any:
     db.session.commit()
     enqueue_job("campaigns.rescore", job.id)
     return redirect(url_for("campaigns.job", campaign_id=campaign.id, job_id=job.id))
+
+
+@bp.route("/<int:campaign_id>/assessments/<int:assessment_id>/withdraw", methods=["POST"])
+@role_required(Role.BUYER_ADMIN)
+def withdraw(campaign_id: int, assessment_id: int) -> Any:
+    campaign = _sent_campaign(campaign_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a reason for withdrawing the assessment."), "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    try:
+        assessment = operations.withdraw_assessment(campaign, assessment_id, form.reason.data, by=current_user)
+    except PortalError as refused:
+        db.session.rollback()
+        if refused.http_status == 404:
+            abort(404)
+        flash(str(refused.message), "error")
+    else:
+        db.session.commit()
+        send_outbox_soon()
+        flash(_("The assessment of %(supplier)s has been withdrawn.", supplier=assessment.supplier.name), "success")
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/due-date", methods=["POST"])
+@role_required(Role.BUYER_ADMIN)
+def extend(campaign_id: int) -> Any:
+    campaign = _sent_campaign(campaign_id)
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        flash(_("Please enter the new due date."), "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    try:
+        waiting = operations.extend_due_date(campaign, form.due_date.data, by=current_user, today=date.today())
+    except PortalError as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+    else:
+        db.session.commit()
+        send_outbox_soon()
+        flash(
+            ngettext(
+                "The due date is now %(date)s; %(num)d supplier who has not submitted has been told.",
+                "The due date is now %(date)s; %(num)d suppliers who have not submitted have been told.",
+                len(waiting),
+                date=format_date(campaign.due_date, "long"),
+            ),
+            "success",
+        )
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
 @bp.route("/<int:campaign_id>/jobs/<int:job_id>")

@@ -14,7 +14,7 @@ from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
 from portal.activity.operations import record
 from portal.assessments.models import DECIDED_STATES, Assessment, AssessmentState, Decision, ReviewDecision
-from portal.assessments.operations import questionnaire_for
+from portal.assessments.operations import owners_and_assignees, questionnaire_for
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
@@ -110,7 +110,8 @@ def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
         state=[str(before), str(assessment.state)],
         items=reopened,
     )
-    _notify_supplier(assessment, "assessment_returned", count=len(reopened))
+    # The owners and the colleagues answering the sections, who will make the changes.
+    _notify_supplier(assessment, "assessment_returned", owners_and_assignees(assessment), count=len(reopened))
     return reopened
 
 
@@ -173,7 +174,9 @@ def decide_outcome(
         state=[str(before), str(assessment.state)],
         corrective_actions=[a.id for a in created],
     )
-    _notify_supplier(assessment, "assessment_decided", outcome=outcome, actions=created)
+    _notify_supplier(
+        assessment, "assessment_decided", supplier_owners(assessment.supplier), outcome=outcome, actions=created
+    )
     logger.info("Assessment %s decided %s by %s", assessment.id, outcome, by)
     return created
 
@@ -182,8 +185,7 @@ def is_decided(assessment: Assessment) -> bool:
     return assessment.state in DECIDED_STATES
 
 
-def _notify_supplier(assessment: Assessment, template: str, **context: object) -> None:
-    owners = supplier_owners(assessment.supplier)
+def _notify_supplier(assessment: Assessment, template: str, people: list[User], **context: object) -> None:
     link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
-    for owner in owners:
-        queue_email(owner.email, template, locale=owner.locale, assessment=assessment, link=link, **context)
+    for person in people:
+        queue_email(person.email, template, locale=person.locale, assessment=assessment, link=link, **context)

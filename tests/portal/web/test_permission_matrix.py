@@ -129,6 +129,8 @@ def allowed(person: str, endpoint: str) -> bool:
         open_to_all = ("api.list_questionnaires", "api.get_questionnaire", "api.list_assessments")
         if person == "reviewer of A" or endpoint in open_to_all:
             return True
+        if person == "responder of X" and endpoint == "api.submit":
+            return False  # only the owner submits (§2)
         if person in ("owner of X", "responder of X"):
             return not endpoint.startswith(("api.list_suppliers", "api.get_supplier", "api.get_campaign"))
         return False
@@ -141,6 +143,8 @@ def allowed(person: str, endpoint: str) -> bool:
             "assessments.download",
             "organizations.members",
         )
+    if (person, endpoint) in (("responder of X", "assessments.submit"), ("owner of X", "assessments.ready")):
+        return False  # the owner submits; a responder tells the owner the answers are ready (§2)
     if person in ("owner of X", "responder of X"):
         return endpoint.startswith(("assessments.", "actions.", "organizations.members"))
     return False
