@@ -11,7 +11,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.accounts.models import User
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
 from portal.assessments.operations import section_assignees
@@ -20,8 +19,8 @@ from portal.campaigns.operations import contact_invitation
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.operations import queue_email
-from portal.organizations.models import Membership, Role
 from portal.suppliers.models import Supplier
+from portal.suppliers.queries import supplier_owners
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +37,7 @@ def reminder_step(campaign: Campaign, today: date) -> str | None:
 
 
 def _owners(supplier: Supplier) -> list[tuple[str, str]]:
-    owners = db.session.execute(
-        sa.select(User.email, User.locale)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == supplier.organization_id, Membership.role == Role.SUPPLIER_OWNER)
-    ).all()
-    return [(email, locale) for email, locale in owners]
+    return [(owner.email, owner.locale) for owner in supplier_owners(supplier)]
 
 
 def _recipients(supplier: Supplier) -> list[tuple[str, str]]:
@@ -92,7 +86,7 @@ def send_assessment_reminders(today: date, *, now: datetime | None = None) -> in
             reminded = {way_in.email.lower()}
         else:
             # The owners; with none, the contact has joined in another role and the usual link works.
-            recipients = owners or _recipients(assessment.supplier)
+            recipients = owners or [(assessment.supplier.contact_email, "ja")]
             for email, locale in recipients:
                 queue_email(email, "assessment_reminder", locale=locale, **mail)
             reminded = {email.lower() for email, _ in recipients}
