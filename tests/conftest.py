@@ -100,6 +100,8 @@ def make_test_app(tmp_path: Any, database_url: str, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://portal.test",
         "SERVER_NAME": None,
+        # Production's scrypt cost takes ~0.1 s a hash; tests/portal/accounts proves that cost separately.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
     config.update(overrides)
     return create_app(config)
