@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import itertools
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -120,14 +123,63 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+# Building the schema costs ~0.2 s a test; these make it once per session and database instead.
+_sqlite_template: Path | None = None
+_postgres_ready: set[str] = set()
+# (%% because the driver formats the statement)
+_EMPTY_POSTGRES = """
+DO $$ DECLARE s record; BEGIN
+  FOR s IN SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() LOOP
+    EXECUTE format('ALTER SEQUENCE %%I RESTART', s.sequence_name);
+  END LOOP;
+END $$;
+"""
+
+
+def _copy_sqlite_template(target: Path) -> None:
+    global _sqlite_template
+    if _sqlite_template is None:
+        folder = Path(tempfile.mkdtemp(prefix="portal-schema-"))
+        atexit.register(shutil.rmtree, folder, True)
+        engine = sa.create_engine(f"sqlite:///{folder / 'schema.sqlite'}")
+        db.metadata.create_all(engine)
+        engine.dispose()
+        _sqlite_template = folder / "schema.sqlite"
+    shutil.copyfile(_sqlite_template, target)
+
+
+def _empty_postgres() -> None:
+    deletes = "".join(f'DELETE FROM "{table.name}";\n' for table in reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(deletes + _EMPTY_POSTGRES)
+
+
+def _fresh_schema() -> None:
+    """Empty tables as the models describe them: a copied SQLite file, or emptied PostgreSQL tables."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        _copy_sqlite_template(Path(url.database))
+        return
+    if url.get_backend_name() == "postgresql" and str(url) in _postgres_ready:
+        try:
+            _empty_postgres()
+            return
+        except sa.exc.ProgrammingError:  # a test dropped or changed tables: build them again
+            _postgres_ready.discard(str(url))
+    db.drop_all()
+    db.create_all()
+    if url.get_backend_name() == "postgresql":
+        _postgres_ready.add(str(url))
+
+
 def _running(app: Flask) -> Iterator[Flask]:
     app.test_client_class = IsolatedClient
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        _fresh_schema()
         yield app
         db.session.remove()
-        db.drop_all()
+        if db.engine.url.get_backend_name() == "postgresql":
+            _empty_postgres()  # tests that build their own app on this schema start from empty tables
         db.engine.dispose()
 
 
