@@ -1,8 +1,9 @@
 """Rate limits of the account pages, kept in the database like every other count.
 
 Signing in is limited per client address (password spraying: one password tried on many accounts, which
-the per-account lock does not see); password-reset requests are limited per client address and per
-e-mail address, so the form can flood no mailbox. Functions here flush but never commit.
+the per-account lock does not see) and per account (the lock); password-reset requests are limited per
+client address and per e-mail address, so the form can flood no mailbox. Functions here flush but never
+commit.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 
+from portal.accounts.models import User
+from portal.db import UTCDateTime, utcnow
+from portal.extensions import db
 from portal.throttling.operations import Limit, address_key, check_attempt, count_attempts, refund_attempt
 
 
@@ -20,13 +25,42 @@ def _sign_in_limit() -> Limit:
     return Limit("sign_in.address", config["LOGIN_ADDRESS_MAX_FAILURES"], config["LOGIN_ADDRESS_PERIOD"])
 
 
-def count_sign_in_attempt(address: str | None, *, now: datetime | None = None) -> None:
-    """Count a sign-in attempt from a client address, before its password is checked.
+def count_sign_in_attempt(address: str | None, email: str, *, now: datetime | None = None) -> int:
+    """Count a sign-in attempt from a client address and on the account of ``email``, before its password is checked.
 
-    Raises TooManyRequests when the address failed too often lately. The caller commits at once, so
-    that attempts running in parallel see the count before their (slow) password check.
+    ``email`` is normalised. Raises TooManyRequests when the address failed too often lately (the
+    account's count is then left alone). Returns the attempt's number on the account (0 when no account
+    has this address): the attempts since the last success or the end of the last lock. The caller
+    commits at once, so that attempts running in parallel see the count before their (slow) password
+    check.
     """
+    now = now or utcnow()
     check_attempt(_sign_in_limit(), address_key(address), now=now)
+    return _count_account_attempt(email, now)
+
+
+def _count_account_attempt(email: str, now: datetime) -> int:
+    # One statement, so parallel attempts each get a number of their own: the lock starts with the
+    # attempt numbered LOGIN_MAX_FAILURES and every later one is refused, in whatever order they run.
+    config = current_app.config
+    lock_ended = sa.and_(User.locked_until.is_not(None), User.locked_until <= now)
+    attempt = sa.case((lock_ended, 0), else_=User.failed_logins) + 1
+    lock_from_now = sa.literal(now + config["LOGIN_LOCK_TIME"], UTCDateTime())
+    number = db.session.scalar(
+        sa.update(User)
+        .where(User.email == email)
+        .values(
+            failed_logins=attempt,
+            locked_until=sa.case(
+                (attempt == config["LOGIN_MAX_FAILURES"], lock_from_now),
+                (lock_ended, sa.null()),
+                else_=User.locked_until,
+            ),
+        )
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    )
+    return number or 0
 
 
 def take_back_sign_in_attempt(address: str | None) -> None:

@@ -27,6 +27,7 @@ class User(db.Model):  # type: ignore[name-defined]
     locale: Mapped[str] = mapped_column(sa.String(8), default="ja")
     is_operator: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Sign-in attempts since the last success or the end of the last lock, counted before the password check.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     #: Part of the session identity: changing it (password reset) signs out every session.

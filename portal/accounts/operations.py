@@ -64,12 +64,16 @@ def create_user(*, email: str, name: str, password: str, locale: str = "ja", is_
     return user
 
 
-def authenticate(email: str, password: str, *, address: str | None, now: datetime | None = None) -> User:
+def authenticate(
+    email: str, password: str, *, attempt: int, address: str | None, now: datetime | None = None
+) -> User:
     """Return the user, or raise SignInRefused; repeated failures lock the account for a while.
 
-    The attempt has been counted for the client ``address`` (``limits.count_sign_in_attempt``); a
-    success takes it back. The failure is flushed before raising, so the caller must commit even when
-    sign-in fails.
+    The attempt has been counted and committed (``limits.count_sign_in_attempt``), as the account's
+    ``attempt``-th since its last success or lock, and for the client ``address``; a success starts the
+    account's count again and takes the address's back. From the ``LOGIN_MAX_FAILURES``-th attempt on the
+    account is locked; later attempts have no password checked. The caller must commit even when sign-in
+    fails.
     """
     now = now or utcnow()
     user = get_user_by_email(email)
@@ -77,7 +81,8 @@ def authenticate(email: str, password: str, *, address: str | None, now: datetim
     if user is None:
         verify_password(None, password)
         raise refused
-    if user.locked_until is not None and user.locked_until > now:
+    max_failures = current_app.config["LOGIN_MAX_FAILURES"]
+    if attempt > max_failures:
         verify_password(None, password)
         record(
             "user.sign_in_refused_locked",
@@ -89,13 +94,10 @@ def authenticate(email: str, password: str, *, address: str | None, now: datetim
         db.session.flush()
         raise refused
     if not user.is_active or not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCK_TIME"]
-            user.failed_logins = 0
+        if attempt == max_failures:  # the count locked the account as this attempt started
             record("user.locked", actor=None, subject_type="user", subject_id=user.id, organization_id=None)
             logger.warning("User %s locked after repeated failed sign-ins", user.email)
-        db.session.flush()
+            db.session.flush()
         raise refused
     user.failed_logins = 0
     user.locked_until = None

@@ -43,10 +43,13 @@ def sign_in() -> Any:
         return redirect(url_for("home.index"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        email = operations.normalize_email(form.email.data or "")
         try:
-            limits.count_sign_in_attempt(request.remote_addr)
+            attempt = limits.count_sign_in_attempt(request.remote_addr, email)
             db.session.commit()  # before the slow password check, so that parallel attempts see the count
-            user = operations.authenticate(form.email.data or "", form.password.data or "", address=request.remote_addr)
+            user = operations.authenticate(
+                email, form.password.data or "", attempt=attempt, address=request.remote_addr
+            )
         except TooManyRequests as error:
             db.session.commit()  # the password was not checked; only the count is kept
             form.password.errors = [str(error.message)]

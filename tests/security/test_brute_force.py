@@ -7,11 +7,14 @@ web process and every client address; a locked account answers exactly like a wr
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
+import portal.accounts.operations
 from portal.accounts.models import User
 from portal.activity.models import ActivityEntry
 from portal.db import utcnow
@@ -92,3 +95,45 @@ def test_a_success_before_the_limit_starts_the_count_again(app, member):
     user = db.session.get(User, member.id)
     db.session.refresh(user)
     assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_parallel_wrong_guesses_lock_the_account_exactly_as_serial_ones(app, member, monkeypatch):
+    """Guesses sent at once (several web processes) are each counted, and no more passwords are checked."""
+    limit, guesses = app.config["LOGIN_MAX_FAILURES"], 12
+    checked = []
+    real_verify = portal.accounts.operations.verify_password
+
+    def verify(password_hash, password):
+        if password_hash is not None:  # the account's own hash, not the dummy one for refusals
+            checked.append(password)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(portal.accounts.operations, "verify_password", verify)
+    start = threading.Barrier(guesses)
+    statuses, errors = [], []
+    email = member.email
+
+    def guess(n: int) -> None:
+        try:
+            # A plain client in a thread with no context: each request has its own, as in a web process.
+            client = FlaskClient(app, app.response_class)
+            client.environ_base["REMOTE_ADDR"] = f"203.0.113.{100 + n}"
+            start.wait()
+            statuses.append(client.post("/sign-in", data={"email": email, "password": WRONG}).status_code)
+        except Exception as error:  # reported below: an exception in a thread would pass silently
+            errors.append(error)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == [] and statuses == [200] * guesses
+    assert len(checked) == limit  # as one guess after another: the later ones met the lock
+    user = db.session.get(User, member.id)
+    db.session.refresh(user)
+    assert user.failed_logins == guesses
+    assert user.locked_until is not None and user.locked_until > utcnow()
+    status, _, client = attempt(app, member.email, PASSWORD, "198.51.100.30")
+    assert status == 200 and client.get("/").status_code == 302
