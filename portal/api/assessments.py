@@ -44,6 +44,7 @@ from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
 from portal.review import operations as review
+from portal.review.supplier_view import shown_review
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.suppliers.models import Supplier
@@ -125,26 +126,25 @@ def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDeta
     decisions = review.decisions_of(assessment)
     codes = {item_id: answer.code for item_id, answer in answers.items()}
     supplier = is_supplier(membership)
-    show_weights = not supplier or assessment.campaign.show_score_to_supplier
+    show_scoring = not supplier or assessment.campaign.show_score_to_supplier
     items = []
     for item in questionnaire.items_for_tier(assessment.tier):
-        decision = decisions.get(item.id)
-        shown = decision is not None and (decision.visible_to_supplier or not supplier)
+        shown = shown_review(decisions.get(item.id), to_supplier=supplier)
         items.append(
             ItemOut(
                 id=item.id,
                 section=item.section_id,
                 tier=str(item.tier),  # type: ignore[arg-type]
                 text=LocalText(ja=item.text.ja, en=item.text.en),
-                weight=float(item.weight) if show_weights else None,
+                weight=float(item.weight) if show_scoring else None,
                 required=item.required,
-                critical=item.critical,
+                critical=item.critical if show_scoring else None,
                 evidence=EvidenceRuleOut(required=item.evidence.required, kinds=list(item.evidence.kinds)),
                 visible=item.is_visible(codes),
                 answer=_answer_out(answers.get(item.id)),
                 evidence_ids=[e.id for e in evidence.get(item.id, [])],
-                review=ItemReview.model_validate({"decision": str(decision.decision), "comment": decision.comment})
-                if shown and decision is not None
+                review=ItemReview.model_validate({"decision": shown.decision, "comment": shown.comment})
+                if shown
                 else None,
             )
         )

@@ -189,7 +189,8 @@ class ItemOut(Reply):
     #: null for a supplier when the buyer does not show scores
     weight: float | None
     required: bool
-    critical: bool
+    #: null for a supplier when the buyer does not show scores
+    critical: bool | None
     evidence: EvidenceRuleOut
     #: whether the item applies given the answers so far (visibility conditions)
     visible: bool

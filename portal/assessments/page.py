@@ -13,6 +13,7 @@ from portal.assessments.rules import NA_CODE, is_answered, is_text_item
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.review.operations import decisions_of
+from portal.review.supplier_view import shown_review
 from questionnaires import Item
 
 
@@ -20,6 +21,8 @@ from questionnaires import Item
 class ItemView:
     item: Item
     number: int
+    #: Shown only when the buyer shows the supplier its score: a critical item is a scoring rule.
+    critical: bool
     text: str
     guidance: str
     choices: list[tuple[str, str]]
@@ -73,15 +76,17 @@ def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
     editable = editable_item_ids(assessment, questionnaire)
     codes = {item_id: answer.code for item_id, answer in answers.items()}
     sections = {s.id: SectionView(s.id, s.title.get(lang)) for s in questionnaire.sections}
+    show_scoring = assessment.campaign.show_score_to_supplier
     for number, item in enumerate(questionnaire.items_for_tier(assessment.tier), start=1):
         answer = answers.get(item.id)
-        decision = decisions.get(item.id)
+        review = shown_review(decisions.get(item.id), to_supplier=True)
         scale = questionnaire.scale_of(item)
         rule = item.evidence
         sections[item.section_id].items.append(
             ItemView(
                 item=item,
                 number=number,
+                critical=item.critical and show_scoring,
                 text=item.text.get(lang),
                 guidance=item.guidance.get(lang) if item.guidance else "",
                 choices=[(c.code, c.label.get(lang)) for c in scale.choices],
@@ -92,7 +97,7 @@ def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
                 editable=item.id in editable,
                 visible=item.is_visible(codes),
                 changed=item.id in assessment.changed_items,
-                review_comment=decision.comment if decision and decision.visible_to_supplier else None,
+                review_comment=review.comment if review else None,
                 evidence_rule=rule.description.get(lang) if rule.description else "",
             )
         )

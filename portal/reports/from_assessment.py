@@ -19,6 +19,7 @@ from portal.reports.data import (
     ScaleChoice,
 )
 from portal.review.operations import decisions_of
+from portal.review.supplier_view import shown_review
 from portal.scoring.queries import current_scores
 from questionnaires import Questionnaire
 
@@ -34,13 +35,14 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
     answers = answers_of(assessment)
     evidence = evidence_of(assessment)
     decisions = decisions_of(assessment)
+    # A supplier the buyer hides its score from sees no scoring rule either: no threshold, no critical items.
+    show_scores = not for_supplier or assessment.campaign.show_score_to_supplier
     sections = {section.id: section.title.get(lang) for section in questionnaire.sections}
     rows = []
     files: dict[str, EvidenceFile] = {}
     for item in questionnaire.items_for_tier(assessment.tier):
         answer = answers.get(item.id)
-        decision = decisions.get(item.id)
-        show_comment = decision is not None and (decision.visible_to_supplier or not for_supplier)
+        review = shown_review(decisions.get(item.id), to_supplier=for_supplier)
         item_files = tuple(EvidenceFile(e.filename, e.size, e.sha256, (item.id,)) for e in evidence.get(item.id, []))
         for file in item_files:
             known = files.get(file.sha256)
@@ -59,14 +61,13 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
                 comment=answer.comment if answer else None,
                 na_reason=answer.na_reason if answer else None,
                 evidence=item_files,
-                review_decision=str(decision.decision) if decision else None,
-                review_comment=decision.comment if show_comment and decision else None,
+                review_decision=review.decision if review else None,
+                review_comment=review.comment if review else None,
                 references=dict(item.references),
-                critical=item.critical,
+                critical=item.critical and show_scores,
             )
         )
     scores = current_scores(assessment) or {}
-    show_scores = not for_supplier or assessment.campaign.show_score_to_supplier
     submitter = db.session.get(User, assessment.submitted_by_id) if assessment.submitted_by_id else None
     actions = db.session.scalars(
         sa.select(CorrectiveAction).where(CorrectiveAction.assessment_id == assessment.id).order_by(CorrectiveAction.id)
@@ -90,7 +91,7 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
         state=str(assessment.state),
         self_score=scores.get("self") if show_scores else None,
         reviewed_score=scores.get("reviewed") if not for_supplier else None,
-        pass_threshold=campaign.pass_threshold,
+        pass_threshold=campaign.pass_threshold if show_scores else None,
         evidence=tuple(files.values()),
         corrective_actions=tuple(
             CorrectiveActionRow(a.item_id, a.title, a.owner, a.due_date, str(a.state), a.plan) for a in actions

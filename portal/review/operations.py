@@ -19,6 +19,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.mail.operations import queue_email
+from portal.review.supplier_view import shown_review
 from portal.scoring.requests import request_scoring
 from portal.suppliers.queries import supplier_owners
 from portal.text_input import clean_text
@@ -147,12 +148,13 @@ def decide_outcome(
         if not data.owner.strip() or data.due_date <= today:
             raise UserInputError(_l("Each corrective action needs an owner and a due date in the future."))
         item = questionnaire.item(item_id)
+        shown = shown_review(decisions[item_id], to_supplier=True)  # the supplier answers the action
         action = CorrectiveAction(
             supplier_id=assessment.supplier_id,
             assessment_id=assessment.id,
             item_id=item_id,
             title=(data.title or "").strip() or f"{item_id}: {item.text.ja}"[:300],
-            description=decisions[item_id].comment if decisions[item_id].visible_to_supplier else None,
+            description=shown.comment if shown else None,
             owner=data.owner.strip()[:120],
             due_date=data.due_date,
             created_by_id=by.id,
