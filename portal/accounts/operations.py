@@ -20,10 +20,11 @@ from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.tokens import hash_token, new_token
 from portal.activity.operations import record
 from portal.db import utcnow
-from portal.errors import Conflict, NotFound, UserInputError
+from portal.errors import Conflict, NotFound, PermissionDenied, UserInputError
 from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Organization, Role
+from portal.organizations.queries import has_members, is_admin
 
 logger = logging.getLogger(__name__)
 
@@ -244,7 +245,25 @@ def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitati
                 "Please ask the sender for a new one."
             )
         )
+    _check_inviter_admits(invitation)
     return invitation
+
+
+def _check_inviter_admits(invitation: Invitation) -> None:
+    """Once anyone has joined an organisation, only its own administrators bring people in.
+
+    An invitation made before that (the buyer's to the supplier's contact, or to an address the buyer
+    later typed in) or by someone who is not, or no longer, an administrator of the organisation admits
+    nobody: otherwise a buyer could invite itself into its supplier's organisation as owner and remove
+    the real owner. The pages refuse to make such invitations; this holds even for one made anyway.
+    """
+    if has_members(invitation.organization_id) and not is_admin(invitation.organization_id, invitation.invited_by_id):
+        raise PermissionDenied(
+            _l(
+                "This invitation can no longer be used: people have joined the organisation since, and its own "
+                "administrators now decide who joins. Please ask one of them to invite you."
+            )
+        )
 
 
 def accept_invitation(invitation: Invitation, user: User, *, now: datetime | None = None) -> Membership:
@@ -257,6 +276,7 @@ def accept_invitation(invitation: Invitation, user: User, *, now: datetime | Non
                 "Please ask the sender for a new one."
             )
         )
+    _check_inviter_admits(invitation)
     membership = next((m for m in user.memberships if m.organization_id == invitation.organization_id), None)
     if membership is None:
         membership = Membership(user=user, organization_id=invitation.organization_id, role=invitation.role)

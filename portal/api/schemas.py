@@ -107,7 +107,8 @@ class SupplierCreate(Request):
 
 
 class SupplierPatch(Request):
-    """Only the fields given change; a new contact is not invited (resend the invitation for that)."""
+    """Only the fields given change; a new contact is not invited, and once anyone has joined the supplier's
+    organisation only its own administrators invite people into it."""
 
     name: text(200, 1) | None = None  # type: ignore[valid-type]
     contact_email: ContactEmail | None = None

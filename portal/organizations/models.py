@@ -30,6 +30,8 @@ class Role(enum.StrEnum):
 
 BUYER_ROLES = frozenset({Role.BUYER_ADMIN, Role.REVIEWER, Role.AUDITOR})
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_OWNER, Role.SUPPLIER_RESPONDER})
+#: The role that runs each side's organisation; every organisation keeps at least one member in it.
+ADMIN_ROLES = frozenset({Role.BUYER_ADMIN, Role.SUPPLIER_OWNER})
 
 
 def role_column() -> Mapped[Role]:

@@ -14,7 +14,7 @@ from portal.assessments.models import Assessment, SectionAssignment
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PermissionDenied, UserInputError
 from portal.extensions import db
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Organization, Role
+from portal.organizations.models import ADMIN_ROLES, BUYER_ROLES, SUPPLIER_ROLES, Membership, Organization, Role
 from portal.suppliers.models import Supplier
 
 logger = logging.getLogger(__name__)
@@ -68,9 +68,6 @@ def list_members(organization: Organization) -> list[Membership]:
 
 
 # Managing members and invitations ------------------------------------------------------------------
-
-#: The role that runs each side's organisation; every organisation keeps at least one member in it.
-ADMIN_ROLES = frozenset({Role.BUYER_ADMIN, Role.SUPPLIER_OWNER})
 
 
 def assignable_roles(admin_role: Role) -> list[Role]:

@@ -14,9 +14,9 @@ from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import create_organization
+from portal.organizations.queries import has_members
 from portal.suppliers.intake import suggest_tier
 from portal.suppliers.models import Supplier, Tier
-from portal.suppliers.queries import contact_has_joined
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,8 @@ def update_details(supplier: Supplier, *, name: str, contact_email: str, by: Use
     """Correct the buyer's record of the supplier's name and contact; the change is logged as old/new pairs.
 
     Only the buyer's record changes: the supplier's own organisation (which may answer other buyers too)
-    keeps its name, and nobody is invited until the buyer sends the invitation to a new contact.
+    keeps its name and its members, and nobody is invited. Until anyone has joined, the buyer may send the
+    invitation to the new contact; after that the address is only the buyer's address book entry.
     """
     name = name.strip()
     contact_email = normalize_email(contact_email)
@@ -149,8 +150,17 @@ def update_details(supplier: Supplier, *, name: str, contact_email: str, by: Use
 
 
 def resend_invitation(supplier: Supplier, *, by: User) -> None:
-    # Checked here with a message of its own: once the contact has joined there is nothing to resend,
-    # which is not an error the buyer can fix (a second tab, an old page).
-    if contact_has_joined(supplier):
-        raise Conflict(_l("%(email)s has already joined; no invitation is needed.", email=supplier.contact_email))
+    """Invite the contact again as the supplier's owner, only while nobody has joined its organisation.
+
+    Once someone has, the organisation is the supplier's: its owners invite their colleagues, and a buyer
+    who could still invite (say, to its own address after changing the contact) could take it over.
+    """
+    if has_members(supplier.organization_id):
+        raise Conflict(
+            _l(
+                "%(name)s has already joined; its own administrators invite their colleagues, so the buyer "
+                "cannot send invitations to it.",
+                name=supplier.name,
+            )
+        )
     invite(supplier.organization, supplier.contact_email, Role.SUPPLIER_OWNER, by=by)

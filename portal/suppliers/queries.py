@@ -16,6 +16,7 @@ from portal.audits.models import Audit
 from portal.campaigns.models import Campaign, CampaignState
 from portal.extensions import db
 from portal.organizations.models import Membership, Organization, Role
+from portal.organizations.queries import has_members
 from portal.scoring.models import AssessmentScore
 from portal.suppliers.models import Supplier
 
@@ -112,6 +113,8 @@ class SupplierOverview:
     #: Latest planned date first.
     audits: list[Audit]
     contact_joined: bool
+    #: Anyone has joined the supplier's organisation: it manages its own members, the buyer invites nobody.
+    organization_joined: bool
 
 
 def contact_has_joined(supplier: Supplier) -> bool:
@@ -166,4 +169,6 @@ def supplier_overview(supplier: Supplier, today: date) -> SupplierOverview:
             .order_by(Audit.planned_date.desc(), Audit.id.desc())
         )
     )
-    return SupplierOverview(_assessment_rows(supplier), actions, audits, contact_has_joined(supplier))
+    return SupplierOverview(
+        _assessment_rows(supplier), actions, audits, contact_has_joined(supplier), has_members(supplier.organization_id)
+    )

@@ -182,8 +182,9 @@ def test_the_admin_corrects_the_name_and_contact(client, make_buyer, make_suppli
     assert count_rows(Invitation) == 0  # nobody is invited until the admin asks
     page = text(client.get(f"/suppliers/{supplier.id}"))
     assert "The supplier&#39;s details have been saved." in page
-    # The new contact has not joined: the invitation can be sent to them.
-    assert "Send the invitation again" in page and "Not joined yet" in page
+    # The supplier's organisation has members, who invite the new contact themselves: the buyer cannot.
+    assert "Not a member of the supplier's organisation" in page and "manages its own members" in page
+    assert "Send the invitation again" not in page and "/resend-invitation" not in page
 
 
 def test_bad_details_are_refused_and_change_nothing(client, make_buyer, make_supplier):
@@ -258,7 +259,7 @@ def test_editing_the_details_needs_the_csrf_token(csrf_app, make_buyer, make_sup
 
 def test_a_joined_contact_shows_joined_and_a_late_resend_is_a_friendly_message(client, make_buyer, make_supplier):
     buyer, admin = make_buyer()
-    supplier, owner = make_supplier(buyer)  # its owner, the contact, has joined
+    supplier, _owner = make_supplier(buyer)  # its owner, the contact, has joined
     sign_in_english(client, admin)
     page = text(client.get(f"/suppliers/{supplier.id}"))
     assert "contact-joined" in page and "Send the invitation again" not in page and "/resend-invitation" not in page
@@ -268,7 +269,7 @@ def test_a_joined_contact_shows_joined_and_a_late_resend_is_a_friendly_message(c
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/suppliers/{supplier.id}")
     assert count_rows(Invitation) == 0
     page = text(client.get(f"/suppliers/{supplier.id}"))
-    assert f"{owner.email} has already joined; no invitation is needed." in page
+    assert f"{supplier.name} has already joined; its own administrators invite their colleagues" in page
 
 
 def test_a_contact_who_has_not_joined_can_be_invited_again(client, make_org, make_user):

@@ -23,8 +23,8 @@ def reset_link(client, email: str) -> str:
     return path_of(outbox_links(email)[-1])
 
 
-def invitation_link(organization, email: str, role: Role = Role.REVIEWER) -> str:
-    _, token = invite(organization, email, role, by=None)
+def invitation_link(organization, email: str, role: Role = Role.REVIEWER, by: User | None = None) -> str:
+    _, token = invite(organization, email, role, by=by)
     db.session.commit()
     return f"/invitations/{token}"
 
@@ -153,7 +153,7 @@ def test_tokens_of_one_kind_open_nothing_of_another(client, make_org, make_user)
     org = make_org()
     user = make_user("kinds@example.com", organization=org, role=Role.BUYER_ADMIN)
     reset_token = reset_link(client, user.email).rsplit("/", 1)[-1]
-    invitation_token = invitation_link(org, "guest@example.com").rsplit("/", 1)[-1]
+    invitation_token = invitation_link(org, "guest@example.com", by=user).rsplit("/", 1)[-1]
     _, api_token = create_api_token(user, "api")
     db.session.commit()
 
