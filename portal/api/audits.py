@@ -30,6 +30,7 @@ from portal.catalog.models import QuestionnaireVersion
 from portal.errors import UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
+from portal.evidence.sniffing import PHOTOS
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership
@@ -199,7 +200,7 @@ def put_results(membership: Membership, audit_id: int, body: AuditResultsIn) -> 
 @operation(
     "/audits/<int:audit_id>/photos",
     "POST",
-    summary="Add a photo (or any evidence file) to the audit, optionally for one item (multipart: file, item)",
+    summary="Add a photo (PNG, JPEG, GIF or WebP) to the audit, optionally for one item (multipart: file, item)",
     tag="audits",
     roles=STAFF,
     response=PhotoOut,
@@ -221,7 +222,7 @@ def add_photo(membership: Membership, audit_id: int) -> PhotoOut:
     def attach(evidence: Evidence) -> None:
         photos.append(operations.add_photo(audit, item_id, evidence, by=current_user))
 
-    (evidence,) = store_all(membership.organization, [file], attach, by=current_user)
+    (evidence,) = store_all(membership.organization, [file], attach, by=current_user, allowed=PHOTOS)
     db.session.commit()
     return PhotoOut(
         id=photos[0].id, item=item_id, filename=evidence.filename, sha256=evidence.sha256, size=evidence.size

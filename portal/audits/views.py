@@ -30,7 +30,7 @@ from portal.catalog.operations import list_versions, questionnaire_of
 from portal.errors import PortalError
 from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, store_all
-from portal.evidence.sniffing import clean_filename
+from portal.evidence.sniffing import PHOTOS, clean_filename
 from portal.extensions import db
 from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
@@ -354,6 +354,7 @@ def upload_photo(audit_id: int) -> Any:
             files,
             lambda evidence: operations.add_photo(audit, item_id, evidence, by=current_user),
             by=current_user,
+            allowed=PHOTOS,
         )
     except UploadRefused as error:
         flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
@@ -370,7 +371,7 @@ def photo(audit_id: int, photo_id: int) -> Any:
     found = next((p for p in operations.photos_of(audit) if p.id == photo_id), None)
     if found is None:
         abort(404)
-    return evidence_response(found.evidence, inline=True)
+    return evidence_response(found.evidence)
 
 
 @bp.route("/<int:audit_id>/close", methods=["POST"])

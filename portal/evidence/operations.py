@@ -1,9 +1,10 @@
-"""Receiving evidence files: size-limited, sniffed by content, stored once per SHA-256."""
+"""Receiving evidence files: size-limited, allowed kinds only (checked by content), stored once per SHA-256."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from portal.accounts.models import User
 from portal.activity.operations import record
 from portal.errors import NotFound, PortalError, UserInputError, too_large
 from portal.evidence.models import Evidence
-from portal.evidence.sniffing import clean_filename, matches_name, sniff
+from portal.evidence.sniffing import DOCUMENTS, HasMacros, NotWhatItsNameSays, Refused, checked_type, clean_filename
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.storage import TooLarge, current_storage
@@ -29,29 +30,30 @@ class FileRefused(UserInputError):
     pass
 
 
-def store_evidence(organization: Organization, stream: IO[bytes], filename: str | None, *, by: User) -> Evidence:
-    """Keep an uploaded file for ``organization``; the same content uploaded again is the same Evidence."""
+def store_evidence(
+    organization: Organization,
+    stream: IO[bytes],
+    filename: str | None,
+    *,
+    by: User,
+    allowed: dict[str, str] = DOCUMENTS,
+) -> Evidence:
+    """Keep an uploaded file for ``organization``; the same content uploaded again is the same Evidence.
+
+    Only the kinds of file in ``allowed`` (extension → type, see ``sniffing``) are kept, checked by content.
+    """
     storage = current_storage()
     max_bytes = current_app.config["MAX_CONTENT_LENGTH"]
     try:
         sha256, size, head = storage.put(KIND, stream, max_bytes=max_bytes)
     except TooLarge:
         raise FileRefused(too_large(max_bytes)) from None
-    if size == 0:
+    filename = clean_filename(filename)
+    try:
+        content_type = _accepted_type(storage.path_for(KIND, sha256), head, size, filename, allowed)
+    except FileRefused:
         discard_unreferenced([sha256])
-        raise FileRefused(_l("The file is empty."))
-    content_type = sniff(head, str(storage.path_for(KIND, sha256)))
-    if content_type is None:
-        discard_unreferenced([sha256])
-        raise FileRefused(
-            _l(
-                "This kind of file is not accepted. Please upload PDF, images (PNG, JPEG, GIF, WebP), "
-                "Office documents or plain text."
-            )
-        )
-    if not matches_name(content_type, filename):
-        discard_unreferenced([sha256])
-        raise FileRefused(_l("The file's content does not match its name. Please check the file and upload it again."))
+        raise
     existing = db.session.scalar(
         sa.select(Evidence).where(Evidence.organization_id == organization.id, Evidence.sha256 == sha256)
     )
@@ -61,7 +63,7 @@ def store_evidence(organization: Organization, stream: IO[bytes], filename: str 
         organization_id=organization.id,
         sha256=sha256,
         size=size,
-        filename=clean_filename(filename),
+        filename=filename,
         content_type=content_type,
         uploaded_by_id=by.id,
     )
@@ -81,6 +83,24 @@ def store_evidence(organization: Organization, stream: IO[bytes], filename: str 
     return evidence
 
 
+def _accepted_type(path: Path, head: bytes, size: int, filename: str, allowed: dict[str, str]) -> str:
+    if size == 0:
+        raise FileRefused(_l("The file is empty."))
+    try:
+        return checked_type(path, head, filename, allowed)
+    except HasMacros:
+        raise FileRefused(
+            _l("Office files with macros are not accepted. Please save it without macros (.docx, .xlsx, .pptx).")
+        ) from None
+    except NotWhatItsNameSays:
+        raise FileRefused(
+            _l("The file's content does not match its name. Please check the file and upload it again.")
+        ) from None
+    except Refused:
+        kinds = ", ".join(f".{extension}" for extension in allowed)
+        raise FileRefused(_l("This kind of file is not accepted. Accepted kinds: %(kinds)s.", kinds=kinds)) from None
+
+
 class UploadRefused(UserInputError):
     """One file of a multi-file upload was refused; nothing of the request was kept."""
 
@@ -90,7 +110,12 @@ class UploadRefused(UserInputError):
 
 
 def store_all(
-    organization: Organization, files: list[FileStorage], use: Callable[[Evidence], object], *, by: User
+    organization: Organization,
+    files: list[FileStorage],
+    use: Callable[[Evidence], object],
+    *,
+    by: User,
+    allowed: dict[str, str] = DOCUMENTS,
 ) -> list[Evidence]:
     """Store each uploaded file and hand it to ``use``; all or nothing.
 
@@ -100,7 +125,7 @@ def store_all(
     stored: list[Evidence] = []
     for file in files:
         try:
-            evidence = store_evidence(organization, file.stream, file.filename, by=by)
+            evidence = store_evidence(organization, file.stream, file.filename, by=by, allowed=allowed)
             stored.append(evidence)
             use(evidence)
         except PortalError as error:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.attachments import attachment
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.operations import get_campaign
 from portal.errors import UserInputError
 from portal.extensions import db
-from portal.jobs import enqueue_job
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
-from portal.reports.exports import STORAGE_KIND, XLSX, get_export, request_portfolio
+from portal.reports.exports import STORAGE_KIND, XLSX, get_export, queue_export, request_portfolio
 from portal.session_auth import current_membership, role_required
 from portal.storage import current_storage
 
@@ -39,10 +37,10 @@ def portfolio() -> Any:
     if raw and not raw.isdigit():
         raise UserInputError("campaign_id must be a number")
     campaign = get_campaign(buyer, int(raw)) if raw else None
-    job = request_portfolio(buyer, campaign, lang=request.form.get("lang", "ja"), by=current_user)
+    export = request_portfolio(buyer, campaign, lang=request.form.get("lang", "ja"), by=current_user)
     db.session.commit()
-    enqueue_job("reports.build_export", job.id)
-    return redirect(url_for("exports.status", job_id=job.id))
+    queue_export(export)
+    return redirect(url_for("exports.status", job_id=export.job.id))
 
 
 @bp.route("/<int:job_id>")
@@ -63,10 +61,5 @@ def workbook_response(job: BackgroundJob) -> Response:
     sha256 = job.params.get("sha256")
     if job.state != JobState.DONE or not sha256 or not storage.exists(STORAGE_KIND, sha256):
         abort(404)
-    response = Response(storage.iter_bytes(STORAGE_KIND, sha256), mimetype=XLSX)
-    # The name holds a supplier's or campaign's name, which may hold line breaks: not in a header.
-    name = re.sub(r"[\x00-\x1f\x7f]", "_", job.params["filename"])
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # The name holds a supplier's or campaign's name, which may hold line breaks: cleaned for the header.
+    return attachment(storage.iter_bytes(STORAGE_KIND, sha256), mimetype=XLSX, filename=job.params["filename"])

@@ -25,30 +25,8 @@ from portal.extensions import db
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
 from tests.security.helpers import PDF
+from tests.security.hostile_files import DOCM, DOCX, EXE, GIF, HOSTILE, JPEG, PNG, WEBP, XLSX
 from tests.workflow_fixtures import only_assessment
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
-EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
-HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'
-
-#: (content, name): a file that must be refused whatever endpoint it is sent to.
-SPOOFED = [
-    (ELF, "policy.pdf"),
-    (EXE, "policy.pdf"),
-    (EXE, "scan.png"),
-    (HTML, "policy.pdf"),
-    (HTML, "notes.txt"),
-    (b"\xef\xbb\xbf" + HTML, "notes.txt"),
-    (b"  \n<script>alert(1)</script>", "readme.md"),
-    (SVG, "photo.png"),
-    (SVG, "drawing.svg"),
-    (b'<?xml version="1.0"?><x/>', "data.txt"),
-    (PNG, "report.pdf"),
-    (b"", "empty.pdf"),
-    (b"", "empty.txt"),
-]
 
 #: Names that try to leave the storage folder; the content is a valid PDF, so the file is kept.
 TRAVERSAL = [
@@ -57,7 +35,7 @@ TRAVERSAL = [
     "/etc/shadow.pdf",
     "C:\\Windows\\System32\\evil.pdf",
     "....//....//deep.pdf",
-    "..",
+    "../.hidden.pdf",
     "%2e%2e%2fencoded.pdf",
     "a" * 1000 + ".pdf",
 ]
@@ -146,11 +124,18 @@ def evidence_count() -> int:
 ENDPOINTS = ["answer", "plan", "photo", "api"]
 
 
+def kept(client: Any, send: Any, content: bytes, name: str) -> bool:
+    """Whether the upload was accepted and stored (its message, if any, is a success's)."""
+    before = evidence_count()
+    status, _ = send(client, content, name)
+    return status in (201, 302) and evidence_count() == before + 1
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_spoofed_and_empty_files_are_refused_with_a_message_and_leave_nothing(app, client, uploads, endpoint):
+def test_programs_pages_macros_polyglots_and_empty_files_are_refused_with_a_message(app, client, uploads, endpoint):
     user, send = uploads[endpoint]
     sign_in(client, user.email)
-    for content, name in SPOOFED:
+    for content, name in HOSTILE:
         status, message = send(client, content, name)
         if endpoint == "api":
             assert status == 400 and message, (name, status)
@@ -198,13 +183,14 @@ def test_traversal_names_are_stored_under_the_content_hash_only(app, client, upl
     user, send = uploads[endpoint]
     sign_in(client, user.email)
     storage = Path(app.config["STORAGE_DIR"])
+    content, extension, kind = (PNG, ".png", "image/png") if endpoint == "photo" else (PDF, ".pdf", "application/pdf")
     for number, name in enumerate(TRAVERSAL):
-        status, message = send(client, PDF + str(number).encode(), name)
+        status, message = send(client, content + str(number).encode(), name.replace(".pdf", extension))
         assert status in (201, 302), (name, status, message)
     evidence = db.session.scalars(sa.select(Evidence)).all()
     assert len(evidence) == len(TRAVERSAL)
     for row in evidence:
-        assert row.content_type == "application/pdf"
+        assert row.content_type == kind
         assert not any(ch in row.filename for ch in "/\\\x00") and not row.filename.startswith(".")
         assert 0 < len(row.filename) <= 200
     files = stored_files(app)
@@ -235,3 +221,85 @@ def test_a_stored_file_is_served_as_what_it_is_not_as_what_the_browser_claimed(a
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("endpoint", ["answer", "api"])
+def test_each_kind_of_document_a_compliance_team_sends_is_kept(app, client, uploads, endpoint):
+    user, send = uploads[endpoint]
+    sign_in(client, user.email)
+    sjis_csv = "氏名,部署\r\n山田,総務\r\n".encode("shift_jis")
+    files = [(PDF, "方針.pdf"), (DOCX, "規程.docx"), (XLSX, "台帳.xlsx"), (sjis_csv, "名簿.csv")]
+    files += [(JPEG, "入口.jpg"), (GIF, "図.gif"), (WEBP, "rack.webp"), (b"notes\n", "memo.txt")]
+    for content, name in files:
+        assert kept(client, send, content, name), name
+    assert sorted(db.session.scalars(sa.select(Evidence.filename))) == sorted(name for _, name in files)
+
+
+def test_audit_photos_are_images_only(app, client, uploads):
+    user, send = uploads["photo"]
+    user.locale = "en"
+    db.session.commit()
+    sign_in(client, user.email)
+    for content, name in ((PDF, "floor.pdf"), (DOCX, "floor.docx"), (b"notes\n", "floor.txt")):
+        status, message = send(client, content, name)
+        assert status == 302 and f"{name}: This kind of file is not accepted" in message, message
+        assert ".png, .jpg, .jpeg, .gif, .webp." in message and ".pdf" not in message.replace(name, ""), message
+    audit = db.session.scalar(sa.select(Audit))
+    response = client.post(
+        f"/api/v1/audits/{audit.id}/photos",
+        data={"file": (io.BytesIO(PDF), "floor.pdf")},
+        headers=token_for(user),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "not accepted" in response.get_json()["error"]["message"]
+    assert evidence_count() == 0 and stored_files(app) == []
+    assert kept(client, send, PNG, "floor.png")
+
+
+def test_a_refusal_names_the_accepted_kinds_or_the_macros(client, uploads):
+    user, send = uploads["answer"]
+    user.locale = "en"
+    db.session.commit()
+    sign_in(client, user.email)
+    _, message = send(client, b"MZ" + b"\x00" * 64, "setup.exe")
+    assert "setup.exe: This kind of file is not accepted. Accepted kinds: .pdf, .png, .jpg" in message, message
+    assert ".docx, .xlsx, .pptx, .txt, .csv, .log." in message, message
+    _, message = send(client, DOCM, "budget.docx")
+    assert "budget.docx: Office files with macros are not accepted" in message, message
+
+
+def test_invisible_characters_are_removed_from_stored_names(app, client, uploads):
+    user, send = uploads["answer"]
+    sign_in(client, user.email)
+    # "report<U+202E>fdp.exe" is shown as "reportexe.pdf": a program passing for a document.
+    assert send(client, EXE, "report\u202efdp.exe")[0] == 302
+    assert evidence_count() == 0
+    for content, name in (
+        (PDF, "report\u200b\u2066.pdf"),
+        (DOCX, "\ufeff規程\u00ad\u180e.docx"),
+        (b"m\n", "me\u200dmo.txt"),
+    ):
+        assert kept(client, send, content, name), name
+    assert sorted(db.session.scalars(sa.select(Evidence.filename))) == ["memo.txt", "report.pdf", "規程.docx"]
+
+
+@pytest.mark.parametrize("endpoint", ["answer", "photo"])
+def test_downloads_are_attachments_under_a_safe_name_even_for_names_stored_before(app, client, uploads, endpoint):
+    user, send = uploads[endpoint]
+    sign_in(client, user.email)
+    assert kept(client, send, PNG, "door.png")
+    evidence = db.session.scalar(sa.select(Evidence))
+    # A name stored before names were cleaned: a header break, a direction override, Japanese.
+    evidence.filename = "扉\r\nSet-Cookie: stolen=1\u202egnp.exe"
+    db.session.commit()
+    if endpoint == "photo":  # shown in the audit page's <img>, which a download disposition does not stop
+        photo_id = db.session.scalar(sa.select(sa.text("id")).select_from(sa.table("audit_photos")))
+        url = f"/audits/{db.session.scalar(sa.select(Audit.id))}/photos/{photo_id}"
+    else:
+        url = f"/assessments/evidence/{evidence.id}"
+    response = client.get(url)
+    assert response.status_code == 200 and response.data == PNG
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="_Set-Cookie: stolen=1gnp.exe";'), disposition
+    assert disposition.endswith("filename*=UTF-8''%E6%89%89Set-Cookie%3A%20stolen%3D1gnp.exe"), disposition
+    assert "Set-Cookie" not in response.headers and response.headers["X-Content-Type-Options"] == "nosniff"
