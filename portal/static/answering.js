@@ -1,10 +1,13 @@
-// Autosave for the answering page: every change is sent as it is made; nothing typed is lost.
+// Autosave for the answering page: every change is sent as it is made; nothing typed is lost, and nothing
+// typed over an answer that has changed since is ever sent without the person choosing it.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var texts = document.getElementById("answering-texts").dataset;
   var pending = {};
+  var inFlight = {};
+  var again = {};
   // Saves are numbered as sent: an older reply about which items are shown never undoes a newer one.
   var sent = 0;
   var followed = 0;
@@ -20,8 +23,25 @@
     };
   }
 
+  function fill(form, values) {
+    form.querySelectorAll('input[name="code"]').forEach(function (radio) { radio.checked = radio.value === values.code; });
+    var comment = form.querySelector('textarea[name="comment"]');
+    if (comment) { comment.value = values.comment || ""; }
+    var reason = form.querySelector('textarea[name="na_reason"]');
+    if (reason) { reason.value = values.na_reason || ""; }
+    showReason(form);
+  }
+
+  function sameAnswer(one, other) {
+    return ["code", "comment", "na_reason"].every(function (name) { return (one[name] || "") === (other[name] || ""); });
+  }
+
   function article(form) { return form.closest("article.item"); }
-  function draftKey(form) { return "draft:" + article(form).dataset.url; }
+  function url(form) { return article(form).dataset.url; }
+  // One person's draft is never sent in another's name from a shared computer.
+  function draftKey(form) { return "draft:" + texts.user + ":" + url(form); }
+  function conflictBox(form) { return article(form).querySelector(".conflict"); }
+  function isChoosing(form) { return !conflictBox(form).classList.contains("is-hidden"); }
 
   function setStatus(form, text, isError) {
     var status = form.querySelector(".status");
@@ -39,43 +59,99 @@
     form.querySelector('input[name="version"]').value = version;
   }
 
-  function showConflict(form, current) {
-    var box = article(form).querySelector(".conflict");
-    box.textContent = "";
-    var intro = document.createElement("p");
-    intro.textContent = texts.conflict.replace("%(name)s", current.updated_by || "?");
-    var detail = document.createElement("p");
-    detail.textContent = [current.code || "—", current.comment || "", current.na_reason || ""].join(" / ");
-    var keep = document.createElement("button");
-    keep.type = "button";
-    keep.textContent = texts.keep;
-    keep.addEventListener("click", function () { setVersion(form, current.version); box.classList.add("is-hidden"); save(form); });
-    var take = document.createElement("button");
-    take.type = "button";
-    take.textContent = texts.take;
-    take.addEventListener("click", function () {
-      setVersion(form, current.version);
-      form.querySelectorAll('input[name="code"]').forEach(function (radio) { radio.checked = radio.value === current.code; });
-      var comment = form.querySelector('textarea[name="comment"]');
-      if (comment) { comment.value = current.comment || ""; }
-      var reason = form.querySelector('textarea[name="na_reason"]');
-      if (reason) { reason.value = current.na_reason || ""; }
-      localStorage.removeItem(draftKey(form));
-      box.classList.add("is-hidden");
-      showReason(form);
+  // The draft remembers the answer version it was typed over, so it is only ever sent on top of that one.
+  function remember(form) {
+    var draft = fields(form);
+    draft.base = Number(article(form).dataset.version);
+    localStorage.setItem(draftKey(form), JSON.stringify(draft));
+  }
+
+  function storedDraft(form) {
+    var stored = localStorage.getItem(draftKey(form));
+    // Drafts kept before they carried their version: their base is unknown, so they are only shown.
+    var unversioned = "draft:" + url(form);
+    if (!stored && localStorage.getItem(unversioned)) {
+      stored = localStorage.getItem(unversioned);
+      localStorage.removeItem(unversioned);
+      localStorage.setItem(draftKey(form), stored);
+    }
+    return stored ? JSON.parse(stored) : null;
+  }
+
+  // Answers are shown with the labels the person chose from, never as codes.
+  function describe(form, answer) {
+    var list = document.createElement("dl");
+    var radio = answer.code && Array.prototype.find.call(
+      form.querySelectorAll('input[name="code"]'), function (input) { return input.value === answer.code; });
+    [[texts.answerLabel, radio ? radio.closest("label").textContent.trim() : ""],
+     [texts.naReasonLabel, answer.code === "na" ? answer.na_reason : ""],
+     [texts.commentLabel, answer.comment]].forEach(function (pair) {
+      if (!pair[1]) { return; }
+      var term = document.createElement("dt");
+      term.textContent = pair[0];
+      var value = document.createElement("dd");
+      value.textContent = pair[1];
+      list.append(term, value);
     });
-    box.append(intro, detail, keep, " ", take);
+    if (!list.childElementCount) { list.textContent = "—"; }
+    return list;
+  }
+
+  function button(text, action) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.textContent = text;
+    element.addEventListener("click", action);
+    return element;
+  }
+
+  function focusAnswer(form) {
+    var target = form.querySelector('input[name="code"]:checked, input[name="code"], textarea');
+    if (target) { target.focus(); }
+  }
+
+  // The unsaved text stays in the form; the saved answer is shown beside it until the person chooses.
+  function offerChoice(form, theirs, intro) {
+    var box = conflictBox(form);
+    box.textContent = "";
+    var heading = document.createElement("p");
+    heading.textContent = intro;
+    var question = document.createElement("p");
+    question.textContent = texts.choose;
+    var keep = button(texts.keep, function () {
+      box.classList.add("is-hidden");
+      setVersion(form, theirs.version);
+      remember(form);
+      focusAnswer(form);
+      save(form);
+    });
+    var take = button(texts.take, function () {
+      box.classList.add("is-hidden");
+      setVersion(form, theirs.version);
+      fill(form, theirs);
+      localStorage.removeItem(draftKey(form));
+      setStatus(form, texts.dropped);
+      countSection(article(form).closest("section.section"));
+      focusAnswer(form);
+    });
+    box.append(heading, describe(form, theirs), question, keep, " ", take);
     box.classList.remove("is-hidden");
   }
 
+  function named(text, anonymous, name) { return name ? text.replace("%(name)s", name) : anonymous; }
+
   function save(form) {
-    clearTimeout(pending[draftKey(form)]);
-    delete pending[draftKey(form)];
+    clearTimeout(pending[url(form)]);
+    delete pending[url(form)];
+    if (isChoosing(form)) { return; }
+    // One save per item at a time: the next one is sent on top of the version the first one returns.
+    if (inFlight[url(form)]) { again[url(form)] = true; return; }
+    inFlight[url(form)] = true;
     var body = fields(form);
     body.version = Number(article(form).dataset.version);
     var number = ++sent;
     setStatus(form, texts.saving);
-    fetch(article(form).dataset.url, {
+    fetch(url(form), {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token, "Accept": "application/json" },
       body: JSON.stringify(body),
@@ -85,17 +161,27 @@
     }).then(function (result) {
       if (result.status === 200) {
         setVersion(form, result.data.version);
-        localStorage.removeItem(draftKey(form));
+        // Typed while this save was on its way: still a draft, now on top of the version just saved.
+        if (sameAnswer(fields(form), body)) { localStorage.removeItem(draftKey(form)); } else { remember(form); }
         setStatus(form, texts.saved);
         countSection(article(form).closest("section.section"));
         if (result.data.visible) { follow(result.data, number); }
       } else if (result.status === 409 && result.data.current) {
+        again[url(form)] = false;
         setStatus(form, result.data.error.message, true);
-        showConflict(form, result.data.current);
+        offerChoice(form, result.data.current,
+          named(texts.conflict, texts.conflictAnonymous, result.data.current.updated_by));
       } else {
+        again[url(form)] = false;
         setStatus(form, (result.data.error && result.data.error.message) || texts.offline, true);
       }
-    }).catch(function () { setStatus(form, texts.offline, true); });
+    }).catch(function () {
+      again[url(form)] = false;
+      setStatus(form, texts.offline, true);
+    }).then(function () {
+      inFlight[url(form)] = false;
+      if (again[url(form)]) { again[url(form)] = false; save(form); }
+    });
   }
 
   function isAnswered(item) {
@@ -133,14 +219,27 @@
     count.textContent = items.filter(isAnswered).length + "/" + items.length;
   }
 
-  function remember(form) {
-    localStorage.setItem(draftKey(form), JSON.stringify(fields(form)));
-  }
-
   function later(form) {
     remember(form);
-    clearTimeout(pending[draftKey(form)]);
-    pending[draftKey(form)] = setTimeout(function () { save(form); }, 800);
+    clearTimeout(pending[url(form)]);
+    if (isChoosing(form)) { return; }
+    pending[url(form)] = setTimeout(function () { save(form); }, 800);
+  }
+
+  // A draft typed over the answer the server still holds is sent (the normal case after a connection
+  // failure); one typed over an older answer is only shown beside the newer one, for the person to choose.
+  function restoreDraft(form) {
+    var draft = storedDraft(form);
+    if (!draft) { return; }
+    var saved = fields(form);
+    saved.version = Number(article(form).dataset.version);
+    saved.updated_by = article(form).dataset.answeredBy;
+    if (sameAnswer(draft, saved)) { localStorage.removeItem(draftKey(form)); return; }
+    fill(form, draft);
+    // With no answer saved yet there is nothing to overwrite.
+    if (draft.base === saved.version || saved.version === 0) { save(form); return; }
+    setStatus(form, texts.unsaved, true);
+    offerChoice(form, saved, named(texts.stale, texts.staleAnonymous, saved.updated_by));
   }
 
   document.querySelectorAll("article.item.is-editable form.answer-form").forEach(function (form) {
@@ -150,32 +249,28 @@
     });
     form.querySelectorAll("textarea").forEach(function (area) {
       area.addEventListener("input", function () { later(form); });
-      area.addEventListener("blur", function () { if (pending[draftKey(form)]) { save(form); } });
+      area.addEventListener("blur", function () { if (pending[url(form)]) { save(form); } });
     });
-    var draft = localStorage.getItem(draftKey(form));
-    if (draft) {
-      var values = JSON.parse(draft);
-      form.querySelectorAll('input[name="code"]').forEach(function (radio) { radio.checked = radio.value === values.code; });
-      var comment = form.querySelector('textarea[name="comment"]');
-      if (comment && values.comment !== null) { comment.value = values.comment; }
-      var reason = form.querySelector('textarea[name="na_reason"]');
-      if (reason && values.na_reason !== null) { reason.value = values.na_reason; }
-      showReason(form);
-      save(form);
-    }
+    restoreDraft(form);
+  });
+
+  // The connection is back: what was kept on this computer is sent (still on top of its own version).
+  window.addEventListener("online", function () {
+    document.querySelectorAll("article.item.is-editable form.answer-form").forEach(function (form) {
+      if (localStorage.getItem(draftKey(form))) { save(form); }
+    });
   });
 
   // A closed tab still sends what was typed in the last moment.
   window.addEventListener("pagehide", function () {
     Object.keys(pending).forEach(function (key) {
-      var form = document.querySelector('article.item[data-url="' + key.slice(6) + '"] form.answer-form');
+      var item = document.querySelector('article.item[data-url="' + key + '"]');
+      var form = item && item.querySelector("form.answer-form");
       if (!form) { return; }
       // Form-encoded (with the csrf_token field): the server treats it as the plain form post.
       var data = new URLSearchParams(new FormData(form));
-      data.set("version", article(form).dataset.version);
-      navigator.sendBeacon(article(form).dataset.url, new Blob([data.toString()], {
-        type: "application/x-www-form-urlencoded"
-      }));
+      data.set("version", item.dataset.version);
+      navigator.sendBeacon(key, new Blob([data.toString()], { type: "application/x-www-form-urlencoded" }));
     });
   });
 }());

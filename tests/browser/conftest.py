@@ -20,10 +20,11 @@ CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
 
-@pytest.fixture
-def live_app(tmp_path: Path) -> Iterator[Any]:
-    app = make_test_app(tmp_path, f"sqlite:///{tmp_path / 'live.sqlite'}", WTF_CSRF_ENABLED=True)
+def serve(tmp_path: Path, database_url: str) -> Iterator[Any]:
+    """The portal on a free local port, on a database of its own, with CSRF checks on as in production."""
+    app = make_test_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
     with app.app_context():
+        db.drop_all()  # a PostgreSQL schema is shared by the session's tests
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
@@ -32,7 +33,13 @@ def live_app(tmp_path: Path) -> Iterator[Any]:
     yield app
     server.shutdown()
     with app.app_context():
+        db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_app(tmp_path: Path) -> Iterator[Any]:
+    yield from serve(tmp_path, f"sqlite:///{tmp_path / 'live.sqlite'}")
 
 
 @pytest.fixture

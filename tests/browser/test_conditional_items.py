@@ -19,8 +19,8 @@ from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION
 pytestmark = pytest.mark.browser
 
 
-def launched_assessment(owner_email):
-    """A buyer's campaign with the conditional questionnaire, sent to a supplier whose owner has joined."""
+def launched_assessment(owner_email, definition=CONDITIONAL_DEFINITION):
+    """A buyer's campaign with the conditional (or another) questionnaire, sent to a supplier whose owner has joined."""
     buyer = create_organization("条件発注株式会社", by=None)
     admin = create_user(email="buyer@conditions.example.com", name="発注 次郎", password=PASSWORD)
     add_member(buyer, admin, Role.BUYER_ADMIN, by=None)
@@ -31,7 +31,7 @@ def launched_assessment(owner_email):
         buyer=buyer, organization=organization, name="株式会社条件", contact_email=owner_email, tier="T1"
     )
     db.session.add(supplier)
-    version, _ = publish(load_text(CONDITIONAL_DEFINITION, "c.yaml"), origin="import")
+    version, _ = publish(load_text(definition, "c.yaml"), origin="import")
     db.session.flush()
     data = CampaignInput(
         name="条件付きの確認",

@@ -1,0 +1,189 @@
+"""Unsaved text on the answering page is never sent over an answer a colleague saved since.
+
+Two people of one supplier answer the same item in two browsers. After a 409 the loser's text stays
+on screen beside the colleague's answer until they choose; a draft kept in the browser from before a
+colleague's save is shown when the page is opened again, and sent only if the person keeps it.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from portal.accounts.models import User
+from portal.accounts.operations import create_user
+from portal.assessments.models import Answer, Assessment
+from portal.extensions import db
+from portal.organizations.models import Role
+from portal.organizations.operations import add_member
+from tests.browser.conftest import serve
+from tests.browser.test_assessment_journey import PASSWORD, answer, sign_in
+from tests.browser.test_conditional_items import launched_assessment
+from tests.workflow_fixtures import WORKFLOW_DEFINITION
+
+pytestmark = pytest.mark.browser
+
+OWNER, RESPONDER = "owner@drafts.example.com", "responder@drafts.example.com"
+SHOTS = Path("/tmp/answer-drafts")
+
+
+@pytest.fixture
+def live_app(tmp_path: Path, database_url: str) -> Iterator[Any]:
+    """The answering page on SQLite and on PostgreSQL: conflicts are the database's version checks."""
+    yield from serve(tmp_path, database_url)
+
+
+@pytest.fixture
+def assessment_id(live_app: Any) -> int:
+    """A launched campaign whose supplier has an owner (回答 花子) and a responder (担当 一郎)."""
+    with live_app.app_context():
+        assessment_id = launched_assessment(OWNER, WORKFLOW_DEFINITION)
+        organization = db.session.get(Assessment, assessment_id).supplier.organization
+        responder = create_user(email=RESPONDER, name="担当 一郎", password=PASSWORD)
+        add_member(organization, responder, Role.SUPPLIER_RESPONDER, by=None)
+        db.session.commit()
+        return assessment_id
+
+
+@pytest.fixture
+def colleague(page: Any) -> Iterator[Any]:
+    """A second person in a browser of their own (a narrow window, as the screenshots are looked at)."""
+    assert page.context.browser is not None
+    context = page.context.browser.new_context(locale="ja-JP", viewport={"width": 800, "height": 900})
+    other = context.new_page()
+    other.set_default_timeout(15000)
+    yield other
+    context.close()
+
+
+@pytest.fixture
+def opened(live_app: Any, page: Any, colleague: Any, assessment_id: int) -> str:
+    """Both signed in; the owner answered POL-01 (now at version 2), then the responder opened the page."""
+    base: str = live_app.config["BASE_URL"]
+    sign_in(page, base, OWNER)
+    sign_in(colleague, base, RESPONDER)
+    page.goto(f"{base}/assessments/{assessment_id}")
+    answer(page, "POL-01", "yes", comment="初版")
+    colleague.goto(f"{base}/assessments/{assessment_id}")
+    return base
+
+
+def type_offline_and_leave(page: Any, text: str) -> None:
+    """Type a comment on POL-01 while the connection is down (it is kept in the browser), then close the tab."""
+    page.context.set_offline(True)
+    page.fill("#item-POL-01 textarea[name=comment]", text)
+    expect(page.locator("#item-POL-01 .status")).to_contain_text("まだ保存されていません")
+    page.close()
+
+
+def stored(app: Any, assessment_id: int) -> tuple[str | None, str | None, int, str]:
+    """POL-01's answer as the database holds it: code, comment, version and who saved it."""
+    with app.app_context():
+        row = db.session.execute(
+            sa.select(Answer.code, Answer.comment, Answer.version, User.name)
+            .join(User, User.id == Answer.updated_by_id)
+            .where(Answer.assessment_id == assessment_id, Answer.item_id == "POL-01")
+        ).one()
+        return row.code, row.comment, row.version, row.name
+
+
+def type_and_wait(page: Any, text: str, status: int) -> None:
+    """Type a comment on POL-01 and wait for the autosave's answer."""
+    with page.expect_response(lambda r: "/items/POL-01" in r.url and r.request.method == "POST") as reply:
+        page.fill("#item-POL-01 textarea[name=comment]", text)
+    assert reply.value.status == status
+
+
+def shoot(page: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.locator("#item-POL-01").screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_after_a_conflict_the_text_stays_beside_the_colleagues_answer_until_chosen(
+    live_app, page, colleague, assessment_id, opened
+):
+    item, comment = colleague.locator("#item-POL-01"), colleague.locator("#item-POL-01 textarea[name=comment]")
+    box = item.locator(".conflict")
+    type_and_wait(page, "花子の更新", 200)
+
+    type_and_wait(colleague, "一郎の下書き", 409)
+    expect(box).to_be_visible()
+    expect(box).to_contain_text("回答 花子")
+    expect(box.locator("dd")).to_have_text(["実施している", "花子の更新"])  # the label, never the code "yes"
+    expect(comment).to_have_value("一郎の下書き")
+    expect(item.locator(".status")).to_have_class("status is-error")
+    shoot(colleague, "01-conflict")
+
+    item.get_by_role("button", name="同僚の回答を使う").click()
+    expect(box).to_be_hidden()
+    expect(comment).to_have_value("花子の更新")
+    expect(item.locator(".status")).to_have_text("変更を破棄し、保存済みの回答を表示しています。")
+    assert colleague.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:'))") == []
+    assert stored(live_app, assessment_id) == ("yes", "花子の更新", 3, "回答 花子")
+
+    # Keeping one's own text, with the keyboard: from the text, Tab reaches the choice.
+    type_and_wait(page, "花子の再更新", 200)
+    type_and_wait(colleague, "一郎の最終版", 409)
+    expect(box.locator("dd")).to_have_text(["実施している", "花子の再更新"])
+    comment.press("Tab")
+    expect(item.get_by_role("button", name="自分の回答を保存")).to_be_focused()
+    with colleague.expect_response(lambda r: "/items/POL-01" in r.url and r.status == 200):
+        colleague.keyboard.press("Enter")
+    expect(box).to_be_hidden()
+    expect(item.locator(".status")).to_have_text("保存しました")
+    assert stored(live_app, assessment_id) == ("yes", "一郎の最終版", 5, "担当 一郎")
+    page.reload()
+    expect(page.locator("#item-POL-01 textarea[name=comment]")).to_have_value("一郎の最終版")
+
+
+def test_a_draft_older_than_the_saved_answer_is_shown_when_reopened_and_never_sent(
+    live_app, page, colleague, assessment_id, opened
+):
+    type_offline_and_leave(colleague, "オフラインの下書き")
+    type_and_wait(page, "花子の新しい回答", 200)
+    colleague.context.set_offline(False)
+
+    reopened = colleague.context.new_page()
+    reopened.clock.install()  # the autosave's delay runs when the test says, not after a sleep
+    posts: list[str] = []
+    reopened.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    reopened.goto(f"{opened}/assessments/{assessment_id}")
+    reopened.wait_for_load_state("networkidle")
+    item = reopened.locator("#item-POL-01")
+    expect(item.locator("textarea[name=comment]")).to_have_value("オフラインの下書き")
+    expect(item.locator(".status")).to_have_text("未保存")
+    expect(item.locator(".conflict")).to_contain_text("回答 花子")
+    expect(item.locator(".conflict dd")).to_have_text(["実施している", "花子の新しい回答"])
+    shoot(reopened, "02-stale-draft")
+    assert posts == []
+    assert stored(live_app, assessment_id) == ("yes", "花子の新しい回答", 3, "回答 花子")
+
+    # Typing more keeps it a draft (a save would say 保存中… at once); only the choice sends it, on top
+    # of the answer that was shown.
+    item.locator("textarea[name=comment]").fill("オフラインの下書き（追記）")
+    item.locator("textarea[name=comment]").blur()
+    reopened.clock.run_for(5000)
+    expect(item.locator(".status")).to_have_text("未保存")
+    expect(item.locator(".conflict")).to_be_visible()
+    assert "（追記）" in reopened.evaluate("Object.values(localStorage).join()")
+    with reopened.expect_response(lambda r: "/items/POL-01" in r.url and r.status == 200):
+        item.get_by_role("button", name="自分の回答を保存").click()
+    assert len(posts) == 1
+    assert stored(live_app, assessment_id) == ("yes", "オフラインの下書き（追記）", 4, "担当 一郎")
+
+
+def test_a_draft_on_top_of_the_saved_answer_is_sent_when_reopened(live_app, colleague, assessment_id, opened):
+    """The ordinary offline case: nobody saved the item since, so the kept text is saved at once."""
+    type_offline_and_leave(colleague, "オフラインの続き")
+    colleague.context.set_offline(False)
+
+    reopened = colleague.context.new_page()
+    with reopened.expect_response(lambda r: "/items/POL-01" in r.url and r.status == 200):
+        reopened.goto(f"{opened}/assessments/{assessment_id}")
+    expect(reopened.locator("#item-POL-01 .status")).to_have_text("保存しました")
+    expect(reopened.locator("#item-POL-01 .conflict")).to_be_hidden()
+    assert stored(live_app, assessment_id) == ("yes", "オフラインの続き", 3, "担当 一郎")
+    assert reopened.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:'))") == []
