@@ -1,4 +1,4 @@
-"""Headers on every response: no inline scripts, no framing, no sniffing, HSTS over HTTPS."""
+"""Headers on every response: no inline scripts, no framing, no sniffing, no caching, HSTS over HTTPS."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Pages, API answers and downloads hold one organisation's data, and the anonymous pages carry
+        # sign-in, invitation and reset tokens: none may stay in a shared computer's or a proxy's cache.
+        # Static files hold nothing of anyone's and keep their caching.
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

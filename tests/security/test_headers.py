@@ -11,16 +11,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from portal import create_app
 from portal.accounts.operations import create_user
+from portal.assessments.models import Assessment
+from portal.background.models import BackgroundJob
+from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.organizations.operations import add_member, create_organization
 from tests.conftest import PASSWORD, _running, make_test_app, sign_in
 from tests.portal.api.helpers import token_for
+from tests.portal.assessments.helpers import PDF, upload
 from tests.services import REDIS_URL
+from tests.workflow_fixtures import submit_answers
 
 HTTPS = "https://localhost"
 SAFE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
@@ -102,6 +108,69 @@ def test_api_answers_and_errors_send_the_headers(client, people):
     bad = client.post("/api/v1/suppliers", data="[", content_type="application/json", headers=headers)
     assert bad.status_code == 400
     assert_security_headers(bad, "an API 400")
+
+
+@pytest.fixture
+def data_routes(app, client, people) -> tuple[Any, Any, list[str], list[str]]:
+    """(buyer admin, supplier owner, the owner's routes, the admin's routes) that each send one
+    organisation's data: answering and review pages, evidence and export downloads."""
+    admin, owner = people
+    assessment = db.session.scalar(sa.select(Assessment))
+    sign_in(client, owner.email)
+    upload(client, assessment, "POL-01", (PDF, "方針.pdf"))
+    evidence = db.session.scalar(sa.select(Evidence))
+    supplier_export = client.post(f"/assessments/{assessment.id}/export", data={"lang": "ja"}).headers["Location"]
+    client.post("/sign-out")
+    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})
+    sign_in(client, admin.email)
+    review_export = client.post(f"/review/{assessment.id}/export", data={"lang": "ja"}).headers["Location"]
+    client.post("/sign-out")
+    owner_routes = [
+        "/",
+        f"/assessments/{assessment.id}",
+        f"/assessments/{assessment.id}/activity",
+        f"/assessments/evidence/{evidence.id}",
+        supplier_export,
+        f"{supplier_export}/download",
+    ]
+    admin_routes = [
+        "/suppliers/",
+        "/settings",
+        f"/review/{assessment.id}",
+        f"/assessments/evidence/{evidence.id}",
+        review_export,
+        f"{review_export}/download",
+    ]
+    return admin, owner, owner_routes, admin_routes
+
+
+def test_signed_in_pages_api_answers_and_downloads_are_never_stored_in_a_cache(client, data_routes):
+    admin, owner, owner_routes, admin_routes = data_routes
+    for user, routes in ((owner, owner_routes), (admin, admin_routes)):
+        sign_in(client, user.email)
+        for path in routes:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert response.headers.get("Cache-Control") == "no-store", path
+        client.post("/sign-out")
+    headers = token_for(admin)
+    job = db.session.scalar(sa.select(sa.func.max(BackgroundJob.id)))  # the buyer's export, the last asked for
+    assessment = db.session.scalar(sa.select(Assessment.id))
+    for path in ("/api/v1/suppliers", f"/api/v1/assessments/{assessment}", f"/api/v1/exports/{job}/download"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, path
+        assert response.headers.get("Cache-Control") == "no-store", path
+    # The pages without a session carry a sign-in or reset form (and its token): not kept either.
+    for path in ("/sign-in", "/password/forgot"):
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+
+
+def test_static_files_keep_their_caching(client, people):
+    _, owner = people
+    sign_in(client, owner.email)
+    response = client.get("/static/portal.css")
+    assert response.status_code == 200 and "no-store" not in response.headers.get("Cache-Control", "")
+    response.close()
 
 
 def test_no_hsts_over_plain_http(client):
