@@ -65,9 +65,7 @@ def create_user(*, email: str, name: str, password: str, locale: str = "ja", is_
     return user
 
 
-def authenticate(
-    email: str, password: str, *, attempt: int, address: str | None, now: datetime | None = None
-) -> User:
+def authenticate(email: str, password: str, *, attempt: int, address: str | None, now: datetime | None = None) -> User:
     """Return the user, or raise SignInRefused; repeated failures lock the account for a while.
 
     The attempt has been counted and committed (``limits.count_sign_in_attempt``), as the account's
@@ -116,6 +114,26 @@ def end_sessions(user: User) -> None:
     """
     user.session_token = secrets.token_hex(16)
     db.session.flush()
+
+
+def sign_out_everywhere(user: User, *, now: datetime | None = None) -> int:
+    """End every session of ``user`` and revoke all their API tokens; returns how many tokens were revoked.
+
+    For a device or a token that may be in other hands: an API token outlives every session, so ending
+    the sessions alone would leave it working.
+    """
+    end_sessions(user)
+    revoked = revoke_all_api_tokens(user, now=now)
+    record(
+        "user.signed_out_everywhere",
+        actor=user,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=None,
+        api_tokens_revoked=revoked,
+    )
+    logger.info("User %s signed out everywhere; %s API tokens revoked", user.email, revoked)
+    return revoked
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -343,12 +361,14 @@ def find_open_reset(token: str, *, now: datetime | None = None) -> PasswordReset
 
 
 def reset_password(token: str, new_password: str, *, now: datetime | None = None) -> User:
-    """Set a new password from a reset link; every other session of the user is signed out."""
+    """Set a new password from a reset link; every other session of the user ends and every API token is revoked."""
     now = now or utcnow()
     reset = find_open_reset(token, now=now)
     user = reset.user
     user.password_hash = hash_password(new_password)
-    user.session_token = secrets.token_hex(16)
+    # Whoever knew the old password may have signed in or made a token: both stop working.
+    end_sessions(user)
+    revoked = revoke_all_api_tokens(user, now=now)
     user.failed_logins = 0
     user.locked_until = None
     reset.used_at = now
@@ -357,7 +377,14 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
         .values(used_at=now)
     )
-    record("user.password_reset", actor=user, subject_type="user", subject_id=user.id, organization_id=None)
+    record(
+        "user.password_reset",
+        actor=user,
+        subject_type="user",
+        subject_id=user.id,
+        organization_id=None,
+        api_tokens_revoked=revoked,
+    )
     db.session.flush()
     return user
 
@@ -417,3 +444,14 @@ def revoke_api_token(user: User, token_id: int, *, now: datetime | None = None) 
             name=api_token.name,
         )
     return api_token
+
+
+def revoke_all_api_tokens(user: User, *, now: datetime | None = None) -> int:
+    """Revoke every token of the user not revoked yet; returns how many."""
+    # A Core update on the session's connection, so its row count is at hand.
+    result = db.session.connection().execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
+    return result.rowcount

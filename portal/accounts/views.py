@@ -72,10 +72,25 @@ def sign_out() -> Any:
         # The session is a signed cookie: a copy taken before signing out would stay valid without this.
         operations.end_sessions(current_user)
         db.session.commit()
-    logout_user()
-    session.clear()
+    _forget_browser_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/settings/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere() -> Any:
+    operations.sign_out_everywhere(current_user)
+    db.session.commit()
+    _forget_browser_session()
+    flash(_("You have been signed out on every device, and all your API tokens have been revoked."), "info")
+    return redirect(url_for("accounts.sign_in"))
+
+
+def _forget_browser_session() -> None:
+    # Before the message is translated: the sign-in page that shows it is in the visitor's language.
+    logout_user()
+    session.clear()
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

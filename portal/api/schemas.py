@@ -333,6 +333,9 @@ class ImportChange(Reply):
     new_comment: str | None
     old_na_reason: str | None
     new_na_reason: str | None
+    #: the version of the answer the old values were read from (0: no answer yet); the confirm step leaves
+    #: the item alone when the answer is no longer at this version
+    base_version: int
 
 
 class ImportProblem(Reply):
@@ -350,9 +353,30 @@ class ImportPreviewOut(Reply):
     confirm_url: str | None
 
 
+class ImportValues(Reply):
+    code: str | None
+    #: the answer's label in the request's language
+    answer: str | None
+    comment: str | None
+    na_reason: str | None
+
+
+class ImportConflictOut(Reply):
+    """A previewed change not applied: the answer was saved by someone else after the preview."""
+
+    item: str
+    question: str
+    message: str
+    #: the answer as saved now, left as it is
+    current: ImportValues
+    #: what the file would have set
+    file: ImportValues
+
+
 class ImportApplied(Reply):
     id: int
     changed: int
+    conflicts: list[ImportConflictOut]
 
 
 ErrorDetail.model_rebuild()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
 from flask import Response, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -17,21 +14,31 @@ from portal.api.schemas import (
     ExportOut,
     ImportApplied,
     ImportChange,
+    ImportConflictOut,
     ImportPreviewOut,
     ImportProblem,
+    ImportValues,
 )
+from portal.assessments.models import Assessment
 from portal.audits.operations import get_for_buyer as get_audit_for_buyer
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.operations import get_campaign
-from portal.errors import Conflict, NotFound, PermissionDenied
+from portal.errors import PermissionDenied
 from portal.exports.views import workbook_response
 from portal.extensions import db
 from portal.jobs import enqueue_job
 from portal.organizations.models import SUPPLIER_ROLES, Membership
 from portal.reports import exports
-from portal.reports.offline import IMPORT, apply_upload, keep_upload, preview_upload
-from portal.reports.offline import STORAGE_KIND as UPLOADS
-from portal.storage import current_storage
+from portal.reports.offline import (
+    ImportConflict,
+    Values,
+    apply_import,
+    get_import,
+    keep_upload,
+    start_import,
+    stored_preview,
+)
+from portal.reports.offline_rows import conflict_rows
 
 
 def export_out(job: BackgroundJob) -> ExportOut:
@@ -115,20 +122,8 @@ def download_export(membership: Membership, job_id: int) -> Response:
     return workbook_response(job)
 
 
-def _import_job(membership: Membership, import_id: int) -> BackgroundJob:
-    job = db.session.scalar(
-        sa.select(BackgroundJob).where(
-            BackgroundJob.id == import_id,
-            BackgroundJob.kind == IMPORT,
-            BackgroundJob.organization_id == membership.organization_id,
-        )
-    )
-    if job is None:
-        raise NotFound()
-    return job
-
-
-def _preview_out(job: BackgroundJob, preview: Any) -> ImportPreviewOut:
+def _preview_out(job: BackgroundJob) -> ImportPreviewOut:
+    preview = stored_preview(job)
     return ImportPreviewOut(
         id=job.id,
         ok=preview.ok,
@@ -142,11 +137,12 @@ def _preview_out(job: BackgroundJob, preview: Any) -> ImportPreviewOut:
                 new_comment=c.new_comment,
                 old_na_reason=c.old_na_reason,
                 new_na_reason=c.new_na_reason,
+                base_version=c.base_version,
             )
             for c in preview.changes
         ],
         problems=[ImportProblem(code=p.code, sheet=p.sheet, cell=p.cell, message=p.message) for p in preview.problems],
-        confirm_url=url_for("api.confirm_import", import_id=job.id) if preview.ok and preview.changes else None,
+        confirm_url=url_for("api.confirm_import", import_id=job.id) if job.state == JobState.QUEUED else None,
     )
 
 
@@ -166,38 +162,46 @@ def create_import(membership: Membership, assessment_id: int) -> ImportPreviewOu
     file = request.files.get("file")
     if file is None or not file.filename:
         raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
-    sha256 = keep_upload(file.stream)
-    lang = str(get_locale() or "ja")
-    job = BackgroundJob(
-        kind=IMPORT,
-        organization_id=membership.organization_id,
-        requested_by_id=current_user.id,
-        params={"assessment_id": assessment.id, "sha256": sha256, "lang": lang},
-        state=JobState.QUEUED,
-    )
-    db.session.add(job)
+    job = start_import(assessment, keep_upload(file.stream), str(get_locale() or "ja"), by=current_user)
     db.session.commit()
-    return _preview_out(job, preview_upload(assessment, sha256, lang))
+    return _preview_out(job)
 
 
 @operation(
     "/imports/<int:import_id>/confirm",
     "POST",
-    summary="Apply a previewed import through the normal answer rules",
+    summary=(
+        "Apply exactly the previewed changes, once; an answer saved since the preview is left as it is "
+        "and listed as a conflict"
+    ),
     tag="imports",
     roles=SUPPLIER_ROLES,
     response=ImportApplied,
     errors=(404, 409),
 )
 def confirm_import(membership: Membership, import_id: int) -> ImportApplied:
-    job = _import_job(membership, import_id)
-    if job.state == JobState.DONE:
-        raise Conflict(_l("This import has already been applied."))
-    sha256 = job.params["sha256"]
-    if not current_storage().exists(UPLOADS, sha256):
-        raise Conflict(_l("The uploaded file is no longer kept; please upload it again."))
+    job = get_import(membership.organization_id, import_id, by=current_user)
     assessment = find_assessment(membership, job.params["assessment_id"])
-    count = apply_upload(assessment, sha256, job.params.get("lang", "ja"), by=current_user)
-    job.state, job.done, job.total = JobState.DONE, count, count
+    result = apply_import(job, assessment, by=current_user)
+    conflicts = _conflicts_out(assessment, result.conflicts)
     db.session.commit()
-    return ImportApplied(id=job.id, changed=count)
+    return ImportApplied(id=job.id, changed=len(result.applied), conflicts=conflicts)
+
+
+def _conflicts_out(assessment: Assessment, conflicts: list[ImportConflict]) -> list[ImportConflictOut]:
+    lang = str(get_locale() or "ja")
+    rows = conflict_rows(assessment, conflicts, lang)
+
+    def values(codes: Values, shown: Values) -> ImportValues:
+        return ImportValues(code=codes.answer, answer=shown.answer, comment=shown.comment, na_reason=shown.na_reason)
+
+    return [
+        ImportConflictOut(
+            item=conflict.item_id,
+            question=row.question,
+            message=str(_l("Saved by someone else after the preview; left as it is.")),
+            current=values(conflict.current, row.before),
+            file=values(conflict.file, row.after),
+        )
+        for conflict, row in zip(conflicts, rows, strict=True)
+    ]

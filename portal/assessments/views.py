@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,6 +20,7 @@ from portal.assessments.activity_view import supplier_activity
 from portal.assessments.forms import answer_input
 from portal.assessments.models import OPEN_STATES, Answer, AnswerEvidence, Assessment
 from portal.assessments.page import answering_page
+from portal.background.models import JobState
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.campaigns.models import Campaign
 from portal.errors import Conflict, PortalError
@@ -32,7 +33,8 @@ from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
 from portal.reports.exports import request_checksheet
-from portal.reports.offline import apply_upload, keep_upload, preview_upload
+from portal.reports.offline import apply_import, get_import, keep_upload, start_import, stored_preview, stored_result
+from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.session_auth import current_membership, current_role, role_required
@@ -349,45 +351,47 @@ def export(assessment_id: int) -> Any:
 @bp.route("/<int:assessment_id>/offline", methods=["POST"])
 @role_required(*SUPPLIER_STAFF)
 def offline_upload(assessment_id: int) -> Any:
-    """Keep the uploaded checksheet and show what it would change; nothing changes yet."""
-    _assessment(assessment_id)  # 404 for anyone who may not answer it
+    """Keep the uploaded checksheet and its preview, and show what it would change; nothing changes yet."""
+    assessment = _assessment(assessment_id)  # 404 for anyone who may not answer it
     file = request.files.get("file")
     if file is None or not file.filename:
         flash(_("Please choose a file."), "error")
         return redirect(url_for("assessments.detail", assessment_id=assessment_id))
     try:
-        sha256 = keep_upload(file.stream)
+        job = start_import(assessment, keep_upload(file.stream), _lang(), by=current_user)
     except PortalError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("assessments.detail", assessment_id=assessment_id))
-    session.setdefault("offline_uploads", {})[str(assessment_id)] = sha256
-    session.modified = True
-    return redirect(url_for("assessments.offline_preview", assessment_id=assessment_id))
+    db.session.commit()
+    return redirect(url_for("assessments.offline_import", assessment_id=assessment_id, import_id=job.id))
 
 
-def _kept_upload(assessment_id: int) -> str:
-    sha256 = session.get("offline_uploads", {}).get(str(assessment_id))
-    if not sha256:
-        abort(404)
-    return str(sha256)
-
-
-@bp.route("/<int:assessment_id>/offline/preview", methods=["GET", "POST"])
+@bp.route("/<int:assessment_id>/offline/<int:import_id>", methods=["GET", "POST"])
 @role_required(*SUPPLIER_STAFF)
-def offline_preview(assessment_id: int) -> Any:
+def offline_import(assessment_id: int, import_id: int) -> Any:
+    """The stored preview of one upload; confirming applies exactly it (the form names this upload)."""
     assessment = _assessment(assessment_id)
-    sha256 = _kept_upload(assessment_id)
+    job = get_import(assessment.supplier.organization_id, import_id, by=current_user)
+    if job.params.get("assessment_id") != assessment.id:
+        abort(404)
     if request.method == "POST":
         try:
-            count = apply_upload(assessment, sha256, _lang(), by=current_user)
+            applied = apply_import(job, assessment, by=current_user).applied
+            db.session.commit()
         except PortalError as error:
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            db.session.commit()
-            session.get("offline_uploads", {}).pop(str(assessment_id), None)
-            session.modified = True
-            flash(_("%(num)d answers have been updated from the file.", num=count), "success")
-            return redirect(url_for("assessments.detail", assessment_id=assessment_id))
-    preview = preview_upload(assessment, sha256, _lang())
-    return render_template("assessments/offline_preview.html", assessment=assessment, preview=preview)
+            flash(_("%(num)d answers have been updated from the file.", num=len(applied)), "success")
+        return redirect(url_for("assessments.offline_import", assessment_id=assessment_id, import_id=import_id))
+    preview, result = stored_preview(job), stored_result(job)
+    return render_template(
+        "assessments/offline_preview.html",
+        assessment=assessment,
+        preview=preview,
+        rows=change_rows(assessment, preview.changes, _lang()),
+        result=result,
+        conflicts=conflict_rows(assessment, result.conflicts, _lang()) if result else [],
+        confirmable=job.state == JobState.QUEUED,
+    )

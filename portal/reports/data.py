@@ -129,6 +129,8 @@ class ExpectedItem:
     na_reason: str | None = None
     #: False for items the supplier may not change now (e.g. not reopened for clarification).
     editable: bool = True
+    #: The version of the current answer (0: no answer yet), carried into each change read against it.
+    version: int = 0
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ def expected_assessment(assessment: Assessment) -> ExpectedAssessment:
                 comment=answer.comment if answer else None,
                 na_reason=answer.na_reason if answer else None,
                 editable=item.id in editable,
+                version=answer.version if answer else 0,
             )
         )
     return ExpectedAssessment(

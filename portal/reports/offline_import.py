@@ -19,6 +19,11 @@ A hostile file is refused before openpyxl parses it:
 
 Then the workbook is loaded read-only (values, not formulas), at most ``max_rows`` rows are read, and the
 hidden ``_meta`` sheet must name the expected assessment and questionnaire version.
+
+A blank cell means "no change": a workbook never erases an answer, a comment or an N/A reason (clearing
+one is done on the answering page). People delete what they do not mean to keep, or receive a file a
+colleague emptied, far more often than they mean to erase an answer through Excel. Each change carries the
+answer version it was read against, so the confirm step can leave alone an answer changed since.
 """
 
 from __future__ import annotations
@@ -140,7 +145,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class Change:
-    """What the upload would change on one item: old → new answer code, comment and N/A reason."""
+    """What the upload would change on one item: old → new answer code, comment and N/A reason.
+
+    ``base_version`` is the version of the answer the old values were read from (0: no answer yet).
+    """
 
     item_id: str
     row: int
@@ -150,14 +158,15 @@ class Change:
     new_comment: str | None
     old_na_reason: str | None
     new_na_reason: str | None
+    base_version: int = 0
 
     @property
     def fields(self) -> tuple[str, ...]:
         """The names of the fields that change ("answer", "comment", "na_reason")."""
         pairs = {
             "answer": (self.old_code, self.new_code),
-            "comment": (_norm(self.old_comment), self.new_comment),
-            "na_reason": (_norm(self.old_na_reason), self.new_na_reason),
+            "comment": (_norm(self.old_comment), _norm(self.new_comment)),
+            "na_reason": (_norm(self.old_na_reason), _norm(self.new_na_reason)),
         }
         return tuple(name for name, (old, new) in pairs.items() if old != new)
 
@@ -387,9 +396,10 @@ def _compare_row(item: ExpectedItem, row_number: int, values: tuple[Any, ...], p
     if question not in {_norm(text) for text in item.questions}:
         problem("question_edited", f"E{row_number}")
     answer = _text(values[COL_ANSWER - 1])
-    comment = _text(values[COL_COMMENT - 1])
-    na_reason = _text(values[COL_NA_REASON - 1])
-    code = answer
+    # Blank keeps what the portal holds (see the module's docstring).
+    code = item.answer_code if answer is None else answer
+    comment = _text(values[COL_COMMENT - 1]) or item.comment
+    na_reason = _text(values[COL_NA_REASON - 1]) or item.na_reason
     if answer is not None and item.choices:
         choice = _match_choice(answer, item.choices)
         if choice is None:
@@ -397,9 +407,22 @@ def _compare_row(item: ExpectedItem, row_number: int, values: tuple[Any, ...], p
             problem("unknown_label", f"G{row_number}", value=answer, choices=labels)
             return None
         code = choice.code
-        if choice.value is None and na_reason is None:
-            problem("na_without_reason", f"I{row_number}")
-    change = Change(item.item_id, row_number, item.answer_code, code, item.comment, comment, item.na_reason, na_reason)
+    chosen = next((choice for choice in item.choices if choice.code == code), None)
+    if chosen is not None and chosen.value is not None:
+        na_reason = None  # a reason is kept only with "not applicable", as the answering page keeps it
+    elif chosen is not None and answer is not None and na_reason is None:
+        problem("na_without_reason", f"I{row_number}")
+    change = Change(
+        item.item_id,
+        row_number,
+        item.answer_code,
+        code,
+        item.comment,
+        comment,
+        item.na_reason,
+        na_reason,
+        item.version,
+    )
     return change if change.fields else None
 
 

@@ -6,15 +6,24 @@ import io
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
+from portal.assessments.operations import AnswerInput, answers_of, save_answer
+from portal.extensions import db
+from portal.organizations.models import Role
 from portal.reports import Change, ExpectedAssessment, build_checksheet, parse_offline_upload
-from portal.reports.checksheet import FIRST_ROW
+from portal.reports.checksheet import COL_ANSWER, COL_COMMENT, COL_ITEM_ID, COL_NA_REASON, FIRST_ROW
 from portal.reports.data import ChecksheetData
 from portal.reports.offline_import import MESSAGES, Limits
+from tests.conftest import sign_in
+from tests.portal.api.helpers import token_for
 from tests.portal.reports.sample import expected_for, make_data
+from tests.portal.reports.test_offline_pages import download_checksheet
+from tests.workflow_fixtures import only_assessment
 
 SHEET = "チェックシート"
 GOV01, GOV02, GOV03, STF01, STF02, STF03, STF04 = range(FIRST_ROW, FIRST_ROW + 7)
@@ -121,11 +130,29 @@ def test_file_unchanged_means_no_changes() -> None:
     assert preview.ok and preview.changes == []
 
 
-def test_clearing_an_answer_is_a_change() -> None:
-    data = make_data()
-    preview = parse_offline_upload(fill(build_checksheet(data), {f"G{GOV03}": None}), expected_for(data))
+def test_blank_cells_never_erase_anything() -> None:
+    data = make_data()  # every item answered, with comments and an N/A reason
+    blanks = {f"{column}{row}": None for column in "GHI" for row in (GOV01, GOV03, STF03)}
 
-    assert preview.changes == [Change("GOV-03", GOV03, "yes", None, None, None, None, None)]
+    preview = parse_offline_upload(fill(build_checksheet(data), blanks), expected_for(data))
+
+    assert preview.ok and preview.changes == []
+
+
+def test_a_changed_answer_keeps_the_blank_comment_and_carries_its_base_version() -> None:
+    data = make_data()
+    expected = expected_for(data)
+    expected = replace(expected, items=tuple(replace(item, version=3) for item in expected.items))
+    filled = fill(build_checksheet(data), {f"G{STF01}": "実施している", f"H{STF01}": None, f"G{STF03}": "実施している"})
+
+    preview = parse_offline_upload(filled, expected)
+
+    assert preview.ok and preview.changes == [
+        Change("STF-01", STF01, "no", "yes", "-2", "-2", None, None, 3),
+        # Leaving "not applicable" drops its reason, as the answering page does: the preview says so.
+        Change("STF-03", STF03, "na", "yes", "#N/A", "#N/A", "\t=1", None, 3),
+    ]
+    assert [change.fields for change in preview.changes] == [("answer",), ("answer", "na_reason")]
 
 
 def test_another_assessments_file_is_refused() -> None:
@@ -355,3 +382,181 @@ def test_messages_exist_in_both_languages() -> None:
     assert MESSAGES["ja"].keys() == MESSAGES["en"].keys()
     expected: ExpectedAssessment = expected_for(make_data())
     assert expected.assessment_id == 42
+
+
+# --- through the portal: the preview is kept, and confirming applies exactly it ---------------------------
+
+
+@pytest.fixture
+def answered(app, client, make_buyer, make_supplier, make_campaign, make_user):
+    """An assessment its owner has answered (one item each: with a comment, plain, N/A with a reason), a
+    colleague who may answer too, and the checksheet the owner downloaded (signed in on ``client``)."""
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    colleague = make_user(organization=supplier.organization, role=Role.SUPPLIER_RESPONDER)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    for item_id, code, comment, reason in (
+        ("POL-01", "yes", "方針あり", None),
+        ("STF-01", "no", None, None),
+        ("STF-02", "na", None, "委託のみ"),
+    ):
+        save_answer(assessment, AnswerInput(item_id, code, comment, reason, 0), by=owner)
+    db.session.commit()
+    sign_in(client, owner.email)
+    return SimpleNamespace(
+        assessment=assessment, owner=owner, colleague=colleague, checksheet=download_checksheet(client, assessment)
+    )
+
+
+def fill_items(content: bytes, items: dict[str, dict[str, Any]]) -> bytes:
+    """Type into the rows of the given items: ``{"STF-01": {"answer": "実施している", "comment": None}}``."""
+    columns = {"answer": COL_ANSWER, "comment": COL_COMMENT, "na_reason": COL_NA_REASON}
+    book = load_workbook(io.BytesIO(content))
+    sheet = book[SHEET]
+    for row in range(FIRST_ROW, sheet.max_row + 1):
+        for name, value in items.get(sheet.cell(row, COL_ITEM_ID).value, {}).items():
+            sheet.cell(row, columns[name]).value = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client: Any, assessment: Any, content: bytes) -> str:
+    """Upload a filled checksheet on the page; the URL of its preview."""
+    response = client.post(
+        f"/assessments/{assessment.id}/offline",
+        data={"file": (io.BytesIO(content), "answers.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    return str(response.headers["Location"])
+
+
+def colleague_saves(world: Any, item_id: str, code: str) -> None:
+    answer = answers_of(world.assessment)[item_id]
+    data = AnswerInput(item_id, code, answer.comment, answer.na_reason, answer.version)
+    save_answer(world.assessment, data, by=world.colleague)
+    db.session.commit()
+
+
+def stored(assessment: Any) -> dict[str, tuple[str | None, str | None, str | None]]:
+    db.session.expire_all()
+    return {item_id: (a.code, a.comment, a.na_reason) for item_id, a in answers_of(assessment).items()}
+
+
+def section(page: str, anchor: str) -> str:
+    """The table that follows the heading ``anchor``."""
+    start = page.index(f'id="{anchor}"')
+    return page[start : page.index("</table>", start)]
+
+
+BEFORE = {"POL-01": ("yes", "方針あり", None), "STF-01": ("no", None, None), "STF-02": ("na", None, "委託のみ")}
+#: POL-01 changes with its comment cell emptied; STF-01 changes; STF-02 stays as it was downloaded.
+EDITS = {"POL-01": {"answer": "一部実施している", "comment": None}, "STF-01": {"answer": "実施している"}}
+
+
+def test_an_answer_saved_after_the_preview_is_left_alone_and_listed(answered, client):
+    preview_url = upload(client, answered.assessment, fill_items(answered.checksheet, EDITS))
+    preview = client.get(preview_url).get_data(as_text=True)
+    assert "一部実施している" in preview and "STF-01" in preview and "STF-02" not in preview
+    assert stored(answered.assessment) == BEFORE  # nothing yet
+
+    colleague_saves(answered, "STF-01", "unknown")  # a previewed item
+    colleague_saves(answered, "STF-02", "no")  # the file still says 該当しない: read again, it would now differ
+    assert client.post(preview_url).status_code == 302
+
+    assert stored(answered.assessment) == {
+        "POL-01": ("partial", "方針あり", None),  # the blank comment cell kept the comment
+        "STF-01": ("unknown", None, None),
+        "STF-02": ("no", None, None),
+    }
+    page = client.get(preview_url).get_data(as_text=True)
+    conflicts = section(page, "conflicts")
+    assert "STF-01" in conflicts and "従業員に教育をしていますか。" in conflicts
+    assert "わからない" in conflicts and "実施している" in conflicts  # saved now, and in the file: as labels
+    assert ">unknown<" not in conflicts and ">yes<" not in conflicts and "POL-01" not in conflicts
+    applied = section(page, "applied")
+    assert "POL-01" in applied and "一部実施している" in applied and "STF-01" not in applied
+    assert "STF-02" not in page
+
+
+def test_blank_cells_erase_nothing_through_the_page(answered, client):
+    blank = {item: {"answer": None, "comment": None, "na_reason": None} for item in BEFORE}
+    preview_url = upload(client, answered.assessment, fill_items(answered.checksheet, blank))
+
+    page = client.get(preview_url).get_data(as_text=True)
+    assert 'type="submit" class="primary"' not in page
+    client.post(preview_url)
+    assert stored(answered.assessment) == BEFORE
+
+
+def test_each_confirm_applies_its_own_preview_once(answered, client):
+    first = upload(
+        client, answered.assessment, fill_items(answered.checksheet, {"POL-01": {"answer": "実施していない"}})
+    )
+    # Another tab uploads another file before the first preview is confirmed.
+    second = upload(client, answered.assessment, fill_items(answered.checksheet, {"STF-01": {"answer": "わからない"}}))
+    assert first != second
+
+    client.post(first)
+    assert stored(answered.assessment) == {**BEFORE, "POL-01": ("no", "方針あり", None)}
+    colleague_saves(answered, "POL-01", "yes")
+    client.post(first)
+    assert "この取り込みはすでに反映済みです。" in client.get(first).get_data(as_text=True)
+    assert stored(answered.assessment)["POL-01"] == ("yes", "方針あり", None)  # the replay changed nothing
+
+    client.post(second)
+    assert stored(answered.assessment) == {
+        **BEFORE,
+        "POL-01": ("yes", "方針あり", None),
+        "STF-01": ("unknown", None, None),
+    }
+
+
+def test_a_preview_is_confirmed_only_by_whoever_uploaded_it(answered, client):
+    preview_url = upload(client, answered.assessment, fill_items(answered.checksheet, EDITS))
+    client.post("/sign-out")
+    sign_in(client, answered.colleague.email)
+    assert client.get(preview_url).status_code == 404
+    assert client.post(preview_url).status_code == 404
+    assert stored(answered.assessment) == BEFORE
+
+
+def test_the_api_confirm_applies_the_preview_and_reports_conflicts(answered, client):
+    owner, colleague = token_for(answered.owner), token_for(answered.colleague)
+    url = f"/api/v1/assessments/{answered.assessment.id}"
+    response = client.post(
+        url + "/import",
+        data={"file": (io.BytesIO(fill_items(answered.checksheet, EDITS)), "answers.xlsx")},
+        headers=owner,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_json()
+    preview = response.get_json()
+    versions = {item_id: answer.version for item_id, answer in answers_of(answered.assessment).items()}
+    assert [(c["item"], c["new_code"], c["base_version"]) for c in preview["changes"]] == [
+        ("POL-01", "partial", versions["POL-01"]),
+        ("STF-01", "yes", versions["STF-01"]),
+    ]
+    for item, code in (("STF-01", "unknown"), ("STF-02", "no")):
+        change = {"item": item, "code": code, "version": versions[item]}
+        saved = client.put(url + "/answers", json={"answers": [change]}, headers=colleague)
+        assert saved.status_code == 200, saved.get_json()
+
+    applied = client.post(preview["confirm_url"], headers=owner)
+
+    assert applied.status_code == 200, applied.get_json()
+    body = applied.get_json()
+    assert body["changed"] == 1
+    [conflict] = body["conflicts"]
+    assert conflict["item"] == "STF-01" and conflict["question"] == "従業員に教育をしていますか。"
+    assert conflict["message"]
+    assert conflict["current"] == {"code": "unknown", "answer": "わからない", "comment": None, "na_reason": None}
+    assert conflict["file"] == {"code": "yes", "answer": "実施している", "comment": None, "na_reason": None}
+    assert stored(answered.assessment) == {
+        "POL-01": ("partial", "方針あり", None),
+        "STF-01": ("unknown", None, None),
+        "STF-02": ("no", None, None),
+    }
+    assert client.post(preview["confirm_url"], headers=owner).status_code == 409
+    assert stored(answered.assessment)["POL-01"] == ("partial", "方針あり", None)

@@ -53,7 +53,7 @@ def test_upload_previews_then_applies_only_on_confirm(app, client, make_buyer, m
     assert "STF-01" in preview and "STF-02" in preview
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0  # nothing yet
 
-    assert client.post(f"/assessments/{assessment.id}/offline/preview").status_code == 302
+    assert client.post(response.headers["Location"]).status_code == 302
     codes = dict(db.session.execute(sa.select(Answer.item_id, Answer.code)).all())
     assert codes == {"STF-01": "yes", "STF-02": "no"}
 
@@ -67,15 +67,16 @@ def test_a_file_for_another_assessment_or_not_excel_is_refused(app, client, make
     wrong = download_checksheet(client, only_assessment(other))
     target = only_assessment(campaign)
     for content, name in ((wrong, "other.xlsx"), (b"just text, not a workbook", "renamed.xlsx")):
-        client.post(
+        preview_url = client.post(
             f"/assessments/{target.id}/offline",
             data={"file": (BytesIO(content), name)},
             content_type="multipart/form-data",
-        )
-        page = client.get(f"/assessments/{target.id}/offline/preview").get_data(as_text=True)
+        ).headers["Location"]
+        page = client.get(preview_url).get_data(as_text=True)
         assert "Apply" not in page and "変更を反映" not in page
-        refused = client.post(f"/assessments/{target.id}/offline/preview")
-        assert refused.status_code == 200 and "Apply" not in refused.get_data(as_text=True)
+        assert client.post(preview_url).status_code == 302
+        refused = client.get(preview_url).get_data(as_text=True)
+        assert "ファイルに問題があるため、何も変更していません。" in refused and "変更を反映" not in refused
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
 
 
