@@ -54,7 +54,12 @@ DOCUMENTED: list[tuple[str, str, str]] = [
         "`./instance`",
         "the instance folder (SQLite database, generated secret, files)",
     ),
-    ("PORTAL_CELERY_QUEUE", "portal", "name of the Celery queue the web enqueues to and workers consume"),
+    (
+        "PORTAL_CELERY_QUEUE",
+        "portal",
+        "prefix of the Celery queues: `<prefix>.exports`, `<prefix>.scoring`, `<prefix>.mail`, and `<prefix>` "
+        "itself for the rest (the sweep that re-queues lost jobs)",
+    ),
     (
         "PORTAL_BROKER_VISIBILITY_TIMEOUT",
         "21600",
@@ -78,6 +83,11 @@ DOCUMENTED: list[tuple[str, str, str]] = [
     ("PORTAL_RESET_MAX_PER_ADDRESS", "20", "password-reset requests from one client address per window; likewise"),
     ("PORTAL_RESET_LIMIT_MINUTES", "60", "the window of both password-reset limits"),
     ("PORTAL_MAX_UPLOAD_MB", "20", "largest accepted upload"),
+    (
+        "PORTAL_MAX_PENDING_EXPORTS",
+        "5",
+        "exports one organisation may have waiting or being built; beyond it a request gets 429 with Retry-After",
+    ),
     (
         "PORTAL_PROXY_HOPS",
         "0",
@@ -158,6 +168,7 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "RESET_MAX_PER_ADDRESS": integer("PORTAL_RESET_MAX_PER_ADDRESS", 20),
         "RESET_LIMIT_PERIOD": timedelta(minutes=integer("PORTAL_RESET_LIMIT_MINUTES", 60)),
         "MAX_CONTENT_LENGTH": integer("PORTAL_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "MAX_PENDING_EXPORTS": integer("PORTAL_MAX_PENDING_EXPORTS", 5),
         "PROXY_HOPS": parse_int("PORTAL_PROXY_HOPS", environ.get("PORTAL_PROXY_HOPS") or "0", minimum=0),
         "LOG_LEVEL": environ.get("PORTAL_LOG_LEVEL", "INFO").upper(),
         "BABEL_DEFAULT_LOCALE": "ja",
@@ -187,6 +198,26 @@ def _database_url(url: str, instance_path: Path) -> str:
     return url
 
 
+#: The queue of each task, after the ``PORTAL_CELERY_QUEUE`` prefix. Each kind of work waits only behind its
+#: own kind: a tenant asking for hundreds of exports never holds up e-mail or scoring, and a worker per queue
+#: (docker-compose.yml) gives each its own capacity. Tasks not listed (the job sweep) use the prefix itself.
+TASK_QUEUES = {
+    "reports.build_export": "exports",
+    "reports.remove_old_exports": "exports",
+    "scoring.score_assessment": "scoring",
+    "scoring.sweep": "scoring",
+    "scoring.refresh_portfolio": "scoring",
+    "campaigns.rescore": "scoring",
+    "mail.send_outbox": "mail",
+    "campaigns.send_reminders": "mail",
+}
+
+
+def queue_names(prefix: str) -> list[str]:
+    """Every queue a worker started without ``-Q`` consumes: the prefix and one per kind of work."""
+    return [prefix, *(f"{prefix}.{kind}" for kind in sorted(set(TASK_QUEUES.values())))]
+
+
 def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600) -> dict[str, Any]:
     """Celery configuration: eager in-process without a broker, Redis with one."""
     common: dict[str, Any] = {
@@ -195,6 +226,8 @@ def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600)
         "result_serializer": "json",
         "task_ignore_result": True,
         "task_default_queue": queue,
+        "task_queues": {name: {"exchange": name, "routing_key": name} for name in queue_names(queue)},
+        "task_routes": {task: {"queue": f"{queue}.{kind}"} for task, kind in TASK_QUEUES.items()},
         # A job survives a killed worker: acknowledged only after it ran, redelivered if the worker died.
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,

@@ -14,12 +14,15 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
+WORKERS = ("worker-exports", "worker-scoring", "worker-mail")
+
+
 def test_compose_has_every_service_of_the_stack_from_one_image():
     services = compose()["services"]
-    assert {"web", "worker", "beat", "migrate", "redis", "postgres"} <= set(services)
-    images = {services[name]["image"] for name in ("web", "worker", "beat", "migrate")}
+    assert {"web", *WORKERS, "beat", "migrate", "redis", "postgres"} <= set(services)
+    images = {services[name]["image"] for name in ("web", *WORKERS, "beat", "migrate")}
     assert images == {"supply-chain-portal:latest"}
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *WORKERS, "beat"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["web"]["environment"]["PORTAL_ENV"] == "production"
 
@@ -46,11 +49,28 @@ def test_each_portal_service_command_resolves(tmp_path):
     result = run_help(["gunicorn", "--check-config", *web[1:]], tmp_path)
     assert result.returncode == 0, result.stderr
 
-    for name in ("worker", "beat"):
+    for name in (*WORKERS, "beat"):
         command = services[name]["command"]
         assert command[:3] == ["celery", "-A", "workers.main"]
         result = run_help([*command[:4], "--help"], tmp_path)
         assert result.returncode == 0, result.stderr
+
+
+def test_compose_starts_a_worker_for_exports_one_for_scoring_and_one_for_mail_covering_every_queue():
+    from portal.settings import celery_settings, queue_names
+
+    services = compose()["services"]
+    consumed = {}
+    for name in WORKERS:
+        command = services[name]["command"]
+        consumed[name] = command[command.index("-Q") + 1].split(",")
+    assert consumed["worker-exports"] == ["portal.exports"]
+    assert consumed["worker-scoring"] == ["portal.scoring"]
+    assert consumed["worker-mail"][0] == "portal.mail"
+    # Together they take every queue the web and beat publish to (no job waits for a worker that never comes).
+    published = {route["queue"] for route in celery_settings("redis://x", "portal")["task_routes"].values()}
+    every = [queue for queues in consumed.values() for queue in queues]
+    assert sorted(every) == sorted(queue_names("portal")) and published | {"portal"} == set(every)
 
 
 def test_dockerfile_runs_the_same_web_command():

@@ -10,7 +10,7 @@ from portal.api import assessments, audits, campaigns, catalog, openapi, supplie
 from portal.api.auth import Unauthorized, authenticate
 from portal.api.framework import BodyInvalid, bp
 from portal.assessments.operations import AnswerConflict, RuleViolation
-from portal.errors import PortalError
+from portal.errors import PortalError, TooManyRequests
 from portal.extensions import db
 
 PUBLIC = {"api.openapi_document"}
@@ -37,6 +37,8 @@ def _error(error: PortalError) -> Any:
     response.status_code = error.http_status
     if isinstance(error, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

@@ -25,6 +25,7 @@ _DESCRIPTIONS = {
     409: "Conflict with the current state",
     413: "The upload is too large",
     422: "A workflow rule is not met (e.g. items still missing)",
+    429: "Too many requests: wait the seconds the Retry-After header gives",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -26,7 +26,6 @@ from portal.campaigns.operations import get_campaign
 from portal.errors import PermissionDenied
 from portal.exports.views import workbook_response
 from portal.extensions import db
-from portal.jobs import enqueue_job
 from portal.organizations.models import SUPPLIER_ROLES, Membership
 from portal.reports import exports
 from portal.reports.offline import (
@@ -63,14 +62,14 @@ def export_out(job: BackgroundJob) -> ExportOut:
     body=ExportIn,
     response=ExportOut,
     status=202,
-    errors=(404,),
+    errors=(404, 429),
 )
 def create_export(membership: Membership, body: ExportIn) -> ExportOut:
     if body.kind == "checksheet":
         if body.assessment_id is None:
             raise BodyInvalid(_l("assessment_id: required for a checksheet."))
         assessment = find_assessment(membership, body.assessment_id)
-        job = exports.request_checksheet(
+        export = exports.request_checksheet(
             assessment,
             membership.organization,
             lang=body.lang,
@@ -83,16 +82,16 @@ def create_export(membership: Membership, body: ExportIn) -> ExportOut:
         if body.audit_id is None:
             raise BodyInvalid(_l("audit_id: required for an audit report."))
         audit = get_audit_for_buyer(membership.organization, body.audit_id)
-        job = exports.request_audit_report(audit, membership.organization, lang=body.lang, by=current_user)
+        export = exports.request_audit_report(audit, membership.organization, lang=body.lang, by=current_user)
     else:
         if is_supplier(membership):
             raise PermissionDenied(_l("Only the buyer's staff can export a portfolio."))
         campaign = get_campaign(membership.organization, body.campaign_id) if body.campaign_id else None
-        job = exports.request_portfolio(membership.organization, campaign, lang=body.lang, by=current_user)
+        export = exports.request_portfolio(membership.organization, campaign, lang=body.lang, by=current_user)
     db.session.commit()
-    enqueue_job("reports.build_export", job.id)
-    db.session.refresh(job)
-    return export_out(job)
+    exports.queue_export(export)
+    db.session.refresh(export.job)
+    return export_out(export.job)
 
 
 @operation(

@@ -29,10 +29,9 @@ from portal.evidence.models import Evidence
 from portal.evidence.operations import UploadRefused, get_evidence, library, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
-from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
-from portal.reports.exports import request_checksheet
+from portal.reports.exports import queue_export, request_checksheet
 from portal.reports.offline import apply_import, get_import, keep_upload, start_import, stored_preview, stored_result
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
@@ -340,12 +339,12 @@ def activity(assessment_id: int) -> Any:
 @role_required(*SUPPLIER_STAFF)
 def export(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
-    job = request_checksheet(
+    export = request_checksheet(
         assessment, _organization(), lang=request.form.get("lang", "ja"), for_supplier=True, by=current_user
     )
     db.session.commit()
-    enqueue_job("reports.build_export", job.id)
-    return redirect(url_for("exports.status", job_id=job.id))
+    queue_export(export)
+    return redirect(url_for("exports.status", job_id=export.job.id))
 
 
 @bp.route("/<int:assessment_id>/offline", methods=["POST"])

@@ -32,10 +32,9 @@ from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, store_all
 from portal.evidence.sniffing import PHOTOS, clean_filename
 from portal.extensions import db
-from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
-from portal.reports.exports import request_audit_report
+from portal.reports.exports import queue_export, request_audit_report
 from portal.scoring.dispatch import enqueue_scoring
 from portal.session_auth import current_membership, role_required
 from portal.suppliers.forms import TIER_LABELS
@@ -420,7 +419,7 @@ def _refused_closing(audit: Audit, message: str, *, status: int) -> Any:
 @role_required(*AUDIT_STAFF)
 def export(audit_id: int) -> Any:
     audit = _audit(audit_id)
-    job = request_audit_report(audit, _organization(), lang=request.form.get("lang", "ja"), by=current_user)
+    export = request_audit_report(audit, _organization(), lang=request.form.get("lang", "ja"), by=current_user)
     db.session.commit()
-    enqueue_job("reports.build_export", job.id)
-    return redirect(url_for("exports.status", job_id=job.id))
+    queue_export(export)
+    return redirect(url_for("exports.status", job_id=export.job.id))

@@ -8,9 +8,11 @@ import tempfile
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.assessments.models import Assessment
@@ -18,8 +20,9 @@ from portal.audits.models import Audit
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign
 from portal.db import utcnow
-from portal.errors import NotFound
+from portal.errors import NotFound, TooManyRequests
 from portal.extensions import db
+from portal.jobs import enqueue_job
 from portal.organizations.models import Organization
 from portal.reports.audit_report import build_audit_report
 from portal.reports.checksheet import build_checksheet
@@ -42,36 +45,92 @@ KEEP_FOR = timedelta(days=7)
 #: An uploaded offline checksheet waits this long for its preview to be confirmed.
 KEEP_UPLOADS_FOR = timedelta(days=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Seconds an organisation at its limit of pending exports is told to wait: about what a worker needs for a
+#: few checksheets, after which one of its own exports is usually done.
+RETRY_AFTER = 30
+PENDING = (JobState.QUEUED, JobState.RUNNING)
+
+
+class TooManyPendingExports(TooManyRequests):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            _l(
+                "Your organisation already has %(limit)s exports being prepared. Please wait until one of them "
+                "is ready, then ask again.",
+                limit=limit,
+            ),
+            retry_after=RETRY_AFTER,
+        )
+
+
+class ExportRequest(NamedTuple):
+    job: BackgroundJob
+    #: False when an identical export of the organisation was still pending and is returned instead.
+    new: bool
 
 
 def request_checksheet(
     assessment: Assessment, organization: Organization, *, lang: str, for_supplier: bool, by: User
-) -> BackgroundJob:
-    """Queue a checksheet of ``assessment`` for the people of ``organization`` (the caller commits, enqueues)."""
+) -> ExportRequest:
+    """Ask for a checksheet of ``assessment`` for the people of ``organization`` (the caller commits, then
+    calls ``queue_export``)."""
     params = {"assessment_id": assessment.id, "lang": _lang(lang), "for_supplier": for_supplier}
-    return _new_job(CHECKSHEET, organization, params, by=by, total=1)
+    return _request(CHECKSHEET, organization, params, by=by, total=1)
 
 
-def request_portfolio(buyer: Organization, campaign: Campaign | None, *, lang: str, by: User) -> BackgroundJob:
-    """Queue the portfolio of one campaign, or of all the buyer's suppliers (the caller commits, enqueues)."""
+def request_portfolio(buyer: Organization, campaign: Campaign | None, *, lang: str, by: User) -> ExportRequest:
+    """Ask for the portfolio of one campaign, or of all the buyer's suppliers (the caller commits, then calls
+    ``queue_export``)."""
     params = {"campaign_id": campaign.id if campaign else None, "lang": _lang(lang)}
-    return _new_job(PORTFOLIO, buyer, params, by=by, total=0)
+    return _request(PORTFOLIO, buyer, params, by=by, total=0)
 
 
-def request_audit_report(audit: Audit, buyer: Organization, *, lang: str, by: User) -> BackgroundJob:
-    """Queue the audit's report workbook for the buyer's staff (the caller commits, enqueues)."""
-    return _new_job(AUDIT, buyer, {"audit_id": audit.id, "lang": _lang(lang)}, by=by, total=1)
+def request_audit_report(audit: Audit, buyer: Organization, *, lang: str, by: User) -> ExportRequest:
+    """Ask for the audit's report workbook for the buyer's staff (the caller commits, then calls
+    ``queue_export``)."""
+    return _request(AUDIT, buyer, {"audit_id": audit.id, "lang": _lang(lang)}, by=by, total=1)
+
+
+def queue_export(export: ExportRequest) -> None:
+    """After the caller committed: hand a new export to a worker (a pending one returned is queued already)."""
+    if export.new:
+        enqueue_job("reports.build_export", export.job.id)
 
 
 def _lang(lang: str) -> str:
     return "en" if lang == "en" else "ja"
 
 
-def _new_job(kind: str, organization: Organization, params: dict[str, Any], *, by: User, total: int) -> BackgroundJob:
+def _request(kind: str, organization: Organization, params: dict[str, Any], *, by: User, total: int) -> ExportRequest:
+    """The organisation's pending export with the same kind and params, else a new job if the organisation
+    is under its limit of pending exports (else TooManyPendingExports).
+
+    One organisation asking for exports in a loop therefore holds at most that many places in the export
+    queue, whatever it sends.
+    """
+    # Parallel requests of the organisation wait here for each other, so each counts the others' jobs. An
+    # UPDATE rather than SELECT … FOR UPDATE: SQLite has no row locks, but an UPDATE takes its write lock.
+    db.session.execute(sa.update(Organization).where(Organization.id == organization.id).values(id=Organization.id))
+    pending = db.session.scalars(
+        sa.select(BackgroundJob)
+        .where(
+            BackgroundJob.organization_id == organization.id,
+            BackgroundJob.kind.in_(KINDS),
+            BackgroundJob.state.in_(PENDING),
+        )
+        .order_by(BackgroundJob.id)
+    ).all()
+    for job in pending:
+        # The params grow once the job is under way (the sweep counts its attempts): compare what was asked.
+        if job.kind == kind and {key: job.params.get(key) for key in params} == params:
+            return ExportRequest(job, new=False)
+    limit = current_app.config["MAX_PENDING_EXPORTS"]
+    if len(pending) >= limit:
+        raise TooManyPendingExports(limit)
     job = BackgroundJob(kind=kind, organization_id=organization.id, requested_by_id=by.id, params=params, total=total)
     db.session.add(job)
     db.session.flush()
-    return job
+    return ExportRequest(job, new=True)
 
 
 def build_export(job: BackgroundJob) -> None:

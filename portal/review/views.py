@@ -19,10 +19,9 @@ from portal.assessments.operations import answers_of, evidence_of, get_for_buyer
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, Role
-from portal.reports.exports import request_checksheet
+from portal.reports.exports import queue_export, request_checksheet
 from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
@@ -202,7 +201,7 @@ def activity(assessment_id: int) -> Any:
 @role_required(*BUYER_STAFF)
 def export(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
-    job = request_checksheet(
+    export = request_checksheet(
         assessment,
         assessment.campaign.buyer,
         lang=request.form.get("lang", "ja"),
@@ -210,5 +209,5 @@ def export(assessment_id: int) -> Any:
         by=current_user,
     )
     db.session.commit()
-    enqueue_job("reports.build_export", job.id)
-    return redirect(url_for("exports.status", job_id=job.id))
+    queue_export(export)
+    return redirect(url_for("exports.status", job_id=export.job.id))
