@@ -26,7 +26,7 @@ from portal.api.schemas import (
 )
 from portal.audits import operations
 from portal.audits.models import Audit, AuditItemResult, AuditState
-from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.visibility import find_buyer_version
 from portal.errors import UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
@@ -136,12 +136,7 @@ def list_audits(membership: Membership, query: PageQuery) -> Page[AuditOut]:
     errors=(404,),
 )
 def create_audit(membership: Membership, body: AuditCreate) -> AuditOut:
-    version = db.session.scalar(
-        sa.select(QuestionnaireVersion).where(
-            QuestionnaireVersion.key == body.questionnaire.key,
-            QuestionnaireVersion.version == body.questionnaire.version,
-        )
-    )
+    version = find_buyer_version(membership.organization, body.questionnaire.key, body.questionnaire.version)
     if version is None:
         raise UserInputError(_l("questionnaire: no such questionnaire version."))
     audit = operations.plan_audit(

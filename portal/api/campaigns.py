@@ -13,7 +13,7 @@ from portal.api.paging import paginate
 from portal.api.schemas import AssessmentRef, CampaignCreate, CampaignOut, Page, PageQuery
 from portal.campaigns import operations
 from portal.campaigns.models import Campaign
-from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.visibility import find_buyer_version
 from portal.errors import UserInputError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
@@ -67,12 +67,7 @@ def list_campaigns(membership: Membership, query: PageQuery) -> Page[CampaignOut
     errors=(404,),
 )
 def create_campaign(membership: Membership, body: CampaignCreate) -> CampaignOut:
-    version = db.session.scalar(
-        sa.select(QuestionnaireVersion).where(
-            QuestionnaireVersion.key == body.questionnaire.key,
-            QuestionnaireVersion.version == body.questionnaire.version,
-        )
-    )
+    version = find_buyer_version(membership.organization, body.questionnaire.key, body.questionnaire.version)
     if version is None:
         raise UserInputError(_l("questionnaire: no such questionnaire version."))
     campaign = operations.create_campaign(

@@ -1,4 +1,4 @@
-"""Questionnaires: the published versions and their definitions."""
+"""Questionnaires: the versions a buyer may use, or a supplier has been sent, and their definitions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from portal.api.framework import operation
 from portal.api.paging import paginate
 from portal.api.schemas import LocalText, Page, PageQuery, QuestionnaireDetail, QuestionnaireSummary
 from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.visibility import buyer_versions, supplier_sees_scoring, supplier_versions, without_scoring
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership
@@ -28,21 +29,27 @@ def _summary(version: QuestionnaireVersion) -> QuestionnaireSummary:
 @operation(
     "/questionnaires",
     "GET",
-    summary="List the published questionnaire versions",
+    summary="List the questionnaire versions a buyer may use, or a supplier has been sent",
     tag="questionnaires",
     roles=EVERYONE,
     query=PageQuery,
     response=Page[QuestionnaireSummary],
 )
 def list_questionnaires(membership: Membership, query: PageQuery) -> Page[QuestionnaireSummary]:
-    select = sa.select(QuestionnaireVersion).order_by(QuestionnaireVersion.key, QuestionnaireVersion.version)
-    return paginate(select, query, _summary)
+    return paginate(_readable(membership), query, _summary)
+
+
+def _readable(membership: Membership) -> sa.Select[QuestionnaireVersion]:
+    if membership.role in SUPPLIER_ROLES:
+        return supplier_versions(membership.organization)
+    return buyer_versions(membership.organization)
 
 
 @operation(
     "/questionnaires/<key>/<version>",
     "GET",
-    summary="One questionnaire version with its scales, sections and items",
+    summary="One questionnaire version with its scales, sections and items (a supplier sees the scoring rules "
+    "only when the buyer shows it its score)",
     tag="questionnaires",
     roles=EVERYONE,
     response=QuestionnaireDetail,
@@ -50,8 +57,11 @@ def list_questionnaires(membership: Membership, query: PageQuery) -> Page[Questi
 )
 def get_questionnaire(membership: Membership, key: str, version: str) -> QuestionnaireDetail:
     stored = db.session.scalar(
-        sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == key, QuestionnaireVersion.version == version)
+        _readable(membership).where(QuestionnaireVersion.key == key, QuestionnaireVersion.version == version)
     )
     if stored is None:
         raise NotFound()
-    return QuestionnaireDetail(**_summary(stored).model_dump(), definition=stored.definition)
+    definition = stored.definition
+    if membership.role in SUPPLIER_ROLES and not supplier_sees_scoring(membership.organization, stored):
+        definition = without_scoring(definition)
+    return QuestionnaireDetail(**_summary(stored).model_dump(), definition=definition)

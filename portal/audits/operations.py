@@ -27,6 +27,7 @@ from portal.audits.models import (
 from portal.campaigns.models import Campaign
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
+from portal.catalog.visibility import get_buyer_version
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
@@ -192,7 +193,7 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
     )
     if supplier is None:
         raise NotFound(_l("The supplier was not found."))
-    version = db.session.get(QuestionnaireVersion, data.questionnaire_version_id)
+    version = get_buyer_version(buyer, data.questionnaire_version_id)
     if version is None:
         raise UserInputError(_l("Please choose a questionnaire."))
     if data.mode not in {str(m) for m in AuditMode}:

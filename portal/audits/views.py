@@ -26,7 +26,8 @@ from portal.audits.forms import (
     ProposalForm,
 )
 from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditState
-from portal.catalog.operations import list_versions, questionnaire_of
+from portal.catalog.operations import questionnaire_of
+from portal.catalog.visibility import list_buyer_versions
 from portal.errors import PortalError
 from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, store_all
@@ -107,7 +108,7 @@ def index() -> Any:
 def _plan_form() -> AuditPlanForm:
     form = AuditPlanForm()
     form.supplier_id.choices = [SelectChoice(s.id, s.name) for s in list_suppliers(_organization())]
-    versions = list_versions()
+    versions = list_buyer_versions(_organization())
     form.questionnaire_version_id.choices = [
         SelectChoice(v.id, f"{v.title_en if _lang() == 'en' else v.title_ja} ({v.key} {v.version})") for v in versions
     ]

@@ -25,6 +25,7 @@ from portal.assessments.rules import changed_item_ids
 from portal.campaigns.models import DEFAULT_REMINDER_DAYS, Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
+from portal.catalog.visibility import get_buyer_version, latest_buyer_version
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
@@ -61,7 +62,7 @@ def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[Quest
         raise UserInputError(_l("The pass threshold must be between 0 and 100."))
     if any(day < 1 or day > 90 for day in data.reminder_days):
         raise UserInputError(_l("Reminder days must be between 1 and 90 days before the due date."))
-    version = db.session.get(QuestionnaireVersion, data.questionnaire_version_id)
+    version = get_buyer_version(buyer, data.questionnaire_version_id)
     if version is None:
         raise UserInputError(_l("Please choose a questionnaire."))
     ids = sorted(set(data.supplier_ids))
@@ -331,11 +332,7 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
 
 def start_next_round(previous: Campaign, *, name: str, due_date: date, by: User, today: date) -> Campaign:
     """A new draft campaign for the same suppliers; on launch it starts from their previous answers."""
-    latest = db.session.scalar(
-        sa.select(QuestionnaireVersion)
-        .where(QuestionnaireVersion.key == previous.questionnaire_version.key)
-        .order_by(QuestionnaireVersion.published_at.desc(), QuestionnaireVersion.id.desc())
-    )
+    latest = latest_buyer_version(previous.buyer, previous.questionnaire_version.key)
     data = CampaignInput(
         name=name,
         questionnaire_version_id=(latest or previous.questionnaire_version).id,

@@ -25,7 +25,7 @@ from portal.campaigns.forms import (
 )
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.rescoring import change_pass_threshold, get_job
-from portal.catalog.operations import list_versions
+from portal.catalog.visibility import list_buyer_versions
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.jobs import enqueue_job
@@ -67,8 +67,9 @@ def index() -> Any:
 def _campaign_form() -> CampaignForm:
     form = CampaignForm()
     english = str(get_locale()) == "en"
+    versions = list_buyer_versions(_buyer())
     form.questionnaire_version_id.choices = [
-        SelectChoice(v.id, f"{v.title_en if english else v.title_ja} ({v.version})") for v in list_versions()
+        SelectChoice(v.id, f"{v.title_en if english else v.title_ja} ({v.version})") for v in versions
     ]
     suppliers = list_suppliers(_buyer())
     form.supplier_ids.choices = [SelectChoice(s.id, f"{s.name} ({TIER_LABELS[s.tier]})") for s in suppliers]

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from portal.catalog import operations
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.organizations.models import Organization
 from questionnaires import DefinitionError, Questionnaire, Tier, load_builtin, load_file
 from questionnaires.importers.mapping import TableImportError, load_mapping
 from questionnaires.importers.table import import_table
@@ -62,17 +63,28 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 
 @questionnaires_cli.command("publish")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def publish_command(path: Path) -> None:
+@click.option(
+    "--organization",
+    "organization_id",
+    type=int,
+    default=None,
+    help="Id of the buyer organisation that alone may use it (default: every buyer).",
+)
+def publish_command(path: Path, organization_id: int | None) -> None:
     """Validate a definition file and publish it (a published version can never change)."""
+    organization = db.session.get(Organization, organization_id) if organization_id is not None else None
+    if organization_id is not None and organization is None:
+        raise click.ClickException(f"No organisation with id {organization_id}.")
     try:
-        stored, new = operations.publish(load_file(path), origin="import")
+        stored, new = operations.publish(load_file(path), origin="import", organization=organization)
     except DefinitionError as error:
         raise click.ClickException("\n".join(str(p) for p in error.problems)) from None
     except PortalError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
-    click.echo(f"{stored.key} {stored.version}: " + ("published" if new else "already published, unchanged"))
+    owner = f" for {organization.name} only" if organization else ""
+    click.echo(f"{stored.key} {stored.version}: " + ("published" if new else "already published, unchanged") + owner)
 
 
 @questionnaires_cli.command("import-table")

@@ -32,4 +32,8 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
     tier_counts: Mapped[dict[str, int]] = mapped_column(sa.JSON)
     #: ``builtin`` for the definitions shipped with the portal, ``import`` for a buyer's own.
     origin: Mapped[str] = mapped_column(sa.String(16))
+    #: The buyer who imported it, the only one that sees it; None for a built-in every buyer may use.
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
     published_at: Mapped[datetime] = mapped_column(default=utcnow)

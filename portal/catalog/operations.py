@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from portal.catalog.models import QuestionnaireVersion
 from portal.errors import Conflict
 from portal.extensions import db
+from portal.organizations.models import Organization
 from questionnaires import Questionnaire, build_questionnaire, load_builtin
 
 logger = logging.getLogger(__name__)
@@ -21,14 +22,27 @@ def get_version(key: str, version: str) -> QuestionnaireVersion | None:
     )
 
 
-def publish(questionnaire: Questionnaire, *, origin: str) -> tuple[QuestionnaireVersion, bool]:
+def publish(
+    questionnaire: Questionnaire, *, origin: str, organization: Organization | None = None
+) -> tuple[QuestionnaireVersion, bool]:
     """Store a validated definition; return it and whether it was new.
 
+    ``organization`` is the buyer that imported it and alone may use it; None publishes it to every buyer.
     Publishing the same content again changes nothing. Different content under a published
     key and version is refused: assessments already sent must keep meaning what they meant.
     """
     content_hash = questionnaire.content_hash()
+    owner_id = organization.id if organization else None
     existing = get_version(questionnaire.key, questionnaire.version)
+    if existing is not None and existing.organization_id != owner_id:
+        raise Conflict(
+            _l(
+                "Questionnaire %(key)s version %(version)s is already published for other organisations: "
+                "give this definition another key.",
+                key=questionnaire.key,
+                version=questionnaire.version,
+            )
+        )
     if existing is not None:
         if existing.content_hash != content_hash:
             raise Conflict(
@@ -52,10 +66,11 @@ def publish(questionnaire: Questionnaire, *, origin: str) -> tuple[Questionnaire
         item_count=sum(counts.values()),
         tier_counts={str(tier): count for tier, count in counts.items()},
         origin=origin,
+        organization_id=owner_id,
     )
     db.session.add(stored)
     db.session.flush()
-    logger.info("Questionnaire %s %s published (%s)", stored.key, stored.version, origin)
+    logger.info("Questionnaire %s %s published (%s, organisation %s)", stored.key, stored.version, origin, owner_id)
     return stored, True
 
 
