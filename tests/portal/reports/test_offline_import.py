@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -10,14 +11,20 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from portal.accounts.models import User
+from portal.assessments.models import Assessment
 from portal.assessments.operations import AnswerInput, answers_of, save_answer
+from portal.background.models import BackgroundJob, JobState
+from portal.errors import Conflict
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.reports import Change, ExpectedAssessment, build_checksheet, parse_offline_upload
 from portal.reports.checksheet import COL_ANSWER, COL_COMMENT, COL_ITEM_ID, COL_NA_REASON, FIRST_ROW
 from portal.reports.data import ChecksheetData
+from portal.reports.offline import apply_import
 from portal.reports.offline_import import MESSAGES, Limits
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
@@ -560,3 +567,50 @@ def test_the_api_confirm_applies_the_preview_and_reports_conflicts(answered, cli
     }
     assert client.post(preview["confirm_url"], headers=owner).status_code == 409
     assert stored(answered.assessment)["POL-01"] == ("partial", "方針あり", None)
+
+
+def test_a_confirm_racing_another_applies_nothing(app, answered, client):
+    """Two confirms of one preview at once (a double click, a retried request): the second to claim it is
+    refused, even when it read the import as still waiting, and the answers change once."""
+    preview_url = upload(
+        client, answered.assessment, fill_items(answered.checksheet, {"STF-01": {"answer": "わからない"}})
+    )
+    import_id = int(preview_url.rstrip("/").rsplit("/", 1)[1])
+    version = answers_of(answered.assessment)["STF-01"].version
+    job = db.session.get(BackgroundJob, import_id)
+    assert job.state == JobState.QUEUED  # this request has read it as waiting
+    me, other = threading.get_ident(), []
+
+    def confirm_elsewhere() -> None:
+        try:
+            with app.app_context():
+                assessment = db.session.get(Assessment, answered.assessment.id)
+                apply_import(
+                    db.session.get(BackgroundJob, import_id), assessment, by=db.session.get(User, answered.owner.id)
+                )
+                db.session.commit()
+            other.append(None)
+        except BaseException as error:  # reported in the test's thread
+            other.append(error)
+
+    def before_the_claim(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if (
+            threading.get_ident() == me
+            and not other
+            and statement.lstrip().upper().startswith("UPDATE BACKGROUND_JOBS")
+        ):
+            thread = threading.Thread(target=confirm_elsewhere)
+            thread.start()
+            thread.join(timeout=60)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before_the_claim)
+    try:
+        with pytest.raises(Conflict) as refused:
+            apply_import(job, answered.assessment, by=answered.owner)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before_the_claim)
+    db.session.rollback()
+    assert str(refused.value.message) == "This import has already been applied."  # refused by the claim itself
+    assert other == [None]  # the other confirm ran, between our read and our claim, and applied
+    answer = answers_of(answered.assessment)["STF-01"]
+    assert (answer.code, answer.version) == ("unknown", version + 1)
