@@ -71,12 +71,11 @@ def opened(live_app: Any, page: Any, colleague: Any, assessment_id: int) -> str:
     return base
 
 
-def type_offline_and_leave(page: Any, text: str) -> None:
-    """Type a comment on POL-01 while the connection is down (it is kept in the browser), then close the tab."""
+def type_offline(page: Any, text: str) -> None:
+    """Type a comment on POL-01 while the connection is down: it is kept in the browser."""
     page.context.set_offline(True)
     page.fill("#item-POL-01 textarea[name=comment]", text)
     expect(page.locator("#item-POL-01 .status")).to_contain_text("まだ保存されていません")
-    page.close()
 
 
 def stored(app: Any, assessment_id: int) -> tuple[str | None, str | None, int, str]:
@@ -142,7 +141,8 @@ def test_after_a_conflict_the_text_stays_beside_the_colleagues_answer_until_chos
 def test_a_draft_older_than_the_saved_answer_is_shown_when_reopened_and_never_sent(
     live_app, page, colleague, assessment_id, opened
 ):
-    type_offline_and_leave(colleague, "オフラインの下書き")
+    type_offline(colleague, "オフラインの下書き")
+    colleague.close()
     type_and_wait(page, "花子の新しい回答", 200)
     colleague.context.set_offline(False)
 
@@ -177,7 +177,8 @@ def test_a_draft_older_than_the_saved_answer_is_shown_when_reopened_and_never_se
 
 def test_a_draft_on_top_of_the_saved_answer_is_sent_when_reopened(live_app, colleague, assessment_id, opened):
     """The ordinary offline case: nobody saved the item since, so the kept text is saved at once."""
-    type_offline_and_leave(colleague, "オフラインの続き")
+    type_offline(colleague, "オフラインの続き")
+    colleague.close()
     colleague.context.set_offline(False)
 
     reopened = colleague.context.new_page()
@@ -187,3 +188,23 @@ def test_a_draft_on_top_of_the_saved_answer_is_sent_when_reopened(live_app, coll
     expect(reopened.locator("#item-POL-01 .conflict")).to_be_hidden()
     assert stored(live_app, assessment_id) == ("yes", "オフラインの続き", 3, "担当 一郎")
     assert reopened.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:'))") == []
+
+
+def test_when_the_connection_returns_the_draft_is_sent_on_top_of_its_own_version(
+    live_app, page, colleague, assessment_id, opened
+):
+    """Sent at once if nobody saved the item meanwhile; over a colleague's newer answer it waits for a choice."""
+    item = colleague.locator("#item-POL-01")
+    type_offline(colleague, "戻ったら保存")
+    with colleague.expect_response(lambda r: "/items/POL-01" in r.url and r.status == 200):
+        colleague.context.set_offline(False)
+    assert stored(live_app, assessment_id) == ("yes", "戻ったら保存", 3, "担当 一郎")
+
+    type_offline(colleague, "戻ったら上書き？")
+    page.reload()
+    type_and_wait(page, "花子の新しい回答", 200)
+    with colleague.expect_response(lambda r: "/items/POL-01" in r.url and r.status == 409):
+        colleague.context.set_offline(False)
+    expect(item.locator(".conflict dd")).to_have_text(["実施している", "花子の新しい回答"])
+    expect(item.locator("textarea[name=comment]")).to_have_value("戻ったら上書き？")
+    assert stored(live_app, assessment_id) == ("yes", "花子の新しい回答", 4, "回答 花子")
