@@ -237,13 +237,32 @@ def _require_open(assessment: Assessment) -> None:
         raise Conflict(_l("This assessment has already been submitted."))
 
 
+def lock_open(assessment: Assessment) -> None:
+    """Take the assessment's lock for this transaction, then refuse unless it still takes answers.
+
+    Submitting and every change to answers or evidence (pages, API, offline import) call this first, so
+    they happen one after another: a save that started before a submission either commits before it (and
+    the submission's completeness check and score see it) or finds the assessment submitted. The state is
+    read again under the lock, because what the request loaded earlier may be stale by now.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite ignores FOR UPDATE but lets one writer at a time: this no-op write waits for that turn.
+        table = Assessment.__table__
+        db.session.execute(sa.update(table).where(table.c.id == assessment.id).values(state=table.c.state))
+    db.session.scalars(
+        sa.select(Assessment)
+        .where(Assessment.id == assessment.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    _require_open(assessment)
+
+
 def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answer:
     """Save one item's answer, refusing a silent overwrite of a colleague's newer save."""
+    lock_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if data.item_id not in editable_item_ids(assessment, questionnaire):
-        _refuse_if_withdrawn(assessment)
-        if assessment.state not in OPEN_STATES:
-            raise Conflict(_l("This assessment has been submitted; answers can no longer be changed."))
         raise Conflict(_l("This item cannot be changed now."))
     item = questionnaire.item(data.item_id)
     code = data.code or None
@@ -292,6 +311,7 @@ def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answe
 
 
 def attach_evidence(assessment: Assessment, item_id: str, evidence: Evidence, *, by: User) -> None:
+    lock_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if item_id not in editable_item_ids(assessment, questionnaire):
         raise Conflict(_l("This item cannot be changed now."))
@@ -324,6 +344,7 @@ def attach_evidence(assessment: Assessment, item_id: str, evidence: Evidence, *,
 
 
 def detach_evidence(assessment: Assessment, item_id: str, evidence_id: int, *, by: User) -> None:
+    lock_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if item_id not in editable_item_ids(assessment, questionnaire):
         raise Conflict(_l("This item cannot be changed now."))
@@ -515,7 +536,7 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
     The caller commits and then queues the scoring job.
     """
     require_submitter(assessment, by)
-    _require_open(assessment)
+    lock_open(assessment)
     missing = missing_items(assessment)
     if missing:
         raise RuleViolation(_l("Some items still need an answer, a reason or evidence."), missing)

@@ -9,6 +9,7 @@ from portal.mail.models import OutboxMessage
 from portal.organizations.models import Role
 from portal.review.operations import decide_item, return_for_clarification
 from tests.conftest import sign_in
+from tests.parallel import held_at_first_write
 from tests.portal.assessments.helpers import PDF, save, setup, upload
 
 
@@ -90,27 +91,22 @@ def test_two_sessions_editing_one_item_get_a_conflict_and_lose_nothing(
 
 
 def test_a_save_racing_a_colleagues_write_is_a_conflict_not_an_error(
-    app, client, make_buyer, make_supplier, make_campaign
+    app, client, make_buyer, make_supplier, make_campaign, make_user
 ):
     assessment, _, owner = setup(make_buyer, make_supplier, make_campaign)
+    colleague = make_user(name="同僚", organization=assessment.supplier.organization, role=Role.SUPPLIER_RESPONDER)
     sign_in(client, owner.email)
     assert save(client, assessment, "STF-01", code="yes").status_code == 200
-    other = sa.create_engine(db.engine.url)
+    other = app.test_client()
+    sign_in(other, colleague.email)
     raced = []
 
-    def colleague_writes_first(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("UPDATE ANSWERS") and not raced:
-            raced.append(True)
-            with other.begin() as connection:
-                connection.execute(sa.text("UPDATE answers SET version = version + 1, comment = '同僚の回答'"))
+    def colleague_saves_first():
+        raced.append(save(other, assessment, "STF-01", version=1, code="yes", comment="同僚の回答"))
 
-    sa.event.listen(db.engine, "before_cursor_execute", colleague_writes_first)
-    try:
+    with held_at_first_write(app, colleague_saves_first):
         response = save(client, assessment, "STF-01", version=1, code="no", comment="私の回答")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", colleague_writes_first)
-        other.dispose()
-    assert raced and response.status_code == 409
+    assert raced[0].status_code == 200 and response.status_code == 409
     assert response.get_json()["current"]["comment"] == "同僚の回答"
     assert answer("STF-01").comment == "同僚の回答"
 
