@@ -236,8 +236,11 @@
     saved.updated_by = article(form).dataset.answeredBy;
     if (sameAnswer(draft, saved)) { localStorage.removeItem(draftKey(form)); return; }
     fill(form, draft);
-    // With no answer saved yet there is nothing to overwrite.
-    if (draft.base === saved.version || saved.version === 0) { save(form); return; }
+    // With no answer saved yet there is nothing to overwrite (a draft of unknown base is still only shown).
+    if (draft.base === saved.version || (saved.version === 0 && typeof draft.base === "number")) {
+      save(form);
+      return;
+    }
     setStatus(form, texts.unsaved, true);
     offerChoice(form, saved, named(texts.stale, texts.staleAnonymous, saved.updated_by));
   }

@@ -89,6 +89,11 @@ def stored(app: Any, assessment_id: int) -> tuple[str | None, str | None, int, s
         return row.code, row.comment, row.version, row.name
 
 
+def stored_user_id(app: Any, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(User.id).where(User.email == email))
+
+
 def type_and_wait(page: Any, text: str, status: int) -> None:
     """Type a comment on POL-01 and wait for the autosave's answer."""
     with page.expect_response(lambda r: "/items/POL-01" in r.url and r.request.method == "POST") as reply:
@@ -208,3 +213,23 @@ def test_when_the_connection_returns_the_draft_is_sent_on_top_of_its_own_version
     expect(item.locator(".conflict dd")).to_have_text(["実施している", "花子の新しい回答"])
     expect(item.locator("textarea[name=comment]")).to_have_value("戻ったら上書き？")
     assert stored(live_app, assessment_id) == ("yes", "花子の新しい回答", 4, "回答 花子")
+
+
+def test_a_draft_kept_before_drafts_had_a_version_is_only_shown(live_app, colleague, assessment_id, opened):
+    """Browsers may still hold drafts stored without their base version: those are never sent unasked."""
+    old_key = f"draft:/assessments/{assessment_id}/items/POL-01"
+    draft = {"code": "no", "comment": "古い下書き", "na_reason": ""}
+    colleague.evaluate("([key, draft]) => localStorage.setItem(key, JSON.stringify(draft))", [old_key, draft])
+    posts: list[str] = []
+    colleague.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    colleague.reload()
+    colleague.wait_for_load_state("networkidle")
+    item = colleague.locator("#item-POL-01")
+    expect(item.locator("input[name=code][value=no]")).to_be_checked()
+    expect(item.locator(".conflict dd")).to_have_text(["実施している", "初版"])
+    assert posts == []
+    assert stored(live_app, assessment_id) == ("yes", "初版", 2, "回答 花子")
+    # Kept from now on as this person's draft, so it is not offered to someone else on this computer.
+    assert colleague.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:'))") == [
+        f"draft:{stored_user_id(live_app, RESPONDER)}:/assessments/{assessment_id}/items/POL-01"
+    ]
