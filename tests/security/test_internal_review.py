@@ -72,6 +72,15 @@ def test_supplier_checksheet_shows_only_shared_decisions(app, client, make_buyer
         assert rows["POL-01"] == (None, None) and rows["STF-02"] == (None, None)
         assert not any(word in _all_cells(content) for word in INTERNAL)
 
+    # The same workbook through the API, which integrators and the offline workflow use.
+    token = token_for(owner)
+    job = client.post("/api/v1/exports", json={"kind": "checksheet", "assessment_id": assessment.id}, headers=token)
+    assert job.status_code == 202
+    download = client.get(f"/api/v1/exports/{job.get_json()['id']}/download", headers=token)
+    assert download.status_code == 200
+    rows = _checksheet_rows(download.data)
+    assert rows["POL-01"] == (None, None) and rows["STF-01"] == ("確認依頼", SHARED)
+
 
 def test_buyer_checksheet_keeps_internal_decisions(app, client, make_buyer, make_supplier, make_campaign):
     assessment, admin, _ = _reviewed(make_buyer, make_supplier, make_campaign)
