@@ -19,7 +19,8 @@ class Sender(Protocol):
 
 
 class LogSender:
-    """Development: the whole message goes to the log, so links in it can be followed."""
+    """Development: the message goes to the log, its link tokens hidden (see log_config); a development
+    install shows the links to operators on the 送信メール (outbox) page."""
 
     def send(self, message: OutboxMessage) -> None:
         logger.info("E-mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject, message.body)

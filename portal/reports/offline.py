@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
 from portal.assessments.models import Answer, Assessment
-from portal.assessments.operations import AnswerInput, answers_of, save_answer
+from portal.assessments.operations import AnswerInput, answers_of, lock_open, save_answer
 from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError, too_large
@@ -146,6 +146,8 @@ def apply_import(job: BackgroundJob, assessment: Assessment, *, by: User) -> Imp
     if job.state == JobState.QUEUED and not current_storage().exists(STORAGE_KIND, job.params["sha256"]):
         # Uploads are removed after a day (reports.exports); a preview that old is not applied either.
         raise Conflict(_l("The uploaded file is no longer kept; please upload it again."))
+    # Before reading the answers the changes are compared with: no save or submission comes in between.
+    lock_open(assessment)
     # Claimed in one statement: of two confirms at the same moment, the second finds the import taken.
     claimed = db.session.execute(
         sa.update(BackgroundJob)

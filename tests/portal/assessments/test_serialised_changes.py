@@ -20,6 +20,7 @@ from tests.parallel import at_once, held_at_first_write
 from tests.portal.api.helpers import token_for
 from tests.portal.assessments.helpers import PDF, setup
 from tests.portal.assessments.helpers import save as save_page
+from tests.portal.reports.test_offline_pages import download_checksheet, fill
 from tests.workflow_fixtures import generated_definition
 
 #: "This assessment has already been submitted." in the default language.
@@ -110,7 +111,18 @@ CHANGES: dict[str, Callable[[Any, Any, Assessment, dict], Any]] = {
         f"/assessments/{a.id}/items/STF-01/evidence/attach", data={"evidence_id": ids["spare"]}
     ),
     "detach": lambda page, api, a, ids: page.post(f"/assessments/{a.id}/items/STF-02/evidence/{ids['extra']}/detach"),
+    "offline import": lambda page, api, a, ids: page.post(ids["import_url"]),
 }
+
+
+def uploaded_workbook(page: Any, assessment: Assessment) -> str:
+    """A checksheet changing STF-01, uploaded and previewed: the address that confirms it."""
+    filled = fill(download_checksheet(page, assessment), {"STF-01": "実施している"})
+    return page.post(
+        f"/assessments/{assessment.id}/offline",
+        data={"file": (BytesIO(filled), "answers.xlsx")},
+        content_type="multipart/form-data",
+    ).headers["Location"]
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
@@ -122,6 +134,8 @@ def test_a_change_that_read_the_assessment_before_a_submission_is_refused_after_
     api = token_for(owner)
     page, submitter = app.test_client(), app.test_client()
     sign_in(page, owner.email)
+    if change == "offline import":
+        ids["import_url"] = uploaded_workbook(page, assessment)
     before = answers_and_evidence(assessment)
     submitted = []
 
