@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -30,9 +31,12 @@ class Reply:
 
 
 class WebProcess:
-    """``gunicorn "portal:create_app()"`` with one sync worker, set up through ``PORTAL_*`` as in production."""
+    """``gunicorn "portal:create_app()"`` with one sync worker, set up through ``PORTAL_*`` as in production.
 
-    def __init__(self, database_url: str, folder: Path) -> None:
+    ``arguments`` replace those after ``gunicorn`` (except where it listens), e.g. the shipped command's.
+    """
+
+    def __init__(self, database_url: str, folder: Path, arguments: Sequence[str] | None = None) -> None:
         self.log = folder / "web.log"
         # Bound here and handed over, so no other process can take the port before gunicorn listens on it.
         listener = socket.socket()
@@ -50,9 +54,10 @@ class WebProcess:
         # No broker: tasks run in the web process, so the test needs no Redis and no worker.
         for name in ("PORTAL_BROKER_URL", "PORTAL_SMTP_URL", "PORTAL_STORAGE_DIR"):
             env.pop(name, None)
-        command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync"]
-        command += ["--bind", f"fd://{listener.fileno()}", "--graceful-timeout", "5", "--no-control-socket"]
-        command += ["portal:create_app()"]
+        if arguments is None:
+            arguments = ["--workers", "1", "--worker-class", "sync", "--graceful-timeout", "5", "portal:create_app()"]
+        command = [sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}", "--no-control-socket"]
+        command += arguments
         # The child has its own copies of both descriptors; the test process keeps neither open.
         with listener, self.log.open("wb") as log:
             self.process = subprocess.Popen(
