@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +10,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from portal.accounts.models import User
@@ -27,6 +25,7 @@ from portal.reports.data import ChecksheetData
 from portal.reports.offline import apply_import
 from portal.reports.offline_import import MESSAGES, Limits
 from tests.conftest import sign_in
+from tests.parallel import held_at_first_write
 from tests.portal.api.helpers import token_for
 from tests.portal.reports.sample import expected_for, make_data
 from tests.portal.reports.test_offline_pages import download_checksheet
@@ -579,38 +578,17 @@ def test_a_confirm_racing_another_applies_nothing(app, answered, client):
     version = answers_of(answered.assessment)["STF-01"].version
     job = db.session.get(BackgroundJob, import_id)
     assert job.state == JobState.QUEUED  # this request has read it as waiting
-    me, other = threading.get_ident(), []
 
     def confirm_elsewhere() -> None:
-        try:
-            with app.app_context():
-                assessment = db.session.get(Assessment, answered.assessment.id)
-                apply_import(
-                    db.session.get(BackgroundJob, import_id), assessment, by=db.session.get(User, answered.owner.id)
-                )
-                db.session.commit()
-            other.append(None)
-        except BaseException as error:  # reported in the test's thread
-            other.append(error)
+        assessment = db.session.get(Assessment, answered.assessment.id)
+        owner = db.session.get(User, answered.owner.id)
+        apply_import(db.session.get(BackgroundJob, import_id), assessment, by=owner)
+        db.session.commit()
 
-    def before_the_claim(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if (
-            threading.get_ident() == me
-            and not other
-            and statement.lstrip().upper().startswith("UPDATE BACKGROUND_JOBS")
-        ):
-            thread = threading.Thread(target=confirm_elsewhere)
-            thread.start()
-            thread.join(timeout=60)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before_the_claim)
-    try:
-        with pytest.raises(Conflict) as refused:
-            apply_import(job, answered.assessment, by=answered.owner)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before_the_claim)
+    # The other confirm runs to its end just before ours takes the assessment's lock and claims the import.
+    with pytest.raises(Conflict) as refused, held_at_first_write(app, confirm_elsewhere):
+        apply_import(job, answered.assessment, by=answered.owner)
     db.session.rollback()
     assert str(refused.value.message) == "This import has already been applied."  # refused by the claim itself
-    assert other == [None]  # the other confirm ran, between our read and our claim, and applied
     answer = answers_of(answered.assessment)["STF-01"]
     assert (answer.code, answer.version) == ("unknown", version + 1)
