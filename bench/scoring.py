@@ -265,6 +265,8 @@ def through_a_worker(
     """Assessments/s through one ``celery worker`` process: every job sent at once, until every score is stored."""
     import redis
 
+    from portal.settings import queue_names
+
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError:
@@ -300,7 +302,7 @@ def through_a_worker(
     finally:
         process.terminate()
         process.wait(timeout=30)
-        redis.Redis.from_url(REDIS_URL).delete(queue)
+        redis.Redis.from_url(REDIS_URL).delete(*queue_names(queue))
 
 
 if __name__ == "__main__":

@@ -572,14 +572,13 @@ def start_processes(database_url: str, folder: Path, port: int, queue: str) -> l
         "--no-control-socket",  # gunicorn's default control socket is one path per user
         "portal:create_app()",
     ]
+    # Without -Q the one worker takes every queue of the prefix (exports, scoring, mail and the rest).
     worker = [
         str(BIN / "celery"),
         "-A",
         "workers.main",
         "worker",
         "--concurrency=1",
-        "-Q",
-        queue,
         "--loglevel=WARNING",
         "--without-gossip",
         "--without-mingle",

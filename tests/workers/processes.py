@@ -14,7 +14,11 @@ from typing import Any
 from tests.services import REDIS_URL
 
 
-def start_worker(database_url: str, queue: str, folder: Path, name: str, **env: str) -> Any:
+def start_worker(
+    database_url: str, queue: str, folder: Path, name: str, *, queues: str | None = None, **env: str
+) -> Any:
+    """A worker of the portal whose queues are named after ``queue``; by default it takes all of them, with
+    ``queues`` only those (its ``-Q``, e.g. ``f"{queue}.exports"``)."""
     environment = {
         **os.environ,
         "PORTAL_DATABASE_URL": database_url,
@@ -40,6 +44,7 @@ def start_worker(database_url: str, queue: str, folder: Path, name: str, **env: 
             "--without-heartbeat",
             "-n",
             f"{name}@%h",
+            *(["-Q", queues] if queues else []),
         ],
         env=environment,
         stdout=log,
