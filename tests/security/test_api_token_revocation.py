@@ -14,7 +14,7 @@ from portal.activity.models import ActivityEntry
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.organizations.operations import add_member
-from tests.conftest import outbox_links, path_of, sign_in
+from tests.conftest import PASSWORD, csrf_token, outbox_links, path_of, sign_in
 from tests.portal.api.helpers import token_for
 
 NEW = "brand new password 7"
@@ -79,6 +79,23 @@ def test_signing_out_everywhere_needs_a_signed_in_post(client, buyer):
     assert client.get("/settings/sign-out-everywhere").status_code == 405
     assert client.post("/settings/sign-out-everywhere").status_code == 302  # to the sign-in page
     assert suppliers_status(client, token) == 200
+
+
+def test_another_site_cannot_sign_a_person_out_everywhere(csrf_app, make_org, make_user):
+    """A forged cross-site form would revoke every integration's token: it needs the page's CSRF token."""
+    person = make_user("csrf@example.com", organization=make_org(), role=Role.BUYER_ADMIN)
+    client = csrf_app.test_client()
+    token = token_for(person)
+    signed_in = client.post(
+        "/sign-in", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/sign-in")}
+    )
+    assert signed_in.status_code == 302
+
+    assert client.post("/settings/sign-out-everywhere").status_code == 400
+    assert suppliers_status(client, token) == 200 and client.get("/settings").status_code == 200
+    page_token = csrf_token(client, "/settings")
+    assert client.post("/settings/sign-out-everywhere", data={"csrf_token": page_token}).status_code == 302
+    assert suppliers_status(client, token) == 401
 
 
 def test_the_settings_page_says_so_in_japanese(client, buyer):
