@@ -29,12 +29,14 @@ from portal.api.schemas import (
     LocalText,
     Page,
     PageQuery,
+    ProgressOut,
     ReviewIn,
     ReviewOut,
     ScoreOut,
     SubmitOut,
 )
 from portal.assessments import operations
+from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.models import Assessment, Decision
 from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
@@ -121,11 +123,12 @@ def _answer_out(answer: Any) -> AnswerOut | None:
 
 def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDetail:
     questionnaire = operations.questionnaire_for(assessment)
-    answers = operations.answers_of(assessment)
-    evidence = operations.evidence_of(assessment)
+    supplier = is_supplier(membership)
+    answers, evidence = operations.answers_of(assessment), operations.evidence_of(assessment)
+    if not supplier:
+        answers, evidence = shown_to_buyer(assessment, answers), shown_to_buyer(assessment, evidence)
     decisions = review.decisions_of(assessment)
     codes = {item_id: answer.code for item_id, answer in answers.items()}
-    supplier = is_supplier(membership)
     show_scoring = not supplier or assessment.campaign.show_score_to_supplier
     items = []
     for item in questionnaire.items_for_tier(assessment.tier):
@@ -149,9 +152,11 @@ def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDeta
             )
         )
     version = assessment.campaign.questionnaire_version
+    progress = operations.progress_of([assessment])[assessment.id]
     return AssessmentDetail(
         **_summary(assessment).model_dump(),
         questionnaire={"key": version.key, "version": version.version},
+        progress=ProgressOut(answered=progress.answered, in_scope=progress.total),
         items=items,
         score=score_out(membership, assessment),
     )

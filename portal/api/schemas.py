@@ -195,7 +195,9 @@ class ItemOut(Reply):
     evidence: EvidenceRuleOut
     #: whether the item applies given the answers so far (visibility conditions)
     visible: bool
+    #: for a buyer: null until the supplier submits (and, while returned for clarification, on reopened items)
     answer: AnswerOut | None
+    #: for a buyer: empty when ``answer`` is withheld
     evidence_ids: list[int]
     #: the reviewer's decision (for a supplier: only those the reviewer shares)
     review: ItemReview | None
@@ -233,8 +235,16 @@ class ScoreOut(Reply):
     reviewed: ScoreResultOut | None
 
 
+class ProgressOut(Reply):
+    answered: int
+    #: items that apply given the answers so far (items hidden by a condition count in neither number)
+    in_scope: int
+
+
 class AssessmentDetail(AssessmentSummary):
     questionnaire: dict[str, str]
+    #: what a buyer sees of an assessment not submitted yet, instead of the answers
+    progress: ProgressOut
     items: list[ItemOut]
     score: ScoreOut | None
 

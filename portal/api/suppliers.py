@@ -9,6 +9,7 @@ from portal.api.framework import operation
 from portal.api.paging import paginate
 from portal.api.schemas import Page, PageQuery, SupplierCreate, SupplierOut, SupplierPatch
 from portal.extensions import db
+from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, Membership, Role
 from portal.suppliers import operations
 from portal.suppliers.models import Supplier, Tier
@@ -60,6 +61,7 @@ def create_supplier(membership: Membership, body: SupplierCreate) -> SupplierOut
         by=current_user,
     )
     db.session.commit()
+    send_outbox_soon()  # the contact is waiting for the invitation, as after adding on the page
     return supplier_out(supplier)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.accounts.models import User
 from portal.assessments import operations
 from portal.assessments.activity_view import supplier_activity
+from portal.assessments.buyer_view import item_shown
 from portal.assessments.forms import answer_input
 from portal.assessments.models import OPEN_STATES, Answer, AnswerEvidence, Assessment
 from portal.assessments.page import answering_page
@@ -241,23 +242,24 @@ def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
 @bp.route("/evidence/<int:evidence_id>")
 @login_required
 def download(evidence_id: int) -> Any:
-    """Members of the owning supplier, and staff of a buyer whose assessment uses the file."""
+    """Members of the owning supplier, and staff of a buyer whose assessment shows them the file.
+
+    The buyer's assessment must show the item the file is attached to (``item_shown``): a file attached
+    to an answer not submitted yet is the supplier's alone.
+    """
     membership = current_membership()
     evidence = db.session.get(Evidence, evidence_id)
     if membership is None or evidence is None:
         abort(404)
     allowed = membership.role in SUPPLIER_ROLES and evidence.organization_id == membership.organization_id
     if not allowed and membership.role in BUYER_ROLES:
-        allowed = (
-            db.session.scalar(
-                sa.select(AnswerEvidence.id)
-                .join(Assessment, Assessment.id == AnswerEvidence.assessment_id)
-                .join(Campaign, Campaign.id == Assessment.campaign_id)
-                .where(AnswerEvidence.evidence_id == evidence.id, Campaign.buyer_id == membership.organization_id)
-                .limit(1)
-            )
-            is not None
+        uses = db.session.execute(
+            sa.select(Assessment, AnswerEvidence.item_id)
+            .join(AnswerEvidence, AnswerEvidence.assessment_id == Assessment.id)
+            .join(Campaign, Campaign.id == Assessment.campaign_id)
+            .where(AnswerEvidence.evidence_id == evidence.id, Campaign.buyer_id == membership.organization_id)
         )
+        allowed = any(item_shown(assessment, item_id) for assessment, item_id in uses)
     if not allowed:
         abort(404)
     return evidence_response(evidence)

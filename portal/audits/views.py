@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from portal.actions.models import CorrectiveAction
+from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.operations import answers_of, evidence_of
 from portal.audits import operations
 from portal.audits.forms import (
@@ -272,8 +273,9 @@ def conduct(audit_id: int) -> Any:
     lang = _lang()
     questionnaire = questionnaire_of(audit.questionnaire_version)
     reference = audit.reference_assessment
-    answers = answers_of(reference) if reference is not None else {}
-    evidence = evidence_of(reference) if reference is not None else {}
+    # The reference may have been returned for clarification since the audit was planned.
+    answers = shown_to_buyer(reference, answers_of(reference)) if reference is not None else {}
+    evidence = shown_to_buyer(reference, evidence_of(reference)) if reference is not None else {}
     photos: dict[str | None, list[Any]] = {}
     for photo in operations.photos_of(audit):
         photos.setdefault(photo.item_id, []).append(photo)

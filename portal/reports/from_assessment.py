@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
+from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.models import Assessment
 from portal.assessments.operations import answers_of, editable_item_ids, evidence_of, questionnaire_for
 from portal.extensions import db
@@ -30,10 +31,12 @@ def _choices(questionnaire: Questionnaire, item_scale: str) -> tuple[ScaleChoice
 
 
 def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) -> ChecksheetData:
-    """Everything one checksheet shows; a supplier's copy carries only supplier-visible review comments."""
+    """Everything one checksheet shows; a supplier's copy carries only supplier-visible review comments,
+    a buyer's only the answers and evidence the supplier has submitted."""
     questionnaire = questionnaire_for(assessment)
-    answers = answers_of(assessment)
-    evidence = evidence_of(assessment)
+    answers, evidence = answers_of(assessment), evidence_of(assessment)
+    if not for_supplier:
+        answers, evidence = shown_to_buyer(assessment, answers), shown_to_buyer(assessment, evidence)
     decisions = decisions_of(assessment)
     # A supplier the buyer hides its score from sees no scoring rule either: no threshold, no critical items.
     show_scores = not for_supplier or assessment.campaign.show_score_to_supplier

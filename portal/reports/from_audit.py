@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.actions.models import CorrectiveAction
+from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.operations import answers_of, evidence_of
 from portal.audits.models import Audit
 from portal.audits.operations import actions_of, audit_items, findings_of, photos_of, results_of
@@ -23,8 +24,9 @@ def audit_report_data(audit: Audit, *, lang: str) -> AuditReportData:
     sections = {s.id: s.title.get(lang) for s in questionnaire.sections}
     labels = {c.code: c.label.get(lang) for scale in questionnaire.scales.values() for c in scale.choices}
     reference = audit.reference_assessment
-    answers = answers_of(reference) if reference is not None else {}
-    evidence = evidence_of(reference) if reference is not None else {}
+    # The reference may have been returned for clarification since the audit was planned.
+    answers = shown_to_buyer(reference, answers_of(reference)) if reference is not None else {}
+    evidence = shown_to_buyer(reference, evidence_of(reference)) if reference is not None else {}
     results = results_of(audit)
     photos = photos_of(audit)
     items = []

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.models import DECIDED_STATES, Answer, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
@@ -164,7 +165,7 @@ def _row(
     own = score.self_result if score is not None else None
     reviewed = score.reviewed if score is not None and assessment.state in DECIDED_STATES else None
     shown = reviewed or own
-    given = answers.get(assessment.id, {})
+    given = shown_to_buyer(assessment, answers.get(assessment.id, {}))
     if plan.prefixed:
         key = plan.version_keys.get(assessment.campaign.questionnaire_version_id, "")
         given = {f"{key}:{item_id}": code for item_id, code in given.items()}

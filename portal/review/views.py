@@ -14,8 +14,9 @@ from flask_login import current_user
 
 from portal.accounts.models import User
 from portal.activity.models import ActivityEntry
+from portal.assessments.buyer_view import activity_details, answers_shown, item_shown, shown_to_buyer
 from portal.assessments.models import Assessment, Decision
-from portal.assessments.operations import answers_of, evidence_of, get_for_buyer, questionnaire_for
+from portal.assessments.operations import answers_of, evidence_of, get_for_buyer, progress_of, questionnaire_for
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import PortalError
 from portal.extensions import db
@@ -56,7 +57,9 @@ def _render_detail(
     """The review page; after a refused outcome, with its ``error`` and the fields as the reviewer ``typed`` them."""
     lang = str(get_locale() or "ja")
     questionnaire = questionnaire_for(assessment)
-    answers, evidence, decisions = answers_of(assessment), evidence_of(assessment), operations.decisions_of(assessment)
+    answers = shown_to_buyer(assessment, answers_of(assessment))
+    evidence = shown_to_buyer(assessment, evidence_of(assessment))
+    decisions = operations.decisions_of(assessment)
     rows: list[dict[str, Any]] = []
     for item in questionnaire.items_for_tier(assessment.tier):
         answer = answers.get(item.id)
@@ -70,6 +73,7 @@ def _render_detail(
                 "label": choice.label.get(lang) if choice else None,
                 "evidence": evidence.get(item.id, []),
                 "decision": decisions.get(item.id),
+                "withheld": answers_shown(assessment) and not item_shown(assessment, item.id),
             }
         )
     section_titles = {s.id: s.title.get(lang) for s in questionnaire.sections}
@@ -93,6 +97,8 @@ def _render_detail(
         nonconforming=nonconforming,
         state_labels=ASSESSMENT_STATE_LABELS,
         can_decide=current_role() in DECIDERS and assessment.state in operations.REVIEWABLE,
+        # Until the supplier submits, how far it is is all the buyer sees.
+        progress=None if answers_shown(assessment) else progress_of([assessment])[assessment.id],
         today=date.today(),
         typed=typed,
         error=error,
@@ -194,7 +200,10 @@ def activity(assessment_id: int) -> Any:
         u.id: u.name
         for u in db.session.scalars(sa.select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))
     }
-    return render_template("assessments/activity.html", assessment=assessment, entries=entries, actors=actors)
+    details = {entry.id: activity_details(entry) for entry in entries}
+    return render_template(
+        "assessments/activity.html", assessment=assessment, entries=entries, actors=actors, details=details
+    )
 
 
 @bp.route("/<int:assessment_id>/export", methods=["POST"])

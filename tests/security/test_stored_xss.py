@@ -263,7 +263,8 @@ def test_the_buyers_pages_show_every_hostile_text_escaped(client, world):
             "review-POL-01",
             "review-STF-02",
         ),
-        f"/review/{a}/activity": ("owner-name", "comment-pol01", "na-reason-stf01"),
+        # The buyer's log names who saved which item, never what they typed (the review page shows that).
+        f"/review/{a}/activity": ("owner-name",),
         "/actions/": ("action-title", "action-owner", "supplier-name", "finding-description", "finding-owner"),
         f"/actions/{world.review_action_id}": ("action-title", "action-owner", "review-action-plan", "closing-comment"),
         f"/actions/{world.audit_action_id}": ("finding-description", "finding-owner", "audit-action-plan"),

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import sign_in
 from tests.portal.assessments.helpers import PDF, setup, upload
+from tests.workflow_fixtures import submit_answers
 
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
@@ -124,6 +125,11 @@ def test_downloads_only_for_people_allowed_to_see_the_file(
     client.post("/sign-out")
 
     reviewer = make_user(organization=assessment.campaign.buyer, role=Role.REVIEWER)
+    for user in (admin, reviewer):  # the supplier's own file until it submits the answers
+        sign_in(client, user.email)
+        assert client.get(url).status_code == 404
+        client.post("/sign-out")
+    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})
     for user in (admin, reviewer):
         sign_in(client, user.email)
         assert client.get(url).status_code == 200

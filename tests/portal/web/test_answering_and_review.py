@@ -12,7 +12,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import sign_in
-from tests.workflow_fixtures import generated_definition, only_assessment
+from tests.workflow_fixtures import generated_definition, only_assessment, submit_answers
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -171,6 +171,8 @@ def test_downloads_only_for_people_allowed_to_see_the_file(app, client, make_buy
     assert response.headers["Content-Disposition"].startswith("attachment;")
     client.post("/sign-out")
     sign_in(client, admin.email)
+    assert client.get(f"/assessments/evidence/{evidence.id}").status_code == 404  # not submitted yet
+    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})
     assert client.get(f"/assessments/evidence/{evidence.id}").status_code == 200
     client.post("/sign-out")
     other_buyer, other_admin = make_buyer()
