@@ -6,9 +6,12 @@ Text over the limit is refused with a message rather than cut, so nothing typed 
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
 
 from portal.errors import UserInputError
 
@@ -33,17 +36,35 @@ def without_invisible(text: str) -> str:
     return "".join(c for c in text if not is_invisible(c))
 
 
-def clean_name(text: str | None, *, missing: object) -> str:
-    """A name on one line: surrounding blanks removed; refused (``missing`` when empty) rather than changed
-    when it holds an invisible character, so what is stored is what the person sees."""
+#: Why a name was refused; the pages' forms say it at the field, the API and the command line as their error.
+INVISIBLE_IN_NAME = _l(
+    "Names cannot contain line breaks, tabs or invisible control characters (such as text-direction marks)."
+)
+
+
+def clean_name(text: str | None) -> str:
+    """A name on one line, without surrounding blanks (empty when nothing was typed: the caller says what
+    is missing). One holding an invisible character is refused rather than changed, so what is stored is
+    what the person saw; names go into e-mail subjects, file names and other people's pages."""
     text = (text or "").strip()
-    if not text:
-        raise UserInputError(missing)
     if any(is_invisible(c) for c in text):
-        raise UserInputError(
-            _l("Names cannot contain line breaks, tabs or invisible control characters (such as text-direction marks).")
-        )
+        raise UserInputError(INVISIBLE_IN_NAME)
     return text
+
+
+def check_name_field(form: object, field: Any) -> None:
+    """WTForms validator: :func:`clean_name`'s rule, said at the field."""
+    if any(is_invisible(c) for c in (field.data or "").strip()):
+        raise ValidationError(INVISIBLE_IN_NAME)
+
+
+_BREAKS = re.compile(r"[\r\n\t\v\f\x1c-\x1f\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """A stored value put where one line must hold (an e-mail subject): line breaks and tabs become a space,
+    other invisible characters go. For values stored before names were checked, or not typed by a person."""
+    return without_invisible(_BREAKS.sub(" ", text)).strip()
 
 
 def clean_text(text: str | None) -> str | None:

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.i18n import LANGUAGES
+from portal.text_input import check_name_field
 
 
 class SignInForm(FlaskForm):
@@ -32,7 +33,7 @@ class NewPasswordForm(FlaskForm):
 
 
 class RegisterForm(NewPasswordForm):
-    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=120), check_name_field])
 
 
 class AcceptForm(FlaskForm):

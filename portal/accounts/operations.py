@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.queries import has_members, is_admin
+from portal.text_input import clean_name
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def create_user(*, email: str, name: str, password: str, locale: str = "ja", is_
         raise UserInputError(_l("Unknown language."))
     user = User(
         email=email,
-        name=name.strip() or email,
+        name=clean_name(name) or email,
         password_hash=hash_password(password),
         locale=locale,
         is_operator=is_operator,

@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.assessments.models import AssessmentState
 from portal.campaigns.models import CampaignState
 from portal.suppliers.forms import TIER_LABELS
+from portal.text_input import check_name_field
 
 ASSESSMENT_STATE_LABELS = {
     AssessmentState.INVITED: _l("Invited"),
@@ -61,7 +62,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class CampaignForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200), check_name_field])
     questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
     tier = SelectField(
         _l("Tier"),
@@ -97,7 +98,7 @@ class CampaignForm(FlaskForm):
 
 
 class NextRoundForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200), check_name_field])
     due_date = DateField(_l("Due date"), validators=[InputRequired()])
 
 

@@ -34,7 +34,7 @@ from portal.mail.operations import queue_email
 from portal.organizations.models import Organization, Role
 from portal.suppliers.models import Supplier, Tier
 from portal.suppliers.queries import supplier_owners
-from portal.text_input import clean_text
+from portal.text_input import clean_name, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class CampaignInput:
 
 
 def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[QuestionnaireVersion, list[Supplier]]:
-    if not data.name.strip():
+    if not clean_name(data.name):
         raise UserInputError(_l("Please give the campaign a name."))
     if data.due_date <= today:
         raise UserInputError(_l("The due date must be in the future."))

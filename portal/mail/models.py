@@ -10,13 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.db import utcnow
 from portal.extensions import db
 
+SUBJECT_LENGTH = 300
+
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(300))
+    subject: Mapped[str] = mapped_column(sa.String(SUBJECT_LENGTH))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the next attempt may be made; moves forward after each failure (back-off).

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
+from jinja2 import Environment, Template
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.mail.models import OutboxMessage
-from portal.mail.sending import Sender, sender_for
+from portal.mail.models import SUBJECT_LENGTH, OutboxMessage
+from portal.mail.sending import Sender, Undeliverable, sender_for
+from portal.text_input import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +30,31 @@ def queue_email(recipient: str, template: str, *, locale: str = "ja", **context:
     caller's transaction, so it exists exactly when the change that caused it is committed.
     """
     with force_locale(locale):
-        text = render_template(f"mail/{template}.txt", base_url=current_app.config["BASE_URL"], **context)
-    subject, _, body = text.strip().partition("\n")
-    message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n")
+        subject, body = _render(f"mail/{template}.txt", {"base_url": current_app.config["BASE_URL"], **context})
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     return message
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The subject and body of a mail template.
+
+    The subject line is rendered on its own, so a value stored with a line break (before names were
+    checked) stays in the subject, on one line, rather than cutting it short or reaching a header.
+    """
+    environment = current_app.jinja_env
+    assert environment.loader is not None
+    source, _, _ = environment.loader.get_source(environment, name)
+    subject_line, _, body = source.partition("\n")
+    current_app.update_template_context(context)
+    subject = one_line(_compiled(environment, subject_line).render(context))
+    return subject[:SUBJECT_LENGTH], _compiled(environment, body).render(context).strip() + "\n"
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(environment: Environment, source: str) -> Template:
+    # Plain text: a template without a file name would otherwise be HTML-escaped ("A&amp;B").
+    return environment.overlay(autoescape=False).from_string(source)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -62,8 +85,13 @@ def send_next_due_message(sender: Sender, *, now: datetime | None = None) -> Out
     message.attempts += 1
     try:
         sender.send(message)
-    except Exception as error:  # any delivery failure is retried later, never lost
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    except Undeliverable as error:
+        # Trying again would fail the same way: given up at once, the reason shown on the outbox page.
+        message.failed_at = now
+        message.last_error = _reason(error)
+        logger.error("E-mail %s to %s cannot be delivered: %s", message.id, message.recipient, error)
+    except Exception as error:  # any other delivery failure is retried later, never lost
+        message.last_error = _reason(error)
         if message.attempts >= MAX_ATTEMPTS:
             message.failed_at = now
             logger.error("Giving up on e-mail %s to %s: %s", message.id, message.recipient, error)
@@ -76,6 +104,11 @@ def send_next_due_message(sender: Sender, *, now: datetime | None = None) -> Out
         logger.info("E-mail %s sent to %s", message.id, message.recipient)
     db.session.flush()
     return message
+
+
+def _reason(error: Exception) -> str:
+    # NUL cannot be stored in PostgreSQL text: the row could then never be marked, and would be tried forever.
+    return f"{type(error).__name__}: {error}".replace("\x00", "")[:2000]
 
 
 def current_sender() -> Sender:

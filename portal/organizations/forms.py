@@ -6,6 +6,7 @@ from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.organizations.models import Role
+from portal.text_input import check_name_field
 
 ROLE_LABELS = {
     Role.BUYER_ADMIN: _l("Buyer administrator"),
@@ -26,7 +27,7 @@ class InviteMemberForm(FlaskForm):
 
 
 class NewBuyerForm(FlaskForm):
-    name = StringField(_l("Organisation name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Organisation name"), validators=[InputRequired(), Length(max=200), check_name_field])
     admin_email = EmailField(
         _l("E-mail address of its first administrator"),
         validators=[InputRequired(), Email(), Length(max=254)],

@@ -16,12 +16,13 @@ from portal.errors import Conflict, NotFound, PermissionDenied, UserInputError
 from portal.extensions import db
 from portal.organizations.models import ADMIN_ROLES, BUYER_ROLES, SUPPLIER_ROLES, Membership, Organization, Role
 from portal.suppliers.models import Supplier
+from portal.text_input import clean_name
 
 logger = logging.getLogger(__name__)
 
 
 def create_organization(name: str, *, by: User | None) -> Organization:
-    name = name.strip()
+    name = clean_name(name)
     if not name:
         raise UserInputError(_l("Please enter the organisation's name."))
     organization = Organization(name=name)

@@ -22,7 +22,7 @@ from portal.mail.operations import queue_email
 from portal.review.supplier_view import shown_review
 from portal.scoring.requests import request_scoring
 from portal.suppliers.queries import supplier_owners
-from portal.text_input import clean_text
+from portal.text_input import clean_name, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def decide_outcome(
             supplier_id=assessment.supplier_id,
             assessment_id=assessment.id,
             item_id=item_id,
-            title=(data.title or "").strip() or f"{item_id}: {item.text.ja}"[:300],
+            title=clean_name(data.title) or f"{item_id}: {item.text.ja}"[:300],
             description=shown.comment if shown else None,
             owner=data.owner.strip()[:120],
             due_date=data.due_date,

@@ -9,6 +9,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from portal.suppliers.intake import QUESTIONS, suggest_tier
 from portal.suppliers.models import Tier
+from portal.text_input import check_name_field
 
 TIER_LABELS = {
     Tier.T1: _l("T1 Basic"),
@@ -71,7 +72,7 @@ class TierForm(FlaskForm):
 
 
 class SupplierForm(TierForm):
-    name = StringField(_l("Supplier name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Supplier name"), validators=[InputRequired(), Length(max=200), check_name_field])
     contact_email = EmailField(
         _l("Contact e-mail address"),
         validators=[InputRequired(), Email(), Length(max=254)],
@@ -82,7 +83,7 @@ class SupplierForm(TierForm):
 class SupplierDetailsForm(FlaskForm):
     """The buyer admin's correction of the supplier's name and contact (the tier has its own form)."""
 
-    name = StringField(_l("Supplier name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Supplier name"), validators=[InputRequired(), Length(max=200), check_name_field])
     contact_email = EmailField(
         _l("Contact e-mail address"),
         validators=[InputRequired(), Email(), Length(max=254)],

@@ -17,6 +17,7 @@ from portal.organizations.operations import create_organization
 from portal.organizations.queries import has_members
 from portal.suppliers.intake import suggest_tier
 from portal.suppliers.models import Supplier, Tier
+from portal.text_input import clean_name
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def add_supplier(
 ) -> Supplier:
     """Record a supplier, create its organisation and invite its contact as supplier owner."""
     tier_reason = _checked_tier(tier, intake, tier_reason)
-    name = name.strip()
+    name = clean_name(name)
     contact_email = normalize_email(contact_email)
     if not name:
         raise UserInputError(_l("Please enter the supplier's name."))
@@ -123,7 +124,7 @@ def update_details(supplier: Supplier, *, name: str, contact_email: str, by: Use
     keeps its name and its members, and nobody is invited. Until anyone has joined, the buyer may send the
     invitation to the new contact; after that the address is only the buyer's address book entry.
     """
-    name = name.strip()
+    name = clean_name(name)
     contact_email = normalize_email(contact_email)
     if not name:
         raise UserInputError(_l("Please enter the supplier's name."))

@@ -76,14 +76,20 @@ def exports(app, client, make_buyer, make_supplier, make_campaign, make_version)
     version = make_version(hostile_definition(lambda tag: QUESTIONNAIRE.get(tag, f"={tag}")))
     buyer, admin = make_buyer(name=HYPERLINK)
     supplier, owner = make_supplier(buyer, name=AT)
-    campaign = make_campaign(buyer, [supplier], by=admin, version=version, name=BROKEN_NAME)
+    campaign = make_campaign(buyer, [supplier], by=admin, version=version)
+    # Names with line breaks and tabs are refused at input now: these are values stored before that.
+    campaign.name = BROKEN_NAME
+    db.session.commit()
     assessment = only_assessment(campaign)
     due = (date.today() + timedelta(days=30)).isoformat()
 
     sign_in(client, admin.email)
     for n, name in enumerate([*FORMULAS, BROKEN_NAME]):
-        data = {"name": name, "contact_email": f"formula{n}@example.com", "tier": "T1"}
-        assert client.post("/suppliers/new", data=data).status_code in (200, 302), name
+        typed = f"stored before names were checked {n}" if name != name.strip() or "\n" in name else name
+        data = {"name": typed, "contact_email": f"formula{n}@example.com", "tier": "T1"}
+        assert client.post("/suppliers/new", data=data).status_code == 302, name
+        db.session.scalar(sa.select(Supplier).where(Supplier.name == typed)).name = name
+    db.session.commit()
     client.post("/sign-out")
 
     sign_in(client, owner.email)
