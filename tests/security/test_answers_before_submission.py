@@ -5,13 +5,14 @@ activity log and evidence downloads show how far the supplier is, never an answe
 returned for clarification, the reopened items' rework is hidden until the supplier submits again.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import openpyxl
 import sqlalchemy as sa
 
 from portal.assessments.models import AssessmentState, Decision
+from portal.audits.models import Audit
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
@@ -53,6 +54,23 @@ def buyer_copy(client, assessment):
     assert download.status_code == 200
     book = openpyxl.load_workbook(BytesIO(download.data))
     return " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None)
+
+
+def plan_audit_on(client, admin, assessment):
+    """An audit of the supplier planned now, so the submitted assessment is its reference."""
+    sign_in(client, admin.email)
+    data = {
+        "supplier_id": assessment.supplier_id,
+        "questionnaire_version_id": assessment.campaign.questionnaire_version_id,
+        "tier": "",
+        "mode": "on_site",
+        "planned_date": (date.today() + timedelta(days=10)).isoformat(),
+    }
+    assert client.post("/audits/new", data=data).status_code == 302
+    client.post("/sign-out")
+    audit = db.session.scalar(sa.select(Audit))
+    assert audit.reference_assessment_id == assessment.id
+    return audit
 
 
 def portfolio_answers(assessment):
@@ -110,6 +128,7 @@ def test_while_returned_the_reopened_items_show_only_once_resubmitted(client, ma
     save(client, assessment, "STF-02", code="yes")
     client.post("/sign-out")
     submit(client, assessment, owner)
+    audit = plan_audit_on(client, admin, assessment)
     decide_item(assessment, "POL-01", Decision.CLARIFICATION, comment="根拠は?", visible_to_supplier=True, by=admin)
     return_for_clarification(assessment, by=admin)
     db.session.commit()
@@ -125,6 +144,8 @@ def test_while_returned_the_reopened_items_show_only_once_resubmitted(client, ma
     assert REWORK not in page and DRAFT not in page and FILE not in page
     assert "shown once it submits again" in page and DRAFT_REASON in page  # STF-01 was not reopened
     assert client.get(f"/assessments/evidence/{evidence_id}").status_code == 404
+    conduct = text(client.get(f"/audits/{audit.id}/conduct"))  # its reference answers are this assessment's
+    assert REWORK not in conduct and DRAFT not in conduct and DRAFT_REASON in conduct
     assert REWORK not in buyer_copy(client, assessment)
     assert portfolio_answers(assessment) == [{"STF-01": "na", "STF-02": "yes"}]
     items = client.get(f"/api/v1/assessments/{assessment.id}", headers=token_for(admin)).get_json()["items"]
