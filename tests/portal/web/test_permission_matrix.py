@@ -23,6 +23,7 @@ PUBLIC = {
     "static",
     "accounts.sign_in",
     "accounts.sign_out",
+    "accounts.sign_out_everywhere",  # one's own sessions and tokens; tests/security/test_api_token_revocation.py
     "accounts.forgot_password",
     "accounts.reset_password",
     "accounts.accept_invitation",
