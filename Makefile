@@ -25,8 +25,14 @@ demo: install
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Lint and type checks run beside the tests (mypy on the second core) rather than inside pytest's own run;
+# any failure fails `make test`, and mypy's report is printed only when it finds something.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check portal questionnaires workers tests bench
+	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & mypy=$$!; \
+	$(BIN)/python -m pytest; tests=$$?; \
+	if ! wait $$mypy; then cat $(VENV)/mypy.log; echo "mypy found problems" >&2; exit 1; fi; \
+	exit $$tests
 
 lint: install
 	$(BIN)/ruff check portal questionnaires workers tests bench

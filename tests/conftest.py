@@ -67,7 +67,15 @@ def postgres_url(schema: str) -> str:
     return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Database tests run on PostgreSQL, production's database; those marked ``both_databases`` (where the
+    dialects differ: locks, upserts, SKIP LOCKED, the demo's SQLite path) also run on a SQLite file."""
+    if "database_url" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("database_url", ["sqlite", "postgres"] if both else ["postgres"], indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
     if request.param == "sqlite":
         # A file, never in-memory: an in-memory database shares one connection and hides

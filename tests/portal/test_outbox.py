@@ -19,6 +19,8 @@ from portal.organizations.models import Role
 from tests.conftest import sign_in
 from workers.tasks import send_outbox
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 
 class FlakySender:
     def __init__(self, failures: int) -> None:

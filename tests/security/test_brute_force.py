@@ -22,6 +22,8 @@ from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import PASSWORD, make_test_app
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 WRONG = "not the password!"
 
 

@@ -12,6 +12,8 @@ from tests.conftest import make_test_app
 from tests.services import REDIS_URL, require_redis
 from tests.workers.processes import start_worker, stop, wait_for
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 BROKER = REDIS_URL
 
 

@@ -10,6 +10,8 @@ from tests.parallel import at_once
 from tests.portal.api.helpers import token_for
 from tests.portal.assessments.helpers import save, setup
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 PARALLEL = 40
 
 

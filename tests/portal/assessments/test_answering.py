@@ -1,5 +1,6 @@
 """Answering: autosave and the plain form, conflicts, submit, clarification, assignments, the activity log."""
 
+import pytest
 import sqlalchemy as sa
 
 from portal.activity.models import ActivityEntry
@@ -11,6 +12,8 @@ from portal.review.operations import decide_item, return_for_clarification
 from tests.conftest import sign_in
 from tests.parallel import held_at_first_write
 from tests.portal.assessments.helpers import PDF, save, setup, upload
+
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
 
 
 def answer(item_id):

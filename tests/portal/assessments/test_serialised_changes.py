@@ -23,6 +23,8 @@ from tests.portal.assessments.helpers import save as save_page
 from tests.portal.reports.test_offline_pages import download_checksheet, fill
 from tests.workflow_fixtures import generated_definition
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 #: "This assessment has already been submitted." in the default language.
 SUBMITTED = "この評価はすでに提出されています。"
 

@@ -21,6 +21,8 @@ from tests.conftest import csrf_token, outbox_links, path_of, sign_in
 from tests.portal.api.helpers import token_for
 from tests.workflow_fixtures import only_assessment
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 
 def membership_of(user, organization):
     return db.session.scalar(

@@ -20,6 +20,8 @@ from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
 from tests.workflow_fixtures import only_assessment
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 
 def jobs_of(organization):
     db.session.expire_all()

@@ -31,6 +31,8 @@ from tests.portal.reports.sample import expected_for, make_data
 from tests.portal.reports.test_offline_pages import download_checksheet
 from tests.workflow_fixtures import only_assessment
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 SHEET = "チェックシート"
 GOV01, GOV02, GOV03, STF01, STF02, STF03, STF04 = range(FIRST_ROW, FIRST_ROW + 7)
 

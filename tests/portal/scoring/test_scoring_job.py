@@ -15,6 +15,8 @@ from portal.scoring.requests import request_scoring
 from tests.workflow_fixtures import only_assessment, submit_answers
 from workers.tasks import score_assessment
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 
 def submitted(make_buyer, make_supplier, make_campaign):
     buyer, admin = make_buyer()

@@ -19,6 +19,8 @@ from portal.throttling.operations import (
     remove_ended_windows,
 )
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 LIMIT = Limit("test.scope", 3, timedelta(minutes=15))
 OTHER = Limit("test.other", 3, timedelta(minutes=15))
 T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)

@@ -24,6 +24,8 @@ from portal.mail.models import OutboxMessage
 from portal.review.operations import ActionInput, decide_item, decide_outcome, return_for_clarification
 from tests.workflow_fixtures import only_assessment
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
+
 
 def answer(assessment, item_id, code, *, by, base=None, **kw):
     from portal.assessments.models import Answer
