@@ -54,9 +54,8 @@ def store_evidence(
     except FileRefused:
         discard_unreferenced([sha256])
         raise
-    existing = db.session.scalar(
-        sa.select(Evidence).where(Evidence.organization_id == organization.id, Evidence.sha256 == sha256)
-    )
+    same_file = sa.select(Evidence).where(Evidence.organization_id == organization.id, Evidence.sha256 == sha256)
+    existing = db.session.scalar(same_file)
     if existing is not None:
         return existing
     evidence = Evidence(
@@ -67,8 +66,12 @@ def store_evidence(
         content_type=content_type,
         uploaded_by_id=by.id,
     )
-    db.session.add(evidence)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(evidence)
+    except sa.exc.IntegrityError:
+        # A colleague stored the same file in this very moment: theirs is the one evidence file.
+        return db.session.scalars(same_file).one()
     record(
         "evidence.uploaded",
         actor=by,
