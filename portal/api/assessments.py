@@ -7,6 +7,7 @@ see the assessments of their campaigns. Anyone else's id is simply not found.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,7 +43,6 @@ from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
-from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
 from portal.review import operations as review
@@ -50,6 +50,7 @@ from portal.review.supplier_view import shown_review
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.suppliers.models import Supplier
+from portal.unit_of_work import after_commit
 
 EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
 DECIDERS = (Role.BUYER_ADMIN, Role.REVIEWER)
@@ -223,7 +224,6 @@ def put_answers(membership: Membership, assessment_id: int, body: AnswersIn) -> 
             by=current_user,
         )
         saved[given.item] = _answer_out(answer)
-    db.session.commit()
     return AnswersSaved.model_validate({"answers": saved})
 
 
@@ -255,7 +255,6 @@ def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
             operations.attach_evidence(assessment, item_id, evidence, by=current_user)
 
     (evidence,) = store_all(membership.organization, [file], attach, by=current_user)
-    db.session.commit()
     return EvidenceOut(
         id=evidence.id, sha256=evidence.sha256, filename=evidence.filename, size=evidence.size, items=item_ids
     )
@@ -274,9 +273,8 @@ def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
 def submit(membership: Membership, assessment_id: int) -> SubmitOut:
     assessment = find_assessment(membership, assessment_id)
     operations.submit_assessment(assessment, by=current_user)
-    db.session.commit()
-    enqueue_scoring(assessment.id)
-    send_outbox_soon()
+    after_commit(partial(enqueue_scoring, assessment.id))
+    after_commit(send_outbox_soon)
     return SubmitOut(
         id=assessment.id,
         state=str(assessment.state),
@@ -339,9 +337,8 @@ def post_review(membership: Membership, assessment_id: int, body: ReviewIn) -> R
         )
     elif body.corrective_actions:
         raise UserInputError(_l("corrective_actions: only with accept_with_conditions or reject."))
-    db.session.commit()
-    enqueue_scoring(assessment.id)
-    send_outbox_soon()
+    after_commit(partial(enqueue_scoring, assessment.id))
+    after_commit(send_outbox_soon)
     decisions = {item_id: str(d.decision) for item_id, d in review.decisions_of(assessment).items()}
     return ReviewOut(
         id=assessment.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import sqlalchemy as sa
 from flask import request
@@ -31,11 +32,11 @@ from portal.errors import UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
 from portal.evidence.sniffing import PHOTOS
-from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier, Tier
+from portal.unit_of_work import after_commit
 
 EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
 STAFF = tuple(BUYER_ROLES)
@@ -101,7 +102,7 @@ def _result_out(row: AuditItemResult) -> AuditResultOut:
 
 def _rescore(audit: Audit) -> None:
     if audit.reference_assessment_id is not None:
-        enqueue_scoring(audit.reference_assessment_id)
+        after_commit(partial(enqueue_scoring, audit.reference_assessment_id))
 
 
 @operation(
@@ -153,8 +154,7 @@ def create_audit(membership: Membership, body: AuditCreate) -> AuditOut:
         by=current_user,
         today=date.today(),
     )
-    db.session.commit()
-    send_outbox_soon()
+    after_commit(send_outbox_soon)
     return audit_out(membership, audit)
 
 
@@ -187,7 +187,6 @@ def put_results(membership: Membership, audit_id: int, body: AuditResultsIn) -> 
         raise BodyInvalid(_l("results: each item may appear only once."))
     for given in body.results:
         operations.record_result(audit, given.item, given.result, given.note, given.version, by=current_user)
-    db.session.commit()
     _rescore(audit)
     return audit_out(membership, audit)
 
@@ -218,7 +217,6 @@ def add_photo(membership: Membership, audit_id: int) -> PhotoOut:
         photos.append(operations.add_photo(audit, item_id, evidence, by=current_user))
 
     (evidence,) = store_all(membership.organization, [file], attach, by=current_user, allowed=PHOTOS)
-    db.session.commit()
     return PhotoOut(
         id=photos[0].id, item=item_id, filename=evidence.filename, sha256=evidence.sha256, size=evidence.size
     )
@@ -237,8 +235,7 @@ def add_photo(membership: Membership, audit_id: int) -> PhotoOut:
 def propose_date(membership: Membership, audit_id: int, body: ProposalIn) -> AuditOut:
     audit = _find(membership, audit_id)
     operations.propose_date(audit, body.proposed_date, body.note, by=current_user, today=date.today())
-    db.session.commit()
-    send_outbox_soon()
+    after_commit(send_outbox_soon)
     return audit_out(membership, audit)
 
 
@@ -254,8 +251,7 @@ def propose_date(membership: Membership, audit_id: int, body: ProposalIn) -> Aud
 def accept_date(membership: Membership, audit_id: int) -> AuditOut:
     audit = _find(membership, audit_id)
     operations.accept_proposal(audit, by=current_user)
-    db.session.commit()
-    send_outbox_soon()
+    after_commit(send_outbox_soon)
     return audit_out(membership, audit)
 
 
@@ -278,9 +274,8 @@ def close_audit(membership: Membership, audit_id: int, body: AuditCloseIn) -> Au
         for f in body.findings
     ]
     operations.close_audit(audit, findings, body.summary, by=current_user, today=date.today())
-    db.session.commit()
     _rescore(audit)
-    send_outbox_soon()
+    after_commit(send_outbox_soon)
     return audit_out(membership, audit)
 
 
@@ -296,6 +291,5 @@ def close_audit(membership: Membership, audit_id: int, body: AuditCloseIn) -> Au
 def cancel_audit(membership: Membership, audit_id: int) -> AuditOut:
     audit = _find(membership, audit_id)
     operations.cancel_audit(audit, by=current_user)
-    db.session.commit()
     _rescore(audit)
     return audit_out(membership, audit)

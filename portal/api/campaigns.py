@@ -15,10 +15,10 @@ from portal.campaigns import operations
 from portal.campaigns.models import Campaign
 from portal.catalog.visibility import find_buyer_version
 from portal.errors import UserInputError
-from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, Membership, Role
 from portal.suppliers.models import Tier
+from portal.unit_of_work import after_commit
 
 
 def campaign_out(campaign: Campaign) -> CampaignOut:
@@ -84,7 +84,6 @@ def create_campaign(membership: Membership, body: CampaignCreate) -> CampaignOut
         by=current_user,
         today=date.today(),
     )
-    db.session.commit()
     return campaign_out(campaign)
 
 
@@ -113,6 +112,5 @@ def get_campaign(membership: Membership, campaign_id: int) -> CampaignOut:
 def launch_campaign(membership: Membership, campaign_id: int) -> CampaignOut:
     campaign = operations.get_campaign(membership.organization, campaign_id)
     operations.launch_campaign(campaign, by=current_user)
-    db.session.commit()
-    send_outbox_soon()
+    after_commit(send_outbox_soon)
     return campaign_out(campaign)

@@ -2,8 +2,8 @@
 
 Each operation names its roles, its request body and query models, and its response model per status.
 The same declaration checks the caller's role, parses and validates the body (400 naming the field),
-serialises the response through its model, and is what ``openapi.py`` turns into the document, so
-the document cannot drift from the code.
+serialises the response through its model, commits the unit of work (``portal.unit_of_work``), and is
+what ``openapi.py`` turns into the document, so the document cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from portal.api.auth import api_membership
 from portal.errors import NotFound, PermissionDenied, UserInputError
 from portal.organizations.models import Membership, Role
+from portal.unit_of_work import commit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -75,7 +76,11 @@ def operation(
     errors: tuple[int, ...] = (),
     multipart: dict[str, tuple[dict[str, Any], bool]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``view(membership, **path_args[, body=..., query=...])`` as an API operation."""
+    """Register ``view(membership, **path_args[, body=..., query=...])`` as an API operation.
+
+    The view's changes are committed when it returns (``portal.unit_of_work``). It returns its response
+    model, a ``Response``, ``None``, or a function building one of these after the commit.
+    """
     allowed = frozenset(roles)
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -107,6 +112,10 @@ def operation(
             if query is not None:
                 arguments["query"] = _parse(query, request.args.to_dict())
             result = view(membership, **path_args, **arguments)
+            # A raised PortalError never gets here: the blueprint's error handler rolls back instead.
+            commit()
+            if callable(result) and not isinstance(result, Response):  # shows what after-commit steps started
+                result = result()
             if isinstance(result, Response):
                 return result
             if result is None:

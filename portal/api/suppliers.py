@@ -8,11 +8,11 @@ from flask_login import current_user
 from portal.api.framework import operation
 from portal.api.paging import paginate
 from portal.api.schemas import Page, PageQuery, SupplierCreate, SupplierOut, SupplierPatch
-from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, Membership, Role
 from portal.suppliers import operations
 from portal.suppliers.models import Supplier, Tier
+from portal.unit_of_work import after_commit
 
 
 def supplier_out(supplier: Supplier) -> SupplierOut:
@@ -60,8 +60,7 @@ def create_supplier(membership: Membership, body: SupplierCreate) -> SupplierOut
         tier_reason=body.tier_reason,
         by=current_user,
     )
-    db.session.commit()
-    send_outbox_soon()  # the contact is waiting for the invitation, as after adding on the page
+    after_commit(send_outbox_soon)  # the contact is waiting for the invitation, as after adding on the page
     return supplier_out(supplier)
 
 
@@ -101,5 +100,4 @@ def patch_supplier(membership: Membership, supplier_id: int, body: SupplierPatch
         operations.change_tier(
             supplier, Tier(body.tier), intake=supplier.intake, reason=body.tier_reason, by=current_user
         )
-    db.session.commit()
     return supplier_out(supplier)

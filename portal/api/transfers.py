@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import Response, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -38,6 +41,7 @@ from portal.reports.offline import (
     stored_preview,
 )
 from portal.reports.offline_rows import conflict_rows
+from portal.unit_of_work import after_commit
 
 
 def export_out(job: BackgroundJob) -> ExportOut:
@@ -64,7 +68,7 @@ def export_out(job: BackgroundJob) -> ExportOut:
     status=202,
     errors=(404, 429),
 )
-def create_export(membership: Membership, body: ExportIn) -> ExportOut:
+def create_export(membership: Membership, body: ExportIn) -> Callable[[], ExportOut]:
     if body.kind == "checksheet":
         if body.assessment_id is None:
             raise BodyInvalid(_l("assessment_id: required for a checksheet."))
@@ -88,10 +92,13 @@ def create_export(membership: Membership, body: ExportIn) -> ExportOut:
             raise PermissionDenied(_l("Only the buyer's staff can export a portfolio."))
         campaign = get_campaign(membership.organization, body.campaign_id) if body.campaign_id else None
         export = exports.request_portfolio(membership.organization, campaign, lang=body.lang, by=current_user)
-    db.session.commit()
-    exports.queue_export(export)
-    db.session.refresh(export.job)
-    return export_out(export.job)
+    after_commit(partial(exports.queue_export, export))
+
+    def shown() -> ExportOut:  # after the commit: an eager worker may have finished it already
+        db.session.refresh(export.job)
+        return export_out(export.job)
+
+    return shown
 
 
 @operation(
@@ -162,7 +169,6 @@ def create_import(membership: Membership, assessment_id: int) -> ImportPreviewOu
     if file is None or not file.filename:
         raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
     job = start_import(assessment, keep_upload(file.stream), str(get_locale() or "ja"), by=current_user)
-    db.session.commit()
     return _preview_out(job)
 
 
@@ -183,7 +189,6 @@ def confirm_import(membership: Membership, import_id: int) -> ImportApplied:
     assessment = find_assessment(membership, job.params["assessment_id"])
     result = apply_import(job, assessment, by=current_user)
     conflicts = _conflicts_out(assessment, result.conflicts)
-    db.session.commit()
     return ImportApplied(id=job.id, changed=len(result.applied), conflicts=conflicts)
 
 

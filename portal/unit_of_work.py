@@ -1,0 +1,95 @@
+"""One unit of work per page request or API call: commit once at the edge, or roll back.
+
+Operations flush and never commit; what must happen only once their rows are committed (wake the
+outbox, queue scoring, start a job) they register with ``after_commit``. The edge (``commits`` for
+pages, the API's ``operation`` decorator) commits when the view returns and then runs those steps,
+or rolls back when it raises and drops them, so a worker never looks for a row that is not there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import flash, redirect
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from portal.errors import PortalError
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+_AFTER_COMMIT = "portal.after_commit"
+
+#: ``refused(error, **view_args)``: the page's own answer to a refused operation
+Refusal = Callable[..., Any]
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """Run ``callback`` once the current transaction has committed; a rollback drops it.
+
+    The same callback registered twice in one transaction runs once (two e-mails queued, one wake-up).
+    """
+    callbacks: list[Callable[[], object]] = db.session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+def commit() -> None:
+    """Commit the session, then run what was registered for after the commit.
+
+    A step that fails (the broker is down) is logged and skipped: the commit stands, and the sweeps and
+    the beat schedule pick up whatever it would have started.
+    """
+    db.session.commit()
+    for callback in db.session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:
+            logger.warning("After-commit step %r failed; the committed change stands", callback, exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    # Any rollback of the whole transaction (the error handlers', a failed commit's) forgets the steps,
+    # so nothing rolled back is ever announced. A savepoint's rollback keeps the outer transaction's.
+    if not previous_transaction.nested:
+        session.info.pop(_AFTER_COMMIT, None)
+
+
+def commits(refused: Refusal | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a page view: commit when it returns, roll back when it raises.
+
+    A ``PortalError`` becomes ``refused(error, **view_args)`` (after the rollback), the page's own
+    answer such as ``flash_and_redirect``; without ``refused`` it reaches the app's error page.
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(**view_args: Any) -> Any:
+            try:
+                response = view(**view_args)
+            except PortalError as error:
+                if refused is None:
+                    raise
+                db.session.rollback()
+                return refused(error, **view_args)
+            commit()
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def flash_and_redirect(target: Callable[..., str]) -> Refusal:
+    """A refusal that flashes the error's message and redirects to ``target(**view_args)``."""
+
+    def refused(error: PortalError, **view_args: Any) -> Any:
+        flash(str(error.message), "error")
+        return redirect(target(**view_args))
+
+    return refused
