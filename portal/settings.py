@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from portal.jobs import TASKS, queue_name
+
 
 class SettingsError(RuntimeError):
     """A setting is missing or malformed; the message names the variable."""
@@ -198,24 +200,9 @@ def _database_url(url: str, instance_path: Path) -> str:
     return url
 
 
-#: The queue of each task, after the ``PORTAL_CELERY_QUEUE`` prefix. Each kind of work waits only behind its
-#: own kind: a tenant asking for hundreds of exports never holds up e-mail or scoring, and a worker per queue
-#: (docker-compose.yml) gives each its own capacity. Tasks not listed (the job sweep) use the prefix itself.
-TASK_QUEUES = {
-    "reports.build_export": "exports",
-    "reports.remove_old_exports": "exports",
-    "scoring.score_assessment": "scoring",
-    "scoring.sweep": "scoring",
-    "scoring.refresh_portfolio": "scoring",
-    "campaigns.rescore": "scoring",
-    "mail.send_outbox": "mail",
-    "campaigns.send_reminders": "mail",
-}
-
-
 def queue_names(prefix: str) -> list[str]:
     """Every queue a worker started without ``-Q`` consumes: the prefix and one per kind of work."""
-    return [prefix, *(f"{prefix}.{kind}" for kind in sorted(set(TASK_QUEUES.values())))]
+    return [prefix, *sorted({queue_name(prefix, queue) for queue in TASKS.values() if queue})]
 
 
 def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600) -> dict[str, Any]:
@@ -227,7 +214,7 @@ def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600)
         "task_ignore_result": True,
         "task_default_queue": queue,
         "task_queues": {name: {"exchange": name, "routing_key": name} for name in queue_names(queue)},
-        "task_routes": {task: {"queue": f"{queue}.{kind}"} for task, kind in TASK_QUEUES.items()},
+        "task_routes": {task: {"queue": queue_name(queue, kind)} for task, kind in TASKS.items()},
         # A job survives a killed worker: acknowledged only after it ran, redelivered if the worker died.
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -236,7 +223,6 @@ def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600)
         "broker_connection_retry_on_startup": True,
         "beat_schedule": {
             "mail.send_outbox": {"task": "mail.send_outbox", "schedule": 60.0},
-            "scoring.sweep": {"task": "scoring.sweep", "schedule": 300.0},
             "background.sweep": {"task": "background.sweep", "schedule": 300.0},
             "scoring.refresh_portfolio": {"task": "scoring.refresh_portfolio", "schedule": 600.0},
             "reports.remove_old_exports": {"task": "reports.remove_old_exports", "schedule": 86400.0},

@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-import sqlalchemy as sa
 from celery import shared_task
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from portal.assessments.models import Assessment
 from portal.extensions import db
+from portal.jobs import enqueue_after_commit, run_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.mail.operations import current_sender, send_next_due_message
-from portal.scoring.dispatch import enqueue_scoring
-from portal.scoring.requests import request_scoring
 
 logger = logging.getLogger(__name__)
 
@@ -60,28 +57,26 @@ def score_assessment(assessment_id: int) -> str | None:
 
 @shared_task(name="scoring.sweep")
 def sweep_scores() -> int:
-    """Queue again every submitted assessment whose score is missing, lost or failed."""
-    from portal.scoring.operations import assessments_needing_scores
+    """Queue again every submitted assessment whose score is missing, lost or failed (background.sweep does
+    this too; the task stays for schedules and messages that still name it)."""
+    from portal.background.sweep import lost_scores
 
-    ids = assessments_needing_scores()
-    for assessment in db.session.scalars(sa.select(Assessment).where(Assessment.id.in_(ids))):
-        request_scoring(assessment)
-    db.session.commit()
-    for assessment_id in ids:
-        enqueue_scoring(assessment_id)
-    return len(ids)
+    return _requeue(lost_scores())
 
 
 @shared_task(name="background.sweep")
 def sweep_jobs() -> int:
-    """Queue again every export or rescoring job whose message was lost or whose worker died."""
-    from portal.background.operations import jobs_to_requeue
-    from portal.jobs import enqueue_job
+    """The sweep: queue again every score, export or rescoring job whose message was lost or whose worker
+    died."""
+    from portal.background.sweep import lost_work
 
-    lost = jobs_to_requeue()
+    return _requeue(lost_work())
+
+
+def _requeue(lost: list[tuple[str, int]]) -> int:
     db.session.commit()
-    for task_name, job_id in lost:
-        enqueue_job(task_name, job_id)
+    for task_name, subject_id in lost:
+        enqueue_after_commit(task_name, subject_id)
     return len(lost)
 
 
@@ -101,23 +96,8 @@ def send_reminders() -> int:
 @shared_task(name="campaigns.rescore", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def rescore_campaign(job_id: int) -> int:
     """Rescore every submitted assessment of a campaign, with progress the page polls."""
-    from portal.background.models import BackgroundJob, JobState
-    from portal.campaigns.rescoring import run_rescore
-
-    job = db.session.get(BackgroundJob, job_id)
-    if job is None:
-        return 0
-    try:
-        run_rescore(job)
-    except Exception as error:
-        db.session.rollback()
-        logger.exception("Rescoring job %s failed", job_id)
-        job = db.session.get(BackgroundJob, job_id)
-        if job is not None:
-            job.state, job.error = JobState.FAILED, f"{type(error).__name__}: {error}"[:2000]
-            db.session.commit()
-        raise
-    return job.done
+    job = run_job(job_id, task="campaigns.rescore")
+    return job.done if job else 0
 
 
 @shared_task(name="scoring.refresh_portfolio", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -133,23 +113,8 @@ def refresh_portfolio() -> int:
 @shared_task(name="reports.build_export", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def build_export(job_id: int) -> str | None:
     """Build and store one export; a failure is recorded on the job and retried."""
-    from portal.background.models import BackgroundJob, JobState
-    from portal.reports.exports import build_export as build
-
-    job = db.session.get(BackgroundJob, job_id)
-    if job is None:
-        return None
-    try:
-        build(job)
-    except Exception as error:
-        db.session.rollback()
-        logger.exception("Export job %s failed", job_id)
-        job = db.session.get(BackgroundJob, job_id)
-        if job is not None:
-            job.state, job.error = JobState.FAILED, f"{type(error).__name__}: {error}"[:2000]
-            db.session.commit()
-        raise
-    return str(job.state)
+    job = run_job(job_id, task="reports.build_export")
+    return str(job.state) if job else None
 
 
 @shared_task(name="reports.remove_old_exports")

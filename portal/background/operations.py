@@ -9,14 +9,8 @@ import sqlalchemy as sa
 from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.extensions import db
+from portal.jobs import job_kinds
 
-#: Which task runs each kind of job (kinds not listed, such as offline imports, are not run by a worker).
-TASKS = {
-    "export.checksheet": "reports.build_export",
-    "export.portfolio": "reports.build_export",
-    "export.audit": "reports.build_export",
-    "campaign.rescore": "campaigns.rescore",
-}
 STALE_QUEUED = timedelta(minutes=5)
 STALE_RUNNING = timedelta(minutes=30)
 MAX_ATTEMPTS = 10
@@ -29,13 +23,15 @@ def jobs_to_requeue(now: datetime | None = None, limit: int = 200) -> list[tuple
     (a full disk, a database restart), up to ``MAX_ATTEMPTS`` sweeps.
     """
     now = now or utcnow()
+    # Kinds without a registered runner (offline imports) are not run by a worker.
+    kinds = job_kinds()
     lost = sa.or_(
         sa.and_(BackgroundJob.state == JobState.QUEUED, BackgroundJob.created_at < now - STALE_QUEUED),
         sa.and_(BackgroundJob.state == JobState.RUNNING, BackgroundJob.started_at < now - STALE_RUNNING),
     )
     jobs = db.session.scalars(
         sa.select(BackgroundJob)
-        .where(BackgroundJob.kind.in_(list(TASKS)), lost)
+        .where(BackgroundJob.kind.in_(list(kinds)), lost)
         .order_by(BackgroundJob.id)
         .limit(limit)
     ).all()
@@ -47,4 +43,4 @@ def jobs_to_requeue(now: datetime | None = None, limit: int = 200) -> list[tuple
         job.params = {**job.params, "sweeps": sweeps + 1}
         job.state, job.started_at = JobState.QUEUED, None
     db.session.flush()
-    return [(TASKS[job.kind], job.id) for job in jobs if job.state == JobState.QUEUED]
+    return [(kinds[job.kind].task, job.id) for job in jobs if job.state == JobState.QUEUED]

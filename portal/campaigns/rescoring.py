@@ -15,6 +15,7 @@ from portal.campaigns.models import Campaign
 from portal.db import utcnow
 from portal.errors import NotFound, UserInputError
 from portal.extensions import db
+from portal.jobs import runs_job
 from portal.organizations.models import Organization
 from portal.scoring.operations import SCORED_STATES, compute_scores
 from portal.scoring.requests import request_scoring
@@ -59,6 +60,7 @@ def change_pass_threshold(campaign: Campaign, threshold: float, *, by: User) -> 
     return job
 
 
+@runs_job(KIND, task="campaigns.rescore")
 def run_rescore(job: BackgroundJob) -> None:
     """Score the campaign's submitted assessments a batch at a time, committing progress after each batch."""
     job.state, job.started_at, job.done = JobState.RUNNING, utcnow(), 0  # a rerun starts over

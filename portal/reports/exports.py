@@ -22,7 +22,7 @@ from portal.campaigns.models import Campaign
 from portal.db import utcnow
 from portal.errors import NotFound, TooManyRequests
 from portal.extensions import db
-from portal.jobs import enqueue_job
+from portal.jobs import queue_job, runs_job
 from portal.organizations.models import Organization
 from portal.reports.audit_report import build_audit_report
 from portal.reports.checksheet import build_checksheet
@@ -94,7 +94,7 @@ def request_audit_report(audit: Audit, buyer: Organization, *, lang: str, by: Us
 def queue_export(export: ExportRequest) -> None:
     """After the caller committed: hand a new export to a worker (a pending one returned is queued already)."""
     if export.new:
-        enqueue_job("reports.build_export", export.job.id)
+        queue_job(export.job)
 
 
 def _lang(lang: str) -> str:
@@ -133,6 +133,7 @@ def _request(kind: str, organization: Organization, params: dict[str, Any], *, b
     return ExportRequest(job, new=True)
 
 
+@runs_job(CHECKSHEET, PORTFOLIO, AUDIT, task="reports.build_export")
 def build_export(job: BackgroundJob) -> None:
     """Build the workbook and store it; the job shows done only once the whole file is in storage."""
     job.state, job.started_at = JobState.RUNNING, utcnow()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
-from portal.jobs import enqueue
-
-logger = logging.getLogger(__name__)
+from portal.jobs import enqueue_after_commit
 
 
 def enqueue_scoring(assessment_id: int) -> None:
@@ -14,7 +10,4 @@ def enqueue_scoring(assessment_id: int) -> None:
 
     The periodic sweep re-queues any submitted assessment whose current score is missing or stale.
     """
-    try:
-        enqueue("scoring.score_assessment", assessment_id)
-    except Exception:
-        logger.warning("Could not enqueue scoring of assessment %s; the sweep will retry", assessment_id, exc_info=True)
+    enqueue_after_commit("scoring.score_assessment", assessment_id)

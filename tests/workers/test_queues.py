@@ -29,7 +29,7 @@ def celery_for(tmp_path):
 def test_each_task_runs_on_the_queue_of_its_kind_of_work(tmp_path):
     celery = celery_for(tmp_path)
     ours = sorted(name for name in celery.tasks if not name.startswith("celery."))
-    assert ours == sorted(EXPECTED), "a new task needs its queue in portal.settings.TASK_QUEUES and here"
+    assert ours == sorted(EXPECTED), "a new task needs its queue in portal.jobs.TASKS and here"
     routed = {name: celery.amqp.router.route({}, name)["queue"].name for name in ours}
     assert routed == EXPECTED
 
