@@ -17,7 +17,7 @@ from flask import flash, redirect
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from portal.errors import PortalError
+from portal.errors import NotFound, PortalError
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -60,11 +60,14 @@ def _drop_after_rollback(session: Session, previous_transaction: SessionTransact
         session.info.pop(_AFTER_COMMIT, None)
 
 
-def commits(refused: Refusal | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def commits(
+    refused: Refusal | None = None, *, passes: tuple[type[PortalError], ...] = (NotFound,)
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a page view: commit when it returns, roll back when it raises.
 
     A ``PortalError`` becomes ``refused(error, **view_args)`` (after the rollback), the page's own
-    answer such as ``flash_and_redirect``; without ``refused`` it reaches the app's error page.
+    answer such as ``flash_and_redirect``; without ``refused`` it reaches the app's error page. So do
+    the ``passes`` errors: a view looks up what it acts on first, and a missing one is the 404 page.
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,7 +76,7 @@ def commits(refused: Refusal | None = None) -> Callable[[Callable[..., Any]], Ca
             try:
                 response = view(**view_args)
             except PortalError as error:
-                if refused is None:
+                if refused is None or isinstance(error, passes):
                     raise
                 db.session.rollback()
                 return refused(error, **view_args)

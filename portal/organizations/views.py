@@ -21,6 +21,7 @@ from portal.organizations.forms import ChangeRoleForm, InviteMemberForm, NewBuye
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.operations import assignable_roles, create_organization, list_members
 from portal.session_auth import current_membership, operator_required, role_required
+from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("organizations", __name__)
 
@@ -34,23 +35,36 @@ def _acting_membership() -> Membership:
     return membership
 
 
+def _invitation_refused(error: PortalError) -> Any:
+    """The page again with the address as typed and the reason under it."""
+    form = InviteMemberForm(roles=assignable_roles(_acting_membership().role))
+    form.validate()
+    form.email.errors = [str(error.message)]
+    return _members_page(form)
+
+
+def _to_members(**_: Any) -> str:
+    return url_for("organizations.members")
+
+
 @bp.route("/organization/members", methods=["GET", "POST"])
 @role_required(*ADMINS)
+@commits(refused=_invitation_refused)
 def members() -> Any:
+    membership = _acting_membership()
+    form = InviteMemberForm(roles=assignable_roles(membership.role))
+    if form.validate_on_submit():
+        invite(membership.organization, form.email.data or "", Role(form.role.data), by=current_user)
+        after_commit(send_outbox_soon)
+        flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
+        return redirect(url_for("organizations.members"))
+    return _members_page(form)
+
+
+def _members_page(form: InviteMemberForm) -> Any:
     membership = _acting_membership()
     organization = membership.organization
     roles = assignable_roles(membership.role)
-    form = InviteMemberForm(roles=roles)
-    if form.validate_on_submit():
-        try:
-            invite(organization, form.email.data or "", Role(form.role.data), by=current_user)
-        except PortalError as error:
-            form.email.errors = [str(error.message)]
-        else:
-            db.session.commit()
-            send_outbox_soon()
-            flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
-            return redirect(url_for("organizations.members"))
     pending = db.session.scalars(
         sa.select(Invitation)
         .where(
@@ -73,23 +87,19 @@ def members() -> Any:
 
 @bp.route("/organization/members/<int:membership_id>/remove", methods=["POST"])
 @role_required(*ADMINS)
+@commits(refused=flash_and_redirect(_to_members))
 def remove_member(membership_id: int) -> Any:
     organization = _acting_membership().organization
     member = operations.get_member(organization, membership_id)
     name = member.user.name
-    try:
-        operations.remove_member(member, by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s has been removed from the organisation.", name=name), "success")
+    operations.remove_member(member, by=current_user)
+    flash(_("%(name)s has been removed from the organisation.", name=name), "success")
     return redirect(url_for("organizations.members"))
 
 
 @bp.route("/organization/members/<int:membership_id>/role", methods=["POST"])
 @role_required(*ADMINS)
+@commits(refused=flash_and_redirect(_to_members))
 def change_role(membership_id: int) -> Any:
     acting = _acting_membership()
     member = operations.get_member(acting.organization, membership_id)
@@ -97,13 +107,7 @@ def change_role(membership_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Please choose one of the roles offered."), "error")
         return redirect(url_for("organizations.members"))
-    try:
-        operations.change_member_role(member, Role(form.role.data), by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("organizations.members"))
-    db.session.commit()
+    operations.change_member_role(member, Role(form.role.data), by=current_user)
     flash(_("The role of %(name)s has been changed.", name=member.user.name), "success")
     if member.id == acting.id and member.role not in ADMINS:
         # They have just given up the right to manage members, so this page would refuse them.
@@ -113,39 +117,34 @@ def change_role(membership_id: int) -> Any:
 
 @bp.route("/organization/invitations/<int:invitation_id>/cancel", methods=["POST"])
 @role_required(*ADMINS)
+@commits()
 def cancel_invitation(invitation_id: int) -> Any:
     invitation = operations.get_open_invitation(_acting_membership().organization, invitation_id)
     operations.cancel_invitation(invitation, by=current_user)
-    db.session.commit()
     flash(_("The invitation to %(email)s has been cancelled.", email=invitation.email), "success")
     return redirect(url_for("organizations.members"))
 
 
 @bp.route("/organization/invitations/<int:invitation_id>/resend", methods=["POST"])
 @role_required(*ADMINS)
+@commits(refused=flash_and_redirect(_to_members))
 def resend_invitation(invitation_id: int) -> Any:
     invitation = operations.get_open_invitation(_acting_membership().organization, invitation_id)
-    try:
-        operations.resend_invitation(invitation, by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("organizations.members"))
-    db.session.commit()
-    send_outbox_soon()
+    operations.resend_invitation(invitation, by=current_user)
+    after_commit(send_outbox_soon)
     flash(_("The invitation has been sent again to %(email)s.", email=invitation.email), "success")
     return redirect(url_for("organizations.members"))
 
 
 @bp.route("/operator/organizations", methods=["GET", "POST"])
 @operator_required
+@commits()
 def operator_organizations() -> Any:
     form = NewBuyerForm()
     if form.validate_on_submit():
         organization = create_organization(form.name.data or "", by=current_user)
         invite(organization, form.admin_email.data or "", Role.BUYER_ADMIN, by=current_user)
-        db.session.commit()
-        send_outbox_soon()
+        after_commit(send_outbox_soon)
         flash(_("%(name)s has been created and its administrator invited.", name=organization.name), "success")
         return redirect(url_for("organizations.operator_organizations"))
     organizations = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, url_for
 
-from portal.errors import Conflict
+from portal.errors import Conflict, NotFound
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.operations import create_organization
@@ -84,7 +84,13 @@ def _page_views(app: Flask, ran: list[str]) -> None:
         after_commit(lambda: ran.append("unhandled"))
         raise Conflict("No refusal given.")
 
+    @commits(refused=flash_and_redirect(back))
+    def missing() -> str:
+        create_organization("missing", by=None)
+        raise NotFound()
+
     app.add_url_rule("/uow/<name>", "uow_create", create, methods=["POST"])
+    app.add_url_rule("/uow-missing", "uow_missing", missing, methods=["POST"])
     app.add_url_rule("/uow-unhandled", "uow_unhandled", unhandled, methods=["POST"])
     app.add_url_rule("/uow-done", "uow_done", lambda: "done")
 
@@ -118,6 +124,13 @@ def test_a_page_without_a_refusal_gives_the_error_page_and_keeps_nothing(app: Fl
     assert response.status_code == 409
     assert "unhandled" not in committed_names()
     assert ran == []
+
+
+def test_a_missing_thing_is_the_404_page_not_a_refusal(app: Flask) -> None:
+    _page_views(app, [])
+    response = app.test_client().post("/uow-missing")
+    assert response.status_code == 404
+    assert "missing" not in committed_names()
 
 
 def test_the_api_commits_then_wakes_the_outbox(app: Flask, client: Any, make_buyer: Any, monkeypatch: Any) -> None:
