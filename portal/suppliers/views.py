@@ -14,7 +14,6 @@ from portal.audits.forms import MODE_LABELS as AUDIT_MODE_LABELS
 from portal.audits.forms import STATE_LABELS as AUDIT_STATE_LABELS
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import Conflict, PortalError
-from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Role
 from portal.session_auth import current_membership, role_required
@@ -23,6 +22,7 @@ from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierFor
 from portal.suppliers.intake import QUESTIONS
 from portal.suppliers.models import Tier
 from portal.suppliers.queries import last_assessment_summary, supplier_overview
+from portal.unit_of_work import after_commit, commits
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
@@ -75,30 +75,32 @@ def index() -> Any:
     )
 
 
+def _supplier_refused(error: PortalError) -> Any:
+    """The new-supplier form again, as typed, with the reason above it."""
+    form = SupplierForm()
+    form.validate()
+    return render_template("suppliers/new.html", form=form, error=str(error.message), tier_labels=TIER_LABELS)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.BUYER_ADMIN)
+@commits(refused=_supplier_refused)
 def create() -> Any:
-    form, error = SupplierForm(), None
+    form = SupplierForm()
     if form.validate_on_submit():
-        try:
-            supplier = operations.add_supplier(
-                _buyer(),
-                name=form.name.data or "",
-                contact_email=form.contact_email.data or "",
-                tier=Tier(form.tier.data),
-                intake=form.intake(),
-                tier_reason=form.tier_reason.data,
-                by=current_user,
-            )
-        except PortalError as refused:
-            db.session.rollback()
-            error = str(refused.message)
-        else:
-            db.session.commit()
-            send_outbox_soon()
-            flash(_("%(name)s has been added and its contact invited.", name=supplier.name), "success")
-            return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
-    return render_template("suppliers/new.html", form=form, error=error, tier_labels=TIER_LABELS)
+        supplier = operations.add_supplier(
+            _buyer(),
+            name=form.name.data or "",
+            contact_email=form.contact_email.data or "",
+            tier=Tier(form.tier.data),
+            intake=form.intake(),
+            tier_reason=form.tier_reason.data,
+            by=current_user,
+        )
+        after_commit(send_outbox_soon)
+        flash(_("%(name)s has been added and its contact invited.", name=supplier.name), "success")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+    return render_template("suppliers/new.html", form=form, error=None, tier_labels=TIER_LABELS)
 
 
 def _render_detail(supplier: Any, form: TierForm | None = None, details_form: SupplierDetailsForm | None = None) -> Any:
@@ -130,59 +132,67 @@ def detail(supplier_id: int) -> Any:
     return _render_detail(operations.get_supplier(_buyer(), supplier_id))
 
 
+def _details_refused(error: PortalError, supplier_id: int) -> Any:
+    """The supplier's page with the details form as typed and the reason under the field concerned."""
+    form = SupplierDetailsForm()
+    form.validate()
+    # A clash is about the contact (another supplier has it); the other refusal is an empty name.
+    (form.contact_email if isinstance(error, Conflict) else form.name).errors = [str(error.message)]
+    return _render_detail(operations.get_supplier(_buyer(), supplier_id), details_form=form)
+
+
 @bp.route("/<int:supplier_id>/details", methods=["POST"])
 @role_required(Role.BUYER_ADMIN)
+@commits(refused=_details_refused)
 def update_details(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
     form = SupplierDetailsForm()
     if form.validate_on_submit():
-        try:
-            operations.update_details(
-                supplier, name=form.name.data or "", contact_email=form.contact_email.data or "", by=current_user
-            )
-        except PortalError as refused:
-            db.session.rollback()
-            # A clash is about the contact (another supplier has it); the other refusal is an empty name.
-            (form.contact_email if isinstance(refused, Conflict) else form.name).errors = [str(refused.message)]
-        else:
-            db.session.commit()
-            flash(_("The supplier's details have been saved."), "success")
-            return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+        operations.update_details(
+            supplier, name=form.name.data or "", contact_email=form.contact_email.data or "", by=current_user
+        )
+        flash(_("The supplier's details have been saved."), "success")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
     return _render_detail(supplier, details_form=form)
+
+
+def _tier_refused(error: PortalError, supplier_id: int) -> Any:
+    """The supplier's page with the tier form as typed and the reason under it."""
+    form = TierForm()
+    form.validate()
+    form.tier_reason.errors = [str(error.message)]
+    return _render_detail(operations.get_supplier(_buyer(), supplier_id), form=form)
 
 
 @bp.route("/<int:supplier_id>/tier", methods=["POST"])
 @role_required(Role.BUYER_ADMIN)
+@commits(refused=_tier_refused)
 def change_tier(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
     form = TierForm()
     if form.validate_on_submit():
-        try:
-            operations.change_tier(
-                supplier, Tier(form.tier.data), intake=form.intake(), reason=form.tier_reason.data, by=current_user
-            )
-        except PortalError as refused:
-            db.session.rollback()
-            form.tier_reason.errors = [str(refused.message)]
-        else:
-            db.session.commit()
-            flash(_("The tier has been saved."), "success")
-            return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+        operations.change_tier(
+            supplier, Tier(form.tier.data), intake=form.intake(), reason=form.tier_reason.data, by=current_user
+        )
+        flash(_("The tier has been saved."), "success")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
     return _render_detail(supplier, form=form)
+
+
+def _contact_joined(error: PortalError, supplier_id: int) -> Any:
+    # The contact joined since the page was loaded: say so on the page rather than an error page.
+    if not isinstance(error, Conflict):
+        raise error
+    flash(str(error.message), "info")
+    return redirect(url_for("suppliers.detail", supplier_id=supplier_id))
 
 
 @bp.route("/<int:supplier_id>/resend-invitation", methods=["POST"])
 @role_required(Role.BUYER_ADMIN)
+@commits(refused=_contact_joined)
 def resend_invitation(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
-    try:
-        operations.resend_invitation(supplier, by=current_user)
-    except Conflict as refused:
-        # The contact joined since the page was loaded: say so on the page rather than an error page.
-        db.session.rollback()
-        flash(str(refused.message), "info")
-        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
-    db.session.commit()
-    send_outbox_soon()
+    operations.resend_invitation(supplier, by=current_user)
+    after_commit(send_outbox_soon)
     flash(_("A new invitation has been sent to %(email)s.", email=supplier.contact_email), "success")
     return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
