@@ -396,9 +396,15 @@ def _compare_row(item: ExpectedItem, row_number: int, values: tuple[Any, ...], p
     if question not in {_norm(text) for text in item.questions}:
         problem("question_edited", f"E{row_number}")
     answer = _text(values[COL_ANSWER - 1])
+    typed_comment = _text(values[COL_COMMENT - 1])
+    if not item.choices and answer is not None:
+        # A free-text item keeps its answer as text, as on the answering page: what is typed in the answer
+        # column is that text (joined to a comment typed beside it), never a code.
+        typed_comment = answer if typed_comment in (None, answer) else f"{answer}\n{typed_comment}"
+        answer = None
     # Blank keeps what the portal holds (see the module's docstring).
     code = item.answer_code if answer is None else answer
-    comment = _text(values[COL_COMMENT - 1]) or item.comment
+    comment = typed_comment or item.comment
     na_reason = _text(values[COL_NA_REASON - 1]) or item.na_reason
     if answer is not None and item.choices:
         choice = _match_choice(answer, item.choices)

@@ -163,6 +163,20 @@ def test_a_changed_answer_keeps_the_blank_comment_and_carries_its_base_version()
     assert [change.fields for change in preview.changes] == [("answer",), ("answer", "na_reason")]
 
 
+def test_text_in_the_answer_column_of_a_free_text_item_is_its_answer_not_a_code() -> None:
+    data = make_data()
+    data = replace(data, rows=tuple(replace(r, choices=()) if r.item_id == "STF-04" else r for r in data.rows))
+    filled = fill(build_checksheet(data), {f"G{STF04}": "年1回、全員に教育を実施"})
+
+    preview = parse_offline_upload(filled, expected_for(data))
+
+    assert preview.ok and preview.changes == [
+        Change("STF-04", STF04, None, None, None, "年1回、全員に教育を実施", None, None, 0)
+    ]
+    both = fill(build_checksheet(data), {f"G{STF04}": "年1回", f"H{STF04}": "記録あり"})
+    assert [c.new_comment for c in parse_offline_upload(both, expected_for(data)).changes] == ["年1回\n記録あり"]
+
+
 def test_another_assessments_file_is_refused() -> None:
     preview = parse_offline_upload(build_checksheet(make_data(assessment_id=7)), expected_for(make_data()))
 
