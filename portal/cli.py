@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
@@ -12,6 +12,7 @@ from portal.accounts import operations as accounts
 from portal.accounts.models import User
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.mail.links import link_to
 
 portal_cli = AppGroup("portal", help="Install and run the portal.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -60,7 +61,7 @@ def create_operator_command(email: str, name: str, password: str, another: bool)
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
-    click.echo(f"Operator {user.email} created. Sign in at {current_app.config['BASE_URL']}/sign-in")
+    click.echo(f"Operator {user.email} created. Sign in at {link_to('accounts.sign_in')}")
 
 
 @portal_cli.command("send-reminders")

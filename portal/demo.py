@@ -26,6 +26,7 @@ from portal.campaigns.operations import CampaignInput, create_campaign, launch_c
 from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.operations import store_evidence
 from portal.extensions import db
+from portal.mail.links import link_to
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import add_member, create_organization
 from portal.scoring.dispatch import enqueue_scoring
@@ -156,6 +157,6 @@ def seed_demo_command() -> None:
     for assessment_id in db.session.scalars(submitted).all():
         enqueue_scoring(assessment_id)
     click.echo("Demo data " + ("was already loaded." if existed else "loaded."))
-    click.echo(f"Sign in at {current_app.config['BASE_URL']}/sign-in with password {DEMO_PASSWORD!r} as:")
+    click.echo(f"Sign in at {link_to('accounts.sign_in')} with password {DEMO_PASSWORD!r} as:")
     for email, role, organization in rows:
         click.echo(f"  {email:<26} {role:<20} {organization}")

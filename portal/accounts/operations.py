@@ -22,6 +22,7 @@ from portal.activity.operations import record
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PermissionDenied, UserInputError
 from portal.extensions import db
+from portal.mail.links import link_to
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.queries import has_members, is_admin
@@ -223,7 +224,7 @@ def create_invitation(
 
 
 def invitation_link(token: str) -> str:
-    return f"{current_app.config['BASE_URL']}/invitations/{token}"
+    return link_to("accounts.accept_invitation", token=token)
 
 
 def pending_invitation(
@@ -341,7 +342,7 @@ def request_password_reset(email: str, *, address: str | None, now: datetime | N
         "password_reset",
         locale=user.locale,
         user=user,
-        link=f"{current_app.config['BASE_URL']}/password/reset/{token}",
+        link=link_to("accounts.reset_password", token=token),
     )
     record(
         "user.password_reset_requested",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
@@ -13,8 +12,10 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.mail import recipients
+from portal.mail.links import link_to
 from portal.mail.operations import queue_email
-from portal.organizations.models import Membership, Organization, Role
+from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
 from portal.text_input import clean_text
 
@@ -75,7 +76,7 @@ def submit_plan(action: CorrectiveAction, plan: str, *, by: User) -> CorrectiveA
         organization_id=action.supplier.organization_id,
         state=[str(before), str(action.state)],
     )
-    for user in _buyer_followers(action):
+    for user in recipients.action_followers(action):
         queue_email(
             user.email, "action_planned", locale=user.locale, action=action, planner=by, link=action_link(action)
         )
@@ -100,62 +101,14 @@ def close_action(action: CorrectiveAction, comment: str | None, *, by: User) -> 
         state=[str(before), str(action.state)],
     )
     # Only the title, the buyer's name and the link: the closing comment and who closed it stay on the page.
-    for user in _supplier_recipients(action):
+    for user in recipients.action_responsible(action):
         queue_email(user.email, "action_closed", locale=user.locale, action=action, link=action_link(action))
     return action
 
 
 def action_link(action: CorrectiveAction) -> str:
     """The action's page; the same address serves the buyer's and the supplier's view of it."""
-    return f"{current_app.config['BASE_URL']}/actions/{action.id}"
-
-
-def _buyer_followers(action: CorrectiveAction) -> list[User]:
-    """Who on the buyer's side checks this plan and closes the action.
-
-    The person who raised it (the reviewer who decided the assessment, or the auditor who closed the
-    audit) follows it up, as long as they still hold a closing role at the buyer. Otherwise the plan
-    would go unnoticed, so it goes to those who would be told of the same work today: the admins and
-    reviewers for a review finding (as a submitted assessment is), the admins and auditors for an
-    audit finding. One query; the choice is made here.
-    """
-    group = {Role.BUYER_ADMIN, Role.AUDITOR if action.audit_id is not None else Role.REVIEWER}
-    rows = db.session.execute(
-        sa.select(User, Membership.role)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.organization_id == action.supplier.buyer_id,
-            Membership.role.in_([Role.BUYER_ADMIN, Role.REVIEWER, Role.AUDITOR]),
-            User.is_active.is_(True),
-        )
-        .order_by(User.id)
-    ).all()
-    creator = [user for user, _ in rows if user.id == action.created_by_id]
-    return creator or [user for user, role in rows if role in group]
-
-
-def _supplier_recipients(action: CorrectiveAction) -> list[User]:
-    """The supplier's owners, and the person responsible for the action when they have an account there.
-
-    ``action.owner`` is free text (a name, sometimes an address) typed by the buyer, so it is matched
-    against the supplier's own members only; whoever sent the plan is responsible in practice too.
-    """
-    owner = action.owner.strip()
-    responsible = [User.name == owner, sa.func.lower(User.email) == owner.lower()]
-    if action.planned_by_id is not None:
-        responsible.append(User.id == action.planned_by_id)
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.organization_id == action.supplier.organization_id,
-                User.is_active.is_(True),
-                sa.or_(Membership.role == Role.SUPPLIER_OWNER, *responsible),
-            )
-            .order_by(User.id)
-        )
-    )
+    return link_to("actions.detail", action_id=action.id)
 
 
 def add_evidence(action: CorrectiveAction, evidence: Evidence, *, by: User) -> None:

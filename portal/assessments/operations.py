@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
@@ -39,11 +38,12 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, TooManyRequests, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.mail import recipients
+from portal.mail.links import link_to
 from portal.mail.operations import queue_email
 from portal.organizations.models import Membership, Organization, Role
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier
-from portal.suppliers.queries import supplier_owners
 from portal.text_input import clean_text
 from questionnaires import Questionnaire
 
@@ -422,7 +422,7 @@ def assign_section(assessment: Assessment, section_id: str, user: User | None, *
                 assessment=assessment,
                 section=title,
                 assigner=by,
-                link=f"{current_app.config['BASE_URL']}/assessments/{assessment.id}#s-{section_id}",
+                link=link_to("assessments.detail", assessment_id=assessment.id, anchor=f"s-{section_id}"),
             )
 
 
@@ -444,37 +444,6 @@ def missing_items(assessment: Assessment) -> list[Missing]:
 
 #: How long a responder waits before telling the owners again that the answers are ready.
 READY_NOTICE_INTERVAL = timedelta(hours=1)
-
-
-def section_assignees(assessment: Assessment) -> list[User]:
-    """The colleagues with a section of this assessment who are still members of the supplier, each once."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(
-                User.id.in_(
-                    sa.select(SectionAssignment.user_id).where(SectionAssignment.assessment_id == assessment.id)
-                ),
-                User.id.in_(
-                    sa.select(Membership.user_id).where(
-                        Membership.organization_id == assessment.supplier.organization_id
-                    )
-                ),
-            )
-            .order_by(User.id)
-        )
-    )
-
-
-def owners_and_assignees(assessment: Assessment) -> list[User]:
-    """The supplier's owners, then the colleagues with a section of this assessment: each person once.
-
-    The people an open assessment's e-mails (reminders, a return for clarification) go to.
-    """
-    people = {user.id: user for user in supplier_owners(assessment.supplier)}
-    for user in section_assignees(assessment):
-        people.setdefault(user.id, user)
-    return list(people.values())
 
 
 def may_submit(assessment: Assessment, user: User) -> bool:
@@ -512,7 +481,7 @@ def tell_owners_ready(assessment: Assessment, *, by: User, now: datetime | None 
             _l("You have already told the owner within the last hour. Please try again later."),
             retry_after=int(wait.total_seconds()),
         )
-    owners = supplier_owners(assessment.supplier)
+    owners = recipients.supplier_owners(assessment.supplier)
     if not owners:
         raise Conflict(_l("Your organisation has no owner yet who could submit. Please contact the buyer."))
     record(
@@ -523,7 +492,7 @@ def tell_owners_ready(assessment: Assessment, *, by: User, now: datetime | None 
         organization_id=assessment.supplier.organization_id,
         owners=[owner.id for owner in owners],
     ).created_at = now
-    link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}/submit"
+    link = link_to("assessments.submit", assessment_id=assessment.id)
     for owner in owners:
         queue_email(owner.email, "answers_ready", locale=owner.locale, assessment=assessment, sender=by, link=link)
     db.session.flush()
@@ -561,16 +530,8 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
 
 
 def _notify_buyer_submitted(assessment: Assessment, by: User) -> None:
-    reviewers = db.session.scalars(
-        sa.select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.organization_id == assessment.campaign.buyer_id,
-            Membership.role.in_([Role.BUYER_ADMIN, Role.REVIEWER]),
-        )
-    )
-    link = f"{current_app.config['BASE_URL']}/review/{assessment.id}"
-    for reviewer in reviewers:
+    link = link_to("review.detail", assessment_id=assessment.id)
+    for reviewer in recipients.buyer_reviewers(assessment):
         queue_email(
             reviewer.email,
             "assessment_submitted",

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
@@ -32,12 +31,13 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.mail import recipients
+from portal.mail.links import link_to
 from portal.mail.operations import queue_email
-from portal.organizations.models import BUYER_ROLES, Membership, Organization, Role
+from portal.organizations.models import Organization
 from portal.scoring.operations import SCORED_STATES
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier, Tier
-from portal.suppliers.queries import supplier_owners
 from portal.text_input import clean_text
 from questionnaires import Item
 
@@ -235,37 +235,16 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
 
 def audit_link(audit: Audit) -> str:
     """The audit's page; the same address shows the buyer's or the supplier's view of it."""
-    return f"{current_app.config['BASE_URL']}/audits/{audit.id}"
+    return link_to("audits.detail", audit_id=audit.id)
 
 
 def _notify_supplier(audit: Audit, template: str, **context: object) -> None:
     # Templates get the audit itself, so they must not show its internal fields (summary, notes).
     buyer = db.session.get(Organization, audit.buyer_id)
-    for owner in supplier_owners(audit.supplier):
+    for owner in recipients.supplier_owners(audit.supplier):
         queue_email(
             owner.email, template, locale=owner.locale, audit=audit, buyer=buyer, link=audit_link(audit), **context
         )
-
-
-def _audit_organisers(audit: Audit) -> list[User]:
-    """Who on the buyer's side answers a proposed date.
-
-    The person who planned the audit agreed the date with the supplier, so they hear first, as long as
-    they are still on the buyer's staff. Otherwise the admins and auditors do (anyone of the staff may
-    accept a date, but these are the ones who plan audits). One query; the choice is made here.
-    """
-    rows = db.session.execute(
-        sa.select(User, Membership.role)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.organization_id == audit.buyer_id,
-            Membership.role.in_(list(BUYER_ROLES)),
-            User.is_active.is_(True),
-        )
-        .order_by(User.id)
-    ).all()
-    planner = [user for user, _ in rows if user.id == audit.created_by_id]
-    return planner or [user for user, role in rows if role in (Role.BUYER_ADMIN, Role.AUDITOR)]
 
 
 def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, today: date) -> Audit:
@@ -284,7 +263,7 @@ def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, to
         organization_id=audit.buyer_id,
         date=proposed.isoformat(),
     )
-    for user in _audit_organisers(audit):
+    for user in recipients.audit_organisers(audit):
         queue_email(user.email, "audit_date_proposed", locale=user.locale, audit=audit, link=audit_link(audit))
     return audit
 

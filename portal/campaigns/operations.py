@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import Invitation, User
 from portal.accounts.operations import (
     create_invitation,
-    get_user_by_email,
     invitation_link,
     is_member,
     pending_invitation,
@@ -30,10 +28,11 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.mail import recipients
+from portal.mail.links import link_to
 from portal.mail.operations import queue_email
 from portal.organizations.models import Organization, Role
 from portal.suppliers.models import Supplier, Tier
-from portal.suppliers.queries import supplier_owners
 from portal.text_input import clean_name, clean_text
 
 logger = logging.getLogger(__name__)
@@ -215,8 +214,7 @@ def contact_invitation(supplier: Supplier, *, by: User | None, now: datetime) ->
     organization, email = supplier.organization, supplier.contact_email
     if is_member(organization, email):
         return None
-    user = get_user_by_email(email)
-    locale = user.locale if user is not None else "ja"
+    _, locale = recipients.contact_address(supplier)
     pending = pending_invitation(organization, email, Role.SUPPLIER_OWNER, valid_until=now + INVITATION_STILL_USABLE)
     if pending is not None:
         return ContactInvitation(email, locale, pending, None)
@@ -226,10 +224,10 @@ def contact_invitation(supplier: Supplier, *, by: User | None, now: datetime) ->
 
 def _invite_supplier(assessment: Assessment, *, by: User) -> None:
     supplier, campaign = assessment.supplier, assessment.campaign
-    link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
-    recipients = [(owner.email, owner.locale) for owner in supplier_owners(supplier)]
+    link = link_to("assessments.detail", assessment_id=assessment.id)
+    addresses = recipients.owner_addresses(supplier)
     invitation = None
-    if not recipients:
+    if not addresses:
         way_in = contact_invitation(supplier, by=by, now=utcnow())
         if way_in is not None and way_in.link is not None:
             # Nobody has joined yet: the new invitation to the organisation carries the request.
@@ -245,12 +243,11 @@ def _invite_supplier(assessment: Assessment, *, by: User) -> None:
             return
         if way_in is not None:
             # Not joined yet, but the earlier invitation still works: the e-mail points to it.
-            recipients, invitation = [(way_in.email, way_in.locale)], way_in.invitation
+            addresses, invitation = [(way_in.email, way_in.locale)], way_in.invitation
         else:
             # The contact has joined in another role (e.g. the owner left): the usual link works for them.
-            contact = get_user_by_email(supplier.contact_email)
-            recipients = [(supplier.contact_email, contact.locale if contact is not None else "ja")]
-    for email, locale in recipients:
+            addresses = [recipients.contact_address(supplier)]
+    for email, locale in addresses:
         queue_email(
             email,
             "assessment_requested",
@@ -370,15 +367,6 @@ def _running(campaign: Campaign) -> None:
         raise Conflict(_l("Only a campaign that has been sent and is not closed can be changed."))
 
 
-def _supplier_recipients(supplier: Supplier) -> list[tuple[str, str]]:
-    """The owners in their languages; the contact when nobody has joined yet (as reminders do)."""
-    owners = [(owner.email, owner.locale) for owner in supplier_owners(supplier)]
-    if owners:
-        return owners
-    contact = get_user_by_email(supplier.contact_email)
-    return [(supplier.contact_email, contact.locale if contact is not None else "ja")]
-
-
 def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | None, *, by: User) -> Assessment:
     """Stop asking one supplier: the assessment becomes read-only and leaves the reminders.
 
@@ -398,7 +386,7 @@ def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | No
         raise UserInputError(_l("Please give a reason for withdrawing the assessment."))
     before = assessment.state
     assessment.state = AssessmentState.WITHDRAWN
-    for email, locale in _supplier_recipients(assessment.supplier):
+    for email, locale in recipients.owners_or_contact(assessment.supplier):
         queue_email(email, "assessment_withdrawn", locale=locale, assessment=assessment, reason=reason)
     db.session.flush()
     # The reason is kept in the activity log, the append-only record of every state change.
@@ -430,8 +418,8 @@ def extend_due_date(campaign: Campaign, new_date: date, *, by: User, today: date
     campaign.due_date = new_date
     waiting = [a for a in campaign.assessments if a.state in OPEN_STATES]
     for assessment in waiting:
-        link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
-        for email, locale in _supplier_recipients(assessment.supplier):
+        link = link_to("assessments.detail", assessment_id=assessment.id)
+        for email, locale in recipients.owners_or_contact(assessment.supplier):
             queue_email(email, "campaign_extended", locale=locale, assessment=assessment, old_date=old_date, link=link)
     db.session.flush()
     record(

@@ -9,18 +9,16 @@ import logging
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
-from portal.assessments.operations import section_assignees
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.operations import contact_invitation
 from portal.db import utcnow
 from portal.extensions import db
+from portal.mail import recipients
+from portal.mail.links import link_to
 from portal.mail.operations import queue_email
-from portal.suppliers.models import Supplier
-from portal.suppliers.queries import supplier_owners
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +32,6 @@ def reminder_step(campaign: Campaign, today: date) -> str | None:
         return "overdue" if campaign.remind_when_overdue else None
     reached = [days for days in campaign.reminder_days if days >= days_left]
     return f"before-{min(reached)}" if reached and days_left > 0 else None
-
-
-def _owners(supplier: Supplier) -> list[tuple[str, str]]:
-    return [(owner.email, owner.locale) for owner in supplier_owners(supplier)]
-
-
-def _recipients(supplier: Supplier) -> list[tuple[str, str]]:
-    return _owners(supplier) or [(supplier.contact_email, "ja")]
 
 
 def send_assessment_reminders(today: date, *, now: datetime | None = None) -> int:
@@ -70,8 +60,8 @@ def send_assessment_reminders(today: date, *, now: datetime | None = None) -> in
             continue
         db.session.add(ReminderSent(assessment_id=assessment.id, step=step))
         days = (assessment.campaign.due_date - today).days
-        link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
-        owners = _owners(assessment.supplier)
+        link = link_to("assessments.detail", assessment_id=assessment.id)
+        owners = recipients.owner_addresses(assessment.supplier)
         way_in = None if owners else contact_invitation(assessment.supplier, by=None, now=now)
         mail = {"assessment": assessment, "overdue": step == "overdue", "days": days, "link": link}
         if way_in is not None:
@@ -86,12 +76,12 @@ def send_assessment_reminders(today: date, *, now: datetime | None = None) -> in
             reminded = {way_in.email.lower()}
         else:
             # The owners; with none, the contact has joined in another role and the usual link works.
-            recipients = owners or [(assessment.supplier.contact_email, "ja")]
-            for email, locale in recipients:
+            addresses = owners or [recipients.contact_address(assessment.supplier)]
+            for email, locale in addresses:
                 queue_email(email, "assessment_reminder", locale=locale, **mail)
-            reminded = {email.lower() for email, _ in recipients}
+            reminded = {email.lower() for email, _ in addresses}
         # And the colleagues answering its sections, each once, in their own language.
-        for colleague in section_assignees(assessment):
+        for colleague in recipients.section_assignees(assessment):
             if colleague.email.lower() not in reminded:
                 reminded.add(colleague.email.lower())
                 queue_email(colleague.email, "assessment_reminder", locale=colleague.locale, **mail)
@@ -120,8 +110,8 @@ def send_action_reminders(today: date) -> int:
         if step is None or step in (action.reminded_steps or []):
             continue
         action.reminded_steps = [*(action.reminded_steps or []), step]
-        link = f"{current_app.config['BASE_URL']}/actions/{action.id}"
-        for email, locale in _recipients(action.supplier):
+        link = link_to("actions.detail", action_id=action.id)
+        for email, locale in recipients.owners_or_contact(action.supplier):
             queue_email(email, "action_due", locale=locale, action=action, link=link)
         queued += 1
     db.session.flush()

@@ -30,7 +30,7 @@ def queue_email(recipient: str, template: str, *, locale: str = "ja", **context:
     caller's transaction, so it exists exactly when the change that caused it is committed.
     """
     with force_locale(locale):
-        subject, body = _render(f"mail/{template}.txt", {"base_url": current_app.config["BASE_URL"], **context})
+        subject, body = _render(f"mail/{template}.txt", context)
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     return message

@@ -7,21 +7,21 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
 from portal.activity.operations import record
 from portal.assessments.models import DECIDED_STATES, Assessment, AssessmentState, Decision, ReviewDecision
-from portal.assessments.operations import owners_and_assignees, questionnaire_for
+from portal.assessments.operations import questionnaire_for
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
+from portal.mail import recipients
+from portal.mail.links import link_to
 from portal.mail.operations import queue_email
 from portal.review.supplier_view import shown_review
 from portal.scoring.requests import request_scoring
-from portal.suppliers.queries import supplier_owners
 from portal.text_input import clean_name, clean_text
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,9 @@ def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
         items=reopened,
     )
     # The owners and the colleagues answering the sections, who will make the changes.
-    _notify_supplier(assessment, "assessment_returned", owners_and_assignees(assessment), count=len(reopened))
+    _notify_supplier(
+        assessment, "assessment_returned", recipients.owners_and_assignees(assessment), count=len(reopened)
+    )
     return reopened
 
 
@@ -177,7 +179,11 @@ def decide_outcome(
         corrective_actions=[a.id for a in created],
     )
     _notify_supplier(
-        assessment, "assessment_decided", supplier_owners(assessment.supplier), outcome=outcome, actions=created
+        assessment,
+        "assessment_decided",
+        recipients.supplier_owners(assessment.supplier),
+        outcome=outcome,
+        actions=created,
     )
     logger.info("Assessment %s decided %s by %s", assessment.id, outcome, by)
     return created
@@ -188,6 +194,6 @@ def is_decided(assessment: Assessment) -> bool:
 
 
 def _notify_supplier(assessment: Assessment, template: str, people: list[User], **context: object) -> None:
-    link = f"{current_app.config['BASE_URL']}/assessments/{assessment.id}"
+    link = link_to("assessments.detail", assessment_id=assessment.id)
     for person in people:
         queue_email(person.email, template, locale=person.locale, assessment=assessment, link=link, **context)
