@@ -23,6 +23,7 @@ from portal.extensions import db
 logger = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "portal.after_commit"
+_AFTER_ROLLBACK = "portal.after_rollback"
 
 #: ``refused(error, **view_args)``: the page's own answer to a refused operation
 Refusal = Callable[..., Any]
@@ -38,6 +39,12 @@ def after_commit(callback: Callable[[], object]) -> None:
         callbacks.append(callback)
 
 
+def after_rollback(callback: Callable[[], object]) -> None:
+    """Run ``callback`` if the unit of work rolls back (a refused operation): undo what the database cannot,
+    such as files stored for rows that will not exist. A commit drops it."""
+    db.session.info.setdefault(_AFTER_ROLLBACK, []).append(callback)
+
+
 def commit() -> None:
     """Commit the session, then run what was registered for after the commit.
 
@@ -45,11 +52,23 @@ def commit() -> None:
     the beat schedule pick up whatever it would have started.
     """
     db.session.commit()
-    for callback in db.session.info.pop(_AFTER_COMMIT, []):
+    db.session.info.pop(_AFTER_ROLLBACK, None)
+    _run(db.session.info.pop(_AFTER_COMMIT, []))
+
+
+def rollback() -> None:
+    """Roll the session back, drop the after-commit steps and run the after-rollback ones."""
+    steps = db.session.info.pop(_AFTER_ROLLBACK, [])
+    db.session.rollback()
+    _run(steps)
+
+
+def _run(steps: list[Callable[[], object]]) -> None:
+    for step in steps:
         try:
-            callback()
+            step()
         except Exception:
-            logger.warning("After-commit step %r failed; the committed change stands", callback, exc_info=True)
+            logger.warning("Step %r after the transaction failed; the transaction stands", step, exc_info=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -58,6 +77,7 @@ def _drop_after_rollback(session: Session, previous_transaction: SessionTransact
     # so nothing rolled back is ever announced. A savepoint's rollback keeps the outer transaction's.
     if not previous_transaction.nested:
         session.info.pop(_AFTER_COMMIT, None)
+        session.info.pop(_AFTER_ROLLBACK, None)
 
 
 def commits(
@@ -76,9 +96,9 @@ def commits(
             try:
                 response = view(**view_args)
             except PortalError as error:
+                rollback()
                 if refused is None or isinstance(error, passes):
                     raise
-                db.session.rollback()
                 return refused(error, **view_args)
             commit()
             return response

@@ -9,18 +9,18 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from portal.actions import operations
 from portal.actions.models import CorrectiveAction
 from portal.errors import PortalError
 from portal.evidence.downloads import evidence_response
-from portal.evidence.models import Evidence
 from portal.evidence.operations import UploadRefused, discard_unreferenced, store_all
 from portal.evidence.sniffing import clean_filename
-from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Role
 from portal.session_auth import current_membership, current_role, role_required
+from portal.unit_of_work import after_commit, after_rollback, commits, flash_and_redirect
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -73,57 +73,55 @@ def _render_detail(
     ), status
 
 
-@bp.route("/<int:action_id>/plan", methods=["POST"])
-@role_required(*SUPPLIER_ROLES)
-def plan(action_id: int) -> Any:
-    action = _action(action_id)
-    files = [f for f in request.files.getlist("files") if f and f.filename]
-    stored: list[Evidence] = []
-    try:
-        stored = store_all(
-            action.supplier.organization,
-            files,
-            lambda evidence: operations.add_evidence(action, evidence, by=current_user),
-            by=current_user,
-        )
-        operations.submit_plan(action, request.form.get("plan", ""), by=current_user)
-    except UploadRefused as error:
-        message = _("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message)
-        return _refused_plan(action, message, files_sent=True, status=error.http_status)
-    except PortalError as error:
-        db.session.rollback()
-        # The files of this request were stored before the plan was refused: none of them stays.
-        discard_unreferenced([e.sha256 for e in stored])
-        return _refused_plan(action, str(error.message), files_sent=bool(files), status=error.http_status)
-    db.session.commit()
-    send_outbox_soon()
-    flash(_("Your plan has been sent to the buyer."), "success")
-    return redirect(url_for("actions.detail", action_id=action_id))
+def _files_sent() -> list[FileStorage]:
+    return [f for f in request.files.getlist("files") if f and f.filename]
 
 
-def _refused_plan(action: CorrectiveAction, message: str, *, files_sent: bool, status: int) -> Any:
+def _plan_refused(error: PortalError, action_id: int) -> Any:
     """The page again with the plan as typed, rather than a redirect that would lose it.
 
     A browser cannot be given back the files it sent, so the supplier is told to choose them again.
     """
+    message, files_sent = str(error.message), bool(_files_sent())
+    if isinstance(error, UploadRefused):
+        message = _("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message)
+        files_sent = True
     if files_sent:
         message = " ".join((message, _("The files were not kept: please choose them again.")))
-    return _render_detail(action, typed=request.form, error=message, status=status)
+    return _render_detail(_action(action_id), typed=request.form, error=message, status=error.http_status)
+
+
+def _to_detail(action_id: int) -> str:
+    return url_for("actions.detail", action_id=action_id)
+
+
+@bp.route("/<int:action_id>/plan", methods=["POST"])
+@role_required(*SUPPLIER_ROLES)
+@commits(refused=_plan_refused)
+def plan(action_id: int) -> Any:
+    action = _action(action_id)
+    stored = store_all(
+        action.supplier.organization,
+        _files_sent(),
+        lambda evidence: operations.add_evidence(action, evidence, by=current_user),
+        by=current_user,
+    )
+    # The files of this request were stored before the plan was refused: none of them stays.
+    after_rollback(lambda: discard_unreferenced([e.sha256 for e in stored]))
+    operations.submit_plan(action, request.form.get("plan", ""), by=current_user)
+    after_commit(send_outbox_soon)
+    flash(_("Your plan has been sent to the buyer."), "success")
+    return redirect(url_for("actions.detail", action_id=action_id))
 
 
 @bp.route("/<int:action_id>/close", methods=["POST"])
 @role_required(*CLOSERS)
+@commits(refused=flash_and_redirect(_to_detail))
 def close(action_id: int) -> Any:
     action = _action(action_id)
-    try:
-        operations.close_action(action, request.form.get("comment"), by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(_("The corrective action has been closed."), "success")
+    operations.close_action(action, request.form.get("comment"), by=current_user)
+    after_commit(send_outbox_soon)
+    flash(_("The corrective action has been closed."), "success")
     return redirect(url_for("actions.detail", action_id=action_id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -11,11 +12,11 @@ from portal.attachments import attachment
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.operations import get_campaign
 from portal.errors import UserInputError
-from portal.extensions import db
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
 from portal.reports.exports import STORAGE_KIND, XLSX, get_export, queue_export, request_portfolio
 from portal.session_auth import current_membership, role_required
 from portal.storage import current_storage
+from portal.unit_of_work import after_commit, commits
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -30,6 +31,7 @@ def _organization() -> Any:
 
 @bp.route("/portfolio", methods=["POST"])
 @role_required(*BUYER_ROLES)
+@commits()
 def portfolio() -> Any:
     """The portfolio of one campaign (``campaign_id``) or, without it, of all the buyer's suppliers."""
     buyer = _organization()
@@ -38,8 +40,7 @@ def portfolio() -> Any:
         raise UserInputError("campaign_id must be a number")
     campaign = get_campaign(buyer, int(raw)) if raw else None
     export = request_portfolio(buyer, campaign, lang=request.form.get("lang", "ja"), by=current_user)
-    db.session.commit()
-    queue_export(export)
+    after_commit(partial(queue_export, export))
     return redirect(url_for("exports.status", job_id=export.job.id))
 
 

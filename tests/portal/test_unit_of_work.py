@@ -12,7 +12,7 @@ from portal.errors import Conflict, NotFound
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.organizations.operations import create_organization
-from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
+from portal.unit_of_work import after_commit, after_rollback, commit, commits, flash_and_redirect, rollback
 from tests.portal.api.helpers import token_for
 
 # The mechanism is the same on both dialects; run it on both, as the demo runs on SQLite.
@@ -52,6 +52,24 @@ def test_a_rollback_drops_the_steps(app: Flask) -> None:
     assert "Unit B" not in committed_names()
 
 
+def test_undo_steps_run_after_a_rollback_and_are_dropped_by_a_commit(app: Flask) -> None:
+    seen: list[tuple[str, bool]] = []
+    create_organization("Unit D", by=None)
+    db.session.flush()
+    after_rollback(lambda: seen.append(("undo", "Unit D" in session_names())))
+    rollback()
+    assert seen == [("undo", False)]  # it runs once the rows are gone
+    create_organization("Unit E", by=None)
+    after_rollback(lambda: seen.append(("undo", True)))
+    commit()
+    rollback()
+    assert seen == [("undo", False)]
+
+
+def session_names() -> set[str]:
+    return set(db.session.scalars(sa.select(Organization.name)))
+
+
 def test_a_failing_step_does_not_undo_the_commit(app: Flask) -> None:
     ran: list[str] = []
 
@@ -74,6 +92,7 @@ def _page_views(app: Flask, ran: list[str]) -> None:
     def create(name: str) -> str:
         create_organization(name, by=None)
         after_commit(lambda: ran.append(name))
+        after_rollback(lambda: ran.append(f"undo {name}"))
         if name == "refused":
             raise Conflict("That name is taken.")
         return "created"
@@ -101,7 +120,7 @@ def test_a_page_commits_when_it_returns_and_runs_its_steps(app: Flask) -> None:
     response = app.test_client().post("/uow/accepted")
     assert response.get_data(as_text=True) == "created"
     assert "accepted" in committed_names()
-    assert ran == ["accepted"]
+    assert ran == ["accepted"]  # and not the undo step
 
 
 def test_a_refused_page_rolls_back_flashes_and_redirects(app: Flask) -> None:
@@ -114,7 +133,7 @@ def test_a_refused_page_rolls_back_flashes_and_redirects(app: Flask) -> None:
     with client.session_transaction() as session:
         assert session["_flashes"] == [("error", "That name is taken.")]
     assert "refused" not in committed_names()
-    assert ran == []
+    assert ran == ["undo refused"]  # the undo step, after the rollback
 
 
 def test_a_page_without_a_refusal_gives_the_error_page_and_keeps_nothing(app: Flask) -> None:
