@@ -25,7 +25,7 @@ MAX_CELL_CHARS = 32767
 _ERROR_CODES = frozenset(ERROR_CODES)
 
 
-def clean_text(value: str) -> str:
+def fit_in_cell(value: str) -> str:
     """``value`` without characters XML cannot hold, cut to what one cell can show."""
     if ILLEGAL_CHARACTERS_RE.search(value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -42,7 +42,7 @@ def set_text(cell: Any, value: str | None) -> Any:
     if not value:
         cell.value = None
         return cell
-    cell.value = clean_text(value)
+    cell.value = fit_in_cell(value)
     # Set after the value: the value setter would otherwise have typed "=..." text as a formula.
     cell.data_type = "s"
     return cell

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from questionnaires.xlsx_cells import (
     FORMULA_STARTS,
-    clean_text,
+    fit_in_cell,
     looks_like_formula,
     set_text,
     set_value,
@@ -19,9 +19,9 @@ from questionnaires.xlsx_cells import (
 
 __all__ = [
     "FORMULA_STARTS",
-    "clean_text",
     "display_width",
     "excel_datetime",
+    "fit_in_cell",
     "looks_like_formula",
     "set_text",
     "set_value",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,11 +11,8 @@ from portal.db import enum_column, utcnow
 from portal.extensions import db
 from portal.organizations.models import Organization
 
-
-class Tier(enum.StrEnum):
-    T1 = "T1"
-    T2 = "T2"
-    T3 = "T3"
+# One Tier for questionnaires and the records that use them; re-exported here, where the models import it.
+from questionnaires import Tier as Tier
 
 
 class Supplier(db.Model):  # type: ignore[name-defined]

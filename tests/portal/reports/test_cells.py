@@ -6,7 +6,7 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from portal.reports.cells import clean_text, display_width, looks_like_formula, set_text, text_cell, write_only_value
+from portal.reports.cells import display_width, fit_in_cell, looks_like_formula, set_text, text_cell, write_only_value
 
 
 def test_set_text_keeps_formula_like_text_as_text() -> None:
@@ -42,6 +42,6 @@ def test_write_only_values() -> None:
 
 def test_small_helpers() -> None:
     assert looks_like_formula("+1") and looks_like_formula("\r") and not looks_like_formula("1+")
-    assert clean_text("a" * 40000) == "a" * 32767
+    assert fit_in_cell("a" * 40000) == "a" * 32767
     assert display_width("日本語\nab") == 6
     assert display_width(None) == 0
