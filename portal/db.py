@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,5 +56,12 @@ class Base(DeclarativeBase):
 
 def enum_column(enum_class: type[enum.StrEnum], length: int = 32) -> sa.Enum:
     """Enums are stored as plain strings (the member *names*, e.g. ``DONE``), so SQLite and PostgreSQL
-    behave the same; raw SQL must compare with the names, the ORM converts both ways."""
-    return sa.Enum(enum_class, native_enum=False, length=length, validate_strings=True)
+    behave the same; raw SQL must compare with the names, the ORM converts both ways.
+
+    A CHECK constraint (``ck_<table>_<enum name in snake case>``) refuses any other string, so raw SQL and
+    other programs cannot store a state the code does not know. Adding a member therefore needs a
+    migration that replaces the constraint."""
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", enum_class.__name__).lower()
+    return sa.Enum(
+        enum_class, native_enum=False, length=length, validate_strings=True, create_constraint=True, name=name
+    )

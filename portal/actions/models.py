@@ -21,6 +21,8 @@ class ActionState(enum.StrEnum):
 
 class CorrectiveAction(db.Model):  # type: ignore[name-defined]
     __tablename__ = "corrective_actions"
+    # Its source decides who reviews and closes it; with both or neither nobody would.
+    __table_args__ = (sa.CheckConstraint("(assessment_id IS NULL) <> (audit_id IS NULL)", name="one_source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"), index=True)
@@ -40,8 +42,6 @@ class CorrectiveAction(db.Model):  # type: ignore[name-defined]
     closing_comment: Mapped[str | None] = mapped_column(sa.Text)
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    #: Reminder steps already sent (``before-3``, ``overdue``), so none goes out twice.
-    reminded_steps: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

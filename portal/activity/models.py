@@ -15,6 +15,8 @@ from portal.extensions import db
 
 class ActivityEntry(db.Model):  # type: ignore[name-defined]
     __tablename__ = "activity_entries"
+    # The assessment, review and activity pages list one subject's entries.
+    __table_args__ = (sa.Index("ix_activity_entries_subject", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int | None] = mapped_column(

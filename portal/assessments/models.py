@@ -78,10 +78,11 @@ class Assessment(db.Model):  # type: ignore[name-defined]
 
 class Answer(db.Model):  # type: ignore[name-defined]
     __tablename__ = "answers"
+    # The unique key's index also serves lookups by assessment alone, so there is no second one.
     __table_args__ = (sa.UniqueConstraint("assessment_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"))
     item_id: Mapped[str] = mapped_column(sa.String(64))
     code: Mapped[str | None] = mapped_column(sa.String(64))
     comment: Mapped[str | None] = mapped_column(sa.Text)
@@ -136,13 +137,19 @@ class ReviewDecision(db.Model):  # type: ignore[name-defined]
 
 
 class ReminderSent(db.Model):  # type: ignore[name-defined]
-    """One reminder step sent for one assessment; the unique key stops a step going out twice."""
+    """One reminder step sent for one assessment or one corrective action; the unique keys stop a step
+    going out twice."""
 
     __tablename__ = "reminders_sent"
-    __table_args__ = (sa.UniqueConstraint("assessment_id", "step"),)
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "step"),
+        sa.UniqueConstraint("action_id", "step"),
+        sa.CheckConstraint("(assessment_id IS NULL) <> (action_id IS NULL)", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("corrective_actions.id", ondelete="CASCADE"))
     #: ``before-7``, ``before-3``, ``overdue`` …
     step: Mapped[str] = mapped_column(sa.String(16))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -29,6 +29,7 @@ class CampaignState(enum.StrEnum):
 
 class Campaign(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaigns"
+    __table_args__ = (sa.CheckConstraint("pass_threshold >= 0 AND pass_threshold <= 100", name="pass_threshold_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)

@@ -9,6 +9,7 @@ import logging
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
@@ -34,6 +35,12 @@ def reminder_step(campaign: Campaign, today: date) -> str | None:
     return f"before-{min(reached)}" if reached and days_left > 0 else None
 
 
+def _steps_sent(subject: InstrumentedAttribute[int | None], ids: list[int]) -> set[tuple[int | None, str]]:
+    """(subject id, step) of the reminders already sent for these assessments or corrective actions."""
+    rows = db.session.execute(sa.select(subject, ReminderSent.step).where(subject.in_(ids)))
+    return {(subject_id, step) for subject_id, step in rows}
+
+
 def send_assessment_reminders(today: date, *, now: datetime | None = None) -> int:
     """Queue today's reminders for every unsubmitted assessment of a launched campaign.
 
@@ -47,12 +54,7 @@ def send_assessment_reminders(today: date, *, now: datetime | None = None) -> in
         .where(Campaign.state == CampaignState.LAUNCHED, Assessment.state.in_(list(OPEN_STATES)))
         .options(sa.orm.contains_eager(Assessment.campaign), sa.orm.joinedload(Assessment.supplier))
     ).all()
-    already = {
-        (row.assessment_id, row.step)
-        for row in db.session.scalars(
-            sa.select(ReminderSent).where(ReminderSent.assessment_id.in_([a.id for a in assessments]))
-        )
-    }
+    already = _steps_sent(ReminderSent.assessment_id, [a.id for a in assessments])
     queued = 0
     for assessment in assessments:
         step = reminder_step(assessment.campaign, today)
@@ -99,6 +101,7 @@ def send_action_reminders(today: date) -> int:
         .where(CorrectiveAction.state != ActionState.CLOSED)
         .options(sa.orm.joinedload(CorrectiveAction.supplier))
     ).all()
+    already = _steps_sent(ReminderSent.action_id, [a.id for a in actions])
     queued = 0
     for action in actions:
         days_left = (action.due_date - today).days
@@ -107,9 +110,9 @@ def send_action_reminders(today: date) -> int:
             if days_left < 0
             else (f"before-{ACTION_REMINDER_DAYS}" if days_left <= ACTION_REMINDER_DAYS else None)
         )
-        if step is None or step in (action.reminded_steps or []):
+        if step is None or (action.id, step) in already:
             continue
-        action.reminded_steps = [*(action.reminded_steps or []), step]
+        db.session.add(ReminderSent(action_id=action.id, step=step))
         link = link_to("actions.detail", action_id=action.id)
         for email, locale in recipients.owners_or_contact(action.supplier):
             queue_email(email, "action_due", locale=locale, action=action, link=link)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import utcnow
+from portal.db import enum_column, utcnow
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ ADMIN_ROLES = frozenset({Role.BUYER_ADMIN, Role.SUPPLIER_OWNER})
 
 
 def role_column() -> Mapped[Role]:
-    return mapped_column(sa.Enum(Role, native_enum=False, length=32, validate_strings=True))
+    return mapped_column(enum_column(Role))
 
 
 class Organization(db.Model):  # type: ignore[name-defined]
