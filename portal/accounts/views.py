@@ -19,11 +19,11 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import User
-from portal.errors import TooManyRequests, UserInputError
-from portal.extensions import db
+from portal.errors import PortalError, TooManyRequests, UserInputError
 from portal.mail.dispatch import send_outbox_soon
 from portal.safe_redirect import is_local_path
 from portal.session_auth import user_memberships
+from portal.unit_of_work import after_commit, commit, commits
 
 bp = Blueprint("accounts", __name__)
 
@@ -38,6 +38,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@commits()
 def sign_in() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -46,20 +47,17 @@ def sign_in() -> Any:
         email = operations.normalize_email(form.email.data or "")
         try:
             attempt = limits.count_sign_in_attempt(request.remote_addr, email)
-            db.session.commit()  # before the slow password check, so that parallel attempts see the count
+            commit()  # before the slow password check, so that parallel attempts see the count
             user = operations.authenticate(
                 email, form.password.data or "", attempt=attempt, address=request.remote_addr
             )
-        except TooManyRequests as error:
-            db.session.commit()  # the password was not checked; only the count is kept
+        except TooManyRequests as error:  # the password was not checked; only the count is kept
             form.password.errors = [str(error.message)]
             page = render_template("accounts/sign_in.html", form=form)
             return page, 429, {"Retry-After": str(error.retry_after)}
-        except UserInputError as error:
-            db.session.commit()  # keep the failure count
+        except UserInputError as error:  # answered, not raised: the failure count is kept
             form.password.errors = [str(error.message)]
         else:
-            db.session.commit()
             _start_session(user)
             target = form.next.data
             return redirect(target if is_local_path(target) else url_for("home.index"))
@@ -67,11 +65,11 @@ def sign_in() -> Any:
 
 
 @bp.route("/sign-out", methods=["POST"])
+@commits()
 def sign_out() -> Any:
     if current_user.is_authenticated:
         # The session is a signed cookie: a copy taken before signing out would stay valid without this.
         operations.end_sessions(current_user)
-        db.session.commit()
     _forget_browser_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.sign_in"))
@@ -79,9 +77,9 @@ def sign_out() -> Any:
 
 @bp.route("/settings/sign-out-everywhere", methods=["POST"])
 @login_required
+@commits()
 def sign_out_everywhere() -> Any:
     operations.sign_out_everywhere(current_user)
-    db.session.commit()
     _forget_browser_session()
     flash(_("You have been signed out on every device, and all your API tokens have been revoked."), "info")
     return redirect(url_for("accounts.sign_in"))
@@ -94,35 +92,51 @@ def _forget_browser_session() -> None:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@commits()
 def forgot_password() -> Any:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data or "", address=request.remote_addr)
-        db.session.commit()
-        send_outbox_soon()
+        after_commit(send_outbox_soon)
         flash(_("If an account exists for this address, we have sent it a link to set a new password."), "info")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/forgot_password.html", form=form)
 
 
+def _with_password_error(form: Any, error: PortalError) -> Any:
+    """The form as typed with a refused password's reason under the field; other refusals are error pages."""
+    if not isinstance(error, UserInputError):
+        raise error
+    form.validate()
+    form.password.errors = [str(error.message)]
+    return form
+
+
+def _reset_refused(error: PortalError, token: str) -> Any:
+    return render_template("accounts/reset_password.html", form=_with_password_error(NewPasswordForm(), error))
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@commits(refused=_reset_refused)
 def reset_password(token: str) -> Any:
     operations.find_open_reset(token)
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = operations.reset_password(token, form.password.data or "")
-        except UserInputError as error:
-            form.password.errors = [str(error.message)]
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("home.index"))
+        user = operations.reset_password(token, form.password.data or "")
+        _start_session(user)
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("home.index"))
     return render_template("accounts/reset_password.html", form=form)
 
 
+def _registration_refused(error: PortalError, token: str) -> Any:
+    form = _with_password_error(RegisterForm(), error)
+    invitation = operations.find_open_invitation(token)
+    return render_template("accounts/invitation_register.html", invitation=invitation, form=form)
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@commits(refused=_registration_refused)
 def accept_invitation(token: str) -> Any:
     invitation = operations.find_open_invitation(token)
     existing = operations.get_user_by_email(invitation.email)
@@ -132,7 +146,6 @@ def accept_invitation(token: str) -> Any:
         form: Any = AcceptForm()
         if form.validate_on_submit():
             membership = operations.accept_invitation(invitation, current_user)
-            db.session.commit()
             session["membership_id"] = membership.id
             flash(_("You have joined %(org)s.", org=invitation.organization.name), "success")
             return redirect(url_for("home.index"))
@@ -143,19 +156,14 @@ def accept_invitation(token: str) -> Any:
         return redirect(url_for("accounts.sign_in", next=request.path))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = operations.create_user(
-                email=invitation.email, name=form.name.data or "", password=form.password.data or ""
-            )
-        except UserInputError as error:
-            form.password.errors = [str(error.message)]
-        else:
-            membership = operations.accept_invitation(invitation, user)
-            db.session.commit()
-            _start_session(user)
-            session["membership_id"] = membership.id
-            flash(_("Welcome! Your account has been created."), "success")
-            return redirect(url_for("home.index"))
+        user = operations.create_user(
+            email=invitation.email, name=form.name.data or "", password=form.password.data or ""
+        )
+        membership = operations.accept_invitation(invitation, user)
+        _start_session(user)
+        session["membership_id"] = membership.id
+        flash(_("Welcome! Your account has been created."), "success")
+        return redirect(url_for("home.index"))
     return render_template("accounts/invitation_register.html", invitation=invitation, form=form)
 
 
@@ -174,11 +182,11 @@ def _settings_page(
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
+@commits()
 def settings() -> Any:
     form = SettingsForm(locale=current_user.locale)
     if form.validate_on_submit():
         operations.set_locale(current_user, form.locale.data or "ja")
-        db.session.commit()
         flash(_("Your settings have been saved."), "success")
         return redirect(url_for("accounts.settings"))
     return _settings_page(form=form)
@@ -186,12 +194,12 @@ def settings() -> Any:
 
 @bp.route("/settings/api-tokens", methods=["POST"])
 @login_required
+@commits()
 def create_api_token() -> Any:
     token_form = ApiTokenForm()
     if not token_form.validate_on_submit():
         return _settings_page(token_form=token_form)
     _api_token, token = operations.create_api_token(current_user, token_form.name.data or "")
-    db.session.commit()
     # The token is in this response only (never in the session or a flash), and must not be cached.
     response = make_response(_settings_page(new_token=token))
     response.headers["Cache-Control"] = "no-store"
@@ -200,9 +208,9 @@ def create_api_token() -> Any:
 
 @bp.route("/settings/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
+@commits()
 def revoke_api_token(token_id: int) -> Any:
     api_token = operations.revoke_api_token(current_user, token_id)
-    db.session.commit()
     flash(_('The API token "%(name)s" has been revoked.', name=api_token.name), "success")
     return redirect(url_for("accounts.settings"))
 
