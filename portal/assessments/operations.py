@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.activity.models import ActivityEntry
 from portal.activity.operations import record
+from portal.assessments import lifecycle
 from portal.assessments.models import (
-    OPEN_STATES,
     Answer,
     AnswerEvidence,
     Assessment,
@@ -225,42 +225,9 @@ class AnswerInput:
     base_version: int
 
 
-def _refuse_if_withdrawn(assessment: Assessment) -> None:
-    if assessment.state == AssessmentState.WITHDRAWN:
-        raise Conflict(_l("The buyer has withdrawn this assessment; it can no longer be changed."))
-
-
-def _require_open(assessment: Assessment) -> None:
-    """Only an assessment still being answered takes answers, assignments and submission."""
-    _refuse_if_withdrawn(assessment)
-    if assessment.state not in OPEN_STATES:
-        raise Conflict(_l("This assessment has already been submitted."))
-
-
-def lock_open(assessment: Assessment) -> None:
-    """Take the assessment's lock for this transaction, then refuse unless it still takes answers.
-
-    Submitting and every change to answers or evidence (pages, API, offline import) call this first, so
-    they happen one after another: a save that started before a submission either commits before it (and
-    the submission's completeness check and score see it) or finds the assessment submitted. The state is
-    read again under the lock, because what the request loaded earlier may be stale by now.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite ignores FOR UPDATE but lets one writer at a time: this no-op write waits for that turn.
-        table = Assessment.__table__
-        db.session.execute(sa.update(table).where(table.c.id == assessment.id).values(state=table.c.state))
-    db.session.scalars(
-        sa.select(Assessment)
-        .where(Assessment.id == assessment.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    _require_open(assessment)
-
-
 def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answer:
     """Save one item's answer, refusing a silent overwrite of a colleague's newer save."""
-    lock_open(assessment)
+    lifecycle.lock_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if data.item_id not in editable_item_ids(assessment, questionnaire):
         raise Conflict(_l("This item cannot be changed now."))
@@ -292,8 +259,7 @@ def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answe
     answer.code, answer.comment, answer.na_reason = code, comment, na_reason
     answer.updated_by_id = by.id
     answer.updated_at = utcnow()
-    if assessment.state == AssessmentState.INVITED:
-        assessment.state = AssessmentState.IN_PROGRESS
+    lifecycle.answers_changed(assessment, by=by)
     db.session.flush()
     record(
         "answer.saved",
@@ -311,7 +277,7 @@ def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answe
 
 
 def attach_evidence(assessment: Assessment, item_id: str, evidence: Evidence, *, by: User) -> None:
-    lock_open(assessment)
+    lifecycle.lock_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if item_id not in editable_item_ids(assessment, questionnaire):
         raise Conflict(_l("This item cannot be changed now."))
@@ -328,8 +294,7 @@ def attach_evidence(assessment: Assessment, item_id: str, evidence: Evidence, *,
         db.session.add(
             AnswerEvidence(assessment_id=assessment.id, item_id=item_id, evidence_id=evidence.id, attached_by_id=by.id)
         )
-        if assessment.state == AssessmentState.INVITED:
-            assessment.state = AssessmentState.IN_PROGRESS
+        lifecycle.answers_changed(assessment, by=by)
         db.session.flush()
         record(
             "evidence.attached",
@@ -344,7 +309,7 @@ def attach_evidence(assessment: Assessment, item_id: str, evidence: Evidence, *,
 
 
 def detach_evidence(assessment: Assessment, item_id: str, evidence_id: int, *, by: User) -> None:
-    lock_open(assessment)
+    lifecycle.lock_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if item_id not in editable_item_ids(assessment, questionnaire):
         raise Conflict(_l("This item cannot be changed now."))
@@ -375,7 +340,7 @@ def detach_evidence(assessment: Assessment, item_id: str, evidence_id: int, *, b
 
 def assign_section(assessment: Assessment, section_id: str, user: User | None, *, by: User) -> None:
     """Give a section to a colleague (who gets an e-mail), or take the assignment away (None)."""
-    _require_open(assessment)
+    lifecycle.require_open(assessment)
     questionnaire = questionnaire_for(assessment)
     if section_id not in {section.id for section in questionnaire.sections}:
         raise NotFound()
@@ -466,7 +431,7 @@ def require_submitter(assessment: Assessment, user: User) -> None:
 def tell_owners_ready(assessment: Assessment, *, by: User, now: datetime | None = None) -> list[User]:
     """A responder tells the owners the answers are ready to submit: an e-mail each, at most hourly per person."""
     now = now or utcnow()
-    _require_open(assessment)
+    lifecycle.require_open(assessment)
     last = db.session.scalar(
         sa.select(sa.func.max(ActivityEntry.created_at)).where(
             ActivityEntry.action == "assessment.ready",
@@ -505,15 +470,11 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
     The caller commits and then queues the scoring job.
     """
     require_submitter(assessment, by)
-    lock_open(assessment)
+    lifecycle.lock_open(assessment)
     missing = missing_items(assessment)
     if missing:
         raise RuleViolation(_l("Some items still need an answer, a reason or evidence."), missing)
-    before = assessment.state
-    assessment.state = AssessmentState.SUBMITTED
-    assessment.submitted_at = utcnow()
-    assessment.submitted_by_id = by.id
-    assessment.reopened_items = []
+    submitted = lifecycle.submit(assessment, by=by)
     request_scoring(assessment)
     db.session.flush()
     record(
@@ -522,7 +483,7 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
         subject_type="assessment",
         subject_id=assessment.id,
         organization_id=assessment.supplier.organization_id,
-        state=[str(before), str(assessment.state)],
+        state=[str(submitted.before), str(submitted.after)],
     )
     _notify_buyer_submitted(assessment, by)
     logger.info("Assessment %s submitted by %s", assessment.id, by)

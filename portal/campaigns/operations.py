@@ -18,7 +18,8 @@ from portal.accounts.operations import (
     pending_invitation,
 )
 from portal.activity.operations import record
-from portal.assessments.models import OPEN_STATES, Answer, AnswerEvidence, Assessment, AssessmentState
+from portal.assessments import lifecycle
+from portal.assessments.models import Answer, AnswerEvidence, Assessment, AssessmentState
 from portal.assessments.rules import changed_item_ids
 from portal.campaigns.models import DEFAULT_REMINDER_DAYS, Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
@@ -349,18 +350,6 @@ def start_next_round(previous: Campaign, *, name: str, due_date: date, by: User,
 
 # Managing a running campaign ---------------------------------------------------------------------
 
-#: Not yet decided: the buyer may still stop asking. A decided assessment is a record of an outcome
-#: (and may have corrective actions), so it is never withdrawn afterwards.
-WITHDRAWABLE_STATES = frozenset(
-    {
-        AssessmentState.INVITED,
-        AssessmentState.IN_PROGRESS,
-        AssessmentState.RETURNED,
-        AssessmentState.SUBMITTED,
-        AssessmentState.UNDER_REVIEW,
-    }
-)
-
 
 def _running(campaign: Campaign) -> None:
     if campaign.state != CampaignState.LAUNCHED:
@@ -368,24 +357,18 @@ def _running(campaign: Campaign) -> None:
 
 
 def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | None, *, by: User) -> Assessment:
-    """Stop asking one supplier: the assessment becomes read-only and leaves the reminders.
-
-    Withdrawn is not one of OPEN_STATES, so answering, attaching evidence and submitting refuse it,
-    the reminder job skips it, and it is no longer counted as overdue.
-    """
+    """Stop asking one supplier: the assessment becomes read-only and leaves the reminders (see lifecycle)."""
     assessment = db.session.scalar(
         sa.select(Assessment).where(Assessment.id == assessment_id, Assessment.campaign_id == campaign.id)
     )
     if assessment is None:
         raise NotFound()
     _running(campaign)
-    if assessment.state not in WITHDRAWABLE_STATES:
-        raise Conflict(_l("Only an assessment that has not been decided yet can be withdrawn."))
+    lifecycle.require_withdrawable(assessment)
     reason = clean_text(reason)
     if reason is None:
         raise UserInputError(_l("Please give a reason for withdrawing the assessment."))
-    before = assessment.state
-    assessment.state = AssessmentState.WITHDRAWN
+    withdrawn = lifecycle.withdraw(assessment, reason, by=by)
     for email, locale in recipients.owners_or_contact(assessment.supplier):
         queue_email(email, "assessment_withdrawn", locale=locale, assessment=assessment, reason=reason)
     db.session.flush()
@@ -396,7 +379,7 @@ def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | No
         subject_type="assessment",
         subject_id=assessment.id,
         organization_id=campaign.buyer_id,
-        state=[str(before), str(assessment.state)],
+        state=[str(withdrawn.before), str(withdrawn.after)],
         reason=reason,
     )
     logger.info("Assessment %s withdrawn by %s", assessment.id, by)
@@ -416,7 +399,7 @@ def extend_due_date(campaign: Campaign, new_date: date, *, by: User, today: date
         raise UserInputError(_l("The due date must be in the future."))
     old_date = campaign.due_date
     campaign.due_date = new_date
-    waiting = [a for a in campaign.assessments if a.state in OPEN_STATES]
+    waiting = [a for a in campaign.assessments if lifecycle.is_open(a)]
     for assessment in waiting:
         link = link_to("assessments.detail", assessment_id=assessment.id)
         for email, locale in recipients.owners_or_contact(assessment.supplier):

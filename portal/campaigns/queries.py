@@ -11,11 +11,11 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.actions.operations import actions_for_buyer
+from portal.assessments import lifecycle
 from portal.assessments.models import OPEN_STATES, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.review.operations import REVIEWABLE
 
 #: The columns of the progress counts, in the order they are shown.
 PROGRESS_KEYS = ("invited", "in_progress", "submitted", "under_review", "decided", "overdue")
@@ -78,7 +78,7 @@ def needing_attention(buyer: Organization, today: date) -> list[Attention]:
                 sa.and_(Assessment.state.in_(OPEN_STATES), Campaign.due_date < today),
                 Assessment.state == AssessmentState.REJECTED,
                 sa.and_(Assessment.state == AssessmentState.ACCEPTED_WITH_CONDITIONS, open_actions),
-                Assessment.state.in_(list(REVIEWABLE)),
+                Assessment.state.in_(list(lifecycle.REVIEWABLE_STATES)),
             ),
         )
         .options(contains_eager(Assessment.campaign), joinedload(Assessment.supplier))
@@ -90,7 +90,7 @@ def needing_attention(buyer: Organization, today: date) -> list[Attention]:
             reason = "overdue"
         elif assessment.state == AssessmentState.REJECTED:
             reason = "rejected"
-        elif assessment.state in REVIEWABLE:
+        elif lifecycle.is_reviewable(assessment):
             reason = "review"
         else:
             reason = "conditions"

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from portal.assessments import lifecycle
 from portal.assessments.operations import progress_of
 from portal.campaigns import operations, queries
 from portal.campaigns.forms import (
@@ -126,7 +127,7 @@ def detail(campaign_id: int) -> Any:
         threshold_form=ThresholdForm(pass_threshold=campaign.pass_threshold),
         withdraw_form=WithdrawForm(),
         extend_form=ExtendForm(due_date=campaign.due_date + timedelta(days=7)),
-        withdrawable=operations.WITHDRAWABLE_STATES,
+        withdrawable=lifecycle.WITHDRAWABLE_STATES,
         earliest_new_due=max(campaign.due_date, today) + timedelta(days=1),
         **_labels(),
     )

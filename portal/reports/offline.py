@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
+from portal.assessments.lifecycle import lock_open
 from portal.assessments.models import Answer, Assessment
-from portal.assessments.operations import AnswerInput, answers_of, lock_open, save_answer
+from portal.assessments.operations import AnswerInput, answers_of, save_answer
 from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError, too_large

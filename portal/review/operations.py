@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
 from portal.activity.operations import record
-from portal.assessments.models import DECIDED_STATES, Assessment, AssessmentState, Decision, ReviewDecision
+from portal.assessments import lifecycle
+from portal.assessments.models import Assessment, Decision, ReviewDecision
 from portal.assessments.operations import questionnaire_for
-from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.mail import recipients
@@ -26,24 +26,12 @@ from portal.text_input import clean_name, clean_text
 
 logger = logging.getLogger(__name__)
 
-REVIEWABLE = frozenset({AssessmentState.SUBMITTED, AssessmentState.UNDER_REVIEW})
-OUTCOMES = {
-    "accept": AssessmentState.ACCEPTED,
-    "accept_with_conditions": AssessmentState.ACCEPTED_WITH_CONDITIONS,
-    "reject": AssessmentState.REJECTED,
-}
-
 
 def decisions_of(assessment: Assessment) -> dict[str, ReviewDecision]:
     return {
         d.item_id: d
         for d in db.session.scalars(sa.select(ReviewDecision).where(ReviewDecision.assessment_id == assessment.id))
     }
-
-
-def _require_reviewable(assessment: Assessment) -> None:
-    if assessment.state not in REVIEWABLE:
-        raise Conflict(_l("This assessment is not waiting for review."))
 
 
 def decide_item(
@@ -56,7 +44,7 @@ def decide_item(
     by: User,
 ) -> ReviewDecision:
     """Record (or change) the decision on one item; the first decision starts the review."""
-    _require_reviewable(assessment)
+    lifecycle.require_reviewable(assessment)
     questionnaire = questionnaire_for(assessment)
     if item_id not in {item.id for item in questionnaire.items_for_tier(assessment.tier)}:
         raise NotFound()
@@ -74,8 +62,7 @@ def decide_item(
         db.session.add(current)
     current.decision, current.comment, current.visible_to_supplier = decision, comment, visible_to_supplier
     current.decided_by_id = by.id
-    if assessment.state == AssessmentState.SUBMITTED:
-        assessment.state = AssessmentState.UNDER_REVIEW
+    lifecycle.item_decided(assessment, by=by)
     request_scoring(assessment)  # the reviewed score depends on the decisions
     db.session.flush()
     record(
@@ -92,13 +79,11 @@ def decide_item(
 
 def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
     """Reopen exactly the items marked for clarification and tell the supplier."""
-    _require_reviewable(assessment)
+    lifecycle.require_reviewable(assessment)
     reopened = sorted(i for i, d in decisions_of(assessment).items() if d.decision == Decision.CLARIFICATION)
     if not reopened:
         raise UserInputError(_l("Mark at least one item for clarification before returning the assessment."))
-    before = assessment.state
-    assessment.state = AssessmentState.RETURNED
-    assessment.reopened_items = reopened
+    returned = lifecycle.return_for_clarification(assessment, reopened, by=by)
     db.session.flush()
     # Under the supplier's organisation, like its submission: its activity page shows the return. The buyer's
     # page lists every entry of the assessment. Nothing internal is kept here: no comment, no other decision.
@@ -108,7 +93,7 @@ def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
         subject_type="assessment",
         subject_id=assessment.id,
         organization_id=assessment.supplier.organization_id,
-        state=[str(before), str(assessment.state)],
+        state=[str(returned.before), str(returned.after)],
         items=reopened,
     )
     # The owners and the colleagues answering the sections, who will make the changes.
@@ -130,8 +115,8 @@ def decide_outcome(
     assessment: Assessment, outcome: str, *, comment: str | None, actions: list[ActionInput], by: User, today: date
 ) -> list[CorrectiveAction]:
     """Close the review; every nonconforming item becomes a corrective action with an owner and a due date."""
-    _require_reviewable(assessment)
-    if outcome not in OUTCOMES:
+    lifecycle.require_reviewable(assessment)
+    if outcome not in lifecycle.OUTCOMES:
         raise UserInputError(_l("Unknown outcome."))
     decisions = decisions_of(assessment)
     open_questions = [i for i, d in decisions.items() if d.decision == Decision.CLARIFICATION]
@@ -163,10 +148,7 @@ def decide_outcome(
         )
         db.session.add(action)
         created.append(action)
-    before = assessment.state
-    assessment.state = OUTCOMES[outcome]
-    assessment.decided_at = utcnow()
-    assessment.decided_by_id = by.id
+    decided = lifecycle.decide(assessment, lifecycle.Transition(outcome), by=by)
     assessment.outcome_comment = clean_text(comment)
     db.session.flush()
     record(
@@ -175,7 +157,7 @@ def decide_outcome(
         subject_type="assessment",
         subject_id=assessment.id,
         organization_id=assessment.campaign.buyer_id,
-        state=[str(before), str(assessment.state)],
+        state=[str(decided.before), str(decided.after)],
         corrective_actions=[a.id for a in created],
     )
     _notify_supplier(
@@ -187,10 +169,6 @@ def decide_outcome(
     )
     logger.info("Assessment %s decided %s by %s", assessment.id, outcome, by)
     return created
-
-
-def is_decided(assessment: Assessment) -> bool:
-    return assessment.state in DECIDED_STATES
 
 
 def _notify_supplier(assessment: Assessment, template: str, people: list[User], **context: object) -> None:

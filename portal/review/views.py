@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from portal.accounts.models import User
 from portal.activity.models import ActivityEntry
+from portal.assessments import lifecycle
 from portal.assessments.buyer_view import activity_details, answers_shown, item_shown, shown_to_buyer
 from portal.assessments.models import Assessment, Decision
 from portal.assessments.operations import answers_of, evidence_of, get_for_buyer, progress_of, questionnaire_for
@@ -96,7 +97,7 @@ def _render_detail(
         section_titles=section_titles,
         nonconforming=nonconforming,
         state_labels=ASSESSMENT_STATE_LABELS,
-        can_decide=current_role() in DECIDERS and assessment.state in operations.REVIEWABLE,
+        can_decide=current_role() in DECIDERS and lifecycle.is_reviewable(assessment),
         # Until the supplier submits, how far it is is all the buyer sees.
         progress=None if answers_shown(assessment) else progress_of([assessment])[assessment.id],
         today=date.today(),
