@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from portal.accounts.models import User
 from portal.extensions import db, login_manager
 from portal.organizations.models import Membership, Role
+from portal.policy import Action, may, operator_may
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,18 +70,18 @@ def user_memberships(user: User) -> list[Membership]:
     )
 
 
-def role_required(*roles: Role) -> Callable[[F], F]:
-    """Allow the view only to users acting in one of ``roles``; others get 403."""
+def permission_required(action: Action) -> Callable[[F], F]:
+    """Allow the view only to users whose current role may do ``action`` (``portal.policy``); others get 403."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            membership = current_membership()
-            if membership is None or membership.role not in roles:
+            if not may(current_membership(), action):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.action = action  # type: ignore[attr-defined]  # read by the permission-matrix test
         return wrapped  # type: ignore[return-value]
 
     return decorator
@@ -90,8 +91,9 @@ def operator_required(view: F) -> F:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_operator:
+        if not operator_may(current_user, Action.OPERATE):
             abort(403)
         return view(*args, **kwargs)
 
+    wrapped.action = Action.OPERATE  # type: ignore[attr-defined]
     return wrapped  # type: ignore[return-value]

@@ -18,13 +18,13 @@ from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, discard_unreferenced, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Role
-from portal.session_auth import current_membership, current_role, role_required
+from portal.organizations.models import BUYER_ROLES, Role
+from portal.policy import Action
+from portal.session_auth import current_membership, current_role, permission_required
 from portal.unit_of_work import after_commit, after_rollback, commits, flash_and_redirect
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
-EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
 #: Who verifies a plan and closes the action: the reviewer for review findings, the auditor for audit ones.
 CLOSERS = (Role.BUYER_ADMIN, Role.REVIEWER, Role.AUDITOR)
 
@@ -42,7 +42,7 @@ def _action(action_id: int) -> CorrectiveAction:
 
 
 @bp.route("/")
-@role_required(*EVERYONE)
+@permission_required(Action.CORRECTIVE_ACTION_READ)
 def index() -> Any:
     organization = current_membership().organization  # type: ignore[union-attr]
     actions = (
@@ -52,7 +52,7 @@ def index() -> Any:
 
 
 @bp.route("/<int:action_id>")
-@role_required(*EVERYONE)
+@permission_required(Action.CORRECTIVE_ACTION_READ)
 def detail(action_id: int) -> Any:
     return _render_detail(_action(action_id))
 
@@ -96,7 +96,7 @@ def _to_detail(action_id: int) -> str:
 
 
 @bp.route("/<int:action_id>/plan", methods=["POST"])
-@role_required(*SUPPLIER_ROLES)
+@permission_required(Action.CORRECTIVE_ACTION_PLAN)
 @commits(refused=_plan_refused)
 def plan(action_id: int) -> Any:
     action = _action(action_id)
@@ -115,7 +115,7 @@ def plan(action_id: int) -> Any:
 
 
 @bp.route("/<int:action_id>/close", methods=["POST"])
-@role_required(*CLOSERS)
+@permission_required(Action.CORRECTIVE_ACTION_CLOSE)
 @commits(refused=flash_and_redirect(_to_detail))
 def close(action_id: int) -> Any:
     action = _action(action_id)
@@ -126,7 +126,7 @@ def close(action_id: int) -> Any:
 
 
 @bp.route("/<int:action_id>/evidence/<int:evidence_id>")
-@role_required(*EVERYONE)
+@permission_required(Action.CORRECTIVE_ACTION_READ)
 def evidence(action_id: int, evidence_id: int) -> Any:
     """A file sent with the plan, for both sides of this action only."""
     action = _action(action_id)

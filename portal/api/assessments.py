@@ -37,23 +37,22 @@ from portal.api.schemas import (
     SubmitOut,
 )
 from portal.assessments import operations
-from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.models import Assessment, Decision
 from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
+from portal.organizations.models import SUPPLIER_ROLES, Membership
+from portal.policy import Action
+from portal.policy.buyer_view import shown_to_buyer
+from portal.policy.supplier_view import shown_review
 from portal.review import operations as review
-from portal.review.supplier_view import shown_review
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.suppliers.models import Supplier
 from portal.unit_of_work import after_commit
 
-EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
-DECIDERS = (Role.BUYER_ADMIN, Role.REVIEWER)
 #: The score fields the API shows; the per-item breakdown stays with the reviewer's pages.
 SCORE_FIELDS = (
     "model",
@@ -168,7 +167,7 @@ def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDeta
     "GET",
     summary="List assessments: a supplier's own, or those of the buyer's campaigns",
     tag="assessments",
-    roles=EVERYONE,
+    action=Action.ASSESSMENT_READ,
     query=PageQuery,
     response=Page[AssessmentSummary],
 )
@@ -194,7 +193,7 @@ def list_assessments(membership: Membership, query: PageQuery) -> Page[Assessmen
     "GET",
     summary="One assessment: state, items with their answers and evidence, and the score",
     tag="assessments",
-    roles=EVERYONE,
+    action=Action.ASSESSMENT_READ,
     response=AssessmentDetail,
     errors=(404,),
 )
@@ -207,7 +206,7 @@ def get_assessment(membership: Membership, assessment_id: int) -> AssessmentDeta
     "PUT",
     summary="Save answers; each carries the version it was read at, and a changed answer is a 409",
     tag="assessments",
-    roles=SUPPLIER_ROLES,
+    action=Action.ASSESSMENT_ANSWER,
     body=AnswersIn,
     response=AnswersSaved,
     errors=(404, 409),
@@ -232,7 +231,7 @@ def put_answers(membership: Membership, assessment_id: int, body: AnswersIn) -> 
     "POST",
     summary="Upload an evidence file and attach it to items (multipart: file, items)",
     tag="assessments",
-    roles=SUPPLIER_ROLES,
+    action=Action.ASSESSMENT_ANSWER,
     response=EvidenceOut,
     status=201,
     errors=(404, 409, 413),
@@ -265,7 +264,7 @@ def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
     "POST",
     summary="Submit the answers (the supplier owner only); scoring starts (422 lists what is missing)",
     tag="assessments",
-    roles=SUPPLIER_ROLES,  # a responder gets a 403 that says the owner submits (submit_assessment)
+    action=Action.ASSESSMENT_ANSWER,  # a responder gets a 403 that says the owner submits (submit_assessment)
     response=SubmitOut,
     status=202,
     errors=(404, 409, 422),
@@ -287,7 +286,7 @@ def submit(membership: Membership, assessment_id: int) -> SubmitOut:
     "GET",
     summary="The score and the state of the job computing it",
     tag="assessments",
-    roles=EVERYONE,
+    action=Action.ASSESSMENT_READ,
     response=ScoreOut,
     errors=(404,),
 )
@@ -303,7 +302,7 @@ def get_score(membership: Membership, assessment_id: int) -> ScoreOut:
     "POST",
     summary="Record review decisions, then optionally return, accept, accept with conditions or reject",
     tag="assessments",
-    roles=DECIDERS,
+    action=Action.REVIEW_DECIDE,
     body=ReviewIn,
     response=ReviewOut,
     errors=(404, 409),

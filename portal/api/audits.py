@@ -27,19 +27,17 @@ from portal.api.schemas import (
 )
 from portal.audits import operations
 from portal.audits.models import Audit, AuditItemResult, AuditState
-from portal.catalog.visibility import find_buyer_version
 from portal.errors import UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
 from portal.evidence.sniffing import PHOTOS
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership
+from portal.organizations.models import Membership
+from portal.policy import Action
+from portal.policy.questionnaires import find_buyer_version
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier, Tier
 from portal.unit_of_work import after_commit
-
-EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
-STAFF = tuple(BUYER_ROLES)
 
 
 def _find(membership: Membership, audit_id: int) -> Audit:
@@ -110,7 +108,7 @@ def _rescore(audit: Audit) -> None:
     "GET",
     summary="List audits: the buyer's, or those of the calling supplier",
     tag="audits",
-    roles=EVERYONE,
+    action=Action.AUDIT_READ,
     query=PageQuery,
     response=Page[AuditOut],
 )
@@ -130,7 +128,7 @@ def list_audits(membership: Membership, query: PageQuery) -> Page[AuditOut]:
     "POST",
     summary="Plan an audit of a supplier; the supplier is told by e-mail",
     tag="audits",
-    roles=STAFF,
+    action=Action.AUDIT_RUN,
     body=AuditCreate,
     response=AuditOut,
     status=201,
@@ -163,7 +161,7 @@ def create_audit(membership: Membership, body: AuditCreate) -> AuditOut:
     "GET",
     summary="One audit (results, internal notes and photos for the buyer's staff only)",
     tag="audits",
-    roles=EVERYONE,
+    action=Action.AUDIT_READ,
     response=AuditOut,
     errors=(404,),
 )
@@ -176,7 +174,7 @@ def get_audit(membership: Membership, audit_id: int) -> AuditOut:
     "PUT",
     summary="Record the auditor's results and notes; each carries the version it was read at (409 if changed)",
     tag="audits",
-    roles=STAFF,
+    action=Action.AUDIT_RUN,
     body=AuditResultsIn,
     response=AuditOut,
     errors=(404, 409),
@@ -196,7 +194,7 @@ def put_results(membership: Membership, audit_id: int, body: AuditResultsIn) -> 
     "POST",
     summary="Add a photo (PNG, JPEG, GIF or WebP) to the audit, optionally for one item (multipart: file, item)",
     tag="audits",
-    roles=STAFF,
+    action=Action.AUDIT_RUN,
     response=PhotoOut,
     status=201,
     errors=(404, 409, 413),
@@ -227,7 +225,7 @@ def add_photo(membership: Membership, audit_id: int) -> PhotoOut:
     "POST",
     summary="The supplier proposes another date",
     tag="audits",
-    roles=SUPPLIER_ROLES,
+    action=Action.AUDIT_PROPOSE_DATE,
     body=ProposalIn,
     response=AuditOut,
     errors=(404, 409),
@@ -244,7 +242,7 @@ def propose_date(membership: Membership, audit_id: int, body: ProposalIn) -> Aud
     "POST",
     summary="Accept the supplier's proposed date",
     tag="audits",
-    roles=STAFF,
+    action=Action.AUDIT_RUN,
     response=AuditOut,
     errors=(404, 409),
 )
@@ -260,7 +258,7 @@ def accept_date(membership: Membership, audit_id: int) -> AuditOut:
     "POST",
     summary="Close the audit; each finding becomes a corrective action for the supplier",
     tag="audits",
-    roles=STAFF,
+    action=Action.AUDIT_RUN,
     body=AuditCloseIn,
     response=AuditOut,
     errors=(404, 409),
@@ -284,7 +282,7 @@ def close_audit(membership: Membership, audit_id: int, body: AuditCloseIn) -> Au
     "POST",
     summary="Cancel a planned or running audit",
     tag="audits",
-    roles=STAFF,
+    action=Action.AUDIT_RUN,
     response=AuditOut,
     errors=(404, 409),
 )

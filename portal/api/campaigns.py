@@ -13,10 +13,11 @@ from portal.api.paging import paginate
 from portal.api.schemas import AssessmentRef, CampaignCreate, CampaignOut, Page, PageQuery
 from portal.campaigns import operations
 from portal.campaigns.models import Campaign
-from portal.catalog.visibility import find_buyer_version
 from portal.errors import UserInputError
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, Membership, Role
+from portal.organizations.models import Membership
+from portal.policy import Action
+from portal.policy.questionnaires import find_buyer_version
 from portal.suppliers.models import Tier
 from portal.unit_of_work import after_commit
 
@@ -41,7 +42,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     "GET",
     summary="List the buyer's campaigns",
     tag="campaigns",
-    roles=BUYER_ROLES,
+    action=Action.CAMPAIGN_READ,
     query=PageQuery,
     response=Page[CampaignOut],
 )
@@ -60,7 +61,7 @@ def list_campaigns(membership: Membership, query: PageQuery) -> Page[CampaignOut
     "POST",
     summary="Create a draft campaign with one assessment per supplier (nothing is sent until launch)",
     tag="campaigns",
-    roles=(Role.BUYER_ADMIN,),
+    action=Action.CAMPAIGN_MANAGE,
     body=CampaignCreate,
     response=CampaignOut,
     status=201,
@@ -92,7 +93,7 @@ def create_campaign(membership: Membership, body: CampaignCreate) -> CampaignOut
     "GET",
     summary="One campaign with its assessments",
     tag="campaigns",
-    roles=BUYER_ROLES,
+    action=Action.CAMPAIGN_READ,
     response=CampaignOut,
     errors=(404,),
 )
@@ -105,7 +106,7 @@ def get_campaign(membership: Membership, campaign_id: int) -> CampaignOut:
     "POST",
     summary="Launch a draft campaign: each supplier is invited by e-mail",
     tag="campaigns",
-    roles=(Role.BUYER_ADMIN,),
+    action=Action.CAMPAIGN_MANAGE,
     response=CampaignOut,
     errors=(404, 409),
 )

@@ -8,12 +8,11 @@ from portal.api.framework import operation
 from portal.api.paging import paginate
 from portal.api.schemas import LocalText, Page, PageQuery, QuestionnaireDetail, QuestionnaireSummary
 from portal.catalog.models import QuestionnaireVersion
-from portal.catalog.visibility import buyer_versions, supplier_sees_scoring, supplier_versions, without_scoring
 from portal.errors import NotFound
 from portal.extensions import db
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership
-
-EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
+from portal.organizations.models import SUPPLIER_ROLES, Membership
+from portal.policy import Action
+from portal.policy.questionnaires import buyer_versions, supplier_sees_scoring, supplier_versions, without_scoring
 
 
 def _summary(version: QuestionnaireVersion) -> QuestionnaireSummary:
@@ -31,7 +30,7 @@ def _summary(version: QuestionnaireVersion) -> QuestionnaireSummary:
     "GET",
     summary="List the questionnaire versions a buyer may use, or a supplier has been sent",
     tag="questionnaires",
-    roles=EVERYONE,
+    action=Action.QUESTIONNAIRE_READ,
     query=PageQuery,
     response=Page[QuestionnaireSummary],
 )
@@ -51,7 +50,7 @@ def _readable(membership: Membership) -> sa.Select[QuestionnaireVersion]:
     summary="One questionnaire version with its scales, sections and items (a supplier sees the scoring rules "
     "only when the buyer shows it its score)",
     tag="questionnaires",
-    roles=EVERYONE,
+    action=Action.QUESTIONNAIRE_READ,
     response=QuestionnaireDetail,
     errors=(404,),
 )

@@ -1,7 +1,7 @@
 """How an API operation is declared: one decorator registers the route and describes it for OpenAPI.
 
-Each operation names its roles, its request body and query models, and its response model per status.
-The same declaration checks the caller's role, parses and validates the body (400 naming the field),
+Each operation names its action, its request body and query models, and its response model per status.
+The same declaration asks the policy about the role, parses and validates the body (400 naming the field),
 serialises the response through its model, commits the unit of work (``portal.unit_of_work``), and is
 what ``openapi.py`` turns into the document, so the document cannot drift from the code.
 """
@@ -9,7 +9,7 @@ what ``openapi.py`` turns into the document, so the document cannot drift from t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -20,7 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from portal.api.auth import api_membership
 from portal.errors import NotFound, PermissionDenied, UserInputError
-from portal.organizations.models import Membership, Role
+from portal.organizations.models import Membership
+from portal.policy import Action, may
 from portal.unit_of_work import commit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,7 +45,8 @@ class Operation:
     endpoint: str
     summary: str
     tag: str
-    roles: frozenset[Role]
+    #: what the caller's role must be allowed to do (``portal.policy``)
+    action: Action
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     #: status → response model, ``None`` for no body, or ``"xlsx"`` for a workbook download
@@ -68,7 +70,7 @@ def operation(
     *,
     summary: str,
     tag: str,
-    roles: Iterable[Role],
+    action: Action,
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
     response: type[BaseModel] | str | None = None,
@@ -81,7 +83,6 @@ def operation(
     The view's changes are committed when it returns (``portal.unit_of_work``). It returns its response
     model, a ``Response``, ``None``, or a function building one of these after the commit.
     """
-    allowed = frozenset(roles)
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         described = Operation(
@@ -90,7 +91,7 @@ def operation(
             endpoint=view.__name__,
             summary=summary,
             tag=tag,
-            roles=allowed,
+            action=action,
             body=body,
             query=query,
             responses={status: response},
@@ -102,7 +103,7 @@ def operation(
         @wraps(view)
         def wrapped(**path_args: Any) -> Any:
             membership = api_membership()
-            if membership.role not in allowed:
+            if not may(membership, action):
                 raise PermissionDenied(_l("Your role may not do this."))
             if any(isinstance(value, int) and value > MAX_ID for value in path_args.values()):
                 raise NotFound()

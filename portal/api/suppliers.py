@@ -9,7 +9,8 @@ from portal.api.framework import operation
 from portal.api.paging import paginate
 from portal.api.schemas import Page, PageQuery, SupplierCreate, SupplierOut, SupplierPatch
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, Membership, Role
+from portal.organizations.models import Membership
+from portal.policy import Action
 from portal.suppliers import operations
 from portal.suppliers.models import Supplier, Tier
 from portal.unit_of_work import after_commit
@@ -31,7 +32,7 @@ def supplier_out(supplier: Supplier) -> SupplierOut:
     "GET",
     summary="List the buyer's suppliers",
     tag="suppliers",
-    roles=BUYER_ROLES,
+    action=Action.SUPPLIER_READ,
     query=PageQuery,
     response=Page[SupplierOut],
 )
@@ -45,7 +46,7 @@ def list_suppliers(membership: Membership, query: PageQuery) -> Page[SupplierOut
     "POST",
     summary="Add a supplier; its contact is invited by e-mail",
     tag="suppliers",
-    roles=(Role.BUYER_ADMIN,),
+    action=Action.SUPPLIER_MANAGE,
     body=SupplierCreate,
     response=SupplierOut,
     status=201,
@@ -69,7 +70,7 @@ def create_supplier(membership: Membership, body: SupplierCreate) -> SupplierOut
     "GET",
     summary="One supplier",
     tag="suppliers",
-    roles=BUYER_ROLES,
+    action=Action.SUPPLIER_READ,
     response=SupplierOut,
     errors=(404,),
 )
@@ -82,7 +83,7 @@ def get_supplier(membership: Membership, supplier_id: int) -> SupplierOut:
     "PATCH",
     summary="Change a supplier's name, contact e-mail or tier (with the reason when it differs from the suggestion)",
     tag="suppliers",
-    roles=(Role.BUYER_ADMIN,),
+    action=Action.SUPPLIER_MANAGE,
     body=SupplierPatch,
     response=SupplierOut,
     errors=(404, 409),

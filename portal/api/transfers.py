@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.api.assessments import EVERYONE, find_assessment, is_supplier
+from portal.api.assessments import find_assessment, is_supplier
 from portal.api.framework import BodyInvalid, operation
 from portal.api.schemas import (
     ExportIn,
@@ -26,10 +26,10 @@ from portal.assessments.models import Assessment
 from portal.audits.operations import get_for_buyer as get_audit_for_buyer
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.operations import get_campaign
-from portal.errors import PermissionDenied
 from portal.exports.views import workbook_response
 from portal.extensions import db
-from portal.organizations.models import SUPPLIER_ROLES, Membership
+from portal.organizations.models import Membership
+from portal.policy import Action, require
 from portal.reports import exports
 from portal.reports.offline import (
     ImportConflict,
@@ -62,7 +62,7 @@ def export_out(job: BackgroundJob) -> ExportOut:
     "POST",
     summary="Ask for an Excel export: an assessment's checksheet, or a portfolio (one campaign or all suppliers)",
     tag="exports",
-    roles=EVERYONE,
+    action=Action.EXPORT_REQUEST,
     body=ExportIn,
     response=ExportOut,
     status=202,
@@ -81,15 +81,13 @@ def create_export(membership: Membership, body: ExportIn) -> Callable[[], Export
             by=current_user,
         )
     elif body.kind == "audit":
-        if is_supplier(membership):
-            raise PermissionDenied(_l("Only the buyer's staff can export an audit report."))
+        require(membership, Action.EXPORT_AUDIT, message=_l("Only the buyer's staff can export an audit report."))
         if body.audit_id is None:
             raise BodyInvalid(_l("audit_id: required for an audit report."))
         audit = get_audit_for_buyer(membership.organization, body.audit_id)
         export = exports.request_audit_report(audit, membership.organization, lang=body.lang, by=current_user)
     else:
-        if is_supplier(membership):
-            raise PermissionDenied(_l("Only the buyer's staff can export a portfolio."))
+        require(membership, Action.EXPORT_PORTFOLIO, message=_l("Only the buyer's staff can export a portfolio."))
         campaign = get_campaign(membership.organization, body.campaign_id) if body.campaign_id else None
         export = exports.request_portfolio(membership.organization, campaign, lang=body.lang, by=current_user)
     after_commit(partial(exports.queue_export, export))
@@ -106,7 +104,7 @@ def create_export(membership: Membership, body: ExportIn) -> Callable[[], Export
     "GET",
     summary="The state and progress of an export, with its download URL once done",
     tag="exports",
-    roles=EVERYONE,
+    action=Action.EXPORT_FETCH,
     response=ExportOut,
     errors=(404,),
 )
@@ -119,7 +117,7 @@ def get_export(membership: Membership, job_id: int) -> ExportOut:
     "GET",
     summary="Download a finished export (an .xlsx workbook)",
     tag="exports",
-    roles=EVERYONE,
+    action=Action.EXPORT_FETCH,
     response="xlsx",
     errors=(404,),
 )
@@ -157,7 +155,7 @@ def _preview_out(job: BackgroundJob) -> ImportPreviewOut:
     "POST",
     summary="Upload a filled checksheet (multipart: file) and get what it would change; nothing changes yet",
     tag="imports",
-    roles=SUPPLIER_ROLES,
+    action=Action.ASSESSMENT_ANSWER,
     response=ImportPreviewOut,
     status=201,
     errors=(404, 413),
@@ -180,7 +178,7 @@ def create_import(membership: Membership, assessment_id: int) -> ImportPreviewOu
         "and listed as a conflict"
     ),
     tag="imports",
-    roles=SUPPLIER_ROLES,
+    action=Action.ASSESSMENT_ANSWER,
     response=ImportApplied,
     errors=(404, 409),
 )

@@ -41,7 +41,8 @@ from portal.extensions import db
 from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
-from portal.organizations.models import Membership, Organization, Role
+from portal.organizations.models import Membership, Organization
+from portal.policy.actions import Action, role_may
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier
 from portal.text_input import clean_text
@@ -418,7 +419,7 @@ def may_submit(assessment: Assessment, user: User) -> bool:
             Membership.user_id == user.id, Membership.organization_id == assessment.supplier.organization_id
         )
     )
-    return role == Role.SUPPLIER_OWNER
+    return role_may(role, Action.ASSESSMENT_SUBMIT)
 
 
 def require_submitter(assessment: Assessment, user: User) -> None:

@@ -12,8 +12,8 @@ from portal.assessments.operations import answers_of, assignments_of, editable_i
 from portal.assessments.rules import NA_CODE, is_answered, is_text_item
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.policy.supplier_view import shown_review
 from portal.review.operations import decisions_of
-from portal.review.supplier_view import shown_review
 from questionnaires import Item
 
 

@@ -17,13 +17,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.accounts.models import User
 from portal.assessments import operations
 from portal.assessments.activity_view import supplier_activity
-from portal.assessments.buyer_view import item_shown
 from portal.assessments.forms import answer_input
-from portal.assessments.models import OPEN_STATES, Answer, AnswerEvidence, Assessment
+from portal.assessments.models import OPEN_STATES, Answer, Assessment
 from portal.assessments.page import answering_page
 from portal.background.models import JobState
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
-from portal.campaigns.models import Campaign
 from portal.errors import Conflict, PortalError
 from portal.evidence.downloads import evidence_response
 from portal.evidence.models import Evidence
@@ -31,17 +29,17 @@ from portal.evidence.operations import UploadRefused, get_evidence, library, sto
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership, Role
+from portal.organizations.models import Membership, Role
+from portal.policy import Action, may
 from portal.reports.exports import queue_export, request_checksheet
 from portal.reports.offline import apply_import, get_import, keep_upload, start_import, stored_preview, stored_result
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
-from portal.session_auth import current_membership, current_role, role_required
+from portal.session_auth import current_membership, current_role, permission_required
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
-SUPPLIER_STAFF = tuple(SUPPLIER_ROLES)
 
 
 def _organization() -> Any:
@@ -59,7 +57,7 @@ def _lang() -> str:
 
 
 @bp.route("/")
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def inbox() -> Any:
     assessments = operations.supplier_inbox(_organization())
     return render_template(
@@ -72,7 +70,7 @@ def inbox() -> Any:
 
 
 @bp.route("/<int:assessment_id>")
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def detail(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     organization = _organization()
@@ -166,7 +164,7 @@ def _visibility(assessment: Assessment, item_id: str) -> dict[str, list[str]]:
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def save(assessment_id: int, item_id: str) -> Any:
     """Autosave (JSON) and the plain form without JavaScript; a stale version is a conflict, never an overwrite."""
     assessment = _assessment(assessment_id)
@@ -197,7 +195,7 @@ def save(assessment_id: int, item_id: str) -> Any:
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence", methods=["POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def upload(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     files = [f for f in request.files.getlist("files") if f and f.filename]
@@ -221,7 +219,7 @@ def upload(assessment_id: int, item_id: str) -> Any:
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/attach", methods=["POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def attach(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     evidence = get_evidence(_organization(), request.form.get("evidence_id", type=int) or 0)
@@ -231,7 +229,7 @@ def attach(assessment_id: int, item_id: str) -> Any:
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/<int:evidence_id>/detach", methods=["POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
     assessment = _assessment(assessment_id)
     return _commit_or_flash(
@@ -242,31 +240,15 @@ def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
 @bp.route("/evidence/<int:evidence_id>")
 @login_required
 def download(evidence_id: int) -> Any:
-    """Members of the owning supplier, and staff of a buyer whose assessment shows them the file.
-
-    The buyer's assessment must show the item the file is attached to (``item_shown``): a file attached
-    to an answer not submitted yet is the supplier's alone.
-    """
-    membership = current_membership()
+    """Who may: ``portal.policy.evidence``; anyone else reads "not found"."""
     evidence = db.session.get(Evidence, evidence_id)
-    if membership is None or evidence is None:
-        abort(404)
-    allowed = membership.role in SUPPLIER_ROLES and evidence.organization_id == membership.organization_id
-    if not allowed and membership.role in BUYER_ROLES:
-        uses = db.session.execute(
-            sa.select(Assessment, AnswerEvidence.item_id)
-            .join(AnswerEvidence, AnswerEvidence.assessment_id == Assessment.id)
-            .join(Campaign, Campaign.id == Assessment.campaign_id)
-            .where(AnswerEvidence.evidence_id == evidence.id, Campaign.buyer_id == membership.organization_id)
-        )
-        allowed = any(item_shown(assessment, item_id) for assessment, item_id in uses)
-    if not allowed:
+    if evidence is None or not may(current_membership(), Action.EVIDENCE_DOWNLOAD, evidence):
         abort(404)
     return evidence_response(evidence)
 
 
 @bp.route("/<int:assessment_id>/sections/<section_id>/assign", methods=["POST"])
-@role_required(Role.SUPPLIER_OWNER)
+@permission_required(Action.ASSESSMENT_ASSIGN)
 def assign(assessment_id: int, section_id: str) -> Any:
     assessment = _assessment(assessment_id)
     user_id = request.form.get("user_id", type=int)
@@ -286,7 +268,7 @@ def assign(assessment_id: int, section_id: str) -> Any:
 
 
 @bp.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def submit(assessment_id: int) -> Any:
     """Only the owner submits; a responder gets a 403 that says so (and tells the owner from the answering page)."""
     assessment = _assessment(assessment_id)
@@ -313,7 +295,7 @@ def submit(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/ready", methods=["POST"])
-@role_required(Role.SUPPLIER_RESPONDER)
+@permission_required(Action.ASSESSMENT_TELL_READY)
 def ready(assessment_id: int) -> Any:
     """A responder e-mails the owners that the answers are ready to submit; once an hour at most."""
     assessment = _assessment(assessment_id)
@@ -330,7 +312,7 @@ def ready(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/activity")
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def activity(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     rows = supplier_activity(assessment, _lang())
@@ -338,7 +320,7 @@ def activity(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/export", methods=["POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def export(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     export = request_checksheet(
@@ -350,7 +332,7 @@ def export(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/offline", methods=["POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def offline_upload(assessment_id: int) -> Any:
     """Keep the uploaded checksheet and its preview, and show what it would change; nothing changes yet."""
     assessment = _assessment(assessment_id)  # 404 for anyone who may not answer it
@@ -369,7 +351,7 @@ def offline_upload(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/offline/<int:import_id>", methods=["GET", "POST"])
-@role_required(*SUPPLIER_STAFF)
+@permission_required(Action.ASSESSMENT_ANSWER)
 def offline_import(assessment_id: int, import_id: int) -> Any:
     """The stored preview of one upload; confirming applies exactly it (the form names this upload)."""
     assessment = _assessment(assessment_id)

@@ -26,7 +26,6 @@ from portal.audits.models import (
 from portal.campaigns.models import Campaign
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
-from portal.catalog.visibility import get_buyer_version
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
@@ -35,6 +34,7 @@ from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
 from portal.organizations.models import Organization
+from portal.policy.questionnaires import get_buyer_version
 from portal.scoring.operations import SCORED_STATES
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier, Tier

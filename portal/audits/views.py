@@ -15,7 +15,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from portal.actions.models import CorrectiveAction
-from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.operations import answers_of, evidence_of
 from portal.audits import operations
 from portal.audits.forms import (
@@ -28,25 +27,25 @@ from portal.audits.forms import (
 )
 from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditState
 from portal.catalog.operations import questionnaire_of
-from portal.catalog.visibility import list_buyer_versions
 from portal.errors import PortalError
 from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, store_all
 from portal.evidence.sniffing import PHOTOS, clean_filename
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
+from portal.organizations.models import BUYER_ROLES
+from portal.policy import Action
+from portal.policy.buyer_view import shown_to_buyer
+from portal.policy.questionnaires import list_buyer_versions
 from portal.reports.exports import queue_export, request_audit_report
 from portal.scoring.dispatch import enqueue_scoring
-from portal.session_auth import current_membership, role_required
+from portal.session_auth import current_membership, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
-AUDIT_STAFF = tuple(BUYER_ROLES)
-EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
 
 
 def _organization() -> Any:
@@ -86,7 +85,7 @@ def _rescore(audit: Audit) -> None:
 
 
 @bp.route("/")
-@role_required(*EVERYONE)
+@permission_required(Action.AUDIT_READ)
 def index() -> Any:
     today = date.today()
     if not _is_buyer():
@@ -128,7 +127,7 @@ def _plan_form() -> AuditPlanForm:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def create() -> Any:
     form = _plan_form()
     if request.method == "GET" and request.args.get("supplier", "").isdigit():
@@ -161,7 +160,7 @@ def create() -> Any:
 
 
 @bp.route("/<int:audit_id>")
-@role_required(*EVERYONE)
+@permission_required(Action.AUDIT_READ)
 def detail(audit_id: int) -> Any:
     audit = _audit(audit_id)
     findings = operations.findings_of(audit)
@@ -213,7 +212,7 @@ def _render_buyer_detail(
 
 
 @bp.route("/<int:audit_id>/propose", methods=["POST"])
-@role_required(*SUPPLIER_ROLES)
+@permission_required(Action.AUDIT_PROPOSE_DATE)
 def propose(audit_id: int) -> Any:
     audit = _audit(audit_id)
     form = ProposalForm()
@@ -253,7 +252,7 @@ def _act(audit_id: int, action: Any, message: str) -> Any:
 
 
 @bp.route("/<int:audit_id>/accept-date", methods=["POST"])
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def accept_date(audit_id: int) -> Any:
     return _act(
         audit_id, lambda audit: operations.accept_proposal(audit, by=current_user), _("The new date is agreed.")
@@ -261,13 +260,13 @@ def accept_date(audit_id: int) -> Any:
 
 
 @bp.route("/<int:audit_id>/cancel", methods=["POST"])
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def cancel(audit_id: int) -> Any:
     return _act(audit_id, lambda audit: operations.cancel_audit(audit, by=current_user), _("The audit is cancelled."))
 
 
 @bp.route("/<int:audit_id>/conduct")
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def conduct(audit_id: int) -> Any:
     audit = _audit(audit_id)
     lang = _lang()
@@ -299,7 +298,7 @@ def _result_payload(row: AuditItemResult) -> dict[str, Any]:
 
 
 @bp.route("/<int:audit_id>/items/<item_id>", methods=["POST"])
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def save_result(audit_id: int, item_id: str) -> Any:
     """Autosave of one item's result and note (JSON), or the plain form without JavaScript."""
     audit = _audit(audit_id)
@@ -341,7 +340,7 @@ def save_result(audit_id: int, item_id: str) -> Any:
 
 
 @bp.route("/<int:audit_id>/photos", methods=["POST"])
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def upload_photo(audit_id: int) -> Any:
     audit = _audit(audit_id)
     item_id = request.form.get("item_id") or None
@@ -367,7 +366,7 @@ def upload_photo(audit_id: int) -> Any:
 
 
 @bp.route("/<int:audit_id>/photos/<int:photo_id>")
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def photo(audit_id: int, photo_id: int) -> Any:
     audit = _audit(audit_id)
     found = next((p for p in operations.photos_of(audit) if p.id == photo_id), None)
@@ -377,7 +376,7 @@ def photo(audit_id: int, photo_id: int) -> Any:
 
 
 @bp.route("/<int:audit_id>/close", methods=["POST"])
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def close(audit_id: int) -> Any:
     audit = _audit(audit_id)
     findings = []
@@ -419,7 +418,7 @@ def _refused_closing(audit: Audit, message: str, *, status: int) -> Any:
 
 
 @bp.route("/<int:audit_id>/export", methods=["POST"])
-@role_required(*AUDIT_STAFF)
+@permission_required(Action.AUDIT_RUN)
 def export(audit_id: int) -> Any:
     audit = _audit(audit_id)
     export = request_audit_report(audit, _organization(), lang=request.form.get("lang", "ja"), by=current_user)

@@ -24,7 +24,6 @@ from portal.assessments.rules import changed_item_ids
 from portal.campaigns.models import DEFAULT_REMINDER_DAYS, Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
-from portal.catalog.visibility import get_buyer_version, latest_buyer_version
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
@@ -33,6 +32,7 @@ from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
 from portal.organizations.models import Organization, Role
+from portal.policy.questionnaires import get_buyer_version, latest_buyer_version
 from portal.suppliers.models import Supplier, Tier
 from portal.text_input import clean_name, clean_text
 

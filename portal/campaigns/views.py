@@ -26,20 +26,19 @@ from portal.campaigns.forms import (
 )
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.rescoring import change_pass_threshold, get_job
-from portal.catalog.visibility import list_buyer_versions
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, Role
-from portal.session_auth import current_membership, role_required
+from portal.policy import Action
+from portal.policy.questionnaires import list_buyer_versions
+from portal.session_auth import current_membership, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
-BUYER_STAFF = tuple(BUYER_ROLES)
 
 
 def _buyer() -> Any:
@@ -57,7 +56,7 @@ def _labels() -> dict[str, Any]:
 
 
 @bp.route("/")
-@role_required(*BUYER_STAFF)
+@permission_required(Action.CAMPAIGN_READ)
 def index() -> Any:
     today = date.today()
     campaigns = operations.list_campaigns(_buyer())
@@ -78,7 +77,7 @@ def _campaign_form() -> CampaignForm:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.CAMPAIGN_MANAGE)
 def create() -> Any:
     form, error = _campaign_form(), None
     if form.validate_on_submit():
@@ -106,7 +105,7 @@ def create() -> Any:
 
 
 @bp.route("/<int:campaign_id>")
-@role_required(*BUYER_STAFF)
+@permission_required(Action.CAMPAIGN_READ)
 def detail(campaign_id: int) -> Any:
     campaign = operations.get_campaign(_buyer(), campaign_id)
     assessments = queries.campaign_assessments(campaign)
@@ -134,7 +133,7 @@ def detail(campaign_id: int) -> Any:
 
 
 @bp.route("/<int:campaign_id>/launch", methods=["POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.CAMPAIGN_MANAGE)
 def launch(campaign_id: int) -> Any:
     campaign = operations.get_campaign(_buyer(), campaign_id)
     try:
@@ -160,7 +159,7 @@ def _sent_campaign(campaign_id: int) -> Campaign:
 
 
 @bp.route("/<int:campaign_id>/next-round", methods=["GET", "POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.CAMPAIGN_MANAGE)
 def next_round(campaign_id: int) -> Any:
     previous = _sent_campaign(campaign_id)
     form, error = NextRoundForm(), None
@@ -183,7 +182,7 @@ def next_round(campaign_id: int) -> Any:
 
 
 @bp.route("/<int:campaign_id>/threshold", methods=["POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.CAMPAIGN_MANAGE)
 def change_threshold(campaign_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     form = ThresholdForm()
@@ -197,7 +196,7 @@ def change_threshold(campaign_id: int) -> Any:
 
 
 @bp.route("/<int:campaign_id>/assessments/<int:assessment_id>/withdraw", methods=["POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.CAMPAIGN_MANAGE)
 def withdraw(campaign_id: int, assessment_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     form = WithdrawForm()
@@ -219,7 +218,7 @@ def withdraw(campaign_id: int, assessment_id: int) -> Any:
 
 
 @bp.route("/<int:campaign_id>/due-date", methods=["POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.CAMPAIGN_MANAGE)
 def extend(campaign_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     form = ExtendForm()
@@ -247,7 +246,7 @@ def extend(campaign_id: int) -> Any:
 
 
 @bp.route("/<int:campaign_id>/jobs/<int:job_id>")
-@role_required(*BUYER_STAFF)
+@permission_required(Action.CAMPAIGN_READ)
 def job(campaign_id: int, job_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     background = get_job(_buyer(), job_id)

@@ -12,15 +12,14 @@ from portal.attachments import attachment
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.operations import get_campaign
 from portal.errors import UserInputError
-from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES
+from portal.policy import Action
 from portal.reports.exports import STORAGE_KIND, XLSX, get_export, queue_export, request_portfolio
-from portal.session_auth import current_membership, role_required
+from portal.session_auth import current_membership, permission_required
 from portal.storage import current_storage
 from portal.unit_of_work import after_commit, commits
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-EVERYONE = (*BUYER_ROLES, *SUPPLIER_ROLES)
 
 
 def _organization() -> Any:
@@ -30,7 +29,7 @@ def _organization() -> Any:
 
 
 @bp.route("/portfolio", methods=["POST"])
-@role_required(*BUYER_ROLES)
+@permission_required(Action.EXPORT_PORTFOLIO)
 @commits()
 def portfolio() -> Any:
     """The portfolio of one campaign (``campaign_id``) or, without it, of all the buyer's suppliers."""
@@ -45,13 +44,13 @@ def portfolio() -> Any:
 
 
 @bp.route("/<int:job_id>")
-@role_required(*EVERYONE)
+@permission_required(Action.EXPORT_FETCH)
 def status(job_id: int) -> Any:
     return render_template("exports/status.html", job=get_export(_organization(), job_id))
 
 
 @bp.route("/<int:job_id>/download")
-@role_required(*EVERYONE)
+@permission_required(Action.EXPORT_FETCH)
 def download(job_id: int) -> Any:
     return workbook_response(get_export(_organization(), job_id))
 

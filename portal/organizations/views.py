@@ -20,7 +20,8 @@ from portal.organizations import operations
 from portal.organizations.forms import ChangeRoleForm, InviteMemberForm, NewBuyerForm
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.operations import assignable_roles, create_organization, list_members
-from portal.session_auth import current_membership, operator_required, role_required
+from portal.policy import Action
+from portal.session_auth import current_membership, operator_required, permission_required
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("organizations", __name__)
@@ -31,7 +32,7 @@ ADMINS = (Role.BUYER_ADMIN, Role.SUPPLIER_OWNER)
 
 def _acting_membership() -> Membership:
     membership = current_membership()
-    assert membership is not None  # role_required let the request through
+    assert membership is not None  # permission_required let the request through
     return membership
 
 
@@ -48,7 +49,7 @@ def _to_members(**_: Any) -> str:
 
 
 @bp.route("/organization/members", methods=["GET", "POST"])
-@role_required(*ADMINS)
+@permission_required(Action.MEMBERS_MANAGE)
 @commits(refused=_invitation_refused)
 def members() -> Any:
     membership = _acting_membership()
@@ -86,7 +87,7 @@ def _members_page(form: InviteMemberForm) -> Any:
 
 
 @bp.route("/organization/members/<int:membership_id>/remove", methods=["POST"])
-@role_required(*ADMINS)
+@permission_required(Action.MEMBERS_MANAGE)
 @commits(refused=flash_and_redirect(_to_members))
 def remove_member(membership_id: int) -> Any:
     organization = _acting_membership().organization
@@ -98,7 +99,7 @@ def remove_member(membership_id: int) -> Any:
 
 
 @bp.route("/organization/members/<int:membership_id>/role", methods=["POST"])
-@role_required(*ADMINS)
+@permission_required(Action.MEMBERS_MANAGE)
 @commits(refused=flash_and_redirect(_to_members))
 def change_role(membership_id: int) -> Any:
     acting = _acting_membership()
@@ -116,7 +117,7 @@ def change_role(membership_id: int) -> Any:
 
 
 @bp.route("/organization/invitations/<int:invitation_id>/cancel", methods=["POST"])
-@role_required(*ADMINS)
+@permission_required(Action.MEMBERS_MANAGE)
 @commits()
 def cancel_invitation(invitation_id: int) -> Any:
     invitation = operations.get_open_invitation(_acting_membership().organization, invitation_id)
@@ -126,7 +127,7 @@ def cancel_invitation(invitation_id: int) -> Any:
 
 
 @bp.route("/organization/invitations/<int:invitation_id>/resend", methods=["POST"])
-@role_required(*ADMINS)
+@permission_required(Action.MEMBERS_MANAGE)
 @commits(refused=flash_and_redirect(_to_members))
 def resend_invitation(invitation_id: int) -> Any:
     invitation = operations.get_open_invitation(_acting_membership().organization, invitation_id)

@@ -6,10 +6,11 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
-from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.models import Assessment
 from portal.assessments.operations import answers_of, editable_item_ids, evidence_of, questionnaire_for
 from portal.extensions import db
+from portal.policy.buyer_view import shown_to_buyer
+from portal.policy.supplier_view import shown_review
 from portal.reports.data import (
     ChecksheetData,
     ChecksheetRow,
@@ -20,7 +21,6 @@ from portal.reports.data import (
     ScaleChoice,
 )
 from portal.review.operations import decisions_of
-from portal.review.supplier_view import shown_review
 from portal.scoring.queries import current_scores
 from questionnaires import Questionnaire
 

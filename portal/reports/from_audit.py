@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from portal.actions.models import CorrectiveAction
-from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.operations import answers_of, evidence_of
 from portal.audits.models import Audit
 from portal.audits.operations import actions_of, audit_items, findings_of, photos_of, results_of
 from portal.catalog.operations import questionnaire_of
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.policy.buyer_view import shown_to_buyer
 from portal.reports.audit_report import AuditReportData, AuditReportFinding, AuditReportItem, AuditReportPhoto
 from portal.scoring.queries import current_scores
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.assessments.buyer_view import shown_to_buyer
 from portal.assessments.models import DECIDED_STATES, Answer, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
 from portal.extensions import db
+from portal.policy.buyer_view import shown_to_buyer
 from portal.reports.data import PortfolioRow
 from portal.scoring.models import AssessmentScore
 from portal.suppliers.models import Supplier

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
-from portal.review.supplier_view import shown_review
+from portal.policy.supplier_view import shown_review
 from portal.scoring.requests import request_scoring
 from portal.text_input import clean_name, clean_text
 

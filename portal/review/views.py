@@ -15,24 +15,24 @@ from flask_login import current_user
 from portal.accounts.models import User
 from portal.activity.models import ActivityEntry
 from portal.assessments import lifecycle
-from portal.assessments.buyer_view import activity_details, answers_shown, item_shown, shown_to_buyer
 from portal.assessments.models import Assessment, Decision
 from portal.assessments.operations import answers_of, evidence_of, get_for_buyer, progress_of, questionnaire_for
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, Role
+from portal.organizations.models import Role
+from portal.policy import Action
+from portal.policy.buyer_view import activity_details, answers_shown, item_shown, shown_to_buyer
 from portal.reports.exports import queue_export, request_checksheet
 from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from portal.scoring.radar import radar
-from portal.session_auth import current_membership, current_role, role_required
+from portal.session_auth import current_membership, current_role, permission_required
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-BUYER_STAFF = tuple(BUYER_ROLES)
 DECIDERS = (Role.BUYER_ADMIN, Role.REVIEWER)
 
 
@@ -47,7 +47,7 @@ def _back(assessment_id: int, anchor: str = "") -> Any:
 
 
 @bp.route("/<int:assessment_id>")
-@role_required(*BUYER_STAFF)
+@permission_required(Action.REVIEW_READ)
 def detail(assessment_id: int) -> Any:
     return _render_detail(_assessment(assessment_id))
 
@@ -107,7 +107,7 @@ def _render_detail(
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
-@role_required(*DECIDERS)
+@permission_required(Action.REVIEW_DECIDE)
 def decide(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     try:
@@ -133,7 +133,7 @@ def decide(assessment_id: int, item_id: str) -> Any:
 
 
 @bp.route("/<int:assessment_id>/return", methods=["POST"])
-@role_required(*DECIDERS)
+@permission_required(Action.REVIEW_DECIDE)
 def return_assessment(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     try:
@@ -149,7 +149,7 @@ def return_assessment(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/outcome", methods=["POST"])
-@role_required(*DECIDERS)
+@permission_required(Action.REVIEW_DECIDE)
 def outcome(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     actions = []
@@ -189,7 +189,7 @@ def outcome(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/activity")
-@role_required(*BUYER_STAFF)
+@permission_required(Action.REVIEW_READ)
 def activity(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     entries = db.session.scalars(
@@ -208,7 +208,7 @@ def activity(assessment_id: int) -> Any:
 
 
 @bp.route("/<int:assessment_id>/export", methods=["POST"])
-@role_required(*BUYER_STAFF)
+@permission_required(Action.REVIEW_READ)
 def export(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     export = request_checksheet(

@@ -15,8 +15,8 @@ from portal.audits.forms import STATE_LABELS as AUDIT_STATE_LABELS
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import Conflict, PortalError
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import Role
-from portal.session_auth import current_membership, role_required
+from portal.policy import Action
+from portal.session_auth import current_membership, permission_required
 from portal.suppliers import operations
 from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
@@ -26,7 +26,6 @@ from portal.unit_of_work import after_commit, commits
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
-BUYER_STAFF = (Role.BUYER_ADMIN, Role.REVIEWER, Role.AUDITOR)
 
 #: Allowed values of the list's query parameters; anything else falls back to no filter / by name.
 STATUS_FILTERS = ("overdue", "none", *(str(s) for s in AssessmentState))
@@ -45,7 +44,7 @@ def _allowed(name: str, allowed: tuple[str, ...], default: str = "") -> str:
 
 
 @bp.route("/")
-@role_required(*BUYER_STAFF)
+@permission_required(Action.SUPPLIER_READ)
 def index() -> Any:
     today = date.today()
     tier = _allowed("tier", tuple(str(t) for t in Tier))
@@ -83,7 +82,7 @@ def _supplier_refused(error: PortalError) -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.SUPPLIER_MANAGE)
 @commits(refused=_supplier_refused)
 def create() -> Any:
     form = SupplierForm()
@@ -127,7 +126,7 @@ def _render_detail(supplier: Any, form: TierForm | None = None, details_form: Su
 
 
 @bp.route("/<int:supplier_id>")
-@role_required(*BUYER_STAFF)
+@permission_required(Action.SUPPLIER_READ)
 def detail(supplier_id: int) -> Any:
     return _render_detail(operations.get_supplier(_buyer(), supplier_id))
 
@@ -142,7 +141,7 @@ def _details_refused(error: PortalError, supplier_id: int) -> Any:
 
 
 @bp.route("/<int:supplier_id>/details", methods=["POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.SUPPLIER_MANAGE)
 @commits(refused=_details_refused)
 def update_details(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
@@ -165,7 +164,7 @@ def _tier_refused(error: PortalError, supplier_id: int) -> Any:
 
 
 @bp.route("/<int:supplier_id>/tier", methods=["POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.SUPPLIER_MANAGE)
 @commits(refused=_tier_refused)
 def change_tier(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
@@ -188,7 +187,7 @@ def _contact_joined(error: PortalError, supplier_id: int) -> Any:
 
 
 @bp.route("/<int:supplier_id>/resend-invitation", methods=["POST"])
-@role_required(Role.BUYER_ADMIN)
+@permission_required(Action.SUPPLIER_MANAGE)
 @commits(refused=_contact_joined)
 def resend_invitation(supplier_id: int) -> Any:
     supplier = operations.get_supplier(_buyer(), supplier_id)
