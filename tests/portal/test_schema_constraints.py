@@ -21,6 +21,8 @@ from portal.extensions import db
 from tests.conftest import make_test_app
 from tests.workflow_fixtures import only_assessment
 
+pytestmark = pytest.mark.both_databases  # the dialects differ here (CHECK constraints, batch migrations on SQLite)
+
 #: The revision before the schema checks, where corrective actions kept their reminder steps in a JSON list.
 BEFORE_CHECKS = "5b1e0c7d2a94"
 
