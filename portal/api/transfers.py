@@ -36,6 +36,7 @@ from portal.reports.offline import (
     Values,
     apply_import,
     get_import,
+    imported_into,
     keep_upload,
     start_import,
     stored_preview,
@@ -184,7 +185,7 @@ def create_import(membership: Membership, assessment_id: int) -> ImportPreviewOu
 )
 def confirm_import(membership: Membership, import_id: int) -> ImportApplied:
     job = get_import(membership.organization_id, import_id, by=current_user)
-    assessment = find_assessment(membership, job.params["assessment_id"])
+    assessment = find_assessment(membership, imported_into(job))
     result = apply_import(job, assessment, by=current_user)
     conflicts = _conflicts_out(assessment, result.conflicts)
     return ImportApplied(id=job.id, changed=len(result.applied), conflicts=conflicts)

@@ -356,7 +356,7 @@ def offline_import(assessment_id: int, import_id: int) -> Any:
     """The stored preview of one upload; confirming applies exactly it (the form names this upload)."""
     assessment = _assessment(assessment_id)
     job = get_import(assessment.supplier.organization_id, import_id, by=current_user)
-    if job.params.get("assessment_id") != assessment.id:
+    if job.assessment_id != assessment.id:
         abort(404)
     if request.method == "POST":
         try:

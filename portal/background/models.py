@@ -29,6 +29,12 @@ class BackgroundJob(db.Model):  # type: ignore[name-defined]
     #: The organisation whose people may see the job and its result.
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: What the job works on, by kind: the assessment of a checksheet or an offline import, the audit of a
+    #: report, the campaign of a portfolio (none: all the buyer's suppliers) or of a rescore.
+    assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    audit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    #: Options (language, …), then what the job found or made (an export's file, an import's preview).
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     state: Mapped[JobState] = mapped_column(enum_column(JobState, 16), default=JobState.QUEUED)
     total: Mapped[int] = mapped_column(default=0)

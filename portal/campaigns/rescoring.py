@@ -43,7 +43,7 @@ def change_pass_threshold(campaign: Campaign, threshold: float, *, by: User) -> 
         kind=KIND,
         organization_id=campaign.buyer_id,
         requested_by_id=by.id,
-        params={"campaign_id": campaign.id},
+        campaign_id=campaign.id,
         total=len(assessments),
     )
     db.session.add(job)
@@ -67,7 +67,7 @@ def run_rescore(job: BackgroundJob) -> None:
     db.session.commit()
     ids = db.session.scalars(
         sa.select(Assessment.id)
-        .where(Assessment.campaign_id == job.params["campaign_id"], Assessment.state.in_(list(SCORED_STATES)))
+        .where(Assessment.campaign_id == job.campaign_id, Assessment.state.in_(list(SCORED_STATES)))
         .order_by(Assessment.id)
     ).all()
     job.total = len(ids)
@@ -78,7 +78,7 @@ def run_rescore(job: BackgroundJob) -> None:
         db.session.commit()
     job.state, job.finished_at = JobState.DONE, utcnow()
     db.session.commit()
-    logger.info("Campaign %s rescored: %s assessments", job.params["campaign_id"], job.done)
+    logger.info("Campaign %s rescored: %s assessments", job.campaign_id, job.done)
 
 
 def get_job(organization: Organization, job_id: int) -> BackgroundJob:

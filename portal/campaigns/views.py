@@ -250,6 +250,6 @@ def extend(campaign_id: int) -> Any:
 def job(campaign_id: int, job_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     background = get_job(_buyer(), job_id)
-    if background.params.get("campaign_id") != campaign.id:
+    if background.campaign_id != campaign.id:
         abort(404)
     return render_template("campaigns/job.html", campaign=campaign, job=background)

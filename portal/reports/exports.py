@@ -74,21 +74,21 @@ def request_checksheet(
 ) -> ExportRequest:
     """Ask for a checksheet of ``assessment`` for the people of ``organization`` (the caller commits, then
     calls ``queue_export``)."""
-    params = {"assessment_id": assessment.id, "lang": _lang(lang), "for_supplier": for_supplier}
-    return _request(CHECKSHEET, organization, params, by=by, total=1)
+    options = {"lang": _lang(lang), "for_supplier": for_supplier}
+    return _request(Subject(CHECKSHEET, assessment_id=assessment.id), organization, options, by=by, total=1)
 
 
 def request_portfolio(buyer: Organization, campaign: Campaign | None, *, lang: str, by: User) -> ExportRequest:
     """Ask for the portfolio of one campaign, or of all the buyer's suppliers (the caller commits, then calls
     ``queue_export``)."""
-    params = {"campaign_id": campaign.id if campaign else None, "lang": _lang(lang)}
-    return _request(PORTFOLIO, buyer, params, by=by, total=0)
+    subject = Subject(PORTFOLIO, campaign_id=campaign.id if campaign else None)
+    return _request(subject, buyer, {"lang": _lang(lang)}, by=by, total=0)
 
 
 def request_audit_report(audit: Audit, buyer: Organization, *, lang: str, by: User) -> ExportRequest:
     """Ask for the audit's report workbook for the buyer's staff (the caller commits, then calls
     ``queue_export``)."""
-    return _request(AUDIT, buyer, {"audit_id": audit.id, "lang": _lang(lang)}, by=by, total=1)
+    return _request(Subject(AUDIT, audit_id=audit.id), buyer, {"lang": _lang(lang)}, by=by, total=1)
 
 
 def queue_export(export: ExportRequest) -> None:
@@ -101,9 +101,24 @@ def _lang(lang: str) -> str:
     return "en" if lang == "en" else "ja"
 
 
-def _request(kind: str, organization: Organization, params: dict[str, Any], *, by: User, total: int) -> ExportRequest:
-    """The organisation's pending export with the same kind and params, else a new job if the organisation
-    is under its limit of pending exports (else TooManyPendingExports).
+class Subject(NamedTuple):
+    """What an export is of: its kind and the row it is built from."""
+
+    kind: str
+    assessment_id: int | None = None
+    audit_id: int | None = None
+    campaign_id: int | None = None
+
+    @classmethod
+    def of(cls, job: BackgroundJob) -> Subject:
+        return cls(job.kind, job.assessment_id, job.audit_id, job.campaign_id)
+
+
+def _request(
+    subject: Subject, organization: Organization, options: dict[str, Any], *, by: User, total: int
+) -> ExportRequest:
+    """The organisation's pending export of the same subject with the same options, else a new job if the
+    organisation is under its limit of pending exports (else TooManyPendingExports).
 
     One organisation asking for exports in a loop therefore holds at most that many places in the export
     queue, whatever it sends.
@@ -122,12 +137,14 @@ def _request(kind: str, organization: Organization, params: dict[str, Any], *, b
     ).all()
     for job in pending:
         # The params grow once the job is under way (the sweep counts its attempts): compare what was asked.
-        if job.kind == kind and {key: job.params.get(key) for key in params} == params:
+        if Subject.of(job) == subject and {key: job.params.get(key) for key in options} == options:
             return ExportRequest(job, new=False)
     limit = current_app.config["MAX_PENDING_EXPORTS"]
     if len(pending) >= limit:
         raise TooManyPendingExports(limit)
-    job = BackgroundJob(kind=kind, organization_id=organization.id, requested_by_id=by.id, params=params, total=total)
+    job = BackgroundJob(
+        **subject._asdict(), organization_id=organization.id, requested_by_id=by.id, params=options, total=total
+    )
     db.session.add(job)
     db.session.flush()
     return ExportRequest(job, new=True)
@@ -147,7 +164,7 @@ def build_export(job: BackgroundJob) -> None:
 
 
 def _build_checksheet(job: BackgroundJob) -> None:
-    assessment = db.session.get(Assessment, job.params["assessment_id"])
+    assessment = db.session.get(Assessment, job.assessment_id) if job.assessment_id else None
     if assessment is None:
         raise NotFound()
     data = checksheet_data(assessment, lang=job.params["lang"], for_supplier=job.params["for_supplier"])
@@ -158,9 +175,7 @@ def _build_checksheet(job: BackgroundJob) -> None:
 
 
 def _build_audit_report(job: BackgroundJob) -> None:
-    audit = db.session.scalar(
-        sa.select(Audit).where(Audit.id == job.params["audit_id"], Audit.buyer_id == job.organization_id)
-    )
+    audit = db.session.scalar(sa.select(Audit).where(Audit.id == job.audit_id, Audit.buyer_id == job.organization_id))
     if audit is None:
         raise NotFound()
     content = build_audit_report(audit_report_data(audit, lang=job.params["lang"]), lang=job.params["lang"])
@@ -170,7 +185,7 @@ def _build_audit_report(job: BackgroundJob) -> None:
 
 
 def _build_portfolio(job: BackgroundJob) -> None:
-    campaign_id = job.params.get("campaign_id")
+    campaign_id = job.campaign_id
     if campaign_id is None:
         entries = all_supplier_entries(job.organization_id)
         name = "portfolio-all-suppliers"

@@ -83,8 +83,8 @@ def start_import(assessment: Assessment, sha256: str, lang: str, *, by: User) ->
         kind=IMPORT,
         organization_id=assessment.supplier.organization_id,
         requested_by_id=by.id,
+        assessment_id=assessment.id,
         params={
-            "assessment_id": assessment.id,
             "sha256": sha256,
             "lang": lang,
             "refused": preview.refused,
@@ -112,6 +112,13 @@ def get_import(organization_id: int, import_id: int, *, by: User) -> BackgroundJ
     if job is None:
         raise NotFound()
     return job
+
+
+def imported_into(job: BackgroundJob) -> int:
+    """The id of the assessment an import was uploaded for (``start_import`` always sets one)."""
+    if job.assessment_id is None:
+        raise NotFound()
+    return job.assessment_id
 
 
 def stored_preview(job: BackgroundJob) -> ImportPreview:

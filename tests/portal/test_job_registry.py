@@ -8,9 +8,11 @@ import sqlalchemy as sa
 
 from portal import jobs
 from portal.background.models import BackgroundJob, JobState
+from portal.campaigns.rescoring import change_pass_threshold
 from portal.db import utcnow
 from portal.extensions import db
 from portal.jobs import TASKS, UnknownJobKind, job_kinds, queue_job, queue_name, run_job, runs_job
+from portal.reports.exports import request_checksheet, request_portfolio
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.settings import celery_settings
 from tests.conftest import make_test_app
@@ -105,3 +107,31 @@ def test_the_sweep_queues_again_a_lost_job_of_each_kind_and_a_lost_score(
         assert job.state == JobState.QUEUED and job.params == {"sweeps": 1}
     score = db.session.scalar(sa.select(AssessmentScore).where(AssessmentScore.assessment_id == assessment.id))
     assert score.state == ScoreState.QUEUED and score.requested_at > long_ago
+
+
+def test_a_job_points_at_its_subject_and_keeps_only_options_in_its_params(
+    app, make_buyer, make_supplier, make_campaign
+):
+    assessment, admin = submitted(make_buyer, make_supplier, make_campaign)
+    campaign = assessment.campaign
+    checksheet = request_checksheet(assessment, campaign.buyer, lang="en", for_supplier=False, by=admin).job
+    portfolio = request_portfolio(campaign.buyer, campaign, lang="ja", by=admin).job
+    everyone = request_portfolio(campaign.buyer, None, lang="ja", by=admin).job
+    rescore = change_pass_threshold(campaign, 90, by=admin)
+    db.session.commit()
+    db.session.expire_all()
+    subjects = {
+        job.kind + ("" if job.campaign_id or job.kind != "export.portfolio" else " (all)"): (
+            job.assessment_id,
+            job.audit_id,
+            job.campaign_id,
+            job.params,
+        )
+        for job in (checksheet, portfolio, everyone, rescore)
+    }
+    assert subjects == {
+        "export.checksheet": (assessment.id, None, None, {"lang": "en", "for_supplier": False}),
+        "export.portfolio": (None, None, campaign.id, {"lang": "ja"}),
+        "export.portfolio (all)": (None, None, None, {"lang": "ja"}),
+        "campaign.rescore": (None, None, campaign.id, {}),
+    }

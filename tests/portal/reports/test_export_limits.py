@@ -31,9 +31,9 @@ def jobs_of(organization):
 
 
 def fill_up(organization, user, states):
-    """Pending (and other) checksheet jobs of ``organization``, each for another assessment."""
-    for n, state in enumerate(states):
-        params = {"assessment_id": 100_000 + n, "lang": "ja", "for_supplier": True}
+    """Pending (and other) checksheet jobs of ``organization``, none for the assessment the tests ask for."""
+    for state in states:
+        params = {"lang": "ja", "for_supplier": True}
         db.session.add(
             BackgroundJob(
                 kind=CHECKSHEET, organization_id=organization.id, requested_by_id=user.id, params=params, state=state
