@@ -38,6 +38,7 @@ from portal.api.schemas import (
 )
 from portal.assessments import operations
 from portal.assessments.models import Assessment, Decision
+from portal.assessments.sheet import SheetItem, load_sheet, shown_scores
 from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
 from portal.evidence.models import Evidence
@@ -45,11 +46,8 @@ from portal.evidence.operations import store_all
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import SUPPLIER_ROLES, Membership
 from portal.policy import Action
-from portal.policy.buyer_view import shown_to_buyer
-from portal.policy.supplier_view import shown_review
 from portal.review import operations as review
 from portal.scoring.dispatch import enqueue_scoring
-from portal.scoring.queries import current_scores
 from portal.suppliers.models import Supplier
 from portal.unit_of_work import after_commit
 
@@ -94,9 +92,10 @@ def _summary(assessment: Assessment) -> AssessmentSummary:
 
 def score_out(membership: Membership, assessment: Assessment) -> ScoreOut | None:
     """Both scores for the buyer; for the supplier its self score, unless the buyer hides scores."""
-    if is_supplier(membership) and not assessment.campaign.show_score_to_supplier:
-        return None
-    scores = current_scores(assessment)
+    return _score_out(shown_scores(assessment, to_supplier=is_supplier(membership)))
+
+
+def _score_out(scores: dict[str, Any] | None) -> ScoreOut | None:
     if scores is None:
         return None
 
@@ -108,9 +107,9 @@ def score_out(membership: Membership, assessment: Assessment) -> ScoreOut | None
     return ScoreOut.model_validate(
         {
             "state": scores["state"],
-            "error": scores["error"] if not is_supplier(membership) else None,
+            "error": scores["error"],
             "self": result(scores["self"]),
-            "reviewed": None if is_supplier(membership) else result(scores["reviewed"]),
+            "reviewed": result(scores["reviewed"]),
         }
     )
 
@@ -121,44 +120,33 @@ def _answer_out(answer: Any) -> AnswerOut | None:
     return AnswerOut(code=answer.code, comment=answer.comment, na_reason=answer.na_reason, version=answer.version)
 
 
+def _item_out(entry: SheetItem) -> ItemOut:
+    item, shown = entry.item, entry.review
+    return ItemOut(
+        id=item.id,
+        section=item.section_id,
+        tier=str(item.tier),  # type: ignore[arg-type]
+        text=LocalText(ja=item.text.ja, en=item.text.en),
+        weight=entry.weight,
+        required=item.required,
+        critical=entry.critical,
+        evidence=EvidenceRuleOut(required=item.evidence.required, kinds=list(item.evidence.kinds)),
+        visible=entry.visible,
+        answer=_answer_out(entry.answer),
+        evidence_ids=[e.id for e in entry.evidence],
+        review=ItemReview.model_validate({"decision": shown.decision, "comment": shown.comment}) if shown else None,
+    )
+
+
 def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDetail:
-    questionnaire = operations.questionnaire_for(assessment)
-    supplier = is_supplier(membership)
-    answers, evidence = operations.answers_of(assessment), operations.evidence_of(assessment)
-    if not supplier:
-        answers, evidence = shown_to_buyer(assessment, answers), shown_to_buyer(assessment, evidence)
-    decisions = review.decisions_of(assessment)
-    codes = {item_id: answer.code for item_id, answer in answers.items()}
-    show_scoring = not supplier or assessment.campaign.show_score_to_supplier
-    items = []
-    for item in questionnaire.items_for_tier(assessment.tier):
-        shown = shown_review(decisions.get(item.id), to_supplier=supplier)
-        items.append(
-            ItemOut(
-                id=item.id,
-                section=item.section_id,
-                tier=str(item.tier),  # type: ignore[arg-type]
-                text=LocalText(ja=item.text.ja, en=item.text.en),
-                weight=float(item.weight) if show_scoring else None,
-                required=item.required,
-                critical=item.critical if show_scoring else None,
-                evidence=EvidenceRuleOut(required=item.evidence.required, kinds=list(item.evidence.kinds)),
-                visible=item.is_visible(codes),
-                answer=_answer_out(answers.get(item.id)),
-                evidence_ids=[e.id for e in evidence.get(item.id, [])],
-                review=ItemReview.model_validate({"decision": shown.decision, "comment": shown.comment})
-                if shown
-                else None,
-            )
-        )
+    sheet = load_sheet(assessment, to_supplier=is_supplier(membership))
     version = assessment.campaign.questionnaire_version
-    progress = operations.progress_of([assessment])[assessment.id]
     return AssessmentDetail(
         **_summary(assessment).model_dump(),
         questionnaire={"key": version.key, "version": version.version},
-        progress=ProgressOut(answered=progress.answered, in_scope=progress.total),
-        items=items,
-        score=score_out(membership, assessment),
+        progress=ProgressOut(answered=sheet.progress.answered, in_scope=sheet.progress.total),
+        items=[_item_out(entry) for entry in sheet.items],
+        score=_score_out(sheet.scores),
     )
 
 

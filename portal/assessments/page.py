@@ -1,20 +1,20 @@
-"""The answering page's model: every item with its answer, evidence and state, in a fixed number of queries."""
+"""The answering page's model: the supplier's sheet (``sheet.py``) in the reader's language, with who answered
+each item and who has each section, in a fixed number of queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.assessments.models import Answer, Assessment, SectionAssignment
-from portal.assessments.operations import answers_of, assignments_of, editable_item_ids, evidence_of, questionnaire_for
-from portal.assessments.rules import NA_CODE, is_answered, is_text_item
+from portal.assessments.operations import assignments_of
+from portal.assessments.rules import NA_CODE
+from portal.assessments.sheet import SheetItem, load_sheet
 from portal.evidence.models import Evidence
 from portal.extensions import db
-from portal.policy.supplier_view import shown_review
-from portal.review.operations import decisions_of
-from questionnaires import Item
+from questionnaires import Item, Questionnaire
 
 
 @dataclass
@@ -41,70 +41,61 @@ class ItemView:
     def version(self) -> int:
         return self.answer.version if self.answer else 0
 
-    @property
-    def is_answered(self) -> bool:
-        # The inbox's and the campaign's counts use the same rule.
-        return self.answer is not None and is_answered(self.is_text, self.answer.code, bool(self.answer.comment))
-
 
 @dataclass
 class SectionView:
     id: str
     title: str
-    items: list[ItemView] = field(default_factory=list)
-    assignee: User | None = None
-
-    @property
-    def answered(self) -> int:
-        return sum(1 for view in self.items if view.visible and view.is_answered)
-
-    @property
-    def total(self) -> int:
-        return sum(1 for view in self.items if view.visible)
+    items: list[ItemView]
+    assignee: User | None
+    #: Answered items out of those its conditions show.
+    answered: int
+    total: int
 
 
 def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
-    questionnaire = questionnaire_for(assessment)
-    answers = answers_of(assessment)
-    evidence = evidence_of(assessment)
-    decisions = decisions_of(assessment)
+    sheet = load_sheet(assessment, to_supplier=True)
     assignments: dict[str, SectionAssignment] = assignments_of(assessment)
-    user_ids = {a.updated_by_id for a in answers.values() if a.updated_by_id} | {
+    user_ids = {e.answer.updated_by_id for e in sheet.items if e.answer and e.answer.updated_by_id} | {
         a.user_id for a in assignments.values()
     }
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))} if user_ids else {}
-    editable = editable_item_ids(assessment, questionnaire)
-    codes = {item_id: answer.code for item_id, answer in answers.items()}
-    sections = {s.id: SectionView(s.id, s.title.get(lang)) for s in questionnaire.sections}
-    show_scoring = assessment.campaign.show_score_to_supplier
-    for number, item in enumerate(questionnaire.items_for_tier(assessment.tier), start=1):
-        answer = answers.get(item.id)
-        review = shown_review(decisions.get(item.id), to_supplier=True)
-        scale = questionnaire.scale_of(item)
-        rule = item.evidence
-        sections[item.section_id].items.append(
-            ItemView(
-                item=item,
-                number=number,
-                critical=item.critical and show_scoring,
-                text=item.text.get(lang),
-                guidance=item.guidance.get(lang) if item.guidance else "",
-                choices=[(c.code, c.label.get(lang)) for c in scale.choices],
-                is_text=is_text_item(questionnaire, item),
-                answer=answer,
-                answered_by=users[answer.updated_by_id].name if answer and answer.updated_by_id in users else None,
-                evidence=evidence.get(item.id, []),
-                editable=item.id in editable,
-                visible=item.is_visible(codes),
-                changed=item.id in assessment.changed_items,
-                review_comment=review.comment if review else None,
-                evidence_rule=rule.description.get(lang) if rule.description else "",
+    sections = []
+    for part in sheet.sections:
+        assignment = assignments.get(part.section.id)
+        sections.append(
+            SectionView(
+                part.section.id,
+                part.section.title.get(lang),
+                [_item_view(sheet.questionnaire, entry, users, lang) for entry in part.items],
+                users.get(assignment.user_id) if assignment else None,
+                part.answered,
+                part.total,
             )
         )
-    for section_id, assignment in assignments.items():
-        if section_id in sections:
-            sections[section_id].assignee = users.get(assignment.user_id)
-    return [s for s in sections.values() if s.items]
+    return sections
+
+
+def _item_view(questionnaire: Questionnaire, entry: SheetItem, users: dict[int, User], lang: str) -> ItemView:
+    item, answer = entry.item, entry.answer
+    rule = item.evidence
+    return ItemView(
+        item=item,
+        number=entry.number,
+        critical=bool(entry.critical),
+        text=item.text.get(lang),
+        guidance=item.guidance.get(lang) if item.guidance else "",
+        choices=[(c.code, c.label.get(lang)) for c in questionnaire.scale_of(item).choices],
+        is_text=entry.is_text,
+        answer=answer,
+        answered_by=users[answer.updated_by_id].name if answer and answer.updated_by_id in users else None,
+        evidence=entry.evidence,
+        editable=entry.editable,
+        visible=entry.visible,
+        changed=entry.changed,
+        review_comment=entry.review.comment if entry.review else None,
+        evidence_rule=rule.description.get(lang) if rule.description else "",
+    )
 
 
 def is_na(code: str | None) -> bool:

@@ -7,10 +7,9 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Assessment
-from portal.assessments.operations import answers_of, editable_item_ids, evidence_of, questionnaire_for
+from portal.assessments.operations import answers_of, editable_item_ids, questionnaire_for
+from portal.assessments.sheet import load_sheet
 from portal.extensions import db
-from portal.policy.buyer_view import shown_to_buyer
-from portal.policy.supplier_view import shown_review
 from portal.reports.data import (
     ChecksheetData,
     ChecksheetRow,
@@ -20,8 +19,6 @@ from portal.reports.data import (
     ExpectedItem,
     ScaleChoice,
 )
-from portal.review.operations import decisions_of
-from portal.scoring.queries import current_scores
 from questionnaires import Questionnaire
 
 
@@ -33,20 +30,14 @@ def _choices(questionnaire: Questionnaire, item_scale: str) -> tuple[ScaleChoice
 def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) -> ChecksheetData:
     """Everything one checksheet shows; a supplier's copy carries only supplier-visible review comments,
     a buyer's only the answers and evidence the supplier has submitted."""
-    questionnaire = questionnaire_for(assessment)
-    answers, evidence = answers_of(assessment), evidence_of(assessment)
-    if not for_supplier:
-        answers, evidence = shown_to_buyer(assessment, answers), shown_to_buyer(assessment, evidence)
-    decisions = decisions_of(assessment)
-    # A supplier the buyer hides its score from sees no scoring rule either: no threshold, no critical items.
-    show_scores = not for_supplier or assessment.campaign.show_score_to_supplier
+    sheet = load_sheet(assessment, to_supplier=for_supplier)
+    questionnaire = sheet.questionnaire
     sections = {section.id: section.title.get(lang) for section in questionnaire.sections}
     rows = []
     files: dict[str, EvidenceFile] = {}
-    for item in questionnaire.items_for_tier(assessment.tier):
-        answer = answers.get(item.id)
-        review = shown_review(decisions.get(item.id), to_supplier=for_supplier)
-        item_files = tuple(EvidenceFile(e.filename, e.size, e.sha256, (item.id,)) for e in evidence.get(item.id, []))
+    for entry in sheet.items:
+        item, answer, review = entry.item, entry.answer, entry.review
+        item_files = tuple(EvidenceFile(e.filename, e.size, e.sha256, (item.id,)) for e in entry.evidence)
         for file in item_files:
             known = files.get(file.sha256)
             ids = (known.item_ids if known else ()) + (item.id,)
@@ -67,10 +58,10 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
                 review_decision=review.decision if review else None,
                 review_comment=review.comment if review else None,
                 references=dict(item.references),
-                critical=item.critical and show_scores,
+                critical=bool(entry.critical),
             )
         )
-    scores = current_scores(assessment) or {}
+    scores = sheet.scores or {}
     submitter = db.session.get(User, assessment.submitted_by_id) if assessment.submitted_by_id else None
     actions = db.session.scalars(
         sa.select(CorrectiveAction).where(CorrectiveAction.assessment_id == assessment.id).order_by(CorrectiveAction.id)
@@ -92,9 +83,9 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
         submitted_at=assessment.submitted_at,
         submitted_by=submitter.name if submitter else "",
         state=str(assessment.state),
-        self_score=scores.get("self") if show_scores else None,
-        reviewed_score=scores.get("reviewed") if not for_supplier else None,
-        pass_threshold=campaign.pass_threshold if show_scores else None,
+        self_score=scores.get("self"),
+        reviewed_score=scores.get("reviewed"),
+        pass_threshold=sheet.pass_threshold,
         evidence=tuple(files.values()),
         corrective_actions=tuple(
             CorrectiveActionRow(a.item_id, a.title, a.owner, a.due_date, str(a.state), a.plan) for a in actions

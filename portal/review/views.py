@@ -16,18 +16,18 @@ from portal.accounts.models import User
 from portal.activity.models import ActivityEntry
 from portal.assessments import lifecycle
 from portal.assessments.models import Assessment, Decision
-from portal.assessments.operations import answers_of, evidence_of, get_for_buyer, progress_of, questionnaire_for
+from portal.assessments.operations import get_for_buyer
+from portal.assessments.sheet import load_sheet
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Role
 from portal.policy import Action
-from portal.policy.buyer_view import activity_details, answers_shown, item_shown, shown_to_buyer
+from portal.policy.buyer_view import activity_details
 from portal.reports.exports import queue_export, request_checksheet
 from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
-from portal.scoring.queries import current_scores
 from portal.scoring.radar import radar
 from portal.session_auth import current_membership, current_role, permission_required
 
@@ -57,13 +57,11 @@ def _render_detail(
 ) -> Any:
     """The review page; after a refused outcome, with its ``error`` and the fields as the reviewer ``typed`` them."""
     lang = str(get_locale() or "ja")
-    questionnaire = questionnaire_for(assessment)
-    answers = shown_to_buyer(assessment, answers_of(assessment))
-    evidence = shown_to_buyer(assessment, evidence_of(assessment))
-    decisions = operations.decisions_of(assessment)
+    sheet = load_sheet(assessment, to_supplier=False)
+    questionnaire = sheet.questionnaire
     rows: list[dict[str, Any]] = []
-    for item in questionnaire.items_for_tier(assessment.tier):
-        answer = answers.get(item.id)
+    for entry in sheet.items:
+        item, answer = entry.item, entry.answer
         choice = questionnaire.scale_of(item).choice(answer.code) if answer and answer.code else None
         rows.append(
             {
@@ -72,13 +70,14 @@ def _render_detail(
                 "section": questionnaire.section(item.section_id).title.get(lang),
                 "answer": answer,
                 "label": choice.label.get(lang) if choice else None,
-                "evidence": evidence.get(item.id, []),
-                "decision": decisions.get(item.id),
-                "withheld": answers_shown(assessment) and not item_shown(assessment, item.id),
+                "evidence": entry.evidence,
+                "decision": entry.review,
+                "internal": entry.review_internal,
+                "withheld": entry.withheld,
             }
         )
     section_titles = {s.id: s.title.get(lang) for s in questionnaire.sections}
-    scores = current_scores(assessment)
+    scores = sheet.scores
     chart = None
     if scores and scores.get("self") and scores.get("reviewed"):
         ids = [s["section_id"] for s in scores["self"]["sections"]]
@@ -99,7 +98,7 @@ def _render_detail(
         state_labels=ASSESSMENT_STATE_LABELS,
         can_decide=current_role() in DECIDERS and lifecycle.is_reviewable(assessment),
         # Until the supplier submits, how far it is is all the buyer sees.
-        progress=None if answers_shown(assessment) else progress_of([assessment])[assessment.id],
+        progress=None if sheet.answers_shown else sheet.progress,
         today=date.today(),
         typed=typed,
         error=error,

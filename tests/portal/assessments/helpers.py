@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.extensions import db
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import generated_definition, only_assessment
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -20,6 +20,13 @@ def setup(make_buyer: Callable, make_supplier: Callable, make_campaign: Callable
     supplier, owner = make_supplier(buyer)
     assessment = only_assessment(make_campaign(buyer, [supplier], by=admin, **options))
     return assessment, admin, owner
+
+
+def sized(
+    make_buyer: Callable, make_supplier: Callable, make_campaign: Callable, make_version: Callable, size: int
+) -> tuple:
+    """:func:`setup` with a questionnaire of ``size`` T1 items, Q000 onwards (for query-count tests)."""
+    return setup(make_buyer, make_supplier, make_campaign, version=make_version(generated_definition(size)))
 
 
 def save(client: Any, assessment: Any, item_id: str, version: int = 0, **fields: Any) -> Any:

@@ -12,8 +12,7 @@ from portal.organizations.models import Role
 from portal.organizations.operations import add_member
 from portal.suppliers.models import Supplier
 from tests.conftest import PASSWORD, sign_in
-from tests.portal.assessments.helpers import PDF, counted_queries, save, setup, upload
-from tests.workflow_fixtures import generated_definition
+from tests.portal.assessments.helpers import PDF, counted_queries, save, setup, sized, upload
 
 
 def test_the_inbox_lists_assessments_from_every_buyer_with_due_date_state_and_progress(
@@ -85,9 +84,7 @@ def test_the_page_for_150_items_runs_as_many_queries_as_for_10(
 ):
     counts = []
     for size in (10, 150):
-        assessment, _, owner = setup(
-            make_buyer, make_supplier, make_campaign, version=make_version(generated_definition(size))
-        )
+        assessment, _, owner = sized(make_buyer, make_supplier, make_campaign, make_version, size)
         for n in range(0, size, 3):
             db.session.add(Answer(assessment_id=assessment.id, item_id=f"Q{n:03d}", code="yes", updated_by_id=owner.id))
         db.session.commit()
