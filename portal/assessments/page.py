@@ -4,6 +4,7 @@ each item and who has each section, in a fixed number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -53,7 +54,14 @@ class SectionView:
     total: int
 
 
-def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
+@dataclass
+class AnsweringPage:
+    sections: list[SectionView]
+    #: The supplier's own score once it has submitted, when the buyer shows it.
+    scores: dict[str, Any] | None
+
+
+def answering_page(assessment: Assessment, lang: str) -> AnsweringPage:
     sheet = load_sheet(assessment, to_supplier=True)
     assignments: dict[str, SectionAssignment] = assignments_of(assessment)
     user_ids = {e.answer.updated_by_id for e in sheet.items if e.answer and e.answer.updated_by_id} | {
@@ -73,7 +81,7 @@ def answering_page(assessment: Assessment, lang: str) -> list[SectionView]:
                 part.total,
             )
         )
-    return sections
+    return AnsweringPage(sections, sheet.scores if assessment.submitted_at else None)
 
 
 def _item_view(questionnaire: Questionnaire, entry: SheetItem, users: dict[int, User], lang: str) -> ItemView:

@@ -35,7 +35,6 @@ from portal.reports.exports import queue_export, request_checksheet
 from portal.reports.offline import apply_import, get_import, keep_upload, start_import, stored_preview, stored_result
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
-from portal.scoring.queries import current_scores
 from portal.session_auth import current_membership, current_role, permission_required
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -79,14 +78,14 @@ def detail(assessment_id: int) -> Any:
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == organization.id)
     ).all()
-    scores = current_scores(assessment) if assessment.campaign.show_score_to_supplier else None
+    page = answering_page(assessment, _lang())
     return render_template(
         "assessments/detail.html",
         assessment=assessment,
-        sections=answering_page(assessment, _lang()),
+        sections=page.sections,
         library=library(organization),
         members=members,
-        scores=scores if assessment.submitted_at else None,
+        scores=page.scores,
         today=date.today(),
         state_labels=ASSESSMENT_STATE_LABELS,
         is_owner=current_role() == Role.SUPPLIER_OWNER,

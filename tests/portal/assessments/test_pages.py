@@ -13,6 +13,7 @@ from portal.organizations.operations import add_member
 from portal.suppliers.models import Supplier
 from tests.conftest import PASSWORD, sign_in
 from tests.portal.assessments.helpers import PDF, counted_queries, save, setup, sized, upload
+from tests.workflow_fixtures import submit_answers
 
 
 def test_the_inbox_lists_assessments_from_every_buyer_with_due_date_state_and_progress(
@@ -112,3 +113,13 @@ def test_other_organisations_get_404_and_buyers_cannot_use_the_supplier_pages(
     sign_in(client, admin.email)
     assert client.get(f"/assessments/{assessment.id}").status_code in (403, 404)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+
+
+def test_the_answering_page_reads_the_score_once(app, client, make_buyer, make_supplier, make_campaign):
+    """The score shown comes from the sheet the items come from, not from a second read of it."""
+    assessment, _, owner = setup(make_buyer, make_supplier, make_campaign)
+    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "no", "STF-02": "yes"})
+    sign_in(client, owner.email)
+    with counted_queries() as statements:
+        assert client.get(f"/assessments/{assessment.id}").status_code == 200
+    assert len([s for s in statements if "FROM assessment_scores" in s]) == 1, statements
