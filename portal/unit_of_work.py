@@ -88,6 +88,8 @@ def commits(
     A ``PortalError`` becomes ``refused(error, **view_args)`` (after the rollback), the page's own
     answer such as ``flash_and_redirect``; without ``refused`` it reaches the app's error page. So do
     the ``passes`` errors: a view looks up what it acts on first, and a missing one is the 404 page.
+    A view whose operation refuses with ``NotFound`` itself passes ``passes=()`` and a refusal that
+    looks the subject up again.
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -112,7 +114,8 @@ def flash_and_redirect(target: Callable[..., str]) -> Refusal:
     """A refusal that flashes the error's message and redirects to ``target(**view_args)``."""
 
     def refused(error: PortalError, **view_args: Any) -> Any:
+        url = target(**view_args)  # first: a target that looks its subject up may still answer 404
         flash(str(error.message), "error")
-        return redirect(target(**view_args))
+        return redirect(url)
 
     return refused

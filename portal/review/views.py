@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from portal.assessments.models import Assessment, Decision
 from portal.assessments.operations import get_for_buyer
 from portal.assessments.sheet import load_sheet
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
-from portal.errors import PortalError
+from portal.errors import PortalError, UserInputError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Role
@@ -30,6 +31,7 @@ from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.radar import radar
 from portal.session_auth import current_membership, current_role, permission_required
+from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -105,8 +107,14 @@ def _render_detail(
     ), status
 
 
+def _to_detail(assessment_id: int, item_id: str = "") -> str:
+    _assessment(assessment_id)  # a missing or foreign assessment stays the 404 page, not a refusal
+    return url_for("review.detail", assessment_id=assessment_id) + (f"#item-{item_id}" if item_id else "")
+
+
 @bp.route("/<int:assessment_id>/items/<item_id>", methods=["POST"])
 @permission_required(Action.REVIEW_DECIDE)
+@commits(refused=flash_and_redirect(_to_detail), passes=())  # an unknown item is refused
 def decide(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     try:
@@ -120,35 +128,31 @@ def decide(assessment_id: int, item_id: str) -> Any:
             by=current_user,
         )
     except ValueError:
-        flash(_("Please choose a decision."), "error")
-        return _back(assessment_id, f"#item-{item_id}")
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _back(assessment_id, f"#item-{item_id}")
-    db.session.commit()
-    enqueue_scoring(assessment.id)
+        raise UserInputError(_("Please choose a decision.")) from None
+    after_commit(partial(enqueue_scoring, assessment.id))
     return _back(assessment_id, f"#item-{item_id}")
 
 
 @bp.route("/<int:assessment_id>/return", methods=["POST"])
 @permission_required(Action.REVIEW_DECIDE)
+@commits(refused=flash_and_redirect(_to_detail))
 def return_assessment(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
-    try:
-        items = operations.return_for_clarification(assessment, by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(_("Returned to the supplier for clarification of %(num)d items.", num=len(items)), "success")
+    items = operations.return_for_clarification(assessment, by=current_user)
+    after_commit(send_outbox_soon)
+    flash(_("Returned to the supplier for clarification of %(num)d items.", num=len(items)), "success")
     return _back(assessment_id)
+
+
+def _outcome_refused(error: PortalError, assessment_id: int) -> Any:
+    # Shown again rather than redirected, so that the titles, owners, dates and comment typed are kept.
+    assessment = _assessment(assessment_id)
+    return _render_detail(assessment, typed=request.form, error=str(error.message), status=error.http_status)
 
 
 @bp.route("/<int:assessment_id>/outcome", methods=["POST"])
 @permission_required(Action.REVIEW_DECIDE)
+@commits(refused=_outcome_refused)
 def outcome(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     actions = []
@@ -172,17 +176,9 @@ def outcome(assessment_id: int) -> Any:
             today=date.today(),
         )
     except ValueError:
-        # Shown again rather than redirected, so that the titles, owners, dates and comment typed are kept.
-        db.session.rollback()
-        return _render_detail(
-            assessment, typed=request.form, error=_("Please enter the due dates as dates."), status=400
-        )
-    except PortalError as error:
-        db.session.rollback()
-        return _render_detail(assessment, typed=request.form, error=str(error.message), status=error.http_status)
-    db.session.commit()
-    enqueue_scoring(assessment.id)
-    send_outbox_soon()
+        raise UserInputError(_("Please enter the due dates as dates.")) from None
+    after_commit(partial(enqueue_scoring, assessment.id))
+    after_commit(send_outbox_soon)
     flash(_("The outcome has been recorded and the supplier informed."), "success")
     return _back(assessment_id)
 
@@ -208,6 +204,7 @@ def activity(assessment_id: int) -> Any:
 
 @bp.route("/<int:assessment_id>/export", methods=["POST"])
 @permission_required(Action.REVIEW_READ)
+@commits()
 def export(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     export = request_checksheet(
@@ -217,6 +214,5 @@ def export(assessment_id: int) -> Any:
         for_supplier=False,
         by=current_user,
     )
-    db.session.commit()
-    queue_export(export)
+    after_commit(partial(queue_export, export))
     return redirect(url_for("exports.status", job_id=export.job.id))

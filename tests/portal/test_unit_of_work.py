@@ -152,6 +152,23 @@ def test_a_missing_thing_is_the_404_page_not_a_refusal(app: Flask) -> None:
     assert "missing" not in committed_names()
 
 
+def test_a_refusal_whose_target_is_missing_is_the_404_page(app: Flask) -> None:
+    def gone(**_: Any) -> str:
+        raise NotFound()
+
+    @commits(refused=flash_and_redirect(gone), passes=())
+    def refused() -> str:
+        create_organization("gone", by=None)
+        raise NotFound("No such item.")  # an operation's own NotFound, refused like any other error
+
+    app.add_url_rule("/uow-gone", "uow_gone", refused, methods=["POST"])
+    client = app.test_client()
+    assert client.post("/uow-gone").status_code == 404
+    with client.session_transaction() as session:
+        assert "_flashes" not in session  # no message left over for the next page
+    assert "gone" not in committed_names()
+
+
 def test_the_api_commits_then_wakes_the_outbox(app: Flask, client: Any, make_buyer: Any, monkeypatch: Any) -> None:
     _, admin = make_buyer()
     woken: list[bool] = []
