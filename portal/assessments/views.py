@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,9 +36,9 @@ from portal.reports.offline import apply_import, get_import, keep_upload, start_
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
 from portal.session_auth import current_membership, current_role, permission_required
+from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
-
 
 
 def _organization() -> Any:
@@ -92,24 +92,16 @@ def detail(assessment_id: int) -> Any:
     )
 
 
-def _commit_or_flash(change: Callable[[], object], assessment_id: int, item_id: str) -> Any:
-    """Run one change to an item: commit it, or show why it was refused; back to the item either way."""
-    try:
-        change()
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
-
-
 def _wants_json() -> bool:
     return request.is_json
 
 
 def _back_to_item(assessment_id: int, item_id: str) -> Any:
-    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}")
+    return redirect(_to_item(assessment_id, item_id))
+
+
+def _to_item(assessment_id: int, item_id: str, **_: Any) -> str:
+    return url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}"
 
 
 def _conflict(assessment_id: int, item_id: str, current: Answer | None, sent: Any) -> Any:
@@ -193,47 +185,49 @@ def save(assessment_id: int, item_id: str) -> Any:
     return jsonify(saved)
 
 
+def _upload_refused(error: PortalError, assessment_id: int, item_id: str) -> Any:
+    if not isinstance(error, UploadRefused):
+        raise error
+    flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
+    return _back_to_item(assessment_id, item_id)
+
+
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=_upload_refused)
 def upload(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     files = [f for f in request.files.getlist("files") if f and f.filename]
-    target = url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}"
     if not files:
         flash(_("Please choose a file."), "error")
-        return redirect(target)
-    try:
-        store_all(
-            _organization(),
-            files,
-            lambda evidence: operations.attach_evidence(assessment, item_id, evidence, by=current_user),
-            by=current_user,
-        )
-    except UploadRefused as error:
-        flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
-        return redirect(target)
-    db.session.commit()
+        return _back_to_item(assessment_id, item_id)
+    store_all(
+        _organization(),
+        files,
+        lambda evidence: operations.attach_evidence(assessment, item_id, evidence, by=current_user),
+        by=current_user,
+    )
     flash(ngettext("The file has been attached.", "%(num)d files have been attached.", len(files)), "success")
-    return redirect(target)
+    return _back_to_item(assessment_id, item_id)
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/attach", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=flash_and_redirect(_to_item))
 def attach(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     evidence = get_evidence(_organization(), request.form.get("evidence_id", type=int) or 0)
-    return _commit_or_flash(
-        lambda: operations.attach_evidence(assessment, item_id, evidence, by=current_user), assessment_id, item_id
-    )
+    operations.attach_evidence(assessment, item_id, evidence, by=current_user)
+    return _back_to_item(assessment_id, item_id)
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/<int:evidence_id>/detach", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=flash_and_redirect(_to_item))
 def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
     assessment = _assessment(assessment_id)
-    return _commit_or_flash(
-        lambda: operations.detach_evidence(assessment, item_id, evidence_id, by=current_user), assessment_id, item_id
-    )
+    operations.detach_evidence(assessment, item_id, evidence_id, by=current_user)
+    return _back_to_item(assessment_id, item_id)
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -246,68 +240,73 @@ def download(evidence_id: int) -> Any:
     return evidence_response(evidence)
 
 
+def _to_section(assessment_id: int, section_id: str) -> str:
+    _assessment(assessment_id)  # a missing or foreign assessment stays the 404 page, not a refusal
+    return url_for("assessments.detail", assessment_id=assessment_id) + f"#s-{section_id}"
+
+
 @bp.route("/<int:assessment_id>/sections/<section_id>/assign", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ASSIGN)
+@commits(refused=flash_and_redirect(_to_section), passes=())
 def assign(assessment_id: int, section_id: str) -> Any:
     assessment = _assessment(assessment_id)
     user_id = request.form.get("user_id", type=int)
     user = db.session.get(User, user_id) if user_id else None
     if user_id and user is None:
         abort(404)
-    try:
-        operations.assign_section(assessment, section_id, user, by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(_("The assignment has been saved."), "success")
-    return redirect(url_for("assessments.detail", assessment_id=assessment_id) + f"#s-{section_id}")
+    operations.assign_section(assessment, section_id, user, by=current_user)
+    after_commit(send_outbox_soon)
+    flash(_("The assignment has been saved."), "success")
+    return redirect(_to_section(assessment_id, section_id))
+
+
+def _submit_refused(error: PortalError, assessment_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    operations.require_submitter(assessment, current_user)  # someone else's submit page stays a 403
+    flash(str(error.message), "error")
+    return _submit_page(assessment)
 
 
 @bp.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=_submit_refused, passes=())
 def submit(assessment_id: int) -> Any:
     """Only the owner submits; a responder gets a 403 that says so (and tells the owner from the answering page)."""
     assessment = _assessment(assessment_id)
     operations.require_submitter(assessment, current_user)
-    missing = operations.missing_items(assessment) if assessment.state in OPEN_STATES else []
     if request.method == "POST":
         if request.form.get("confirm") != "yes":
             flash(_("Please confirm the statement before submitting."), "error")
         else:
-            try:
-                operations.submit_assessment(assessment, by=current_user)
-            except PortalError as error:
-                db.session.rollback()
-                flash(str(error.message), "error")
-            else:
-                db.session.commit()
-                enqueue_scoring(assessment.id)
-                send_outbox_soon()
-                flash(_("Your answers have been submitted. Thank you."), "success")
-                return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+            operations.submit_assessment(assessment, by=current_user)
+            after_commit(partial(enqueue_scoring, assessment.id))
+            after_commit(send_outbox_soon)
+            flash(_("Your answers have been submitted. Thank you."), "success")
+            return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    return _submit_page(assessment)
+
+
+def _submit_page(assessment: Assessment) -> Any:
+    missing = operations.missing_items(assessment) if assessment.state in OPEN_STATES else []
     questionnaire = operations.questionnaire_for(assessment)
     texts = {item.id: item.text.get(_lang()) for item in questionnaire.items_for_tier(assessment.tier)}
     return render_template("assessments/submit.html", assessment=assessment, missing=missing, texts=texts)
 
 
+def _to_detail(assessment_id: int, **_: Any) -> str:
+    return url_for("assessments.detail", assessment_id=assessment_id)
+
+
 @bp.route("/<int:assessment_id>/ready", methods=["POST"])
 @permission_required(Action.ASSESSMENT_TELL_READY)
+@commits(refused=flash_and_redirect(_to_detail))
 def ready(assessment_id: int) -> Any:
     """A responder e-mails the owners that the answers are ready to submit; once an hour at most."""
     assessment = _assessment(assessment_id)
-    try:
-        operations.tell_owners_ready(assessment, by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(_("The owner has been told that the answers are ready."), "success")
-    return redirect(url_for("assessments.detail", assessment_id=assessment_id))
+    operations.tell_owners_ready(assessment, by=current_user)
+    after_commit(send_outbox_soon)
+    flash(_("The owner has been told that the answers are ready."), "success")
+    return redirect(_to_detail(assessment_id))
 
 
 @bp.route("/<int:assessment_id>/activity")
@@ -320,18 +319,19 @@ def activity(assessment_id: int) -> Any:
 
 @bp.route("/<int:assessment_id>/export", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
+@commits()
 def export(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     export = request_checksheet(
         assessment, _organization(), lang=request.form.get("lang", "ja"), for_supplier=True, by=current_user
     )
-    db.session.commit()
-    queue_export(export)
+    after_commit(partial(queue_export, export))
     return redirect(url_for("exports.status", job_id=export.job.id))
 
 
 @bp.route("/<int:assessment_id>/offline", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=flash_and_redirect(_to_detail))
 def offline_upload(assessment_id: int) -> Any:
     """Keep the uploaded checksheet and its preview, and show what it would change; nothing changes yet."""
     assessment = _assessment(assessment_id)  # 404 for anyone who may not answer it
@@ -339,18 +339,17 @@ def offline_upload(assessment_id: int) -> Any:
     if file is None or not file.filename:
         flash(_("Please choose a file."), "error")
         return redirect(url_for("assessments.detail", assessment_id=assessment_id))
-    try:
-        job = start_import(assessment, keep_upload(file.stream), _lang(), by=current_user)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("assessments.detail", assessment_id=assessment_id))
-    db.session.commit()
+    job = start_import(assessment, keep_upload(file.stream), _lang(), by=current_user)
     return redirect(url_for("assessments.offline_import", assessment_id=assessment_id, import_id=job.id))
+
+
+def _to_import(assessment_id: int, import_id: int) -> str:
+    return url_for("assessments.offline_import", assessment_id=assessment_id, import_id=import_id)
 
 
 @bp.route("/<int:assessment_id>/offline/<int:import_id>", methods=["GET", "POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=flash_and_redirect(_to_import))
 def offline_import(assessment_id: int, import_id: int) -> Any:
     """The stored preview of one upload; confirming applies exactly it (the form names this upload)."""
     assessment = _assessment(assessment_id)
@@ -358,15 +357,9 @@ def offline_import(assessment_id: int, import_id: int) -> Any:
     if job.assessment_id != assessment.id:
         abort(404)
     if request.method == "POST":
-        try:
-            applied = apply_import(job, assessment, by=current_user).applied
-            db.session.commit()
-        except PortalError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            flash(_("%(num)d answers have been updated from the file.", num=len(applied)), "success")
-        return redirect(url_for("assessments.offline_import", assessment_id=assessment_id, import_id=import_id))
+        applied = apply_import(job, assessment, by=current_user).applied
+        flash(_("%(num)d answers have been updated from the file.", num=len(applied)), "success")
+        return redirect(_to_import(assessment_id, import_id))
     preview, result = stored_preview(job), stored_result(job)
     return render_template(
         "assessments/offline_preview.html",
