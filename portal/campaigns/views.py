@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -27,7 +28,6 @@ from portal.campaigns.forms import (
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.rescoring import change_pass_threshold, get_job
 from portal.errors import PortalError
-from portal.extensions import db
 from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.policy import Action
@@ -36,9 +36,9 @@ from portal.session_auth import current_membership, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
+from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
-
 
 
 def _buyer() -> Any:
@@ -76,10 +76,17 @@ def _campaign_form() -> CampaignForm:
     return form
 
 
+def _campaign_refused(error: PortalError) -> Any:
+    form = _campaign_form()
+    form.validate()
+    return render_template("campaigns/new.html", form=form, error=str(error.message))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Action.CAMPAIGN_MANAGE)
+@commits(refused=_campaign_refused, passes=())
 def create() -> Any:
-    form, error = _campaign_form(), None
+    form = _campaign_form()
     if form.validate_on_submit():
         data = operations.CampaignInput(
             name=form.name.data or "",
@@ -92,16 +99,10 @@ def create() -> Any:
             remind_when_overdue=bool(form.remind_when_overdue.data),
             show_score_to_supplier=bool(form.show_score_to_supplier.data),
         )
-        try:
-            campaign = operations.create_campaign(_buyer(), data, by=current_user, today=date.today())
-        except PortalError as refused:
-            db.session.rollback()
-            error = str(refused.message)
-        else:
-            db.session.commit()
-            flash(_("The campaign has been saved as a draft. Check it, then send it."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/new.html", form=form, error=error)
+        campaign = operations.create_campaign(_buyer(), data, by=current_user, today=date.today())
+        flash(_("The campaign has been saved as a draft. Check it, then send it."), "success")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/new.html", form=form, error=None)
 
 
 @bp.route("/<int:campaign_id>")
@@ -132,23 +133,22 @@ def detail(campaign_id: int) -> Any:
     )
 
 
+def _to_detail(campaign_id: int, **_: Any) -> str:
+    return url_for("campaigns.detail", campaign_id=campaign_id)
+
+
 @bp.route("/<int:campaign_id>/launch", methods=["POST"])
 @permission_required(Action.CAMPAIGN_MANAGE)
+@commits(refused=flash_and_redirect(_to_detail))
 def launch(campaign_id: int) -> Any:
     campaign = operations.get_campaign(_buyer(), campaign_id)
-    try:
-        assessments = operations.launch_campaign(campaign, by=current_user)
-    except PortalError as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(
-            _("The campaign has been sent to %(num)d suppliers.", num=len(assessments)),
-            "success",
-        )
-    return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
+    assessments = operations.launch_campaign(campaign, by=current_user)
+    after_commit(send_outbox_soon)
+    flash(
+        _("The campaign has been sent to %(num)d suppliers.", num=len(assessments)),
+        "success",
+    )
+    return redirect(_to_detail(campaign_id))
 
 
 def _sent_campaign(campaign_id: int) -> Campaign:
@@ -158,31 +158,34 @@ def _sent_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+def _next_round_refused(error: PortalError, campaign_id: int) -> Any:
+    previous = _sent_campaign(campaign_id)  # a missing or draft campaign stays the 404 page
+    form = NextRoundForm()
+    form.validate()
+    return render_template("campaigns/next_round.html", form=form, error=str(error.message), previous=previous)
+
+
 @bp.route("/<int:campaign_id>/next-round", methods=["GET", "POST"])
 @permission_required(Action.CAMPAIGN_MANAGE)
+@commits(refused=_next_round_refused, passes=())
 def next_round(campaign_id: int) -> Any:
     previous = _sent_campaign(campaign_id)
-    form, error = NextRoundForm(), None
+    form = NextRoundForm()
     if not form.is_submitted():
         form.name.data = previous.name
         form.due_date.data = max(previous.due_date + timedelta(days=365), date.today() + timedelta(days=30))
     if form.validate_on_submit():
-        try:
-            campaign = operations.start_next_round(
-                previous, name=form.name.data or "", due_date=form.due_date.data, by=current_user, today=date.today()
-            )
-        except PortalError as refused:
-            db.session.rollback()
-            error = str(refused.message)
-        else:
-            db.session.commit()
-            flash(_("The next round has been saved as a draft. Check it, then send it."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/next_round.html", form=form, error=error, previous=previous)
+        campaign = operations.start_next_round(
+            previous, name=form.name.data or "", due_date=form.due_date.data, by=current_user, today=date.today()
+        )
+        flash(_("The next round has been saved as a draft. Check it, then send it."), "success")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/next_round.html", form=form, error=None, previous=previous)
 
 
 @bp.route("/<int:campaign_id>/threshold", methods=["POST"])
 @permission_required(Action.CAMPAIGN_MANAGE)
+@commits()
 def change_threshold(campaign_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     form = ThresholdForm()
@@ -190,58 +193,53 @@ def change_threshold(campaign_id: int) -> Any:
         flash(_("The pass threshold must be between 0 and 100."), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     job = change_pass_threshold(campaign, form.pass_threshold.data or 0.0, by=current_user)
-    db.session.commit()
-    enqueue_job("campaigns.rescore", job.id)
+    after_commit(partial(enqueue_job, "campaigns.rescore", job.id))
     return redirect(url_for("campaigns.job", campaign_id=campaign.id, job_id=job.id))
+
+
+def _withdrawal_refused(error: PortalError, campaign_id: int, assessment_id: int) -> Any:
+    _sent_campaign(campaign_id)  # a missing or draft campaign stays its own 404 page
+    if error.http_status == 404:
+        abort(404)
+    flash(str(error.message), "error")
+    return redirect(_to_detail(campaign_id))
 
 
 @bp.route("/<int:campaign_id>/assessments/<int:assessment_id>/withdraw", methods=["POST"])
 @permission_required(Action.CAMPAIGN_MANAGE)
+@commits(refused=_withdrawal_refused, passes=())
 def withdraw(campaign_id: int, assessment_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
         flash(_("Please give a reason for withdrawing the assessment."), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    try:
-        assessment = operations.withdraw_assessment(campaign, assessment_id, form.reason.data, by=current_user)
-    except PortalError as refused:
-        db.session.rollback()
-        if refused.http_status == 404:
-            abort(404)
-        flash(str(refused.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(_("The assessment of %(supplier)s has been withdrawn.", supplier=assessment.supplier.name), "success")
+    assessment = operations.withdraw_assessment(campaign, assessment_id, form.reason.data, by=current_user)
+    after_commit(send_outbox_soon)
+    flash(_("The assessment of %(supplier)s has been withdrawn.", supplier=assessment.supplier.name), "success")
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
 @bp.route("/<int:campaign_id>/due-date", methods=["POST"])
 @permission_required(Action.CAMPAIGN_MANAGE)
+@commits(refused=flash_and_redirect(_to_detail))
 def extend(campaign_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
     form = ExtendForm()
     if not form.validate_on_submit():
         flash(_("Please enter the new due date."), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    try:
-        waiting = operations.extend_due_date(campaign, form.due_date.data, by=current_user, today=date.today())
-    except PortalError as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(
-            ngettext(
-                "The due date is now %(date)s; %(num)d supplier who has not submitted has been told.",
-                "The due date is now %(date)s; %(num)d suppliers who have not submitted have been told.",
-                len(waiting),
-                date=format_date(campaign.due_date, "long"),
-            ),
-            "success",
-        )
+    waiting = operations.extend_due_date(campaign, form.due_date.data, by=current_user, today=date.today())
+    after_commit(send_outbox_soon)
+    flash(
+        ngettext(
+            "The due date is now %(date)s; %(num)d supplier who has not submitted has been told.",
+            "The due date is now %(date)s; %(num)d suppliers who have not submitted have been told.",
+            len(waiting),
+            date=format_date(campaign.due_date, "long"),
+        ),
+        "success",
+    )
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
