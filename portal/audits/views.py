@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -27,7 +28,7 @@ from portal.audits.forms import (
 )
 from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditState
 from portal.catalog.operations import questionnaire_of
-from portal.errors import PortalError
+from portal.errors import PortalError, UserInputError
 from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, store_all
 from portal.evidence.sniffing import PHOTOS, clean_filename
@@ -43,9 +44,9 @@ from portal.session_auth import current_membership, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
+from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
-
 
 
 def _organization() -> Any:
@@ -81,7 +82,11 @@ def _lang() -> str:
 
 def _rescore(audit: Audit) -> None:
     if audit.reference_assessment_id is not None:
-        enqueue_scoring(audit.reference_assessment_id)
+        after_commit(partial(enqueue_scoring, audit.reference_assessment_id))
+
+
+def _to_detail(audit_id: int) -> str:
+    return url_for("audits.detail", audit_id=audit_id)
 
 
 @bp.route("/")
@@ -126,36 +131,38 @@ def _plan_form() -> AuditPlanForm:
     return form
 
 
+def _plan_refused(error: PortalError) -> Any:
+    form = _plan_form()
+    form.validate()
+    flash(str(error.message), "error")
+    return render_template("audits/new.html", form=form)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Action.AUDIT_RUN)
+@commits(refused=_plan_refused, passes=())
 def create() -> Any:
     form = _plan_form()
     if request.method == "GET" and request.args.get("supplier", "").isdigit():
         form.supplier_id.data = int(request.args["supplier"])
     if form.validate_on_submit():
-        try:
-            audit = operations.plan_audit(
-                _organization(),
-                operations.AuditPlan(
-                    supplier_id=form.supplier_id.data or 0,
-                    questionnaire_version_id=form.questionnaire_version_id.data or 0,
-                    planned_date=form.planned_date.data or date.today(),
-                    mode=form.mode.data or "",
-                    tier=Tier(form.tier.data) if form.tier.data else None,
-                    sections=tuple(form.sections.data or ()),
-                    participants=form.participants.data,
-                ),
-                by=current_user,
-                today=date.today(),
-            )
-        except PortalError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            send_outbox_soon()
-            flash(_("The audit is planned and the supplier has been told."), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
+        audit = operations.plan_audit(
+            _organization(),
+            operations.AuditPlan(
+                supplier_id=form.supplier_id.data or 0,
+                questionnaire_version_id=form.questionnaire_version_id.data or 0,
+                planned_date=form.planned_date.data or date.today(),
+                mode=form.mode.data or "",
+                tier=Tier(form.tier.data) if form.tier.data else None,
+                sections=tuple(form.sections.data or ()),
+                participants=form.participants.data,
+            ),
+            by=current_user,
+            today=date.today(),
+        )
+        after_commit(send_outbox_soon)
+        flash(_("The audit is planned and the supplier has been told."), "success")
+        return redirect(url_for("audits.detail", audit_id=audit.id))
     return render_template("audits/new.html", form=form)
 
 
@@ -213,6 +220,7 @@ def _render_buyer_detail(
 
 @bp.route("/<int:audit_id>/propose", methods=["POST"])
 @permission_required(Action.AUDIT_PROPOSE_DATE)
+@commits(refused=flash_and_redirect(_to_detail))
 def propose(audit_id: int) -> Any:
     audit = _audit(audit_id)
     form = ProposalForm()
@@ -221,38 +229,27 @@ def propose(audit_id: int) -> Any:
             for message in errors:
                 flash(str(message), "error")
         return redirect(url_for("audits.detail", audit_id=audit_id))
-    try:
-        operations.propose_date(
-            audit, form.proposed_date.data or date.today(), form.note.data, by=current_user, today=date.today()
-        )
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        send_outbox_soon()
-        flash(_("Your proposed date has been sent."), "success")
-    return redirect(url_for("audits.detail", audit_id=audit_id))
+    operations.propose_date(
+        audit, form.proposed_date.data or date.today(), form.note.data, by=current_user, today=date.today()
+    )
+    after_commit(send_outbox_soon)
+    flash(_("Your proposed date has been sent."), "success")
+    return redirect(_to_detail(audit_id))
 
 
 def _act(audit_id: int, action: Any, message: str) -> Any:
-    """Run a buyer action on the audit, commit, and go back to the audit page."""
+    """Run a buyer action on the audit and go back to the audit page."""
     audit = _audit(audit_id)
-    try:
-        action(audit)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        _rescore(audit)
-        send_outbox_soon()
-        flash(message, "success")
-    return redirect(url_for("audits.detail", audit_id=audit_id))
+    action(audit)
+    _rescore(audit)
+    after_commit(send_outbox_soon)
+    flash(message, "success")
+    return redirect(_to_detail(audit_id))
 
 
 @bp.route("/<int:audit_id>/accept-date", methods=["POST"])
 @permission_required(Action.AUDIT_RUN)
+@commits(refused=flash_and_redirect(_to_detail))
 def accept_date(audit_id: int) -> Any:
     return _act(
         audit_id, lambda audit: operations.accept_proposal(audit, by=current_user), _("The new date is agreed.")
@@ -261,6 +258,7 @@ def accept_date(audit_id: int) -> Any:
 
 @bp.route("/<int:audit_id>/cancel", methods=["POST"])
 @permission_required(Action.AUDIT_RUN)
+@commits(refused=flash_and_redirect(_to_detail))
 def cancel(audit_id: int) -> Any:
     return _act(audit_id, lambda audit: operations.cancel_audit(audit, by=current_user), _("The audit is cancelled."))
 
@@ -311,7 +309,8 @@ def save_result(audit_id: int, item_id: str) -> Any:
     try:
         version = int(data.get("version") or 0)
         row = operations.record_result(audit, item_id, result, note, version, by=current_user)
-        db.session.commit()
+        _rescore(audit)
+        commit()  # here, not at the edge: a colleague's parallel save fails it, and that is a 409 too
     except (ValueError, TypeError):
         db.session.rollback()
         abort(400)
@@ -333,36 +332,42 @@ def save_result(audit_id: int, item_id: str) -> Any:
             flash(str(error.message), "error")
             return redirect(url_for("audits.conduct", audit_id=audit_id) + f"#item-{item_id}")
         return jsonify({"error": {"code": error.code, "message": str(error.message)}}), error.http_status
-    _rescore(audit)
     if not request.is_json:
         return redirect(url_for("audits.conduct", audit_id=audit_id) + f"#item-{item_id}")
     return jsonify(_result_payload(row))
 
 
+def _to_photos(audit_id: int) -> str:
+    item_id = request.form.get("item_id") or None
+    return url_for("audits.conduct", audit_id=audit_id) + (f"#item-{item_id}" if item_id else "")
+
+
+def _photo_refused(error: PortalError, audit_id: int) -> Any:
+    if not isinstance(error, UploadRefused):
+        raise error
+    flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
+    return redirect(_to_photos(audit_id))
+
+
 @bp.route("/<int:audit_id>/photos", methods=["POST"])
 @permission_required(Action.AUDIT_RUN)
+@commits(refused=_photo_refused)
 def upload_photo(audit_id: int) -> Any:
     audit = _audit(audit_id)
     item_id = request.form.get("item_id") or None
-    target = url_for("audits.conduct", audit_id=audit_id) + (f"#item-{item_id}" if item_id else "")
     files = [f for f in request.files.getlist("photos") if f and f.filename]
     if not files:
         flash(_("Please choose a file."), "error")
-        return redirect(target)
-    try:
-        store_all(
-            _organization(),
-            files,
-            lambda evidence: operations.add_photo(audit, item_id, evidence, by=current_user),
-            by=current_user,
-            allowed=PHOTOS,
-        )
-    except UploadRefused as error:
-        flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
-        return redirect(target)
-    db.session.commit()
+        return redirect(_to_photos(audit_id))
+    store_all(
+        _organization(),
+        files,
+        lambda evidence: operations.add_photo(audit, item_id, evidence, by=current_user),
+        by=current_user,
+        allowed=PHOTOS,
+    )
     flash(_("The photo has been added."), "success")
-    return redirect(target)
+    return redirect(_to_photos(audit_id))
 
 
 @bp.route("/<int:audit_id>/photos/<int:photo_id>")
@@ -375,8 +380,23 @@ def photo(audit_id: int, photo_id: int) -> Any:
     return evidence_response(found.evidence)
 
 
+def _closing_refused(error: PortalError, audit_id: int) -> Any:
+    """The page again with the findings and summary as typed, rather than a redirect that would lose them."""
+    audit = _audit(audit_id)
+    actions = {a.id: a for a in operations.actions_of(audit)}
+    return _render_buyer_detail(
+        audit,
+        operations.findings_of(audit),
+        actions,
+        typed=request.form,
+        error=str(error.message),
+        status=error.http_status,
+    )
+
+
 @bp.route("/<int:audit_id>/close", methods=["POST"])
 @permission_required(Action.AUDIT_RUN)
+@commits(refused=_closing_refused)
 def close(audit_id: int) -> Any:
     audit = _audit(audit_id)
     findings = []
@@ -396,32 +416,19 @@ def close(audit_id: int) -> Any:
                 )
             )
     except ValueError:
-        return _refused_closing(audit, _("Please enter the due dates as dates."), status=400)
-    try:
-        operations.close_audit(audit, findings, request.form.get("summary"), by=current_user, today=date.today())
-    except PortalError as error:
-        db.session.rollback()
-        return _refused_closing(audit, str(error.message), status=error.http_status)
-    db.session.commit()
+        raise UserInputError(_("Please enter the due dates as dates.")) from None
+    operations.close_audit(audit, findings, request.form.get("summary"), by=current_user, today=date.today())
     _rescore(audit)
-    send_outbox_soon()
+    after_commit(send_outbox_soon)
     flash(_("The audit is closed; the supplier has been asked for a plan for each finding."), "success")
     return redirect(url_for("audits.detail", audit_id=audit_id))
 
 
-def _refused_closing(audit: Audit, message: str, *, status: int) -> Any:
-    """The page again with the findings and summary as typed, rather than a redirect that would lose them."""
-    actions = {a.id: a for a in operations.actions_of(audit)}
-    return _render_buyer_detail(
-        audit, operations.findings_of(audit), actions, typed=request.form, error=message, status=status
-    )
-
-
 @bp.route("/<int:audit_id>/export", methods=["POST"])
 @permission_required(Action.AUDIT_RUN)
+@commits()
 def export(audit_id: int) -> Any:
     audit = _audit(audit_id)
     export = request_audit_report(audit, _organization(), lang=request.form.get("lang", "ja"), by=current_user)
-    db.session.commit()
-    queue_export(export)
+    after_commit(partial(queue_export, export))
     return redirect(url_for("exports.status", job_id=export.job.id))
