@@ -18,15 +18,13 @@ from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, discard_unreferenced, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES, Role
-from portal.policy import Action
-from portal.session_auth import current_membership, current_role, permission_required
+from portal.organizations.models import BUYER_ROLES
+from portal.policy import Action, may
+from portal.session_auth import current_membership, permission_required
 from portal.unit_of_work import after_commit, after_rollback, commits, flash_and_redirect
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
-#: Who verifies a plan and closes the action: the reviewer for review findings, the auditor for audit ones.
-CLOSERS = (Role.BUYER_ADMIN, Role.REVIEWER, Role.AUDITOR)
 
 
 def _is_buyer() -> bool:
@@ -66,7 +64,7 @@ def _render_detail(
         action=action,
         today=date.today(),
         is_buyer=_is_buyer(),
-        can_close=current_role() in CLOSERS,
+        can_close=may(current_membership(), Action.CORRECTIVE_ACTION_CLOSE),
         evidence=operations.evidence_of_action(action),
         typed=typed,
         error=error,

@@ -75,6 +75,7 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.SUPPLIER_MANAGE: frozenset({Role.BUYER_ADMIN}),
     Action.CORRECTIVE_ACTION_READ: EVERYONE,
     Action.CORRECTIVE_ACTION_PLAN: SUPPLIER_ROLES,
+    # the reviewer verifies the plan of a review finding, the auditor of an audit one
     Action.CORRECTIVE_ACTION_CLOSE: BUYER_ROLES,
     Action.AUDIT_READ: EVERYONE,
     Action.AUDIT_PROPOSE_DATE: SUPPLIER_ROLES,

@@ -23,19 +23,16 @@ from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import PortalError, UserInputError
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import Role
-from portal.policy import Action
+from portal.policy import Action, may
 from portal.policy.buyer_view import activity_details
 from portal.reports.exports import queue_export, request_checksheet
 from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.radar import radar
-from portal.session_auth import current_membership, current_role, permission_required
+from portal.session_auth import current_membership, permission_required
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-DECIDERS = (Role.BUYER_ADMIN, Role.REVIEWER)
 
 
 def _assessment(assessment_id: int) -> Assessment:
@@ -98,7 +95,7 @@ def _render_detail(
         section_titles=section_titles,
         nonconforming=nonconforming,
         state_labels=ASSESSMENT_STATE_LABELS,
-        can_decide=current_role() in DECIDERS and lifecycle.is_reviewable(assessment),
+        can_decide=may(current_membership(), Action.REVIEW_DECIDE) and lifecycle.is_reviewable(assessment),
         # Until the supplier submits, how far it is is all the buyer sees.
         progress=None if sheet.answers_shown else sheet.progress,
         today=date.today(),

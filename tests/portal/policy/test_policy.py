@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.organizations.models import ADMIN_ROLES, BUYER_ROLES, SUPPLIER_ROLES, Role
 from portal.policy import Action, may, operator_may, require
 from portal.policy.actions import ROLES, SIDE_ROLES, Side
+from tests.conftest import sign_in
 from tests.workflow_fixtures import only_assessment, submit_answers
 
 #: routes any signed-in person (or visitor) uses for themselves, outside any organisation's objects
@@ -108,3 +109,20 @@ def test_an_evidence_file_is_its_suppliers_and_shown_to_its_buyer_once_submitted
     assert may(admin.memberships[0], Action.EVIDENCE_DOWNLOAD, attached)
     assert not may(other_admin.memberships[0], Action.EVIDENCE_DOWNLOAD, attached)
     require(admin.memberships[0], Action.EVIDENCE_DOWNLOAD, attached)
+
+
+def test_the_review_page_offers_deciding_to_the_roles_the_policy_lets_decide(
+    app, client, make_buyer, make_supplier, make_campaign, make_user
+):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})
+    decide_url = f"/review/{assessment.id}/items/POL-01"
+    for role in BUYER_ROLES:
+        person = admin if role == Role.BUYER_ADMIN else make_user(organization=buyer, role=role)
+        sign_in(client, person.email)
+        page = client.get(f"/review/{assessment.id}").get_data(as_text=True)
+        assert (decide_url in page) == may(person.memberships[0], Action.REVIEW_DECIDE), role
+        client.post("/sign-out")
+    assert may(admin.memberships[0], Action.REVIEW_DECIDE)
