@@ -4,6 +4,7 @@ Operations flush and never commit; what must happen only once their rows are com
 outbox, queue scoring, start a job) they register with ``after_commit``. The edge (``commits`` for
 pages, the API's ``operation`` decorator) commits when the view returns and then runs those steps,
 or rolls back when it raises and drops them, so a worker never looks for a row that is not there.
+``after_rollback`` is the other side: what to undo outside the database (files a refused plan stored).
 """
 
 from __future__ import annotations
