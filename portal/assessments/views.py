@@ -36,7 +36,7 @@ from portal.reports.offline import apply_import, get_import, keep_upload, start_
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
 from portal.session_auth import current_membership, current_role, permission_required
-from portal.unit_of_work import after_commit, commits, flash_and_redirect
+from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -167,7 +167,7 @@ def save(assessment_id: int, item_id: str) -> Any:
         saved: dict[str, Any] = {"version": answer.version, "saved_at": answer.updated_at.isoformat()}
         if _wants_json():
             saved.update(_visibility(assessment, item_id))
-        db.session.commit()
+        commit()  # here, not at the edge: a colleague's parallel save fails it, and that is a 409 too
     except operations.AnswerConflict as conflict:
         db.session.rollback()
         return _conflict(assessment_id, item_id, conflict.current, data)
