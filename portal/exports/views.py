@@ -21,7 +21,6 @@ from portal.unit_of_work import after_commit, commits
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 
-
 def _organization() -> Any:
     membership = current_membership()
     assert membership is not None
