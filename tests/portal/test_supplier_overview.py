@@ -16,7 +16,8 @@ from portal.organizations.models import Role
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.suppliers.models import Supplier, Tier
 from tests.conftest import csrf_token, sign_in
-from tests.portal.campaigns.helpers import count_rows, counting_queries, sign_in_english, text
+from tests.portal.campaigns.helpers import count_rows, sign_in_english, text
+from tests.queries import counted_queries
 
 
 def section(page, name):
@@ -151,7 +152,7 @@ def test_the_page_runs_a_constant_number_of_queries(client, make_buyer, make_sup
             add_audit(buyer, supplier, version, date.today() + timedelta(days=n))
         db.session.commit()
         sign_in(client, admin.email)
-        with counting_queries() as statements:
+        with counted_queries() as statements:
             page = text(client.get(f"/suppliers/{supplier.id}"))
         client.post("/sign-out")
         assert page.count('href="/review/') == rounds and page.count('href="/actions/') >= rounds

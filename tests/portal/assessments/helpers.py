@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
-
-from portal.extensions import db
 from tests.workflow_fixtures import generated_definition, only_assessment
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -41,20 +37,6 @@ def upload(client: Any, assessment: Any, item_id: str, *files: tuple[bytes, str]
         data={"files": [(BytesIO(content), name) for content, name in files]},
         content_type="multipart/form-data",
     )
-
-
-@contextmanager
-def counted_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 #: Items shown by conditions on CLD-01: CLD-02, CLD-03 and STF-02 (another section, a text item) when the

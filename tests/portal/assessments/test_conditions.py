@@ -10,7 +10,8 @@ from portal.extensions import db
 from portal.suppliers.models import Supplier
 from questionnaires import load_text
 from tests.conftest import sign_in
-from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION, counted_queries, save, setup
+from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION, save, setup
+from tests.queries import counted_queries
 
 CLOUD_ITEMS = ["CLD-02", "CLD-03", "STF-02"]  # shown while CLD-01 is "yes"; CLD-04 while it is "no"
 

@@ -12,7 +12,8 @@ from portal.organizations.models import Role
 from portal.organizations.operations import add_member
 from portal.suppliers.models import Supplier
 from tests.conftest import PASSWORD, sign_in
-from tests.portal.assessments.helpers import PDF, counted_queries, save, setup, sized, upload
+from tests.portal.assessments.helpers import PDF, save, setup, sized, upload
+from tests.queries import counted_queries
 from tests.workflow_fixtures import submit_answers
 
 

@@ -9,7 +9,8 @@ from portal.extensions import db
 from portal.organizations.models import Role
 from portal.review.operations import decide_item, return_for_clarification
 from portal.scoring.requests import score_row
-from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION, counted_queries, setup, sized
+from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION, setup, sized
+from tests.queries import counted_queries
 from tests.workflow_fixtures import submit_answers
 
 pytestmark = pytest.mark.both_databases

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -40,20 +38,6 @@ def text(response: Any) -> str:
 def data_count(html: str, key: str) -> list[int]:
     """Every progress count shown for ``key`` (e.g. ``overdue``), in page order."""
     return [int(n) for n in re.findall(rf'data-count="{key}">(\d+)<', html)]
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def sign_in_english(client: Any, user: Any) -> None:

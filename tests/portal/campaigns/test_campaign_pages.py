@@ -12,7 +12,8 @@ from portal.mail.models import OutboxMessage
 from portal.organizations.models import Role
 from portal.suppliers.models import Tier
 from tests.conftest import outbox_links, path_of, sign_in
-from tests.portal.campaigns.helpers import campaign_form, count_rows, counting_queries, sign_in_english, text
+from tests.portal.campaigns.helpers import campaign_form, count_rows, sign_in_english, text
+from tests.queries import counted_queries
 
 
 def test_create_preview_and_launch(client, make_buyer, make_supplier, make_version):
@@ -206,7 +207,7 @@ def test_the_detail_page_shows_answers_overdue_and_runs_constant_queries(
         db.session.add(Answer(assessment_id=first.id, item_id="STF-01", code=None, comment="考え中"))
         campaign.due_date = date.today() - timedelta(days=1)
         db.session.commit()
-        with counting_queries() as statements:
+        with counted_queries() as statements:
             page = text(client.get(f"/campaigns/{campaign.id}"))
         assert "1 / 3" in page and page.count('class="badge overdue"') == count
         return len(statements)

@@ -8,7 +8,8 @@ from portal.campaigns.queries import needing_attention
 from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import sign_in
-from tests.portal.campaigns.helpers import counting_queries, data_count, sign_in_english, text
+from tests.portal.campaigns.helpers import data_count, sign_in_english, text
+from tests.queries import counted_queries
 
 
 def action(supplier, assessment, title, due, state=ActionState.OPEN):
@@ -101,7 +102,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, make_buyer, mak
     def queries(suppliers):
         _, admin, _ = build(make_buyer, make_supplier, make_campaign, suppliers)
         sign_in(client, admin.email)
-        with counting_queries() as statements:
+        with counted_queries() as statements:
             assert client.get("/").status_code == 200
         client.post("/sign-out")
         return len(statements)

@@ -13,7 +13,8 @@ from portal.organizations.models import Role
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.suppliers.models import Supplier, Tier
 from tests.conftest import sign_in
-from tests.portal.campaigns.helpers import count_rows, counting_queries, sign_in_english, text
+from tests.portal.campaigns.helpers import count_rows, sign_in_english, text
+from tests.queries import counted_queries
 
 
 def names_in(page):
@@ -87,7 +88,7 @@ def test_the_list_runs_a_constant_number_of_queries(client, make_buyer, make_sup
         suppliers = [make_supplier(buyer)[0] for _ in range(count)]
         make_campaign(buyer, suppliers, by=admin)
         sign_in(client, admin.email)
-        with counting_queries() as statements:
+        with counted_queries() as statements:
             client.get("/suppliers/?sort=due")
         client.post("/sign-out")
         return len(statements)

@@ -12,6 +12,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import sign_in
+from tests.queries import counted_queries
 from tests.workflow_fixtures import generated_definition, only_assessment, submit_answers
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -197,16 +198,8 @@ def test_the_answering_page_runs_the_same_queries_for_150_items_as_for_10(
             db.session.add(Answer(assessment_id=assessment.id, item_id=f"Q{n:03d}", code="yes", updated_by_id=owner.id))
         db.session.commit()
         sign_in(client, owner.email)
-        statements: list[str] = []
-
-        def count(*args, seen=statements):
-            seen.append(args[2])
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with counted_queries() as statements:
             assert client.get(f"/assessments/{assessment.id}").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
         counts.append(len(statements))
         client.post("/sign-out")
     assert counts[0] == counts[1], counts
