@@ -13,14 +13,12 @@ of this module in Japanese and English; tiers, corrective action states and the 
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -37,7 +35,8 @@ from portal.reports.checksheet import (
     _print_setup,
     _table,
 )
-from portal.reports.words import ACTION_STATES, DASH, LANGS, TIERS, word
+from portal.reports.words import ACTION_STATES, DASH, TIERS, require_lang, word
+from portal.reports.workbook import new_workbook, workbook_bytes
 
 # --- data ---------------------------------------------------------------------------------------------
 
@@ -278,22 +277,14 @@ FINDING_COL_DUE = 6
 
 def build_audit_report(data: AuditReportData, lang: str = "ja") -> bytes:
     """The .xlsx bytes of the report of one audit, with words in ``lang`` ("ja" or "en")."""
-    if lang not in LANGS:
-        raise ValueError(f"lang must be 'ja' or 'en' (got {lang!r})")
-    workbook = Workbook()
+    require_lang(lang)
     names = AUDIT_SHEETS[lang]
-    summary = workbook.active
-    assert summary is not None
-    summary.title = names["summary"]
+    workbook, summary = new_workbook(names["summary"])
     _write_summary(summary, data, lang)
     _write_items(workbook.create_sheet(names["items"]), data, lang)
     _write_findings(workbook.create_sheet(names["findings"]), data, lang)
     _write_photos(workbook.create_sheet(names["photos"]), data, lang)
-    workbook.active = 0
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def result_word(result: str | None, lang: str) -> str:

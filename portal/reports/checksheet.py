@@ -13,7 +13,6 @@ beside them (column B) whenever the checksheet rows are the scored items.
 
 from __future__ import annotations
 
-import io
 import math
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.chart import RadarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -37,7 +35,6 @@ from portal.reports.words import (
     DASH,
     DECISIONS,
     EVIDENCE_HEADERS,
-    LANGS,
     META_SHEET,
     PASSED,
     RISKS,
@@ -46,8 +43,10 @@ from portal.reports.words import (
     SUMMARY,
     TIERS,
     VALIDATION_ERROR,
+    require_lang,
     word,
 )
+from portal.reports.workbook import new_workbook, workbook_bytes
 
 #: Layout of the checksheet sheet (1-based columns); the offline import reads the same positions.
 HEADER_ROW = 3
@@ -94,13 +93,9 @@ class Formula:
 
 def build_checksheet(data: ChecksheetData, lang: str = "ja") -> bytes:
     """The .xlsx bytes of the checksheet of one assessment, with headers in ``lang`` ("ja" or "en")."""
-    if lang not in LANGS:
-        raise ValueError(f"lang must be 'ja' or 'en' (got {lang!r})")
-    workbook = Workbook()
+    require_lang(lang)
     names = SHEETS[lang]
-    summary = workbook.active
-    assert summary is not None
-    summary.title = names["summary"]
+    workbook, summary = new_workbook(names["summary"])
     checksheet = workbook.create_sheet(names["checksheet"])
     evidence = workbook.create_sheet(names["evidence"])
     actions = workbook.create_sheet(names["actions"])
@@ -111,11 +106,7 @@ def build_checksheet(data: ChecksheetData, lang: str = "ja") -> bytes:
     _write_evidence(evidence, data, lang)
     _write_actions(actions, data, lang)
     _write_meta(meta, data, lang, [sheet.title for sheet in workbook.worksheets])
-    workbook.active = 0
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def summary_formulas(data: ChecksheetData, lang: str = "ja") -> list[Formula]:

@@ -53,7 +53,7 @@ from portal.reports.checksheet import (
     META_MARKER,
 )
 from portal.reports.data import ExpectedAssessment, ExpectedItem, ScaleChoice
-from portal.reports.words import LANGS, META_SHEET
+from portal.reports.words import META_SHEET, require_lang
 
 MB = 1024 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -206,8 +206,7 @@ def parse_offline_upload(
 
     Problems are worded in ``lang`` ("ja" or "en"). Nothing is changed anywhere.
     """
-    if lang not in LANGS:
-        raise ValueError(f"lang must be 'ja' or 'en' (got {lang!r})")
+    require_lang(lang)
     try:
         data = _read_source(source, limits)
         _check_archive(data, limits)

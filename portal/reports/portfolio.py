@@ -24,7 +24,6 @@ from portal.reports.cells import DATE_FORMAT, excel_datetime, text_cell, write_o
 from portal.reports.data import PortfolioRow
 from portal.reports.words import (
     DASH,
-    LANGS,
     PASSED,
     PORTFOLIO_HEADERS,
     PORTFOLIO_SHEETS,
@@ -32,6 +31,7 @@ from portal.reports.words import (
     STATES,
     TIERS,
     YES_NO,
+    require_lang,
     word,
 )
 
@@ -55,8 +55,7 @@ def build_portfolio(
     without, its bytes are returned. ``answer_labels`` maps answer codes to what the matrix shows
     (e.g. the scale's labels in ``lang``); codes without a label are shown as they are.
     """
-    if lang not in LANGS:
-        raise ValueError(f"lang must be 'ja' or 'en' (got {lang!r})")
+    require_lang(lang)
     workbook = Workbook(write_only=True)
     supplier_title, answers_title = PORTFOLIO_SHEETS[lang]
     table = workbook.create_sheet(supplier_title)

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 LANGS = ("ja", "en")
 
+
+def require_lang(lang: str) -> None:
+    """Refuse a language the workbooks have no words for, before anything is built or read."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be 'ja' or 'en' (got {lang!r})")
+
+
 SHEETS = {
     "ja": {"summary": "概要", "checksheet": "チェックシート", "evidence": "証跡", "actions": "是正処置"},
     "en": {"summary": "Summary", "checksheet": "Checksheet", "evidence": "Evidence", "actions": "Corrective actions"},
