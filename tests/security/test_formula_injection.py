@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -27,6 +26,7 @@ from portal.reports.from_assessment import checksheet_data
 from portal.suppliers.models import Supplier
 from tests.conftest import sign_in
 from tests.security.helpers import FORMULAS, PDF, hostile_definition
+from tests.workbooks import formula_cells, open_book
 from tests.workflow_fixtures import only_assessment
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -179,20 +179,6 @@ def exports(app, client, make_buyer, make_supplier, make_campaign, make_version)
     sign_in(client, owner.email)
     own = download(client, client.post(f"/assessments/{assessment.id}/export", data={"lang": "en"}))
     return Exports(review, own, portfolio, all_suppliers, audit_report, assessment, audit)
-
-
-def open_book(content: bytes) -> Any:
-    return openpyxl.load_workbook(io.BytesIO(content))
-
-
-def formula_cells(book: Any) -> list[tuple[str, str, Any]]:
-    return [
-        (sheet.title, cell.coordinate, cell.value)
-        for sheet in book.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    ]
 
 
 def text_cells(book: Any) -> set[str]:

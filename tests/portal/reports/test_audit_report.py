@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from portal.reports.audit_report import (
@@ -32,7 +31,8 @@ from portal.reports.audit_report import (
     build_audit_report,
 )
 from portal.reports.cells import DATE_FORMAT, DATETIME_FORMAT
-from tests.portal.reports.test_libreoffice import CSV_UTF8, convert, soffice
+from tests.portal.reports.test_libreoffice import CSV_UTF8, convert, converts_to_pdf, soffice
+from tests.workbooks import open_book
 
 __all__ = ["soffice"]  # the LibreOffice fixture, shared with test_libreoffice
 
@@ -133,10 +133,6 @@ def make_data(**changes: Any) -> AuditReportData:
         self_rate=58.3,
     )
     return replace(data, **changes)
-
-
-def open_book(content: bytes) -> Workbook:
-    return load_workbook(io.BytesIO(content))
 
 
 def all_cells(book: Workbook) -> list[Any]:
@@ -363,22 +359,12 @@ def test_unknown_language_is_refused() -> None:
 
 
 def test_libreoffice_opens_the_report_and_keeps_hostile_text(soffice: str, tmp_path: Path) -> None:
-    paths = []
-    for name, content in {
+    workbooks = {
         "audit_ja": build_audit_report(make_data()),
         "audit_en": build_audit_report(make_data(), lang="en"),
         "audit_empty": build_audit_report(make_data(items=(), findings=(), photos=(), participants=None)),
-    }.items():
-        path = tmp_path / f"{name}.xlsx"
-        path.write_bytes(content)
-        paths.append(path)
-
-    result = convert(soffice, tmp_path, "pdf", *paths)
-
-    assert result.returncode == 0, result.stderr
-    for path in paths:
-        pdf = tmp_path / "out" / f"{path.stem}.pdf"
-        assert pdf.exists() and pdf.stat().st_size > 1000, (path.name, result.stdout, result.stderr)
+    }
+    paths = converts_to_pdf(soffice, tmp_path, workbooks)
 
     result = convert(soffice, tmp_path, CSV_UTF8, paths[0])  # the first sheet: the summary
 

@@ -9,8 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
-from openpyxl.workbook.workbook import Workbook
 
 from portal.reports import build_checksheet, summary_formulas
 from portal.reports.checksheet import (
@@ -33,20 +31,7 @@ from portal.reports.checksheet import (
 )
 from portal.reports.words import CHECKSHEET_HEADERS
 from tests.portal.reports.sample import HOSTILE, PLEDGE, POLICY, SELF_SCORE, make_data
-
-
-def open_book(data: bytes) -> Workbook:
-    return load_workbook(io.BytesIO(data))
-
-
-def formula_cells(book: Workbook) -> list[tuple[str, str, str]]:
-    return [
-        (sheet.title, cell.coordinate, cell.value)
-        for sheet in book.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    ]
+from tests.workbooks import formula_cells, open_book
 
 
 def counts_in_column(sheet: Any, column: int, label: str) -> int:

@@ -52,14 +52,8 @@ def convert(soffice: str, tmp_path: Path, target: str, *files: Path) -> subproce
     )
 
 
-def test_every_workbook_converts_to_pdf(soffice: str, tmp_path: Path) -> None:
-    hostile = [PortfolioRow(text, "submitted", "T1", 50.0, answers={"GOV-01": text}) for text in HOSTILE]
-    workbooks = {
-        "checksheet_ja": build_checksheet(make_data()),
-        "checksheet_en": build_checksheet(make_data(), lang="en"),
-        "checksheet_empty": build_checksheet(make_data(rows=(), self_score=None, reviewed_score=None, evidence=())),
-        "portfolio": build_portfolio(hostile, [("GOV-01", "方針")]) or b"",
-    }
+def converts_to_pdf(soffice: str, tmp_path: Path, workbooks: dict[str, bytes]) -> list[Path]:
+    """Writes each workbook as ``<name>.xlsx``, asserts LibreOffice turns every one into a PDF; their paths."""
     paths = []
     for name, content in workbooks.items():
         path = tmp_path / f"{name}.xlsx"
@@ -72,6 +66,18 @@ def test_every_workbook_converts_to_pdf(soffice: str, tmp_path: Path) -> None:
     for path in paths:
         pdf = tmp_path / "out" / f"{path.stem}.pdf"
         assert pdf.exists() and pdf.stat().st_size > 1000, (path.name, result.stdout, result.stderr)
+    return paths
+
+
+def test_every_workbook_converts_to_pdf(soffice: str, tmp_path: Path) -> None:
+    hostile = [PortfolioRow(text, "submitted", "T1", 50.0, answers={"GOV-01": text}) for text in HOSTILE]
+    workbooks = {
+        "checksheet_ja": build_checksheet(make_data()),
+        "checksheet_en": build_checksheet(make_data(), lang="en"),
+        "checksheet_empty": build_checksheet(make_data(rows=(), self_score=None, reviewed_score=None, evidence=())),
+        "portfolio": build_portfolio(hostile, [("GOV-01", "方針")]) or b"",
+    }
+    converts_to_pdf(soffice, tmp_path, workbooks)
 
 
 def test_libreoffice_computes_the_summary_formulas_as_stored(soffice: str, tmp_path: Path) -> None:
