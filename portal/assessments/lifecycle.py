@@ -4,7 +4,8 @@ A table says which transition may start from which states and where it leads; ea
 checks it, moves the state (with the stamps that belong to the move: who submitted or decided, and
 when), and returns a small event that is also kept for the rest of the transaction (``events``). The
 guards are public queries, so the answering, review and campaign operations ask here instead of
-keeping their own copies. Activity entries and e-mails stay with the operations that call these.
+keeping their own copies. E-mails stay with the operations that call these, and so does the choice of
+the organisation whose activity page shows a transition; ``record_transition`` writes its entry.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.accounts.models import User
+from portal.activity.operations import record
 from portal.assessments.models import DECIDED_STATES, OPEN_STATES, Assessment, AssessmentState
 from portal.db import utcnow
 from portal.errors import Conflict
@@ -279,3 +281,16 @@ def withdraw(assessment: Assessment, reason: str, *, by: User) -> Withdrawn:
     Withdrawn is none of the open states, so answering, attaching evidence and submitting refuse it.
     """
     return _kept(Withdrawn(assessment.id, by.id, *_move(assessment, Transition.WITHDRAW), reason=reason))
+
+
+def record_transition(action: str, moved: LifecycleEvent, *, by: User, organization_id: int, **details: Any) -> None:
+    """Append ``moved`` to the activity log as ``action``, with its states, under ``organization_id``."""
+    record(
+        action,
+        actor=by,
+        subject_type="assessment",
+        subject_id=moved.assessment_id,
+        organization_id=organization_id,
+        state=[str(moved.before), str(moved.after)],
+        **details,
+    )

@@ -478,13 +478,8 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
     submitted = lifecycle.submit(assessment, by=by)
     request_scoring(assessment)
     db.session.flush()
-    record(
-        "assessment.submitted",
-        actor=by,
-        subject_type="assessment",
-        subject_id=assessment.id,
-        organization_id=assessment.supplier.organization_id,
-        state=[str(submitted.before), str(submitted.after)],
+    lifecycle.record_transition(
+        "assessment.submitted", submitted, by=by, organization_id=assessment.supplier.organization_id
     )
     _notify_buyer_submitted(assessment, by)
     logger.info("Assessment %s submitted by %s", assessment.id, by)

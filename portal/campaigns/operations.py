@@ -373,14 +373,8 @@ def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | No
         queue_email(email, "assessment_withdrawn", locale=locale, assessment=assessment, reason=reason)
     db.session.flush()
     # The reason is kept in the activity log, the append-only record of every state change.
-    record(
-        "assessment.withdrawn",
-        actor=by,
-        subject_type="assessment",
-        subject_id=assessment.id,
-        organization_id=campaign.buyer_id,
-        state=[str(withdrawn.before), str(withdrawn.after)],
-        reason=reason,
+    lifecycle.record_transition(
+        "assessment.withdrawn", withdrawn, by=by, organization_id=campaign.buyer_id, reason=reason
     )
     logger.info("Assessment %s withdrawn by %s", assessment.id, by)
     return assessment

@@ -87,14 +87,8 @@ def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
     db.session.flush()
     # Under the supplier's organisation, like its submission: its activity page shows the return. The buyer's
     # page lists every entry of the assessment. Nothing internal is kept here: no comment, no other decision.
-    record(
-        "assessment.returned",
-        actor=by,
-        subject_type="assessment",
-        subject_id=assessment.id,
-        organization_id=assessment.supplier.organization_id,
-        state=[str(returned.before), str(returned.after)],
-        items=reopened,
+    lifecycle.record_transition(
+        "assessment.returned", returned, by=by, organization_id=assessment.supplier.organization_id, items=reopened
     )
     # The owners and the colleagues answering the sections, who will make the changes.
     _notify_supplier(
@@ -151,13 +145,11 @@ def decide_outcome(
     decided = lifecycle.decide(assessment, lifecycle.Transition(outcome), by=by)
     assessment.outcome_comment = clean_text(comment)
     db.session.flush()
-    record(
+    lifecycle.record_transition(
         "assessment.decided",
-        actor=by,
-        subject_type="assessment",
-        subject_id=assessment.id,
+        decided,
+        by=by,
         organization_id=assessment.campaign.buyer_id,
-        state=[str(decided.before), str(decided.after)],
         corrective_actions=[a.id for a in created],
     )
     _notify_supplier(
