@@ -11,8 +11,10 @@ import pytest
 
 from portal.accounts.models import User
 from portal.accounts.operations import create_user
+from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Assessment
 from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
+from portal.audits.models import Audit, AuditMode
 from portal.campaigns.models import Campaign
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.models import QuestionnaireVersion
@@ -168,15 +170,52 @@ def submit_answers(assessment: Assessment, owner: User, codes: dict[str, str], c
     """Answer as ``owner``, attach a policy document to POL-01 (its evidence rule), submit and commit."""
     for item_id, code in codes.items():
         save_answer(assessment, AnswerInput(item_id, code, comment, None, 0), by=owner)
+    evidence = pdf_file(assessment.supplier.organization_id, "規程.pdf", fill="b")
+    attach_evidence(assessment, "POL-01", evidence, by=owner)
+    submit_assessment(assessment, by=owner)
+    db.session.commit()
+
+
+def pdf_file(organization_id: int, filename: str, *, fill: str = "c", size: int = 3) -> Evidence:
+    """A stored PDF's row of the organisation (no test reads its bytes), added and flushed."""
     evidence = Evidence(
-        organization_id=assessment.supplier.organization_id,
-        sha256="b" * 64,
-        size=3,
-        filename="規程.pdf",
+        organization_id=organization_id,
+        sha256=fill * 64,
+        size=size,
+        filename=filename,
         content_type="application/pdf",
     )
     db.session.add(evidence)
     db.session.flush()
-    attach_evidence(assessment, "POL-01", evidence, by=owner)
-    submit_assessment(assessment, by=owner)
-    db.session.commit()
+    return evidence
+
+
+def corrective_action(
+    assessment: Assessment, *, title: str = "t", owner: str = "o", due_date: date | None = None
+) -> CorrectiveAction:
+    """An open corrective action on the assessment's STF-01, due in five days unless said, added to the session."""
+    action = CorrectiveAction(
+        supplier_id=assessment.supplier_id,
+        assessment_id=assessment.id,
+        item_id="STF-01",
+        title=title,
+        owner=owner,
+        due_date=due_date or date.today() + timedelta(days=5),
+    )
+    db.session.add(action)
+    return action
+
+
+def planned_audit(campaign: Campaign, supplier: Supplier, **fields: Any) -> Audit:
+    """An on-site audit of ``supplier`` on the campaign's questionnaire in three days, added to the session."""
+    audit = Audit(
+        buyer_id=campaign.buyer_id,
+        supplier=supplier,
+        questionnaire_version_id=campaign.questionnaire_version_id,
+        tier=supplier.tier,
+        mode=AuditMode.ON_SITE,
+        planned_date=date.today() + timedelta(days=3),
+        **fields,
+    )
+    db.session.add(audit)
+    return audit

@@ -13,13 +13,12 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, stamp, upgrade
 
-from portal.actions.models import CorrectiveAction
 from portal.assessments.models import ReminderSent
 from portal.audits.operations import AuditPlan, plan_audit
 from portal.campaigns.reminders import send_action_reminders
 from portal.extensions import db
 from tests.conftest import make_test_app
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import corrective_action, only_assessment
 
 pytestmark = pytest.mark.both_databases  # the dialects differ here (CHECK constraints, batch migrations on SQLite)
 
@@ -35,15 +34,7 @@ def world(app: Any, make_buyer: Any, make_supplier: Any, make_campaign: Any) -> 
     assessment = only_assessment(campaign)
     plan = AuditPlan(supplier.id, campaign.questionnaire_version_id, date.today() + timedelta(days=3), "on_site")
     audit = plan_audit(buyer, plan, by=admin, today=date.today())
-    action = CorrectiveAction(
-        supplier_id=supplier.id,
-        assessment_id=assessment.id,
-        item_id="STF-01",
-        title="教育の実施",
-        owner="桜井",
-        due_date=date.today() + timedelta(days=2),
-    )
-    db.session.add(action)
+    action = corrective_action(assessment, title="教育の実施", owner="桜井", due_date=date.today() + timedelta(days=2))
     db.session.commit()
     return SimpleNamespace(
         supplier=supplier, campaign=campaign, assessment=assessment, audit=audit, action=action, owner=owner

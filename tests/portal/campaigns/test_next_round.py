@@ -80,7 +80,7 @@ def test_next_round_carries_the_evidence_links_forward_without_copying_files(
     from portal.assessments.operations import evidence_of, missing_items, submit_assessment
     from portal.campaigns.operations import launch_campaign, start_next_round
     from portal.evidence.models import Evidence
-    from tests.workflow_fixtures import only_assessment, submit_answers
+    from tests.workflow_fixtures import only_assessment, pdf_file, submit_answers
 
     buyer, admin = make_buyer()
     supplier, owner = make_supplier(buyer)
@@ -90,15 +90,7 @@ def test_next_round_carries_the_evidence_links_forward_without_copying_files(
     submit_answers(before, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})  # a policy file on POL-01
     (policy,) = evidence_of(before)["POL-01"]
     # A link to another organisation's file (which the pages never allow) is not carried forward.
-    foreign = Evidence(
-        organization_id=other.organization_id,
-        sha256="c" * 64,
-        size=3,
-        filename="他社.pdf",
-        content_type="application/pdf",
-    )
-    db.session.add(foreign)
-    db.session.flush()
+    foreign = pdf_file(other.organization_id, "他社.pdf")
     db.session.add(AnswerEvidence(assessment_id=before.id, item_id="STF-01", evidence_id=foreign.id))
     db.session.commit()
     files = count_rows(Evidence)

@@ -10,7 +10,7 @@ from portal.organizations.models import ADMIN_ROLES, BUYER_ROLES, SUPPLIER_ROLES
 from portal.policy import Action, may, operator_may, require
 from portal.policy.actions import ROLES, SIDE_ROLES, Side
 from tests.conftest import sign_in
-from tests.workflow_fixtures import only_assessment, submit_answers
+from tests.workflow_fixtures import only_assessment, pdf_file, submit_answers
 
 #: routes any signed-in person (or visitor) uses for themselves, outside any organisation's objects
 OWN_ACCOUNT = {
@@ -74,15 +74,6 @@ def test_only_operators_operate(app, make_buyer):
     assert not operator_may(admin, Action.CAMPAIGN_MANAGE)
 
 
-def _file(organization_id):
-    evidence = Evidence(
-        organization_id=organization_id, sha256="d" * 64, size=1, filename="x.pdf", content_type="application/pdf"
-    )
-    db.session.add(evidence)
-    db.session.flush()
-    return evidence
-
-
 def test_an_evidence_file_is_its_suppliers_and_shown_to_its_buyer_once_submitted(
     app, make_buyer, make_supplier, make_campaign, make_user
 ):
@@ -92,7 +83,7 @@ def test_an_evidence_file_is_its_suppliers_and_shown_to_its_buyer_once_submitted
     _, other_owner = make_supplier(other_buyer)
     campaign = make_campaign(buyer, [supplier], by=admin)
     assessment = only_assessment(campaign)
-    loose = _file(supplier.organization_id)
+    loose = pdf_file(supplier.organization_id, "x.pdf", fill="d", size=1)
     responder = make_user(organization=supplier.organization, role=Role.SUPPLIER_RESPONDER).memberships[0]
 
     assert may(owner.memberships[0], Action.EVIDENCE_DOWNLOAD, loose)

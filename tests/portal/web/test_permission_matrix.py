@@ -3,24 +3,20 @@
 Routes are read from the app's URL map, so a route added later is covered without editing this test.
 """
 
-from datetime import date, timedelta
-
 import pytest
 
 from portal.accounts.operations import invite
-from portal.actions.models import CorrectiveAction
 from portal.api.framework import OPERATIONS
 from portal.assessments.models import Decision, ReviewDecision
-from portal.audits.models import Audit, AuditMode, AuditPhoto
+from portal.audits.models import AuditPhoto
 from portal.background.models import BackgroundJob
-from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.policy import Action
 from portal.policy import actions as policy
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import corrective_action, only_assessment, pdf_file, planned_audit
 
 PUBLIC = {
     "static",
@@ -48,14 +44,7 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
     supplier, owner = make_supplier(buyer, name="Secret Supplier")
     campaign = make_campaign(buyer, [supplier], by=admin, name="Secret Campaign")
     assessment = only_assessment(campaign)
-    evidence = Evidence(
-        organization_id=supplier.organization_id,
-        sha256="c" * 64,
-        size=1,
-        filename="secret-file.pdf",
-        content_type="application/pdf",
-    )
-    db.session.add(evidence)
+    evidence = pdf_file(supplier.organization_id, "secret-file.pdf", size=1)
     db.session.add(
         ReviewDecision(
             assessment_id=assessment.id,
@@ -65,25 +54,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
             visible_to_supplier=False,
         )
     )
-    action = CorrectiveAction(
-        supplier_id=supplier.id,
-        assessment_id=assessment.id,
-        item_id="STF-01",
-        title="x",
-        owner="o",
-        due_date=date.today() + timedelta(days=5),
-    )
-    db.session.add(action)
-    audit = Audit(
-        buyer_id=buyer.id,
-        supplier=supplier,
-        questionnaire_version_id=campaign.questionnaire_version_id,
-        tier=supplier.tier,
-        mode=AuditMode.ON_SITE,
-        planned_date=date.today() + timedelta(days=3),
-        summary="internal-only-comment",
-    )
-    db.session.add(audit)
+    action = corrective_action(assessment, title="x")
+    audit = planned_audit(campaign, supplier, summary="internal-only-comment")
     db.session.flush()
     db.session.add(AuditPhoto(audit_id=audit.id, item_id="POL-01", evidence_id=evidence.id))
     # Buyer A's export, so a job someone else starts during the walk never takes its id.

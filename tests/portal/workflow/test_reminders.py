@@ -4,11 +4,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from portal.actions.models import CorrectiveAction
 from portal.campaigns.reminders import reminder_step, send_action_reminders, send_assessment_reminders
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import corrective_action, only_assessment
 
 
 def reminders_to(email):
@@ -78,16 +77,7 @@ def test_corrective_actions_due_are_reminded_once_per_step(app, make_buyer, make
     supplier, owner = make_supplier(buyer)
     assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
     due = date.today() + timedelta(days=10)
-    db.session.add(
-        CorrectiveAction(
-            supplier_id=supplier.id,
-            assessment_id=assessment.id,
-            item_id="STF-01",
-            title="教育の実施",
-            owner="桜井",
-            due_date=due,
-        )
-    )
+    corrective_action(assessment, title="教育の実施", owner="桜井", due_date=due)
     db.session.commit()
     before = len(reminders_to(owner.email))
     for days in (5, 3, 2, -1, -5):
