@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Assessment
-from portal.audits.models import Audit, AuditMode
+from portal.audits.models import Audit
 from portal.errors import MB, too_large
 from portal.evidence.models import Evidence
 from portal.extensions import db
@@ -26,7 +24,7 @@ from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
 from tests.security.helpers import PDF
 from tests.security.hostile_files import DOCM, DOCX, EXE, GIF, HOSTILE, JPEG, PNG, WEBP, XLSX
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import corrective_action, only_assessment, planned_audit
 
 #: Names that try to leave the storage folder; the content is a valid PDF, so the file is kept.
 TRAVERSAL = [
@@ -48,23 +46,8 @@ def uploads(app, make_buyer, make_supplier, make_campaign):
     supplier, owner = make_supplier(buyer)
     campaign = make_campaign(buyer, [supplier], by=admin)
     assessment = only_assessment(campaign)
-    action = CorrectiveAction(
-        supplier_id=supplier.id,
-        assessment_id=assessment.id,
-        item_id="STF-01",
-        title="t",
-        owner="o",
-        due_date=date.today() + timedelta(days=5),
-    )
-    audit = Audit(
-        buyer_id=buyer.id,
-        supplier=supplier,
-        questionnaire_version_id=campaign.questionnaire_version_id,
-        tier=supplier.tier,
-        mode=AuditMode.ON_SITE,
-        planned_date=date.today() + timedelta(days=3),
-    )
-    db.session.add_all([action, audit])
+    action = corrective_action(assessment)
+    audit = planned_audit(campaign, supplier)
     db.session.commit()
 
     def said(client: Any, response: Any) -> str:
@@ -74,29 +57,19 @@ def uploads(app, make_buyer, make_supplier, make_campaign):
         page = client.get(response.headers["Location"]).get_data(as_text=True)
         return " ".join(unescape(m) for m in re.findall(r'class="flash[^"]*"[^>]*>(.*?)<', page, re.S))
 
-    def answer(client: Any, content: bytes, name: str) -> tuple[int, str]:
-        response = client.post(
-            f"/assessments/{assessment.id}/items/POL-01/evidence",
-            data={"files": (io.BytesIO(content), name)},
-            content_type="multipart/form-data",
-        )
-        return response.status_code, said(client, response)
+    def page_upload(url: str, field: str, **form: str) -> Any:
+        """``send`` for a page that takes the file in ``field`` beside ``form``."""
 
-    def plan(client: Any, content: bytes, name: str) -> tuple[int, str]:
-        response = client.post(
-            f"/actions/{action.id}/plan",
-            data={"plan": "we will fix it", "files": (io.BytesIO(content), name)},
-            content_type="multipart/form-data",
-        )
-        return response.status_code, said(client, response)
+        def send(client: Any, content: bytes, name: str) -> tuple[int, str]:
+            data = {**form, field: (io.BytesIO(content), name)}
+            response = client.post(url, data=data, content_type="multipart/form-data")
+            return response.status_code, said(client, response)
 
-    def photo(client: Any, content: bytes, name: str) -> tuple[int, str]:
-        response = client.post(
-            f"/audits/{audit.id}/photos",
-            data={"item_id": "POL-01", "photos": (io.BytesIO(content), name)},
-            content_type="multipart/form-data",
-        )
-        return response.status_code, said(client, response)
+        return send
+
+    answer = page_upload(f"/assessments/{assessment.id}/items/POL-01/evidence", "files")
+    plan = page_upload(f"/actions/{action.id}/plan", "files", plan="we will fix it")
+    photo = page_upload(f"/audits/{audit.id}/photos", "photos", item_id="POL-01")
 
     owner_token = token_for(owner)
 
