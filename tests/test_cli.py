@@ -29,6 +29,10 @@ def run(app, *args, input=None):
     return result
 
 
+def create_operator(app, *options, input=None):
+    return run(app, "portal", "create-operator", *options, input=input)
+
+
 def test_init_is_repeatable_and_demo_users_can_sign_in(fresh_app):
     first = run(fresh_app, "portal", "init")
     assert first.exit_code == 0, first.output
@@ -60,44 +64,21 @@ def test_seed_demo_is_refused_in_production(fresh_app):
 
 def test_create_operator_once_then_only_with_another(fresh_app):
     run(fresh_app, "portal", "init")
-    result = run(
-        fresh_app,
-        "portal",
-        "create-operator",
-        "--email",
-        "Ops@Example.com",
-        "--password",
-        "operator password 1",
-    )
+    result = create_operator(fresh_app, "--email", "Ops@Example.com", "--password", "operator password 1")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User))
     assert user.email == "ops@example.com" and user.is_operator
     assert "operator password 1" not in user.password_hash
-    second = run(
-        fresh_app,
-        "portal",
-        "create-operator",
-        "--email",
-        "b@example.com",
-        "--password",
-        "operator password 2",
-    )
+    second = create_operator(fresh_app, "--email", "b@example.com", "--password", "operator password 2")
     assert second.exit_code != 0 and "--another" in second.output
-    weak = run(fresh_app, "portal", "create-operator", "--another", "--email", "c@example.com", "--password", "short")
+    weak = create_operator(fresh_app, "--another", "--email", "c@example.com", "--password", "short")
     assert weak.exit_code != 0 and "at least" in weak.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
 def test_create_operator_prompts_for_the_password(fresh_app):
     run(fresh_app, "portal", "init")
-    result = run(
-        fresh_app,
-        "portal",
-        "create-operator",
-        "--email",
-        "p@example.com",
-        input="prompted password 9\nprompted password 9\n",
-    )
+    result = create_operator(fresh_app, "--email", "p@example.com", input="prompted password 9\nprompted password 9\n")
     assert result.exit_code == 0, result.output
     client = fresh_app.test_client()
     assert sign_in(client, "p@example.com", "prompted password 9").status_code == 302
