@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.settings import celery_settings
 from tests.conftest import make_test_app, sign_in
 from tests.services import REDIS_URL, require_redis
-from tests.workers.processes import start_worker, stop, wait_for
+from tests.workers.processes import other_transaction, start_worker, stop, wait_for
 from tests.workflow_fixtures import only_assessment
 
 pytestmark = pytest.mark.worker
@@ -34,15 +34,12 @@ def test_a_killed_export_is_redelivered_and_offered_only_when_whole(
     exports = tmp_path / "web" / "storage" / "exports"
 
     # Hold every background job row, so the first worker is stuck inside the job when it is killed.
-    blocker_engine = sa.create_engine(database_url)
-    blocker = blocker_engine.connect()
-    blocker_tx = blocker.begin()
-    client = web.test_client()
-    sign_in(client, admin.email)
-    first = start_worker(
-        database_url, queue, tmp_path, "first", PORTAL_BROKER_VISIBILITY_TIMEOUT="4", PORTAL_STORAGE_DIR=storage
-    )
-    try:
+    with other_transaction(database_url) as blocker:
+        client = web.test_client()
+        sign_in(client, admin.email)
+        first = start_worker(
+            database_url, queue, tmp_path, "first", PORTAL_BROKER_VISIBILITY_TIMEOUT="4", PORTAL_STORAGE_DIR=storage
+        )
         job_url = client.post(f"/review/{assessment.id}/export", data={"lang": "ja"}).headers["Location"]
         blocker.execute(sa.text("SELECT 1 FROM background_jobs FOR UPDATE"))
         log = tmp_path / "first.log"
@@ -50,10 +47,6 @@ def test_a_killed_export_is_redelivered_and_offered_only_when_whole(
         time.sleep(1)
         assert client.get(job_url + "/download").status_code == 404  # nothing to offer yet
         stop(first, signal.SIGKILL)
-    finally:
-        blocker_tx.rollback()
-        blocker.close()
-        blocker_engine.dispose()
     assert not exports.exists() or not [p for p in exports.rglob("*") if p.is_file()]
 
     time.sleep(5)  # past the visibility timeout, Redis hands the unacknowledged job to the next worker

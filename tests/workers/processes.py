@@ -7,9 +7,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from tests.services import REDIS_URL
 
@@ -72,3 +75,18 @@ def wait_for(condition: Callable[[], bool], timeout: float = 45.0) -> bool:
             return True
         time.sleep(0.25)
     return False
+
+
+@contextmanager
+def other_transaction(database_url: str) -> Iterator[sa.Connection]:
+    """A connection of its own in an open transaction, whose row locks (``SELECT … FOR UPDATE``) keep a worker
+    waiting inside its job; rolled back when the block ends, if the test has not rolled it back before."""
+    engine = sa.create_engine(database_url)
+    connection = engine.connect()
+    connection.begin()
+    try:
+        yield connection
+    finally:
+        connection.rollback()
+        connection.close()
+        engine.dispose()

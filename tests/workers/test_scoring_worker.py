@@ -15,7 +15,7 @@ from portal.scoring.models import AssessmentScore, ScoreState
 from portal.settings import celery_settings
 from tests.conftest import make_test_app
 from tests.services import REDIS_URL, require_redis
-from tests.workers.processes import start_worker, stop, wait_for
+from tests.workers.processes import other_transaction, start_worker, stop, wait_for
 from tests.workflow_fixtures import only_assessment
 
 pytestmark = pytest.mark.worker
@@ -43,6 +43,12 @@ def submitted(app, database_url, make_buyer, make_supplier, make_campaign):
     return assessment
 
 
+def lock_score_row(blocker, assessment_id):
+    blocker.execute(
+        sa.text("SELECT 1 FROM assessment_scores WHERE assessment_id = :id FOR UPDATE"), {"id": assessment_id}
+    )
+
+
 def producer(tmp_path, database_url, queue):
     return make_test_app(tmp_path / "producer", database_url, CELERY=celery_settings(REDIS_URL, queue))
 
@@ -50,25 +56,18 @@ def producer(tmp_path, database_url, queue):
 def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted, database_url, tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     # Hold the score row, so the first worker is stuck inside the job when it is killed.
-    blocker_engine = sa.create_engine(database_url)
-    blocker = blocker_engine.connect()
-    blocker_tx = blocker.begin()
-    blocker.execute(
-        sa.text("SELECT 1 FROM assessment_scores WHERE assessment_id = :id FOR UPDATE"), {"id": submitted.id}
-    )
-    first = start_worker(database_url, queue, tmp_path, "first", PORTAL_BROKER_VISIBILITY_TIMEOUT="4")
-    try:
-        with producer(tmp_path, database_url, queue).app_context():
-            enqueue("scoring.score_assessment", submitted.id)
-        # The worker takes the job, then waits for the locked row inside it.
-        log = tmp_path / "first.log"
-        assert wait_for(lambda: "scoring.score_assessment" in log.read_text()), log.read_text()[-2000:]
-        time.sleep(1)
-    finally:
-        stop(first, signal.SIGKILL)  # also when the wait failed: no worker outlives its test
-        blocker_tx.rollback()
-        blocker.close()
-        blocker_engine.dispose()
+    with other_transaction(database_url) as blocker:
+        lock_score_row(blocker, submitted.id)
+        first = start_worker(database_url, queue, tmp_path, "first", PORTAL_BROKER_VISIBILITY_TIMEOUT="4")
+        try:
+            with producer(tmp_path, database_url, queue).app_context():
+                enqueue("scoring.score_assessment", submitted.id)
+            # The worker takes the job, then waits for the locked row inside it.
+            log = tmp_path / "first.log"
+            assert wait_for(lambda: "scoring.score_assessment" in log.read_text()), log.read_text()[-2000:]
+            time.sleep(1)
+        finally:
+            stop(first, signal.SIGKILL)  # also when the wait failed: no worker outlives its test
     # Redis hands an unacknowledged job to the next worker that starts after the visibility timeout.
     time.sleep(5)
     second = start_worker(database_url, queue, tmp_path, "second", PORTAL_BROKER_VISIBILITY_TIMEOUT="4")
@@ -87,29 +86,23 @@ def test_a_killed_worker_has_its_job_redelivered_and_one_score_results(submitted
 def test_two_jobs_for_one_assessment_at_once_leave_one_result(submitted, database_url, tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     # Hold the score row until both workers are inside their jobs, waiting for it: then they run at once.
-    blocker_engine = sa.create_engine(database_url)
-    blocker = blocker_engine.connect()
-    blocker_tx = blocker.begin()
-    blocker.execute(
-        sa.text("SELECT 1 FROM assessment_scores WHERE assessment_id = :id FOR UPDATE"), {"id": submitted.id}
-    )
-    workers = [start_worker(database_url, queue, tmp_path, f"w{n}") for n in range(2)]
-    logs = [tmp_path / f"w{n}.log" for n in range(2)]
-    try:
-        with producer(tmp_path, database_url, queue).app_context():
-            enqueue("scoring.score_assessment", submitted.id)
-            enqueue("scoring.score_assessment", submitted.id)
-        assert wait_for(lambda: all("scoring.score_assessment" in log.read_text() for log in logs))
-        time.sleep(0.5)
-        blocker_tx.rollback()
-        assert wait_for(lambda: all("succeeded" in log.read_text() for log in logs), timeout=60), "\n".join(
-            log.read_text()[-2000:] for log in logs
-        )
-    finally:
-        for worker in workers:
-            stop(worker)
-        blocker.close()
-        blocker_engine.dispose()
+    with other_transaction(database_url) as blocker:
+        lock_score_row(blocker, submitted.id)
+        workers = [start_worker(database_url, queue, tmp_path, f"w{n}") for n in range(2)]
+        logs = [tmp_path / f"w{n}.log" for n in range(2)]
+        try:
+            with producer(tmp_path, database_url, queue).app_context():
+                enqueue("scoring.score_assessment", submitted.id)
+                enqueue("scoring.score_assessment", submitted.id)
+            assert wait_for(lambda: all("scoring.score_assessment" in log.read_text() for log in logs))
+            time.sleep(0.5)
+            blocker.rollback()
+            assert wait_for(lambda: all("succeeded" in log.read_text() for log in logs), timeout=60), "\n".join(
+                log.read_text()[-2000:] for log in logs
+            )
+        finally:
+            for worker in workers:
+                stop(worker)
     assert all("'done'" in log.read_text() for log in logs)  # both jobs report the current score done
     rows = score_state(submitted.id)
     assert len(rows) == 1 and rows[0].state == ScoreState.DONE and rows[0].self_result["overall"] == 50.0
