@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.models import User
 from portal.extensions import db, login_manager
-from portal.organizations.models import Membership, Role
+from portal.organizations.models import Membership, Organization, Role
 from portal.policy import Action, may, operator_may
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +52,13 @@ def current_membership() -> Membership | None:
     membership = next((m for m in memberships if m.id == chosen), memberships[0] if memberships else None)
     g.membership = membership
     return membership
+
+
+def acting_organization() -> Organization:
+    """The organisation the user acts for, in a view that ``permission_required`` let through."""
+    membership = current_membership()
+    assert membership is not None  # permission_required turned away anyone without one
+    return membership.organization
 
 
 def current_role() -> Role | None:

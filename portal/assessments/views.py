@@ -35,20 +35,14 @@ from portal.reports.exports import queue_export, request_checksheet
 from portal.reports.offline import apply_import, get_import, keep_upload, start_import, stored_preview, stored_result
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
-from portal.session_auth import current_membership, current_role, permission_required
+from portal.session_auth import acting_organization, current_membership, current_role, permission_required
 from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 
-def _organization() -> Any:
-    membership = current_membership()
-    assert membership is not None
-    return membership.organization
-
-
 def _assessment(assessment_id: int) -> Assessment:
-    return operations.get_for_supplier(_organization(), assessment_id)
+    return operations.get_for_supplier(acting_organization(), assessment_id)
 
 
 def _lang() -> str:
@@ -58,7 +52,7 @@ def _lang() -> str:
 @bp.route("/")
 @permission_required(Action.ASSESSMENT_ANSWER)
 def inbox() -> Any:
-    assessments = operations.supplier_inbox(_organization())
+    assessments = operations.supplier_inbox(acting_organization())
     return render_template(
         "assessments/inbox.html",
         assessments=assessments,
@@ -72,7 +66,7 @@ def inbox() -> Any:
 @permission_required(Action.ASSESSMENT_ANSWER)
 def detail(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
-    organization = _organization()
+    organization = acting_organization()
     members = db.session.scalars(
         sa.select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -202,7 +196,7 @@ def upload(assessment_id: int, item_id: str) -> Any:
         flash(_("Please choose a file."), "error")
         return _back_to_item(assessment_id, item_id)
     store_all(
-        _organization(),
+        acting_organization(),
         files,
         lambda evidence: operations.attach_evidence(assessment, item_id, evidence, by=current_user),
         by=current_user,
@@ -216,7 +210,7 @@ def upload(assessment_id: int, item_id: str) -> Any:
 @commits(refused=flash_and_redirect(_to_item))
 def attach(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
-    evidence = get_evidence(_organization(), request.form.get("evidence_id", type=int) or 0)
+    evidence = get_evidence(acting_organization(), request.form.get("evidence_id", type=int) or 0)
     operations.attach_evidence(assessment, item_id, evidence, by=current_user)
     return _back_to_item(assessment_id, item_id)
 
@@ -323,7 +317,7 @@ def activity(assessment_id: int) -> Any:
 def export(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     export = request_checksheet(
-        assessment, _organization(), lang=request.form.get("lang", "ja"), for_supplier=True, by=current_user
+        assessment, acting_organization(), lang=request.form.get("lang", "ja"), for_supplier=True, by=current_user
     )
     after_commit(partial(queue_export, export))
     return redirect(url_for("exports.status", job_id=export.job.id))

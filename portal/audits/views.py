@@ -40,19 +40,13 @@ from portal.policy.buyer_view import shown_to_buyer
 from portal.policy.questionnaires import list_buyer_versions
 from portal.reports.exports import queue_export, request_audit_report
 from portal.scoring.dispatch import enqueue_scoring
-from portal.session_auth import current_membership, permission_required
+from portal.session_auth import acting_organization, current_membership, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
 from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
-
-
-def _organization() -> Any:
-    membership = current_membership()
-    assert membership is not None
-    return membership.organization
 
 
 def _is_buyer() -> bool:
@@ -62,8 +56,8 @@ def _is_buyer() -> bool:
 
 def _audit(audit_id: int) -> Audit:
     if _is_buyer():
-        return operations.get_for_buyer(_organization(), audit_id)
-    return operations.get_for_supplier(_organization(), audit_id)
+        return operations.get_for_buyer(acting_organization(), audit_id)
+    return operations.get_for_supplier(acting_organization(), audit_id)
 
 
 def _labels() -> dict[str, Any]:
@@ -94,9 +88,9 @@ def _to_detail(audit_id: int) -> str:
 def index() -> Any:
     today = date.today()
     if not _is_buyer():
-        audits = operations.audits_for_supplier(_organization())
+        audits = operations.audits_for_supplier(acting_organization())
         return render_template("audits/supplier_index.html", audits=audits, today=today, **_labels())
-    audits = operations.audits_for_buyer(_organization())
+    audits = operations.audits_for_buyer(acting_organization())
     open_audits = [a for a in audits if a.state in operations.OPEN_AUDIT_STATES]
     actions = operations.open_actions_of(audits)
     return render_template(
@@ -112,8 +106,8 @@ def index() -> Any:
 
 def _plan_form() -> AuditPlanForm:
     form = AuditPlanForm()
-    form.supplier_id.choices = [SelectChoice(s.id, s.name) for s in list_suppliers(_organization())]
-    versions = list_buyer_versions(_organization())
+    form.supplier_id.choices = [SelectChoice(s.id, s.name) for s in list_suppliers(acting_organization())]
+    versions = list_buyer_versions(acting_organization())
     form.questionnaire_version_id.choices = [
         SelectChoice(v.id, f"{v.title_en if _lang() == 'en' else v.title_ja} ({v.key} {v.version})") for v in versions
     ]
@@ -147,7 +141,7 @@ def create() -> Any:
         form.supplier_id.data = int(request.args["supplier"])
     if form.validate_on_submit():
         audit = operations.plan_audit(
-            _organization(),
+            acting_organization(),
             operations.AuditPlan(
                 supplier_id=form.supplier_id.data or 0,
                 questionnaire_version_id=form.questionnaire_version_id.data or 0,
@@ -360,7 +354,7 @@ def upload_photo(audit_id: int) -> Any:
         flash(_("Please choose a file."), "error")
         return redirect(_to_photos(audit_id))
     store_all(
-        _organization(),
+        acting_organization(),
         files,
         lambda evidence: operations.add_photo(audit, item_id, evidence, by=current_user),
         by=current_user,
@@ -429,6 +423,6 @@ def close(audit_id: int) -> Any:
 @commits()
 def export(audit_id: int) -> Any:
     audit = _audit(audit_id)
-    export = request_audit_report(audit, _organization(), lang=request.form.get("lang", "ja"), by=current_user)
+    export = request_audit_report(audit, acting_organization(), lang=request.form.get("lang", "ja"), by=current_user)
     after_commit(partial(queue_export, export))
     return redirect(url_for("exports.status", job_id=export.job.id))

@@ -32,19 +32,13 @@ from portal.jobs import enqueue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.policy import Action
 from portal.policy.questionnaires import list_buyer_versions
-from portal.session_auth import current_membership, permission_required
+from portal.session_auth import acting_organization, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
-
-
-def _buyer() -> Any:
-    membership = current_membership()
-    assert membership is not None
-    return membership.organization
 
 
 def _labels() -> dict[str, Any]:
@@ -59,7 +53,7 @@ def _labels() -> dict[str, Any]:
 @permission_required(Action.CAMPAIGN_READ)
 def index() -> Any:
     today = date.today()
-    campaigns = operations.list_campaigns(_buyer())
+    campaigns = operations.list_campaigns(acting_organization())
     rows = [(c, queries.progress_summary(operations.progress(c, today))) for c in campaigns]
     return render_template("campaigns/index.html", rows=rows, keys=queries.PROGRESS_KEYS, **_labels())
 
@@ -67,11 +61,11 @@ def index() -> Any:
 def _campaign_form() -> CampaignForm:
     form = CampaignForm()
     english = str(get_locale()) == "en"
-    versions = list_buyer_versions(_buyer())
+    versions = list_buyer_versions(acting_organization())
     form.questionnaire_version_id.choices = [
         SelectChoice(v.id, f"{v.title_en if english else v.title_ja} ({v.version})") for v in versions
     ]
-    suppliers = list_suppliers(_buyer())
+    suppliers = list_suppliers(acting_organization())
     form.supplier_ids.choices = [SelectChoice(s.id, f"{s.name} ({TIER_LABELS[s.tier]})") for s in suppliers]
     return form
 
@@ -99,7 +93,7 @@ def create() -> Any:
             remind_when_overdue=bool(form.remind_when_overdue.data),
             show_score_to_supplier=bool(form.show_score_to_supplier.data),
         )
-        campaign = operations.create_campaign(_buyer(), data, by=current_user, today=date.today())
+        campaign = operations.create_campaign(acting_organization(), data, by=current_user, today=date.today())
         flash(_("The campaign has been saved as a draft. Check it, then send it."), "success")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/new.html", form=form, error=None)
@@ -108,7 +102,7 @@ def create() -> Any:
 @bp.route("/<int:campaign_id>")
 @permission_required(Action.CAMPAIGN_READ)
 def detail(campaign_id: int) -> Any:
-    campaign = operations.get_campaign(_buyer(), campaign_id)
+    campaign = operations.get_campaign(acting_organization(), campaign_id)
     assessments = queries.campaign_assessments(campaign)
     if campaign.state == CampaignState.DRAFT:
         return render_template(
@@ -141,7 +135,7 @@ def _to_detail(campaign_id: int, **_: Any) -> str:
 @permission_required(Action.CAMPAIGN_MANAGE)
 @commits(refused=flash_and_redirect(_to_detail))
 def launch(campaign_id: int) -> Any:
-    campaign = operations.get_campaign(_buyer(), campaign_id)
+    campaign = operations.get_campaign(acting_organization(), campaign_id)
     assessments = operations.launch_campaign(campaign, by=current_user)
     after_commit(send_outbox_soon)
     flash(
@@ -152,7 +146,7 @@ def launch(campaign_id: int) -> Any:
 
 
 def _sent_campaign(campaign_id: int) -> Campaign:
-    campaign = operations.get_campaign(_buyer(), campaign_id)
+    campaign = operations.get_campaign(acting_organization(), campaign_id)
     if campaign.state == CampaignState.DRAFT:
         abort(404)
     return campaign
@@ -247,7 +241,7 @@ def extend(campaign_id: int) -> Any:
 @permission_required(Action.CAMPAIGN_READ)
 def job(campaign_id: int, job_id: int) -> Any:
     campaign = _sent_campaign(campaign_id)
-    background = get_job(_buyer(), job_id)
+    background = get_job(acting_organization(), job_id)
     if background.campaign_id != campaign.id:
         abort(404)
     return render_template("campaigns/job.html", campaign=campaign, job=background)

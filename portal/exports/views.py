@@ -14,17 +14,11 @@ from portal.campaigns.operations import get_campaign
 from portal.errors import UserInputError
 from portal.policy import Action
 from portal.reports.exports import STORAGE_KIND, XLSX, get_export, queue_export, request_portfolio
-from portal.session_auth import current_membership, permission_required
+from portal.session_auth import acting_organization, permission_required
 from portal.storage import current_storage
 from portal.unit_of_work import after_commit, commits
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
-
-
-def _organization() -> Any:
-    membership = current_membership()
-    assert membership is not None
-    return membership.organization
 
 
 @bp.route("/portfolio", methods=["POST"])
@@ -32,7 +26,7 @@ def _organization() -> Any:
 @commits()
 def portfolio() -> Any:
     """The portfolio of one campaign (``campaign_id``) or, without it, of all the buyer's suppliers."""
-    buyer = _organization()
+    buyer = acting_organization()
     raw = request.form.get("campaign_id", "")
     if raw and not raw.isdigit():
         raise UserInputError("campaign_id must be a number")
@@ -45,13 +39,13 @@ def portfolio() -> Any:
 @bp.route("/<int:job_id>")
 @permission_required(Action.EXPORT_FETCH)
 def status(job_id: int) -> Any:
-    return render_template("exports/status.html", job=get_export(_organization(), job_id))
+    return render_template("exports/status.html", job=get_export(acting_organization(), job_id))
 
 
 @bp.route("/<int:job_id>/download")
 @permission_required(Action.EXPORT_FETCH)
 def download(job_id: int) -> Any:
-    return workbook_response(get_export(_organization(), job_id))
+    return workbook_response(get_export(acting_organization(), job_id))
 
 
 def workbook_response(job: BackgroundJob) -> Response:

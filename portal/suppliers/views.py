@@ -16,7 +16,7 @@ from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import Conflict, PortalError
 from portal.mail.dispatch import send_outbox_soon
 from portal.policy import Action
-from portal.session_auth import current_membership, permission_required
+from portal.session_auth import acting_organization, permission_required
 from portal.suppliers import operations
 from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
@@ -32,12 +32,6 @@ STATUS_FILTERS = ("overdue", "none", *(str(s) for s in AssessmentState))
 SORTS = ("name", "tier", "due")
 
 
-def _buyer() -> Any:
-    membership = current_membership()
-    assert membership is not None
-    return membership.organization
-
-
 def _allowed(name: str, allowed: tuple[str, ...], default: str = "") -> str:
     value = request.args.get(name, default)
     return value if value in allowed else default
@@ -50,8 +44,8 @@ def index() -> Any:
     tier = _allowed("tier", tuple(str(t) for t in Tier))
     status = _allowed("status", STATUS_FILTERS)
     sort = _allowed("sort", SORTS, "name")
-    summaries = last_assessment_summary(_buyer())
-    rows = [(s, summaries.get(s.id)) for s in operations.list_suppliers(_buyer())]
+    summaries = last_assessment_summary(acting_organization())
+    rows = [(s, summaries.get(s.id)) for s in operations.list_suppliers(acting_organization())]
     if tier:
         rows = [row for row in rows if row[0].tier == tier]
     if status == "overdue":
@@ -88,7 +82,7 @@ def create() -> Any:
     form = SupplierForm()
     if form.validate_on_submit():
         supplier = operations.add_supplier(
-            _buyer(),
+            acting_organization(),
             name=form.name.data or "",
             contact_email=form.contact_email.data or "",
             tier=Tier(form.tier.data),
@@ -128,7 +122,7 @@ def _render_detail(supplier: Any, form: TierForm | None = None, details_form: Su
 @bp.route("/<int:supplier_id>")
 @permission_required(Action.SUPPLIER_READ)
 def detail(supplier_id: int) -> Any:
-    return _render_detail(operations.get_supplier(_buyer(), supplier_id))
+    return _render_detail(operations.get_supplier(acting_organization(), supplier_id))
 
 
 def _details_refused(error: PortalError, supplier_id: int) -> Any:
@@ -137,14 +131,14 @@ def _details_refused(error: PortalError, supplier_id: int) -> Any:
     form.validate()
     # A clash is about the contact (another supplier has it); the other refusal is an empty name.
     (form.contact_email if isinstance(error, Conflict) else form.name).errors = [str(error.message)]
-    return _render_detail(operations.get_supplier(_buyer(), supplier_id), details_form=form)
+    return _render_detail(operations.get_supplier(acting_organization(), supplier_id), details_form=form)
 
 
 @bp.route("/<int:supplier_id>/details", methods=["POST"])
 @permission_required(Action.SUPPLIER_MANAGE)
 @commits(refused=_details_refused)
 def update_details(supplier_id: int) -> Any:
-    supplier = operations.get_supplier(_buyer(), supplier_id)
+    supplier = operations.get_supplier(acting_organization(), supplier_id)
     form = SupplierDetailsForm()
     if form.validate_on_submit():
         operations.update_details(
@@ -160,14 +154,14 @@ def _tier_refused(error: PortalError, supplier_id: int) -> Any:
     form = TierForm()
     form.validate()
     form.tier_reason.errors = [str(error.message)]
-    return _render_detail(operations.get_supplier(_buyer(), supplier_id), form=form)
+    return _render_detail(operations.get_supplier(acting_organization(), supplier_id), form=form)
 
 
 @bp.route("/<int:supplier_id>/tier", methods=["POST"])
 @permission_required(Action.SUPPLIER_MANAGE)
 @commits(refused=_tier_refused)
 def change_tier(supplier_id: int) -> Any:
-    supplier = operations.get_supplier(_buyer(), supplier_id)
+    supplier = operations.get_supplier(acting_organization(), supplier_id)
     form = TierForm()
     if form.validate_on_submit():
         operations.change_tier(
@@ -190,7 +184,7 @@ def _contact_joined(error: PortalError, supplier_id: int) -> Any:
 @permission_required(Action.SUPPLIER_MANAGE)
 @commits(refused=_contact_joined)
 def resend_invitation(supplier_id: int) -> Any:
-    supplier = operations.get_supplier(_buyer(), supplier_id)
+    supplier = operations.get_supplier(acting_organization(), supplier_id)
     operations.resend_invitation(supplier, by=current_user)
     after_commit(send_outbox_soon)
     flash(_("A new invitation has been sent to %(email)s.", email=supplier.contact_email), "success")
