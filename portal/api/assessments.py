@@ -15,7 +15,7 @@ from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.api.framework import BodyInvalid, operation
+from portal.api.framework import BodyInvalid, operation, uploaded_file
 from portal.api.paging import paginate
 from portal.api.schemas import (
     AnswerOut,
@@ -230,9 +230,7 @@ def put_answers(membership: Membership, assessment_id: int, body: AnswersIn) -> 
 )
 def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
     assessment = find_assessment(membership, assessment_id)
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
+    file = uploaded_file()
     item_ids = [i.strip() for i in request.form.get("items", "").split(",") if i.strip()]
     if not item_ids:
         raise BodyInvalid(_l("items: name at least one item."), [{"field": "items", "message": "required"}])

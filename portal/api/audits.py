@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.api.assessments import is_supplier
-from portal.api.framework import BodyInvalid, operation
+from portal.api.catalog import named_version
+from portal.api.framework import BodyInvalid, operation, uploaded_file
 from portal.api.paging import paginate
 from portal.api.schemas import (
     AuditCloseIn,
@@ -27,14 +28,12 @@ from portal.api.schemas import (
 )
 from portal.audits import operations
 from portal.audits.models import Audit, AuditItemResult, AuditState
-from portal.errors import UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
 from portal.evidence.sniffing import PHOTOS
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Membership
 from portal.policy import Action
-from portal.policy.questionnaires import find_buyer_version
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier, Tier
 from portal.unit_of_work import after_commit
@@ -135,9 +134,7 @@ def list_audits(membership: Membership, query: PageQuery) -> Page[AuditOut]:
     errors=(404,),
 )
 def create_audit(membership: Membership, body: AuditCreate) -> AuditOut:
-    version = find_buyer_version(membership.organization, body.questionnaire.key, body.questionnaire.version)
-    if version is None:
-        raise UserInputError(_l("questionnaire: no such questionnaire version."))
+    version = named_version(membership, body.questionnaire)
     audit = operations.plan_audit(
         membership.organization,
         operations.AuditPlan(
@@ -205,9 +202,7 @@ def put_results(membership: Membership, audit_id: int, body: AuditResultsIn) -> 
 )
 def add_photo(membership: Membership, audit_id: int) -> PhotoOut:
     audit = _find(membership, audit_id)
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
+    file = uploaded_file()
     item_id = request.form.get("item") or None
     photos = []
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.api.catalog import named_version
 from portal.api.framework import operation
 from portal.api.paging import paginate
 from portal.api.schemas import AssessmentRef, CampaignCreate, CampaignOut, Page, PageQuery
 from portal.campaigns import operations
 from portal.campaigns.models import Campaign
-from portal.errors import UserInputError
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Membership
 from portal.policy import Action
-from portal.policy.questionnaires import find_buyer_version
 from portal.suppliers.models import Tier
 from portal.unit_of_work import after_commit
 
@@ -68,9 +66,7 @@ def list_campaigns(membership: Membership, query: PageQuery) -> Page[CampaignOut
     errors=(404,),
 )
 def create_campaign(membership: Membership, body: CampaignCreate) -> CampaignOut:
-    version = find_buyer_version(membership.organization, body.questionnaire.key, body.questionnaire.version)
-    if version is None:
-        raise UserInputError(_l("questionnaire: no such questionnaire version."))
+    version = named_version(membership, body.questionnaire)
     campaign = operations.create_campaign(
         membership.organization,
         operations.CampaignInput(

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
+from portal.api.assessments import is_supplier
 from portal.api.framework import operation
 from portal.api.paging import paginate
-from portal.api.schemas import LocalText, Page, PageQuery, QuestionnaireDetail, QuestionnaireSummary
+from portal.api.schemas import LocalText, Page, PageQuery, QuestionnaireDetail, QuestionnaireRef, QuestionnaireSummary
 from portal.catalog.models import QuestionnaireVersion
-from portal.errors import NotFound
+from portal.errors import NotFound, UserInputError
 from portal.extensions import db
-from portal.organizations.models import SUPPLIER_ROLES, Membership
+from portal.organizations.models import Membership
 from portal.policy import Action
-from portal.policy.questionnaires import buyer_versions, supplier_sees_scoring, supplier_versions, without_scoring
+from portal.policy.questionnaires import (
+    buyer_versions,
+    find_buyer_version,
+    supplier_sees_scoring,
+    supplier_versions,
+    without_scoring,
+)
+
+
+def named_version(membership: Membership, ref: QuestionnaireRef) -> QuestionnaireVersion:
+    """The version a request body names (a campaign's, an audit's), which the buyer must be able to use."""
+    version = find_buyer_version(membership.organization, ref.key, ref.version)
+    if version is None:
+        raise UserInputError(_l("questionnaire: no such questionnaire version."))
+    return version
 
 
 def _summary(version: QuestionnaireVersion) -> QuestionnaireSummary:
@@ -39,7 +55,7 @@ def list_questionnaires(membership: Membership, query: PageQuery) -> Page[Questi
 
 
 def _readable(membership: Membership) -> sa.Select[QuestionnaireVersion]:
-    if membership.role in SUPPLIER_ROLES:
+    if is_supplier(membership):
         return supplier_versions(membership.organization)
     return buyer_versions(membership.organization)
 
@@ -61,6 +77,6 @@ def get_questionnaire(membership: Membership, key: str, version: str) -> Questio
     if stored is None:
         raise NotFound()
     definition = stored.definition
-    if membership.role in SUPPLIER_ROLES and not supplier_sees_scoring(membership.organization, stored):
+    if is_supplier(membership) and not supplier_sees_scoring(membership.organization, stored):
         definition = without_scoring(definition)
     return QuestionnaireDetail(**_summary(stored).model_dump(), definition=definition)

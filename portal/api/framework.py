@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
+from werkzeug.datastructures import FileStorage
 
 from portal.api.auth import api_membership
 from portal.errors import NotFound, PermissionDenied, UserInputError
@@ -134,6 +135,14 @@ def _json_body() -> Any:
     if not isinstance(data, dict):
         raise BodyInvalid(_l("The request body must be a JSON object."))
     return data
+
+
+def uploaded_file() -> FileStorage:
+    """The multipart request's ``file`` field, or a 400 naming it."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
+    return file
 
 
 def _parse(model: type[BaseModel], data: Any) -> BaseModel:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from flask import Response, request, url_for
+from flask import Response, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.api.assessments import find_assessment, is_supplier
-from portal.api.framework import BodyInvalid, operation
+from portal.api.framework import BodyInvalid, operation, uploaded_file
 from portal.api.schemas import (
     ExportIn,
     ExportOut,
@@ -164,9 +164,7 @@ def _preview_out(job: BackgroundJob) -> ImportPreviewOut:
 )
 def create_import(membership: Membership, assessment_id: int) -> ImportPreviewOut:
     assessment = find_assessment(membership, assessment_id)
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise BodyInvalid(_l("file: please send a file."), [{"field": "file", "message": "required"}])
+    file = uploaded_file()
     job = start_import(assessment, keep_upload(file.stream), str(get_locale() or "ja"), by=current_user)
     return _preview_out(job)
 
