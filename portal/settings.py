@@ -99,6 +99,8 @@ DOCUMENTED: list[tuple[str, str, str]] = [
     ("PORTAL_LOG_LEVEL", "INFO", "log level of the web and worker processes"),
 ]
 
+_DEFAULTS = {name: default for name, default, _ in DOCUMENTED}
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -146,8 +148,9 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     broker = environ.get("PORTAL_BROKER_URL", "").strip()
     queue = environ.get("PORTAL_CELERY_QUEUE", "portal").strip() or "portal"
 
-    def integer(name: str, default: int) -> int:
-        return parse_int(name, environ.get(name) or str(default))
+    def integer(name: str, *, minimum: int = 1) -> int:
+        # The default is the one the README shows (DOCUMENTED), written nowhere else.
+        return parse_int(name, environ.get(name) or _DEFAULTS[name], minimum=minimum)
 
     settings: dict[str, Any] = {
         "PORTAL_ENV": env,
@@ -160,18 +163,18 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "MAIL_FROM": environ.get("PORTAL_MAIL_FROM", "portal@localhost").strip(),
         "BASE_URL": environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "STORAGE_DIR": str(Path(environ.get("PORTAL_STORAGE_DIR") or instance_path / "storage").resolve()),
-        "INVITATION_TTL": timedelta(days=integer("PORTAL_INVITATION_DAYS", 14)),
-        "RESET_TTL": timedelta(minutes=integer("PORTAL_RESET_MINUTES", 60)),
-        "LOGIN_MAX_FAILURES": integer("PORTAL_LOGIN_MAX_FAILURES", 5),
-        "LOGIN_LOCK_TIME": timedelta(minutes=integer("PORTAL_LOGIN_LOCK_MINUTES", 15)),
-        "LOGIN_ADDRESS_MAX_FAILURES": integer("PORTAL_LOGIN_ADDRESS_MAX_FAILURES", 20),
-        "LOGIN_ADDRESS_PERIOD": timedelta(minutes=integer("PORTAL_LOGIN_ADDRESS_MINUTES", 15)),
-        "RESET_MAX_PER_EMAIL": integer("PORTAL_RESET_MAX_PER_EMAIL", 5),
-        "RESET_MAX_PER_ADDRESS": integer("PORTAL_RESET_MAX_PER_ADDRESS", 20),
-        "RESET_LIMIT_PERIOD": timedelta(minutes=integer("PORTAL_RESET_LIMIT_MINUTES", 60)),
-        "MAX_CONTENT_LENGTH": integer("PORTAL_MAX_UPLOAD_MB", 20) * 1024 * 1024,
-        "MAX_PENDING_EXPORTS": integer("PORTAL_MAX_PENDING_EXPORTS", 5),
-        "PROXY_HOPS": parse_int("PORTAL_PROXY_HOPS", environ.get("PORTAL_PROXY_HOPS") or "0", minimum=0),
+        "INVITATION_TTL": timedelta(days=integer("PORTAL_INVITATION_DAYS")),
+        "RESET_TTL": timedelta(minutes=integer("PORTAL_RESET_MINUTES")),
+        "LOGIN_MAX_FAILURES": integer("PORTAL_LOGIN_MAX_FAILURES"),
+        "LOGIN_LOCK_TIME": timedelta(minutes=integer("PORTAL_LOGIN_LOCK_MINUTES")),
+        "LOGIN_ADDRESS_MAX_FAILURES": integer("PORTAL_LOGIN_ADDRESS_MAX_FAILURES"),
+        "LOGIN_ADDRESS_PERIOD": timedelta(minutes=integer("PORTAL_LOGIN_ADDRESS_MINUTES")),
+        "RESET_MAX_PER_EMAIL": integer("PORTAL_RESET_MAX_PER_EMAIL"),
+        "RESET_MAX_PER_ADDRESS": integer("PORTAL_RESET_MAX_PER_ADDRESS"),
+        "RESET_LIMIT_PERIOD": timedelta(minutes=integer("PORTAL_RESET_LIMIT_MINUTES")),
+        "MAX_CONTENT_LENGTH": integer("PORTAL_MAX_UPLOAD_MB") * 1024 * 1024,
+        "MAX_PENDING_EXPORTS": integer("PORTAL_MAX_PENDING_EXPORTS"),
+        "PROXY_HOPS": integer("PORTAL_PROXY_HOPS", minimum=0),
         "LOG_LEVEL": environ.get("PORTAL_LOG_LEVEL", "INFO").upper(),
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
@@ -183,7 +186,7 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
-        "CELERY": celery_settings(broker, queue, integer("PORTAL_BROKER_VISIBILITY_TIMEOUT", 6 * 3600)),
+        "CELERY": celery_settings(broker, queue, integer("PORTAL_BROKER_VISIBILITY_TIMEOUT")),
     }
     return settings
 
