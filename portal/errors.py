@@ -73,10 +73,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _render(status: int, code: str, message: Any) -> Any:
+def _render(status: int, code: str, message: Any, *, retry_after: int | None = None) -> Any:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
     if _wants_json():
-        return jsonify({"error": {"code": code, "message": str(message)}}), status
-    return render_template("errors/error.html", status=status, message=message), status
+        return jsonify({"error": {"code": code, "message": str(message)}}), status, headers
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 _HTTP_MESSAGES = {
@@ -94,10 +95,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PortalError)
     def handle_portal_error(error: PortalError) -> Any:
         db.session.rollback()
-        body, status = _render(error.http_status, error.code, error.message)
-        if isinstance(error, TooManyRequests):
-            return body, status, {"Retry-After": str(error.retry_after)}
-        return body, status
+        retry_after = error.retry_after if isinstance(error, TooManyRequests) else None
+        return _render(error.http_status, error.code, error.message, retry_after=retry_after)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Any:
@@ -115,8 +114,7 @@ def register_error_handlers(app: Flask) -> None:
         if _is_database_down(error):
             logger.warning("Database unavailable: %s", str(error))  # the text only: keep no connection alive
             _without_database()
-            response = _render(503, "unavailable", _HTTP_MESSAGES[503])
-            return response[0], response[1], {"Retry-After": "30"}
+            return _render(503, "unavailable", _HTTP_MESSAGES[503], retry_after=30)
         # Roll back first: the error page must not run on a session left mid-transaction.
         db.session.rollback()
         logger.exception("Unhandled error on %s %s", request.method, request.path)
