@@ -14,13 +14,11 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from portal.accounts.models import User
-from portal.accounts.operations import create_user
 from portal.assessments.models import Answer, Assessment
 from portal.extensions import db
 from portal.organizations.models import Role
-from portal.organizations.operations import add_member
 from tests.browser.conftest import serve
-from tests.browser.test_assessment_journey import PASSWORD, answer, sign_in
+from tests.browser.test_assessment_journey import answer, member, sign_in
 from tests.browser.test_conditional_items import launched_assessment
 from tests.workflow_fixtures import WORKFLOW_DEFINITION
 
@@ -42,8 +40,7 @@ def assessment_id(live_app: Any) -> int:
     with live_app.app_context():
         assessment_id = launched_assessment(OWNER, WORKFLOW_DEFINITION)
         organization = db.session.get(Assessment, assessment_id).supplier.organization
-        responder = create_user(email=RESPONDER, name="担当 一郎", password=PASSWORD)
-        add_member(organization, responder, Role.SUPPLIER_RESPONDER, by=None)
+        member(organization, RESPONDER, "担当 一郎", Role.SUPPLIER_RESPONDER)
         db.session.commit()
         return assessment_id
 

@@ -26,6 +26,13 @@ PASSWORD = "browser password 1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def member(organization, email, name, role):
+    """A person who has joined ``organization`` in ``role``, with the browser tests' password."""
+    user = create_user(email=email, name=name, password=PASSWORD)
+    add_member(organization, user, role, by=None)
+    return user
+
+
 def sign_in(page, base, email):
     page.goto(f"{base}/sign-in")
     page.fill("input[name=email]", email)
@@ -53,8 +60,7 @@ def test_campaign_to_closed_corrective_action(live_app, page, screenshot, tmp_pa
     base = live_app.config["BASE_URL"]
     with live_app.app_context():
         buyer = create_organization("ブラウザ発注株式会社", by=None)
-        admin = create_user(email="buyer@journey.example.com", name="発注 太郎", password=PASSWORD)
-        add_member(buyer, admin, Role.BUYER_ADMIN, by=None)
+        admin = member(buyer, "buyer@journey.example.com", "発注 太郎", Role.BUYER_ADMIN)
         publish(load_text(WORKFLOW_DEFINITION, "w.yaml"), origin="import")
         add_supplier(buyer, name="株式会社ジャーニー", contact_email="tanto@journey.example.com", tier="T1", by=admin)
         db.session.commit()

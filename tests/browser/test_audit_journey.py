@@ -12,16 +12,15 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.accounts.operations import create_user
 from portal.audits.models import AuditItemResult
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.operations import publish
 from portal.extensions import db
 from portal.organizations.models import Role
-from portal.organizations.operations import add_member, create_organization
+from portal.organizations.operations import create_organization
 from portal.suppliers.models import Supplier, Tier
 from questionnaires import load_text
-from tests.browser.test_assessment_journey import PASSWORD, sign_in, sign_out
+from tests.browser.test_assessment_journey import member, sign_in, sign_out
 from tests.workflow_fixtures import WORKFLOW_DEFINITION, submit_answers
 
 pytestmark = pytest.mark.browser
@@ -38,14 +37,11 @@ def test_plan_conduct_close_and_follow_up_an_audit(live_app, page, screenshot, t
     base = live_app.config["BASE_URL"]
     with live_app.app_context():
         buyer = create_organization("監査発注株式会社", by=None)
-        auditor = create_user(email="auditor@audit.example.com", name="監査 一郎", password=PASSWORD)
-        add_member(buyer, auditor, Role.AUDITOR, by=None)
-        admin = create_user(email="admin@audit.example.com", name="管理 花子", password=PASSWORD)
-        add_member(buyer, admin, Role.BUYER_ADMIN, by=None)
+        member(buyer, "auditor@audit.example.com", "監査 一郎", Role.AUDITOR)
+        admin = member(buyer, "admin@audit.example.com", "管理 花子", Role.BUYER_ADMIN)
         version, _ = publish(load_text(WORKFLOW_DEFINITION, "w.yaml"), origin="import")
         organization = create_organization("株式会社オーディット", by=None)
-        owner = create_user(email="owner@audit.example.com", name="委託 次郎", password=PASSWORD)
-        add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
+        owner = member(organization, "owner@audit.example.com", "委託 次郎", Role.SUPPLIER_OWNER)
         supplier = Supplier(
             buyer=buyer, organization=organization, name=organization.name, contact_email=owner.email, tier=Tier.T1
         )

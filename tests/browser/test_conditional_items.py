@@ -5,15 +5,14 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.accounts.operations import create_user
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.operations import publish
 from portal.extensions import db
 from portal.organizations.models import Role
-from portal.organizations.operations import add_member, create_organization
+from portal.organizations.operations import create_organization
 from portal.suppliers.models import Supplier
 from questionnaires import load_text
-from tests.browser.test_assessment_journey import PASSWORD, answer, sign_in
+from tests.browser.test_assessment_journey import answer, member, sign_in
 from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION
 
 pytestmark = pytest.mark.browser
@@ -22,11 +21,9 @@ pytestmark = pytest.mark.browser
 def launched_assessment(owner_email, definition=CONDITIONAL_DEFINITION):
     """A buyer's campaign with the conditional (or another) questionnaire, sent to a supplier whose owner has joined."""
     buyer = create_organization("条件発注株式会社", by=None)
-    admin = create_user(email="buyer@conditions.example.com", name="発注 次郎", password=PASSWORD)
-    add_member(buyer, admin, Role.BUYER_ADMIN, by=None)
+    admin = member(buyer, "buyer@conditions.example.com", "発注 次郎", Role.BUYER_ADMIN)
     organization = create_organization("株式会社条件", by=None)
-    owner = create_user(email=owner_email, name="回答 花子", password=PASSWORD)
-    add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
+    member(organization, owner_email, "回答 花子", Role.SUPPLIER_OWNER)
     supplier = Supplier(
         buyer=buyer, organization=organization, name="株式会社条件", contact_email=owner_email, tier="T1"
     )
