@@ -12,7 +12,7 @@ import pytest
 from portal.accounts.models import User
 from portal.accounts.operations import create_user
 from portal.actions.models import CorrectiveAction
-from portal.assessments.models import Assessment
+from portal.assessments.models import Assessment, Decision, ReviewDecision
 from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
 from portal.audits.models import Audit, AuditMode
 from portal.campaigns.models import Campaign
@@ -219,3 +219,16 @@ def planned_audit(campaign: Campaign, supplier: Supplier, **fields: Any) -> Audi
     )
     db.session.add(audit)
     return audit
+
+
+def internal_note(assessment: Assessment, item_id: str, comment: str) -> ReviewDecision:
+    """A reviewer's request for clarification that the supplier is not shown, added to the session."""
+    note = ReviewDecision(
+        assessment_id=assessment.id,
+        item_id=item_id,
+        decision=Decision.CLARIFICATION,
+        comment=comment,
+        visible_to_supplier=False,
+    )
+    db.session.add(note)
+    return note

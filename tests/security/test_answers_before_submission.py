@@ -5,7 +5,7 @@ activity log and evidence downloads show how far the supplier is, never an answe
 returned for clarification, the reopened items' rework is hidden until the supplier submits again.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from io import BytesIO
 
 import openpyxl
@@ -21,6 +21,7 @@ from portal.review.operations import decide_item, return_for_clarification
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
 from tests.portal.assessments.helpers import PDF, save, setup, upload
+from tests.portal.audits.helpers import audit_form
 from tests.portal.campaigns.helpers import sign_in_english, text
 
 DRAFT = "下書きの回答 DRAFT-7f3a"
@@ -59,13 +60,7 @@ def buyer_copy(client, assessment):
 def plan_audit_on(client, admin, assessment):
     """An audit of the supplier planned now, so the submitted assessment is its reference."""
     sign_in(client, admin.email)
-    data = {
-        "supplier_id": assessment.supplier_id,
-        "questionnaire_version_id": assessment.campaign.questionnaire_version_id,
-        "tier": "",
-        "mode": "on_site",
-        "planned_date": (date.today() + timedelta(days=10)).isoformat(),
-    }
+    data = audit_form(assessment.supplier_id, assessment.campaign.questionnaire_version_id)
     assert client.post("/audits/new", data=data).status_code == 302
     client.post("/sign-out")
     audit = db.session.scalar(sa.select(Audit))

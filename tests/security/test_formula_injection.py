@@ -25,6 +25,7 @@ from portal.reports.checksheet import summary_formulas
 from portal.reports.from_assessment import checksheet_data
 from portal.suppliers.models import Supplier
 from tests.conftest import sign_in
+from tests.portal.audits.helpers import audit_form
 from tests.security.helpers import FORMULAS, PDF, hostile_definition
 from tests.workbooks import formula_cells, open_book
 from tests.workflow_fixtures import only_assessment
@@ -135,17 +136,7 @@ def exports(app, client, make_buyer, make_supplier, make_campaign, make_version)
     client.post("/sign-out")
 
     sign_in(client, admin.email)
-    planned = client.post(
-        "/audits/new",
-        data={
-            "supplier_id": supplier.id,
-            "questionnaire_version_id": version.id,
-            "tier": "",
-            "mode": "on_site",
-            "planned_date": (date.today() + timedelta(days=7)).isoformat(),
-            "participants": HYPERLINK,
-        },
-    )
+    planned = client.post("/audits/new", data=audit_form(supplier.id, version.id, days=7, participants=HYPERLINK))
     assert planned.status_code == 302
     audit = db.session.scalar(sa.select(Audit))
     for item_id, note in (("POL-01", PLUS), ("STF-01", "-2+3"), ("STF-02", "@cmd|'/c calc'!A0")):

@@ -5,7 +5,6 @@ and nothing changed. The same for NUL characters in form fields, which PostgreSQ
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
+from tests.portal.audits.helpers import audit_form
 from tests.workflow_fixtures import only_assessment, submit_answers
 
 DEPTH = 100_000
@@ -136,16 +136,8 @@ def test_hostile_audit_autosave_bodies_are_refused_and_change_nothing(app, clien
     assessment, admin, owner = answering
     submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})
     sign_in(client, admin.email)
-    planned = client.post(
-        "/audits/new",
-        data={
-            "supplier_id": assessment.supplier_id,
-            "questionnaire_version_id": assessment.campaign.questionnaire_version_id,
-            "tier": "",
-            "mode": "on_site",
-            "planned_date": (date.today() + timedelta(days=5)).isoformat(),
-        },
-    )
+    data = audit_form(assessment.supplier_id, assessment.campaign.questionnaire_version_id, days=5)
+    planned = client.post("/audits/new", data=data)
     assert planned.status_code == 302
     audit = db.session.scalar(sa.select(Audit))
     url = f"/audits/{audit.id}/items/POL-01"

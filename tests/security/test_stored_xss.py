@@ -24,6 +24,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.suppliers.models import Supplier
 from tests.conftest import PASSWORD, outbox_links, path_of, sign_in
+from tests.portal.audits.helpers import audit_form
 from tests.security.helpers import (
     PDF,
     SCRIPT,
@@ -160,19 +161,7 @@ def world(app, client, make_user, make_version) -> World:
     export_job_id = int(export.headers["Location"].rsplit("/", 1)[-1])
 
     # An audit: hostile participants; the supplier proposes a date with a hostile note.
-    ok(
-        client.post(
-            "/audits/new",
-            data={
-                "supplier_id": supplier.id,
-                "questionnaire_version_id": version.id,
-                "tier": "",
-                "mode": "on_site",
-                "planned_date": (date.today() + timedelta(days=10)).isoformat(),
-                "participants": hostile("audit-participants"),
-            },
-        )
-    )
+    ok(client.post("/audits/new", data=audit_form(supplier.id, version.id, participants=hostile("audit-participants"))))
     audit = db.session.scalar(sa.select(Audit))
     assert audit is not None
     client.post("/sign-out")

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from tests.conftest import outbox_links, sign_in
+from tests.portal.audits.helpers import audit_form
 from tests.portal.campaigns.helpers import sign_in_english
 from tests.workflow_fixtures import only_assessment, submit_answers
 
@@ -31,15 +32,7 @@ def submitted_supplier(make_buyer, make_supplier, make_campaign):
 
 
 def plan(client, supplier, version_id, days=10, **extra):
-    data = {
-        "supplier_id": supplier.id,
-        "questionnaire_version_id": version_id,
-        "tier": "",
-        "mode": "on_site",
-        "planned_date": (date.today() + timedelta(days=days)).isoformat(),
-        "participants": "監査担当 山田",
-        **extra,
-    }
+    data = audit_form(supplier.id, version_id, days, **{"participants": "監査担当 山田", **extra})
     return client.post("/audits/new", data=data)
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 import openpyxl
 import sqlalchemy as sa
 
-from portal.assessments.models import Decision, ReviewDecision
 from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.extensions import db
 from tests.conftest import sign_in
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import internal_note, only_assessment
 from workers.tasks import remove_old_exports
 
 
@@ -25,15 +24,7 @@ def test_buyer_and_supplier_each_get_their_copy(app, client, make_buyer, make_su
     buyer, admin = make_buyer()
     supplier, owner = make_supplier(buyer)
     assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
-    db.session.add(
-        ReviewDecision(
-            assessment_id=assessment.id,
-            item_id="STF-01",
-            decision=Decision.CLARIFICATION,
-            comment="社内メモ",
-            visible_to_supplier=False,
-        )
-    )
+    internal_note(assessment, "STF-01", "社内メモ")
     db.session.commit()
 
     sign_in(client, admin.email)

@@ -5,12 +5,12 @@ from io import BytesIO
 import openpyxl
 import sqlalchemy as sa
 
-from portal.assessments.models import Decision, ReviewDecision
+from portal.assessments.models import ReviewDecision
 from portal.assessments.operations import AnswerInput, save_answer
 from portal.extensions import db
 from portal.reports import build_checksheet, parse_offline_upload
 from portal.reports.from_assessment import checksheet_data, expected_assessment
-from tests.workflow_fixtures import only_assessment
+from tests.workflow_fixtures import internal_note, only_assessment
 
 
 def test_checksheet_of_an_assessment_round_trips_offline_answers(app, make_buyer, make_supplier, make_campaign):
@@ -18,15 +18,7 @@ def test_checksheet_of_an_assessment_round_trips_offline_answers(app, make_buyer
     supplier, owner = make_supplier(buyer)
     assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
     save_answer(assessment, AnswerInput("STF-01", "yes", '=HYPERLINK("http://x","y")', None, 0), by=owner)
-    db.session.add(
-        ReviewDecision(
-            assessment_id=assessment.id,
-            item_id="STF-01",
-            decision=Decision.CLARIFICATION,
-            comment="internal only",
-            visible_to_supplier=False,
-        )
-    )
+    internal_note(assessment, "STF-01", "internal only")
     db.session.commit()
 
     supplier_copy = checksheet_data(assessment, lang="ja", for_supplier=True)

@@ -7,7 +7,6 @@ import pytest
 
 from portal.accounts.operations import invite
 from portal.api.framework import OPERATIONS
-from portal.assessments.models import Decision, ReviewDecision
 from portal.audits.models import AuditPhoto
 from portal.background.models import BackgroundJob
 from portal.extensions import db
@@ -16,7 +15,7 @@ from portal.policy import Action
 from portal.policy import actions as policy
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
-from tests.workflow_fixtures import corrective_action, only_assessment, pdf_file, planned_audit
+from tests.workflow_fixtures import corrective_action, internal_note, only_assessment, pdf_file, planned_audit
 
 PUBLIC = {
     "static",
@@ -45,15 +44,7 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
     campaign = make_campaign(buyer, [supplier], by=admin, name="Secret Campaign")
     assessment = only_assessment(campaign)
     evidence = pdf_file(supplier.organization_id, "secret-file.pdf", size=1)
-    db.session.add(
-        ReviewDecision(
-            assessment_id=assessment.id,
-            item_id="POL-01",
-            decision=Decision.CLARIFICATION,
-            comment="internal-only-comment",
-            visible_to_supplier=False,
-        )
-    )
+    internal_note(assessment, "POL-01", "internal-only-comment")
     action = corrective_action(assessment, title="x")
     audit = planned_audit(campaign, supplier, summary="internal-only-comment")
     db.session.flush()
