@@ -12,9 +12,9 @@ from portal.background.models import BackgroundJob, JobState
 from portal.extensions import db
 from portal.settings import celery_settings
 from tests.conftest import make_test_app, sign_in
+from tests.portal.assessments.helpers import setup
 from tests.services import REDIS_URL, require_redis
 from tests.workers.processes import other_transaction, start_worker, stop, wait_for
-from tests.workflow_fixtures import only_assessment
 
 pytestmark = pytest.mark.worker
 
@@ -25,9 +25,7 @@ def test_a_killed_export_is_redelivered_and_offered_only_when_whole(
     if not database_url.startswith("postgresql"):
         pytest.skip("holding a worker inside a job needs PostgreSQL row locks; SQLite runs the outage test")
     require_redis()
-    buyer, admin = make_buyer()
-    supplier, _ = make_supplier(buyer)
-    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    assessment, admin, _ = setup(make_buyer, make_supplier, make_campaign)
     queue = f"kill-{uuid.uuid4().hex[:8]}"
     web = make_test_app(tmp_path / "web", database_url, CELERY=celery_settings(REDIS_URL, queue))
     storage = web.config["STORAGE_DIR"]

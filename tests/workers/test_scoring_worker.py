@@ -14,9 +14,9 @@ from portal.jobs import enqueue
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.settings import celery_settings
 from tests.conftest import make_test_app
+from tests.portal.assessments.helpers import setup
 from tests.services import REDIS_URL, require_redis
 from tests.workers.processes import other_transaction, start_worker, stop, wait_for
-from tests.workflow_fixtures import only_assessment
 
 pytestmark = pytest.mark.worker
 
@@ -32,9 +32,7 @@ def submitted(app, database_url, make_buyer, make_supplier, make_campaign):
     if not database_url.startswith("postgresql"):
         pytest.skip("row locks that hold a job mid-way need PostgreSQL; SQLite runs the other worker test")
     require_redis()
-    buyer, admin = make_buyer()
-    supplier, owner = make_supplier(buyer)
-    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    assessment, _, owner = setup(make_buyer, make_supplier, make_campaign)
     # (0 + 1 + 0.5) / 3 = 50.0; POL-01 "no" needs no evidence
     for item_id, code in (("POL-01", "no"), ("STF-01", "yes"), ("STF-02", "partial")):
         save_answer(assessment, AnswerInput(item_id, code, None, None, 0), by=owner)

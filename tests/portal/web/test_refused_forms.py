@@ -94,6 +94,12 @@ def test_a_refused_outcome_keeps_titles_owners_dates_and_comment(app, client, ma
     assert (action.title, action.owner) == ("退職者アカウント削除手順の整備", "情報システム部 桜井")
 
 
+def send_plan(client, action, plan, content, filename, **form):
+    """The supplier's plan for ``action`` with one file attached."""
+    data = {"plan": plan, "files": (io.BytesIO(content), filename), **form}
+    return client.post(f"/actions/{action.id}/plan", data=data, content_type="multipart/form-data")
+
+
 def test_a_plan_with_a_refused_file_keeps_the_plan_and_asks_for_the_files_again(
     app, client, make_buyer, make_supplier, make_campaign
 ):
@@ -102,11 +108,7 @@ def test_a_plan_with_a_refused_file_keeps_the_plan_and_asks_for_the_files_again(
     db.session.commit()
     evidence_before = count(Evidence)  # the supplier's answers came with a policy document
     sign_in(client, owner.email)
-    response = client.post(
-        f"/actions/{action.id}/plan",
-        data={"plan": "来月末までに手順書を作成します", "files": (io.BytesIO(ELF), "手順書.pdf")},
-        content_type="multipart/form-data",
-    )
+    response = send_plan(client, action, "来月末までに手順書を作成します", ELF, "手順書.pdf")
 
     assert response.status_code == 400
     page = page_of(response)
@@ -121,11 +123,7 @@ def test_a_refused_plan_keeps_none_of_the_files_sent_with_it(app, client, make_b
     action, owner = open_action(make_buyer, make_supplier, make_campaign)
     evidence_before = count(Evidence)  # the supplier's answers came with a policy document
     sign_in(client, owner.email)
-    response = client.post(
-        f"/actions/{action.id}/plan",
-        data={"plan": "   ", "files": (io.BytesIO(PDF), "手順書.pdf")},
-        content_type="multipart/form-data",
-    )
+    response = send_plan(client, action, "   ", PDF, "手順書.pdf")
 
     assert response.status_code == 400
     assert 'role="alert"' in page_of(response)
@@ -147,11 +145,7 @@ def test_the_page_of_a_refused_plan_can_be_sent_again_with_its_csrf_token(
     token = token_of(client.get("/sign-in").get_data(as_text=True))
     client.post("/sign-in", data={"email": owner.email, "password": PASSWORD, "csrf_token": token})
     token = token_of(client.get(f"/actions/{action.id}").get_data(as_text=True))
-    refused = client.post(
-        f"/actions/{action.id}/plan",
-        data={"plan": "受付に入館簿を置く", "files": (io.BytesIO(ELF), "入館簿.pdf"), "csrf_token": token},
-        content_type="multipart/form-data",
-    )
+    refused = send_plan(client, action, "受付に入館簿を置く", ELF, "入館簿.pdf", csrf_token=token)
     assert refused.status_code == 400
 
     page = refused.get_data(as_text=True)
