@@ -38,9 +38,11 @@ ITEMS = 150
 LONE_JOBS = 100
 
 
-def definition(items: int) -> str:
+def definition(items: int, key: str = "bench", *, all_t1: bool = False) -> str:
+    """Items in sections of 15 on one scale, tiers T1-T3 in turn and every 40th critical; with ``all_t1``
+    every item tier T1 and none critical (web.py: a T1 supplier gets all of them). No evidence rules."""
     lines = [
-        'format: 1\nkey: bench\nversion: "1"\ntitle: {ja: ベンチ, en: Bench}\nsource: bench\nlicence: Apache-2.0',
+        f'format: 1\nkey: {key}\nversion: "1"\ntitle: {{ja: ベンチ, en: Bench}}\nsource: bench\nlicence: Apache-2.0',
         "scales:\n  s:\n    choices:",
         '      - {code: "yes", label: {ja: y, en: y}, value: 1.0}',
         "      - {code: partial, label: {ja: p, en: p}, value: 0.5}",
@@ -51,8 +53,8 @@ def definition(items: int) -> str:
     for section in range(items // 15):
         lines.append(f"  - id: S{section}\n    title: {{ja: s{section}, en: s{section}}}\n    items:")
         for n in range(section * 15, section * 15 + 15):
-            tier = ("T1", "T2", "T3")[n % 3]
-            critical = "\n        critical: true" if n % 40 == 0 else ""
+            tier = "T1" if all_t1 else ("T1", "T2", "T3")[n % 3]
+            critical = "\n        critical: true" if n % 40 == 0 and not all_t1 else ""
             lines.append(
                 f"      - id: Q{n:03d}\n        tier: {tier}\n        text: {{ja: q{n}, en: q{n}}}\n"
                 f"        scale: s\n        weight: {1 + n % 3}{critical}"

@@ -78,23 +78,9 @@ ITEM_VERSION = re.compile(r'data-item="([^"]+)" data-version="(\d+)"')
 
 def definition(items: int) -> str:
     """Every item tier T1 (so a T1 supplier gets all of them), no evidence rules (so submitting works)."""
-    lines = [
-        'format: 1\nkey: bench-web\nversion: "1"\ntitle: {ja: ベンチ, en: Bench}\nsource: bench\nlicence: Apache-2.0',
-        "scales:\n  s:\n    choices:",
-        '      - {code: "yes", label: {ja: y, en: y}, value: 1.0}',
-        "      - {code: partial, label: {ja: p, en: p}, value: 0.5}",
-        '      - {code: "no", label: {ja: n, en: n}, value: 0.0}',
-        "      - {code: na, label: {ja: x, en: x}, value: null}",
-        "sections:",
-    ]
-    for section in range(items // 15):
-        lines.append(f"  - id: S{section}\n    title: {{ja: s{section}, en: s{section}}}\n    items:")
-        for n in range(section * 15, section * 15 + 15):
-            lines.append(
-                f"      - id: Q{n:03d}\n        tier: T1\n        text: {{ja: q{n}, en: q{n}}}\n"
-                f"        scale: s\n        weight: {1 + n % 3}"
-            )
-    return "\n".join(lines) + "\n"
+    from scoring import definition as bench_definition  # bench/ is this script's sys.path[0]
+
+    return bench_definition(items, "bench-web", all_t1=True)
 
 
 # Recording ----------------------------------------------------------------------------------------
