@@ -12,6 +12,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.lookups import one_or_not_found
 from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
@@ -52,10 +53,7 @@ def get_action(
         query = query.where(Supplier.organization_id == supplier.id)
     else:
         raise NotFound()
-    action = db.session.scalar(query)
-    if action is None:
-        raise NotFound()
-    return action
+    return one_or_not_found(query)
 
 
 def submit_plan(action: CorrectiveAction, plan: str, *, by: User) -> CorrectiveAction:

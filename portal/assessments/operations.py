@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, TooManyRequests, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.lookups import one_or_not_found
 from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
@@ -119,7 +121,7 @@ def progress_of(assessments: Sequence[Assessment]) -> dict[int, Progress]:
 
 
 def get_for_supplier(organization: Organization, assessment_id: int) -> Assessment:
-    assessment = db.session.scalar(
+    return one_or_not_found(
         sa.select(Assessment)
         .join(Assessment.campaign)
         .join(Assessment.supplier)
@@ -134,20 +136,14 @@ def get_for_supplier(organization: Organization, assessment_id: int) -> Assessme
             sa.orm.contains_eager(Assessment.supplier),
         )
     )
-    if assessment is None:
-        raise NotFound()
-    return assessment
 
 
 def get_for_buyer(organization: Organization, assessment_id: int) -> Assessment:
-    assessment = db.session.scalar(
+    return one_or_not_found(
         sa.select(Assessment)
         .join(Assessment.campaign)
         .where(Assessment.id == assessment_id, Campaign.buyer_id == organization.id)
     )
-    if assessment is None:
-        raise NotFound()
-    return assessment
 
 
 def questionnaire_for(assessment: Assessment) -> Questionnaire:
@@ -216,6 +212,19 @@ def editable_item_ids(assessment: Assessment, questionnaire: Questionnaire) -> s
 # Answering ----------------------------------------------------------------------------------
 
 
+def _record_answering(action: str, assessment: Assessment, *, by: User, **details: Any) -> ActivityEntry:
+    # The supplier's work on an assessment is filed under the supplier's organisation, whose activity
+    # page shows it; the buyer's page lists every entry of the assessment anyway.
+    return record(
+        action,
+        actor=by,
+        subject_type="assessment",
+        subject_id=assessment.id,
+        organization_id=assessment.supplier.organization_id,
+        **details,
+    )
+
+
 @dataclass(frozen=True)
 class AnswerInput:
     item_id: str
@@ -262,12 +271,10 @@ def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answe
     answer.updated_at = utcnow()
     lifecycle.answers_changed(assessment, by=by)
     db.session.flush()
-    record(
+    _record_answering(
         "answer.saved",
-        actor=by,
-        subject_type="assessment",
-        subject_id=assessment.id,
-        organization_id=assessment.supplier.organization_id,
+        assessment,
+        by=by,
         item=data.item_id,
         **changes,
     )
@@ -297,12 +304,10 @@ def attach_evidence(assessment: Assessment, item_id: str, evidence: Evidence, *,
         )
         lifecycle.answers_changed(assessment, by=by)
         db.session.flush()
-        record(
+        _record_answering(
             "evidence.attached",
-            actor=by,
-            subject_type="assessment",
-            subject_id=assessment.id,
-            organization_id=assessment.supplier.organization_id,
+            assessment,
+            by=by,
             item=item_id,
             file=evidence.filename,
             sha256=evidence.sha256,
@@ -314,23 +319,19 @@ def detach_evidence(assessment: Assessment, item_id: str, evidence_id: int, *, b
     questionnaire = questionnaire_for(assessment)
     if item_id not in editable_item_ids(assessment, questionnaire):
         raise Conflict(_l("This item cannot be changed now."))
-    link = db.session.scalar(
+    link = one_or_not_found(
         sa.select(AnswerEvidence).where(
             AnswerEvidence.assessment_id == assessment.id,
             AnswerEvidence.item_id == item_id,
             AnswerEvidence.evidence_id == evidence_id,
         )
     )
-    if link is None:
-        raise NotFound()
     db.session.delete(link)
     db.session.flush()
-    record(
+    _record_answering(
         "evidence.detached",
-        actor=by,
-        subject_type="assessment",
-        subject_id=assessment.id,
-        organization_id=assessment.supplier.organization_id,
+        assessment,
+        by=by,
         item=item_id,
         evidence=evidence_id,
     )
@@ -347,11 +348,10 @@ def assign_section(assessment: Assessment, section_id: str, user: User | None, *
         raise NotFound()
     organization_id = assessment.supplier.organization_id
     if user is not None:
-        member = db.session.scalar(
+        # Only a colleague in the supplier's organisation; anyone else reads as absent.
+        one_or_not_found(
             sa.select(Membership.id).where(Membership.user_id == user.id, Membership.organization_id == organization_id)
         )
-        if member is None:
-            raise NotFound()
     current = db.session.scalar(
         sa.select(SectionAssignment).where(
             SectionAssignment.assessment_id == assessment.id, SectionAssignment.section_id == section_id
@@ -370,12 +370,10 @@ def assign_section(assessment: Assessment, section_id: str, user: User | None, *
     db.session.flush()
     new_user = user.id if user else None
     if previous_user != new_user:
-        record(
+        _record_answering(
             "section.assigned",
-            actor=by,
-            subject_type="assessment",
-            subject_id=assessment.id,
-            organization_id=organization_id,
+            assessment,
+            by=by,
             section=section_id,
             user=[previous_user, new_user],
         )
@@ -450,12 +448,10 @@ def tell_owners_ready(assessment: Assessment, *, by: User, now: datetime | None 
     owners = recipients.supplier_owners(assessment.supplier)
     if not owners:
         raise Conflict(_l("Your organisation has no owner yet who could submit. Please contact the buyer."))
-    record(
+    _record_answering(
         "assessment.ready",
-        actor=by,
-        subject_type="assessment",
-        subject_id=assessment.id,
-        organization_id=assessment.supplier.organization_id,
+        assessment,
+        by=by,
         owners=[owner.id for owner in owners],
     ).created_at = now
     link = link_to("assessments.submit", assessment_id=assessment.id)

@@ -30,6 +30,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.lookups import one_or_not_found
 from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
@@ -79,21 +80,15 @@ class ResultConflict(Conflict):
 
 
 def get_for_buyer(buyer: Organization, audit_id: int) -> Audit:
-    audit = db.session.scalar(sa.select(Audit).where(Audit.id == audit_id, Audit.buyer_id == buyer.id))
-    if audit is None:
-        raise NotFound()
-    return audit
+    return one_or_not_found(sa.select(Audit).where(Audit.id == audit_id, Audit.buyer_id == buyer.id))
 
 
 def get_for_supplier(organization: Organization, audit_id: int) -> Audit:
-    audit = db.session.scalar(
+    return one_or_not_found(
         sa.select(Audit)
         .join(Supplier, Supplier.id == Audit.supplier_id)
         .where(Audit.id == audit_id, Supplier.organization_id == organization.id)
     )
-    if audit is None:
-        raise NotFound()
-    return audit
 
 
 def audits_for_buyer(buyer: Organization) -> list[Audit]:

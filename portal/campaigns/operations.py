@@ -28,6 +28,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
+from portal.lookups import one_or_not_found
 from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import queue_email
@@ -118,10 +119,7 @@ def list_campaigns(buyer: Organization) -> list[Campaign]:
 
 
 def get_campaign(buyer: Organization, campaign_id: int) -> Campaign:
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.id == campaign_id, Campaign.buyer_id == buyer.id))
-    if campaign is None:
-        raise NotFound()
-    return campaign
+    return one_or_not_found(sa.select(Campaign).where(Campaign.id == campaign_id, Campaign.buyer_id == buyer.id))
 
 
 def progress(campaign: Campaign, today: date) -> Counter[str]:
@@ -358,11 +356,9 @@ def _running(campaign: Campaign) -> None:
 
 def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | None, *, by: User) -> Assessment:
     """Stop asking one supplier: the assessment becomes read-only and leaves the reminders (see lifecycle)."""
-    assessment = db.session.scalar(
+    assessment = one_or_not_found(
         sa.select(Assessment).where(Assessment.id == assessment_id, Assessment.campaign_id == campaign.id)
     )
-    if assessment is None:
-        raise NotFound()
     _running(campaign)
     lifecycle.require_withdrawable(assessment)
     reason = clean_text(reason)

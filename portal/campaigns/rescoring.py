@@ -13,9 +13,10 @@ from portal.assessments.models import Assessment
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign
 from portal.db import utcnow
-from portal.errors import NotFound, UserInputError
+from portal.errors import UserInputError
 from portal.extensions import db
 from portal.jobs import runs_job
+from portal.lookups import one_or_not_found
 from portal.organizations.models import Organization
 from portal.scoring.operations import SCORED_STATES, compute_scores
 from portal.scoring.requests import request_scoring
@@ -82,9 +83,6 @@ def run_rescore(job: BackgroundJob) -> None:
 
 
 def get_job(organization: Organization, job_id: int) -> BackgroundJob:
-    job = db.session.scalar(
+    return one_or_not_found(
         sa.select(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.organization_id == organization.id)
     )
-    if job is None:
-        raise NotFound()
-    return job

@@ -14,10 +14,11 @@ from werkzeug.datastructures import FileStorage
 
 from portal.accounts.models import User
 from portal.activity.operations import record
-from portal.errors import NotFound, PortalError, UserInputError, too_large
+from portal.errors import PortalError, UserInputError, too_large
 from portal.evidence.models import Evidence
 from portal.evidence.sniffing import DOCUMENTS, HasMacros, NotWhatItsNameSays, Refused, checked_type, clean_filename
 from portal.extensions import db
+from portal.lookups import one_or_not_found
 from portal.organizations.models import Organization
 from portal.storage import TooLarge, current_storage
 
@@ -156,9 +157,6 @@ def library(organization: Organization) -> list[Evidence]:
 
 
 def get_evidence(organization: Organization, evidence_id: int) -> Evidence:
-    evidence = db.session.scalar(
+    return one_or_not_found(
         sa.select(Evidence).where(Evidence.id == evidence_id, Evidence.organization_id == organization.id)
     )
-    if evidence is None:
-        raise NotFound()
-    return evidence

@@ -23,6 +23,7 @@ from portal.db import utcnow
 from portal.errors import NotFound, TooManyRequests
 from portal.extensions import db
 from portal.jobs import queue_job, runs_job
+from portal.lookups import one_or_not_found
 from portal.organizations.models import Organization
 from portal.reports.audit_report import build_audit_report
 from portal.reports.checksheet import build_checksheet
@@ -175,9 +176,7 @@ def _build_checksheet(job: BackgroundJob) -> None:
 
 
 def _build_audit_report(job: BackgroundJob) -> None:
-    audit = db.session.scalar(sa.select(Audit).where(Audit.id == job.audit_id, Audit.buyer_id == job.organization_id))
-    if audit is None:
-        raise NotFound()
+    audit = one_or_not_found(sa.select(Audit).where(Audit.id == job.audit_id, Audit.buyer_id == job.organization_id))
     content = build_audit_report(audit_report_data(audit, lang=job.params["lang"]), lang=job.params["lang"])
     sha256, size, _ = current_storage().put(STORAGE_KIND, BytesIO(content), max_bytes=len(content))
     _finish(job, sha256, size, f"audit-{audit.supplier.name}-{audit.planned_date.isoformat()}.xlsx")
@@ -190,11 +189,9 @@ def _build_portfolio(job: BackgroundJob) -> None:
         entries = all_supplier_entries(job.organization_id)
         name = "portfolio-all-suppliers"
     else:
-        campaign = db.session.scalar(
+        campaign = one_or_not_found(
             sa.select(Campaign).where(Campaign.id == campaign_id, Campaign.buyer_id == job.organization_id)
         )
-        if campaign is None:
-            raise NotFound()
         entries = campaign_entries(campaign)
         name = f"portfolio-{campaign.name}"
     lang = job.params["lang"]
@@ -234,16 +231,13 @@ def _finish(job: BackgroundJob, sha256: str, size: int, filename: str) -> None:
 
 
 def get_export(organization: Organization, job_id: int) -> BackgroundJob:
-    job = db.session.scalar(
+    return one_or_not_found(
         sa.select(BackgroundJob).where(
             BackgroundJob.id == job_id,
             BackgroundJob.organization_id == organization.id,
             BackgroundJob.kind.in_(KINDS),
         )
     )
-    if job is None:
-        raise NotFound()
-    return job
 
 
 def remove_old_exports() -> int:

@@ -24,6 +24,7 @@ from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError, too_large
 from portal.extensions import db
+from portal.lookups import one_or_not_found
 from portal.reports.from_assessment import expected_assessment
 from portal.reports.offline_import import Change, ImportPreview, Limits, Problem, parse_offline_upload
 from portal.storage import TooLarge, current_storage
@@ -101,7 +102,7 @@ def start_import(assessment: Assessment, sha256: str, lang: str, *, by: User) ->
 
 def get_import(organization_id: int, import_id: int, *, by: User) -> BackgroundJob:
     """An import that ``by`` uploaded for ``organization_id``; anyone else's is not found."""
-    job = db.session.scalar(
+    return one_or_not_found(
         sa.select(BackgroundJob).where(
             BackgroundJob.id == import_id,
             BackgroundJob.kind == IMPORT,
@@ -109,9 +110,6 @@ def get_import(organization_id: int, import_id: int, *, by: User) -> BackgroundJ
             BackgroundJob.requested_by_id == by.id,
         )
     )
-    if job is None:
-        raise NotFound()
-    return job
 
 
 def imported_into(job: BackgroundJob) -> int:

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.accounts.operations import invite, normalize_email
 from portal.activity.operations import record
-from portal.errors import Conflict, NotFound, UserInputError
+from portal.errors import Conflict, UserInputError
 from portal.extensions import db
+from portal.lookups import one_or_not_found
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import create_organization
 from portal.organizations.queries import has_members
@@ -91,10 +92,7 @@ def list_suppliers(buyer: Organization) -> list[Supplier]:
 
 def get_supplier(buyer: Organization, supplier_id: int) -> Supplier:
     """The buyer's own supplier; another buyer's id is simply not found."""
-    supplier = db.session.scalar(sa.select(Supplier).where(Supplier.id == supplier_id, Supplier.buyer_id == buyer.id))
-    if supplier is None:
-        raise NotFound()
-    return supplier
+    return one_or_not_found(sa.select(Supplier).where(Supplier.id == supplier_id, Supplier.buyer_id == buyer.id))
 
 
 def change_tier(
