@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -74,6 +75,11 @@ class ResultConflict(Conflict):
     def __init__(self, current: AuditItemResult) -> None:
         super().__init__(_l("A colleague changed this result in the meantime. Please check it before saving again."))
         self.current = current
+
+
+def _record(action: str, audit: Audit, *, by: User, **details: Any) -> None:
+    # An audit is the buyer's: its activity is filed under the buyer, whose pages list it.
+    record(action, actor=by, subject_type="audit", subject_id=audit.id, organization_id=audit.buyer_id, **details)
 
 
 # Finding audits ------------------------------------------------------------------------------
@@ -213,12 +219,10 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
     )
     db.session.add(audit)
     db.session.flush()
-    record(
+    _record(
         "audit.planned",
-        actor=by,
-        subject_type="audit",
-        subject_id=audit.id,
-        organization_id=buyer.id,
+        audit,
+        by=by,
         supplier=supplier.name,
         date=data.planned_date.isoformat(),
         mode=data.mode,
@@ -250,12 +254,10 @@ def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, to
         raise UserInputError(_l("The proposed date cannot be in the past."))
     audit.proposed_date, audit.proposal_note = proposed, clean_text(note)
     db.session.flush()
-    record(
+    _record(
         "audit.date_proposed",
-        actor=by,
-        subject_type="audit",
-        subject_id=audit.id,
-        organization_id=audit.buyer_id,
+        audit,
+        by=by,
         date=proposed.isoformat(),
     )
     for user in recipients.audit_organisers(audit):
@@ -269,12 +271,10 @@ def accept_proposal(audit: Audit, *, by: User) -> Audit:
     before = audit.planned_date
     audit.planned_date, audit.proposed_date, audit.proposal_note = audit.proposed_date, None, None
     db.session.flush()
-    record(
+    _record(
         "audit.rescheduled",
-        actor=by,
-        subject_type="audit",
-        subject_id=audit.id,
-        organization_id=audit.buyer_id,
+        audit,
+        by=by,
         date=[before.isoformat(), audit.planned_date.isoformat()],
     )
     _notify_supplier(audit, "audit_planned")
@@ -287,7 +287,7 @@ def cancel_audit(audit: Audit, *, by: User) -> Audit:
     audit.state = AuditState.CANCELLED
     _rescore_reference(audit)
     db.session.flush()
-    record("audit.cancelled", actor=by, subject_type="audit", subject_id=audit.id, organization_id=audit.buyer_id)
+    _record("audit.cancelled", audit, by=by)
     # The supplier was told of the date when the audit was planned, so it is told it is off.
     _notify_supplier(audit, "audit_cancelled")
     return audit
@@ -304,7 +304,7 @@ def _require_open(audit: Audit) -> None:
 def _start(audit: Audit, by: User) -> None:
     if audit.state == AuditState.PLANNED:
         audit.state, audit.started_at = AuditState.IN_PROGRESS, utcnow()
-        record("audit.started", actor=by, subject_type="audit", subject_id=audit.id, organization_id=audit.buyer_id)
+        _record("audit.started", audit, by=by)
 
 
 def _rescore_reference(audit: Audit) -> None:
@@ -340,12 +340,10 @@ def record_result(
     db.session.flush()
     if AuditResult.NOT_VERIFIED in (before, result):
         _rescore_reference(audit)
-    record(
+    _record(
         "audit.result",
-        actor=by,
-        subject_type="audit",
-        subject_id=audit.id,
-        organization_id=audit.buyer_id,
+        audit,
+        by=by,
         item=item_id,
         result=[before, result],
     )
@@ -362,12 +360,10 @@ def add_photo(audit: Audit, item_id: str | None, evidence: Evidence, *, by: User
     db.session.add(photo)
     _start(audit, by)
     db.session.flush()
-    record(
+    _record(
         "audit.photo",
-        actor=by,
-        subject_type="audit",
-        subject_id=audit.id,
-        organization_id=audit.buyer_id,
+        audit,
+        by=by,
         item=item_id,
         file=evidence.filename,
         sha256=evidence.sha256,
@@ -421,12 +417,10 @@ def close_audit(
     audit.state, audit.closed_at, audit.summary = AuditState.CLOSED, utcnow(), clean_text(summary)
     _rescore_reference(audit)
     db.session.flush()
-    record(
+    _record(
         "audit.closed",
-        actor=by,
-        subject_type="audit",
-        subject_id=audit.id,
-        organization_id=audit.buyer_id,
+        audit,
+        by=by,
         findings=len(findings),
     )
     _notify_supplier(audit, "audit_closed", count=len(findings))
