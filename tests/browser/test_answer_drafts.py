@@ -153,9 +153,11 @@ def test_after_a_conflict_the_text_stays_beside_the_colleagues_answer_until_chos
 def test_a_draft_older_than_the_saved_answer_is_shown_when_reopened_and_never_sent(
     live_app, page, colleague, assessment_id, opened
 ):
+    # The owner saves first, so the responder's page still holds the older version when the draft is typed:
+    # anything that page might still send on its way out is refused as a conflict and saves nothing.
+    type_and_wait(page, "花子の新しい回答", 200)
     type_offline(colleague, "オフラインの下書き")
     close_while_offline(colleague)
-    type_and_wait(page, "花子の新しい回答", 200)
     colleague.context.set_offline(False)
 
     reopened = colleague.context.new_page()
