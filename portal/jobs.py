@@ -126,11 +126,6 @@ def enqueue_after_commit(task_name: str, *args: Any) -> None:
         logger.warning("Could not enqueue %s%r; the sweep will queue it again", task_name, args, exc_info=True)
 
 
-def enqueue_job(task_name: str, *args: Any) -> None:
-    """Enqueue a job whose row is already committed; a broker outage leaves it queued, never lost."""
-    enqueue_after_commit(task_name, *args)
-
-
 def queue_job(job: BackgroundJob) -> None:
     """After the caller committed ``job``: hand it to the task registered for its kind."""
     enqueue_after_commit(job_kind(job.kind).task, job.id)
@@ -152,7 +147,7 @@ def run_job(job_id: int, *, task: str) -> BackgroundJob | None:
         registered.runner(job)
     except Exception as error:
         db.session.rollback()
-        logger.exception("Job %s (%s) failed", job_id, job.kind)
+        logger.exception("Job %s (%s) failed", job_id, registered.kind)  # job expired: its database may be gone
         failed = db.session.get(BackgroundJob, job_id)
         if failed is not None:
             failed.state, failed.error = JobState.FAILED, f"{type(error).__name__}: {error}"[:2000]

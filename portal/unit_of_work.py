@@ -33,7 +33,8 @@ Refusal = Callable[..., Any]
 def after_commit(callback: Callable[[], object]) -> None:
     """Run ``callback`` once the current transaction has committed; a rollback drops it.
 
-    The same callback registered twice in one transaction runs once (two e-mails queued, one wake-up).
+    The same plain function registered twice in one transaction runs once (two e-mails queued, one
+    wake-up); ``partial`` objects never compare equal, so each of those runs.
     """
     callbacks: list[Callable[[], object]] = db.session.info.setdefault(_AFTER_COMMIT, [])
     if callback not in callbacks:
@@ -58,10 +59,8 @@ def commit() -> None:
 
 
 def rollback() -> None:
-    """Roll the session back, drop the after-commit steps and run the after-rollback ones."""
-    steps = db.session.info.pop(_AFTER_ROLLBACK, [])
+    """Roll the session back: the after-commit steps are dropped and the after-rollback ones run."""
     db.session.rollback()
-    _run(steps)
 
 
 def _run(steps: list[Callable[[], object]]) -> None:
@@ -73,12 +72,13 @@ def _run(steps: list[Callable[[], object]]) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    # Any rollback of the whole transaction (the error handlers', a failed commit's) forgets the steps,
-    # so nothing rolled back is ever announced. A savepoint's rollback keeps the outer transaction's.
+def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    # Any rollback of the whole transaction (ours, the error handlers', a failed commit's) forgets the
+    # after-commit steps, so nothing rolled back is ever announced, and runs the undo steps, so no file
+    # stored for a row that will not exist is left behind. A savepoint's rollback keeps both lists.
     if not previous_transaction.nested:
         session.info.pop(_AFTER_COMMIT, None)
-        session.info.pop(_AFTER_ROLLBACK, None)
+        _run(session.info.pop(_AFTER_ROLLBACK, []))
 
 
 def commits(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.accounts.models import User
 from portal.activity.operations import record
-from portal.assessments.models import DECIDED_STATES, OPEN_STATES, Assessment, AssessmentState
+from portal.assessments.models import OPEN_STATES, Assessment, AssessmentState
 from portal.db import utcnow
 from portal.errors import Conflict
 from portal.extensions import db
@@ -132,6 +132,7 @@ class Withdrawn(LifecycleEvent):
 
 
 _EVENTS = "portal.assessment_events"
+_LOCKED = "portal.locked_assessments"
 E = TypeVar("E", bound=LifecycleEvent)
 
 
@@ -144,6 +145,7 @@ def events() -> list[LifecycleEvent]:
 @event.listens_for(Session, "after_commit")
 def _forget_committed(session: Session) -> None:
     session.info.pop(_EVENTS, None)
+    session.info.pop(_LOCKED, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -151,13 +153,10 @@ def _forget_rolled_back(session: Session, previous_transaction: SessionTransacti
     # A transition that was rolled back never happened; a savepoint's rollback keeps the outer ones.
     if not previous_transaction.nested:
         session.info.pop(_EVENTS, None)
+    session.info.pop(_LOCKED, None)  # a savepoint's rollback may have released a lock taken inside it
 
 
 # Guards -------------------------------------------------------------------------------------
-
-
-def may(assessment: Assessment, transition: Transition) -> bool:
-    return assessment.state in TABLE[transition].from_states
 
 
 def require(assessment: Assessment, transition: Transition) -> None:
@@ -188,18 +187,19 @@ def require_withdrawable(assessment: Assessment) -> None:
     require(assessment, Transition.WITHDRAW)
 
 
-def is_decided(assessment: Assessment) -> bool:
-    return assessment.state in DECIDED_STATES
-
-
 def lock_open(assessment: Assessment) -> None:
     """Take the assessment's lock for this transaction, then refuse unless it still takes answers.
 
     Submitting and every change to answers or evidence (pages, API, offline import) call this first, so
     they happen one after another: a save that started before a submission either commits before it (and
     the submission's completeness check and score see it) or finds the assessment submitted. The state is
-    read again under the lock, because what the request loaded earlier may be stale by now.
+    read again under the lock, because what the request loaded earlier may be stale by now. Once held, the
+    lock lasts to the end of the transaction: an import of many answers takes it once, not once a row.
     """
+    locked: set[int] = db.session.info.setdefault(_LOCKED, set())
+    if assessment.id in locked:
+        require_open(assessment)
+        return
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite ignores FOR UPDATE but lets one writer at a time: this no-op write waits for that turn.
         table = Assessment.__table__
@@ -210,6 +210,7 @@ def lock_open(assessment: Assessment) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+    locked.add(assessment.id)
     require_open(assessment)
 
 

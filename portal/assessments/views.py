@@ -29,13 +29,13 @@ from portal.evidence.operations import UploadRefused, get_evidence, library, sto
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import Membership, Role
+from portal.organizations.models import Membership
 from portal.policy import Action, may
 from portal.reports.exports import queue_export, request_checksheet
 from portal.reports.offline import apply_import, get_import, keep_upload, start_import, stored_preview, stored_result
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
-from portal.session_auth import acting_organization, current_membership, current_role, permission_required
+from portal.session_auth import acting_organization, current_membership, permission_required
 from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -82,7 +82,7 @@ def detail(assessment_id: int) -> Any:
         scores=page.scores,
         today=date.today(),
         state_labels=ASSESSMENT_STATE_LABELS,
-        is_owner=current_role() == Role.SUPPLIER_OWNER,
+        is_owner=may(current_membership(), Action.ASSESSMENT_SUBMIT),
     )
 
 

@@ -28,7 +28,7 @@ from portal.campaigns.forms import (
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.rescoring import change_pass_threshold, get_job
 from portal.errors import PortalError
-from portal.jobs import enqueue_job
+from portal.jobs import queue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.policy import Action
 from portal.policy.questionnaires import list_buyer_versions
@@ -187,7 +187,7 @@ def change_threshold(campaign_id: int) -> Any:
         flash(_("The pass threshold must be between 0 and 100."), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     job = change_pass_threshold(campaign, form.pass_threshold.data or 0.0, by=current_user)
-    after_commit(partial(enqueue_job, "campaigns.rescore", job.id))
+    after_commit(partial(queue_job, job))
     return redirect(url_for("campaigns.job", campaign_id=campaign.id, job_id=job.id))
 
 

@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.attachments import attachment
@@ -29,7 +30,7 @@ def portfolio() -> Any:
     buyer = acting_organization()
     raw = request.form.get("campaign_id", "")
     if raw and not raw.isdigit():
-        raise UserInputError("campaign_id must be a number")
+        raise UserInputError(_l("Please choose a campaign from the list."))
     campaign = get_campaign(buyer, int(raw)) if raw else None
     export = request_portfolio(buyer, campaign, lang=request.form.get("lang", "ja"), by=current_user)
     after_commit(partial(queue_export, export))

@@ -16,6 +16,7 @@ from portal.assessments.models import Assessment, SectionAssignment
 from portal.audits.models import Audit
 from portal.extensions import db
 from portal.organizations.models import BUYER_ROLES, Membership, Role
+from portal.policy.actions import ROLES, Action
 from portal.suppliers.models import Supplier
 from portal.suppliers.queries import supplier_owners
 
@@ -97,7 +98,7 @@ def buyer_reviewers(assessment: Assessment) -> list[User]:
     """The buyer's admins and reviewers, who are told that an assessment waits for review."""
     return list(
         db.session.scalars(
-            _members(assessment.campaign.buyer_id, Membership.role.in_([Role.BUYER_ADMIN, Role.REVIEWER]))
+            _members(assessment.campaign.buyer_id, Membership.role.in_(ROLES[Action.REVIEW_DECIDE]))
         )
     )
 

@@ -220,3 +220,24 @@ def test_parallel_autosaves_of_one_item_at_one_version_one_wins_and_the_rest_get
     for response in responses:
         if response.status_code == 409:  # the colleague's answer comes back, so the page can offer both
             assert response.get_json()["current"]["comment"] == f"回答{winner}"
+
+
+def test_one_transaction_takes_the_assessments_lock_once_however_many_answers_it_saves(
+    app, make_buyer, make_supplier, make_campaign
+):
+    assessment, _, owner = setup(make_buyer, make_supplier, make_campaign)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for item_id in ("POL-01", "STF-01"):
+            save_answer(assessment, AnswerInput(item_id, "yes", None, None, 0), by=owner)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    db.session.commit()
+
+    assert sum("FOR UPDATE" in s for s in statements) == (0 if db.engine.dialect.name == "sqlite" else 1)
+    assert {a.item_id for a in db.session.scalars(sa.select(Answer))} == {"POL-01", "STF-01"}
