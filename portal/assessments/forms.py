@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from portal.assessments.operations import AnswerInput
+from portal.assessments.operations import KEEP, AnswerInput
 from portal.errors import UserInputError
 
 FIELDS = ("code", "comment", "na_reason")
@@ -38,4 +38,13 @@ def answer_input(data: Any, item_id: str) -> AnswerInput:
     if not isinstance(data, Mapping):
         raise UserInputError(_l("The answer could not be read. Please reload the page and try again."))
     code, comment, na_reason = (_text(data, name) for name in FIELDS)
-    return AnswerInput(item_id=item_id, code=code, comment=comment, na_reason=na_reason, base_version=_version(data))
+    # A page or script that has no explanation field leaves the stored explanation alone.
+    note = _text(data, "evidence_note") if "evidence_note" in data else KEEP
+    return AnswerInput(
+        item_id=item_id,
+        code=code,
+        comment=comment,
+        na_reason=na_reason,
+        base_version=_version(data),
+        evidence_note=note,
+    )

@@ -87,6 +87,9 @@ class Answer(db.Model):  # type: ignore[name-defined]
     code: Mapped[str | None] = mapped_column(sa.String(64))
     comment: Mapped[str | None] = mapped_column(sa.Text)
     na_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: A written explanation given instead of an evidence file (the supplier has no document): it lets the
+    #: answer be submitted, but the item counts as lacking evidence until a reviewer accepts it.
+    evidence_note: Mapped[str | None] = mapped_column(sa.Text)
     #: Optimistic concurrency: a save must name the version it started from.
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -225,6 +226,18 @@ def _record_answering(action: str, assessment: Assessment, *, by: User, **detail
     )
 
 
+class Unchanged(enum.Enum):
+    """A field a save did not send: the stored value stays as it is."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Unchanged.KEEP
+
+#: What one save stores; the fields of the activity log's old → new entry.
+ANSWER_FIELDS = ("code", "comment", "na_reason", "evidence_note")
+
+
 @dataclass(frozen=True)
 class AnswerInput:
     item_id: str
@@ -233,6 +246,8 @@ class AnswerInput:
     na_reason: str | None
     #: The answer version the user started from (0: there was no answer yet).
     base_version: int
+    #: A written explanation instead of an evidence file; KEEP (a sender that has no such field) keeps it.
+    evidence_note: str | Unchanged | None = KEEP
 
 
 def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answer:
@@ -257,16 +272,17 @@ def save_answer(assessment: Assessment, data: AnswerInput, *, by: User) -> Answe
             raise UserInputError(_l("This answer no longer exists. Please reload the page."))
         answer = Answer(assessment_id=assessment.id, item_id=data.item_id)
         db.session.add(answer)
-        before: dict[str, str | None] = {"code": None, "comment": None, "na_reason": None}
+        before: dict[str, str | None] = dict.fromkeys(ANSWER_FIELDS)
     else:
         if answer.version != data.base_version:
             raise AnswerConflict(answer)
-        before = {"code": answer.code, "comment": answer.comment, "na_reason": answer.na_reason}
-    after = {"code": code, "comment": comment, "na_reason": na_reason}
+        before = {field: getattr(answer, field) for field in ANSWER_FIELDS}
+    note = before["evidence_note"] if data.evidence_note is KEEP else clean_text(data.evidence_note)
+    after = {"code": code, "comment": comment, "na_reason": na_reason, "evidence_note": note}
     changes = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
     if not changes and answer.id is not None:
         return answer
-    answer.code, answer.comment, answer.na_reason = code, comment, na_reason
+    answer.code, answer.comment, answer.na_reason, answer.evidence_note = code, comment, na_reason, note
     answer.updated_by_id = by.id
     answer.updated_at = utcnow()
     lifecycle.answers_changed(assessment, by=by)
