@@ -4,7 +4,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from portal.suppliers.intake import QUESTIONS, suggest_tier
@@ -40,6 +40,8 @@ class TierForm(FlaskForm):
         validators=[Length(max=2000)],
         description=_l("Needed when the tier differs from the suggestion."),
     )
+    #: The tier the page showed; a posted tier equal to it was left alone, not chosen.
+    offered_tier = HiddenField()
 
     def intake_fields(self) -> list[Any]:
         return [self[key] for key, _ in QUESTIONS]
@@ -54,6 +56,19 @@ class TierForm(FlaskForm):
     def suggested_tier(self) -> Tier | None:
         answers = self.intake()
         return None if answers is None else suggest_tier(answers)
+
+    def preselect_suggestion(self) -> None:
+        """Put the intake's suggestion in the tier field unless the person chose a tier.
+
+        A tier counts as chosen when it differs from the one the page offered or comes with a reason; one
+        left as offered follows the answers (intake.js does the same while they are given). A post without
+        ``offered_tier`` (not from the page) keeps its tier.
+        """
+        suggested = self.suggested_tier()
+        left_alone = self.offered_tier.data is not None and self.offered_tier.data == self.tier.data
+        if suggested is not None and left_alone and not (self.tier_reason.data or "").strip():
+            self.tier.data = str(suggested)
+        self.offered_tier.data = self.tier.data
 
     def fill_intake(self, intake: dict[str, bool] | None) -> None:
         for field in self.intake_fields():

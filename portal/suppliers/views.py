@@ -71,6 +71,7 @@ def index() -> Any:
 def _supplier_refused(error: PortalError) -> Any:
     """The new-supplier form again, as typed, with the reason above it."""
     form = SupplierForm()
+    form.preselect_suggestion()
     form.validate()
     return render_template("suppliers/new.html", form=form, error=str(error.message), tier_labels=TIER_LABELS)
 
@@ -80,6 +81,7 @@ def _supplier_refused(error: PortalError) -> Any:
 @commits(refused=_supplier_refused)
 def create() -> Any:
     form = SupplierForm()
+    form.preselect_suggestion()
     if form.validate_on_submit():
         supplier = operations.add_supplier(
             acting_organization(),
@@ -101,6 +103,7 @@ def _render_detail(supplier: Any, form: TierForm | None = None, details_form: Su
     if form is None:
         form = TierForm(formdata=None, tier=str(supplier.tier), tier_reason=supplier.tier_reason)
         form.fill_intake(supplier.intake)
+    form.preselect_suggestion()
     if details_form is None:
         details_form = SupplierDetailsForm(formdata=None, name=supplier.name, contact_email=supplier.contact_email)
     today = date.today()
@@ -152,6 +155,7 @@ def update_details(supplier_id: int) -> Any:
 def _tier_refused(error: PortalError, supplier_id: int) -> Any:
     """The supplier's page with the tier form as typed and the reason under it."""
     form = TierForm()
+    form.preselect_suggestion()
     form.validate()
     form.tier_reason.errors = [str(error.message)]
     return _render_detail(operations.get_supplier(acting_organization(), supplier_id), form=form)
@@ -163,6 +167,7 @@ def _tier_refused(error: PortalError, supplier_id: int) -> Any:
 def change_tier(supplier_id: int) -> Any:
     supplier = operations.get_supplier(acting_organization(), supplier_id)
     form = TierForm()
+    form.preselect_suggestion()
     if form.validate_on_submit():
         operations.change_tier(
             supplier, Tier(form.tier.data), intake=form.intake(), reason=form.tier_reason.data, by=current_user
