@@ -23,7 +23,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PermissionDenied, UserInputError
 from portal.extensions import db
 from portal.mail.links import link_to
-from portal.mail.operations import queue_email
+from portal.notifications import events, notify
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.queries import has_members, is_admin
 from portal.text_input import clean_name
@@ -164,16 +164,7 @@ def invite(
     Returns the invitation and the token; only the token's hash is stored.
     """
     invitation, token = create_invitation(organization, email, role, by=by)
-    existing = get_user_by_email(invitation.email)
-    queue_email(
-        invitation.email,
-        "invitation",
-        locale=existing.locale if existing is not None else "ja",
-        invitation=invitation,
-        inviter=by,
-        assessment=assessment,
-        link=invitation_link(token),
-    )
+    notify(events.Invited(invitation, token, by, assessment))
     return invitation, token
 
 
@@ -252,6 +243,24 @@ def pending_invitation(
 def is_member(organization: Organization, email: str) -> bool:
     user = get_user_by_email(email)
     return user is not None and any(m.organization_id == organization.id for m in user.memberships)
+
+
+def closed_invitation(token: str, *, now: datetime | None = None) -> str | None:
+    """Why the link of ``token`` opens nothing (``"used"``, ``"expired"``, ``"revoked"``, ``"unknown"``); None if open.
+
+    Only the holder of the link learns it, and only to be shown a page that says what to do instead.
+    """
+    now = now or utcnow()
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None:
+        return "unknown"
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if now >= invitation.expires_at:
+        return "expired"
+    return None
 
 
 def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitation:
@@ -337,13 +346,7 @@ def request_password_reset(email: str, *, address: str | None, now: datetime | N
     )
     db.session.add(reset)
     db.session.flush()
-    queue_email(
-        user.email,
-        "password_reset",
-        locale=user.locale,
-        user=user,
-        link=link_to("accounts.reset_password", token=token),
-    )
+    notify(events.PasswordResetRequested(user, token))
     record(
         "user.password_reset_requested",
         actor=None,

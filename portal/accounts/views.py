@@ -138,6 +138,10 @@ def _registration_refused(error: PortalError, token: str) -> Any:
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @commits(refused=_registration_refused)
 def accept_invitation(token: str) -> Any:
+    closed = operations.closed_invitation(token)
+    if closed is not None:
+        # A page that says what to do next (sign in, or ask for a new link), not a bare "not found".
+        return render_template("accounts/invitation_closed.html", reason=closed), 404
     invitation = operations.find_open_invitation(token)
     existing = operations.get_user_by_email(invitation.email)
     if current_user.is_authenticated:

@@ -123,3 +123,31 @@ def test_responders_and_reviewers_cannot_invite(client, make_org, make_user):
     sign_in(client, reviewer.email)
     assert client.get("/organization/members").status_code == 403
     assert client.post("/organization/members", data={"email": "z@example.com", "role": "reviewer"}).status_code == 403
+
+
+def test_a_used_invitation_link_says_so_and_offers_to_sign_in(client, app, make_org, make_user):
+    _, link = invite_colleague(client, app, make_org, make_user)
+    client.post(link, data={"name": "A", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    client.post("/sign-out")
+
+    response = client.get(link)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404  # the link opens nothing; the page says what to do instead
+    assert "この招待はすでに使用されています" in page
+    assert 'class="button primary" href="/sign-in"' in page
+    assert 'class="brand"' in page  # in the site's layout, not a bare error
+
+
+def test_an_expired_or_replaced_invitation_link_offers_to_sign_in(client, app, make_org, make_user):
+    _, link = invite_colleague(client, app, make_org, make_user)
+    invitation = db.session.scalar(sa.select(Invitation))
+    invitation.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get(link).get_data(as_text=True)
+    assert "この招待は有効期限が切れています" in page and 'href="/sign-in"' in page
+
+    invitation.revoked_at = utcnow()
+    db.session.commit()
+    page = client.get(link).get_data(as_text=True)
+    assert "この招待は無効になっています" in page and 'href="/sign-in"' in page
+    assert "この招待リンクは無効です" in client.get("/invitations/not-a-real-token").get_data(as_text=True)
