@@ -19,11 +19,15 @@ install: $(STAMP) translations
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations -D messages --statistics 2>&1 | tail -n 2
 
+# `make demo PORT=5001` serves on another port; e-mail links follow it (PORTAL_BASE_URL), unless it is set.
+PORT ?= 5000
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 demo: install
 	$(FLASK) portal init
-	$(FLASK) portal seed-demo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(FLASK) portal seed-demo
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Lint and type checks run beside the tests (mypy on the second core) rather than inside pytest's own run;
 # any failure fails `make test`, and mypy's report is printed only when it finds something.

@@ -1,6 +1,7 @@
 """A supplier contact who has not joined yet: campaign e-mails keep the invitation they hold working,
 and carry a new one only when it no longer works (or soon will not)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -52,10 +53,12 @@ def test_launching_keeps_the_invitation_sent_when_the_supplier_was_added(client,
 
     find_open_invitation(token_of(first_link))  # still valid: raises NotFound otherwise
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1
-    # The launch e-mail names the request and points to that invitation; it has no link that would not work.
+    # The launch e-mail names the request and points to that invitation (no new one); its own link opens
+    # the assessment once the contact has joined.
     launch = bodies_to(CONTACT)[-1]
     assert "2026年度 取引先確認" in launch and "発注商事" in launch
-    assert "/assessments/" not in launch and "/invitations/" not in launch
+    assert "/invitations/" not in launch
+    (assessment_link,) = re.findall(r"https?://\S+/assessments/\d+", launch)
     invitation = db.session.scalar(sa.select(Invitation))
     assert str(invitation.expires_at.year) in launch
 
@@ -66,6 +69,7 @@ def test_launching_keeps_the_invitation_sent_when_the_supplier_was_added(client,
     assert response.status_code == 302
     membership = db.session.scalar(sa.select(Membership).where(Membership.organization_id == supplier.organization_id))
     assert membership.role == Role.SUPPLIER_OWNER
+    assert client.get(path_of(assessment_link)).status_code == 200
 
 
 def test_launching_sends_a_new_link_when_the_invitation_runs_out_soon(not_joined, make_campaign):
