@@ -40,12 +40,23 @@ class AcceptForm(FlaskForm):
     """Confirms acceptance for a user who is already signed in (a button, nothing to fill)."""
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 class SettingsForm(FlaskForm):
+    # A form without the name (an older page) keeps the name the user has: its default is that name.
+    name = StringField(
+        _l("Display name"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=120), check_name_field],
+        description=_l("Shown to the people you work with, on pages, in the activity log and in e-mails."),
+    )
     locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()])
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=MAX_LENGTH)])
 
 
 class ApiTokenForm(FlaskForm):

@@ -68,6 +68,26 @@ def take_back_sign_in_attempt(address: str | None) -> None:
     refund_attempt(_sign_in_limit(), address_key(address))
 
 
+def _password_check_limit() -> Limit:
+    config = current_app.config
+    return Limit("password_change.user", config["LOGIN_MAX_FAILURES"], config["LOGIN_LOCK_TIME"])
+
+
+def count_password_check(user: User, *, now: datetime | None = None) -> None:
+    """Count a check of a signed-in user's current password (to change it) before it is made.
+
+    Raises TooManyRequests after as many wrong ones as lock an account at sign-in, for as long: a session
+    left open on a shared computer must not let anyone guess the password through this form. The caller
+    commits at once, as for signing in.
+    """
+    check_attempt(_password_check_limit(), str(user.id), now=now)
+
+
+def take_back_password_check(user: User) -> None:
+    """The current password was right: only wrong ones count."""
+    refund_attempt(_password_check_limit(), str(user.id))
+
+
 def count_reset_request(email: str, address: str | None, *, now: datetime | None = None) -> bool:
     """Count a password-reset request for a (normalised) e-mail address; False once over either limit.
 

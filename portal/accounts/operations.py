@@ -138,19 +138,51 @@ def sign_out_everywhere(user: User, *, now: datetime | None = None) -> int:
     return revoked
 
 
+def _record_own(user: User, action: str, **details: Any) -> None:
+    """A change the user made to their own account, in the activity log (under no organisation)."""
+    record(action, actor=user, subject_type="user", subject_id=user.id, organization_id=None, **details)
+
+
 def set_locale(user: User, locale: str) -> None:
     if locale not in LOCALES:
         raise UserInputError(_l("Unknown language."))
-    record(
-        "user.locale_changed",
-        actor=user,
-        subject_type="user",
-        subject_id=user.id,
-        organization_id=None,
-        locale=[user.locale, locale],
-    )
+    _record_own(user, "user.locale_changed", locale=[user.locale, locale])
     user.locale = locale
     db.session.flush()
+
+
+def set_name(user: User, name: str) -> None:
+    """The name others see; one of invisible or only blank characters is refused."""
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise UserInputError(_l("Please enter your name."))
+    if cleaned != user.name:
+        _record_own(user, "user.name_changed", name=[user.name, cleaned])
+        user.name = cleaned
+        db.session.flush()
+
+
+class WrongPassword(UserInputError):
+    """The current password given to change it is not the user's."""
+
+
+def change_password(user: User, current: str, new: str) -> int:
+    """Set a new password for a signed-in user who knows the current one; returns how many API tokens were revoked.
+
+    As with a reset link, every session of the user ends (the caller starts the present one again) and every
+    API token is revoked: whoever knew the old password may have signed in or made a token. Nothing changes
+    when the current password is wrong or the new one too weak.
+    """
+    if not verify_password(user.password_hash, current):
+        raise WrongPassword(_l("The current password is not correct."))
+    if new == current:
+        raise UserInputError(_l("The new password must differ from the current one."))
+    user.password_hash = hash_password(new)  # checks the strength before anything is changed
+    end_sessions(user)
+    revoked = revoke_all_api_tokens(user)
+    _record_own(user, "user.password_changed", api_tokens_revoked=revoked)
+    db.session.flush()
+    return revoked
 
 
 # Invitations -------------------------------------------------------------------------------

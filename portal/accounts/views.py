@@ -12,6 +12,7 @@ from portal.accounts import limits, operations
 from portal.accounts.forms import (
     AcceptForm,
     ApiTokenForm,
+    ChangePasswordForm,
     ForgotPasswordForm,
     NewPasswordForm,
     RegisterForm,
@@ -28,12 +29,11 @@ from portal.unit_of_work import after_commit, commit, commits
 bp = Blueprint("accounts", __name__)
 
 
-def _start_session(user: User) -> None:
+def _start_session(user: User, *, keep: tuple[str, ...] = ()) -> None:
     # A fresh session on sign-in, so an identifier planted before it (fixation) is worthless.
-    lang = session.get("lang")
+    kept = {key: session[key] for key in ("lang", *keep) if session.get(key)}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
     login_user(user)
 
 
@@ -171,13 +171,22 @@ def accept_invitation(token: str) -> Any:
     return render_template("accounts/invitation_register.html", invitation=invitation, form=form)
 
 
+def _settings_form(**kwargs: Any) -> SettingsForm:
+    return SettingsForm(name=current_user.name, locale=current_user.locale, **kwargs)
+
+
 def _settings_page(
-    *, form: SettingsForm | None = None, token_form: ApiTokenForm | None = None, new_token: str | None = None
+    *,
+    form: SettingsForm | None = None,
+    password_form: ChangePasswordForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    new_token: str | None = None,
 ) -> str:
-    # The page holds two forms; the one not submitted is built without the request's data.
+    # The page holds several forms; those not submitted are built without the request's data.
     return render_template(
         "accounts/settings.html",
-        form=form or SettingsForm(formdata=None, locale=current_user.locale),
+        form=form or _settings_form(formdata=None),
+        password_form=password_form or ChangePasswordForm(formdata=None),
         token_form=token_form or ApiTokenForm(formdata=None),
         api_tokens=operations.list_api_tokens(current_user),
         new_token=new_token,
@@ -188,12 +197,48 @@ def _settings_page(
 @login_required
 @commits()
 def settings() -> Any:
-    form = SettingsForm(locale=current_user.locale)
+    form = _settings_form()
     if form.validate_on_submit():
+        operations.set_name(current_user, form.name.data or "")
         operations.set_locale(current_user, form.locale.data or "ja")
         flash(_("Your settings have been saved."), "success")
         return redirect(url_for("accounts.settings"))
-    return _settings_page(form=form)
+    return _settings_page(form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/settings/password", methods=["POST"])
+@login_required
+@commits()
+def change_password() -> Any:
+    """A new password for the signed-in user, who gives the current one; refusals change nothing."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _settings_page(password_form=form), 400
+    try:
+        limits.count_password_check(current_user)
+        commit()  # before the slow password check, so that parallel attempts see the count
+        operations.change_password(current_user, form.current_password.data or "", form.password.data or "")
+    except TooManyRequests as error:
+        form.current_password.errors = [str(error.message)]
+        return _settings_page(password_form=form), 429, {"Retry-After": str(error.retry_after)}
+    except operations.WrongPassword as error:  # answered, not raised: the count is kept
+        form.current_password.errors = [str(error.message)]
+        return _settings_page(password_form=form), 400
+    except UserInputError as error:  # the current password was right: its check is taken back
+        limits.take_back_password_check(current_user)
+        form.password.errors = [str(error.message)]
+        return _settings_page(password_form=form), 400
+    limits.take_back_password_check(current_user)
+    # Every session ended with the old password; this one goes on in a fresh session, as at sign-in.
+    _start_session(current_user._get_current_object(), keep=("membership_id",))
+    flash(
+        _(
+            "Your password has been changed. You have been signed out on your other devices, and your API tokens "
+            "have been revoked."
+        ),
+        "success",
+    )
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.route("/settings/api-tokens", methods=["POST"])

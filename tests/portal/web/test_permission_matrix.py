@@ -32,6 +32,7 @@ PUBLIC = {
     "accounts.switch_organization",
     "accounts.create_api_token",
     "accounts.revoke_api_token",
+    "accounts.change_password",  # one's own password; tests/portal/accounts/test_settings.py
     "api.openapi_document",
 }
 SECRETS = ("Secret Supplier", "Secret Campaign", "internal-only-comment", "secret-file.pdf")
