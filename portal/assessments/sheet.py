@@ -5,6 +5,13 @@ a reader may see is decided here, once, by the policy's rules: the buyer's staff
 and evidence only as ``policy.buyer_view`` allows; the supplier's people see only the review decisions
 ``policy.supplier_view`` lets through, and no scoring rule (weights, critical items, threshold) or score
 when the buyer hides the score from them. Loading takes the same few queries for any number of items.
+
+Scope is decided here too, once: an item whose condition does not hold for the answers (PI-02 while PI-01
+is いいえ) is out of scope, whatever answer was stored for it before the condition changed. It is not
+listed for the buyer's staff, so no review, export or count reaches it, and the scorer leaves it out by
+the same condition (``questionnaires.scoring``). Only the supplier's people, while they may still change
+answers, see it listed (``visible`` false), since their answering page shows it the moment its condition
+holds.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ class SheetItem:
     #: Its place among the items of the tier, from 1.
     number: int
     is_text: bool
-    #: Whether its condition holds for the answers the reader sees; a hidden item is listed, not counted.
+    #: Whether its condition holds for the answers the reader sees: out of scope when not. Such an item is
+    #: only listed for the supplier's people while they answer, and never counted.
     visible: bool
     #: None when there is none or the reader may not see it; ``evidence`` likewise empty.
     answer: Answer | None
@@ -91,6 +99,11 @@ class Sheet:
     scores: dict[str, Any] | None
 
     @property
+    def in_scope(self) -> tuple[SheetItem, ...]:
+        """The items whose condition holds: what is reviewed, exported, counted and scored."""
+        return tuple(entry for entry in self.items if entry.visible)
+
+    @property
     def sections(self) -> list[SheetSection]:
         """The sections with items in this tier, in questionnaire order."""
         by_section: dict[str, list[SheetItem]] = {}
@@ -132,6 +145,9 @@ def load_sheet(assessment: Assessment, *, to_supplier: bool) -> Sheet:
     show_scoring = scoring_shown(assessment, to_supplier=to_supplier)
     items = []
     for number, item in enumerate(questionnaire.items_for_tier(assessment.tier), start=1):
+        visible = item.is_visible(codes)
+        if not visible and not (to_supplier and editable):
+            continue  # out of scope: see the module's docstring
         decision = decisions.get(item.id)
         review = shown_review(decision, to_supplier=to_supplier)
         items.append(
@@ -139,7 +155,7 @@ def load_sheet(assessment: Assessment, *, to_supplier: bool) -> Sheet:
                 item=item,
                 number=number,
                 is_text=is_text_item(questionnaire, item),
-                visible=item.is_visible(codes),
+                visible=visible,
                 answer=answers.get(item.id),
                 evidence=evidence.get(item.id, []),
                 review=review,

@@ -35,7 +35,9 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
     sections = {section.id: section.title.get(lang) for section in questionnaire.sections}
     rows = []
     files: dict[str, EvidenceFile] = {}
-    for entry in sheet.items:
+    # The items in scope; in the supplier's answering copy also the conditional ones it may answer now, whose
+    # condition the supplier may still make hold (they are only listed for the supplier while it answers).
+    for entry in (e for e in sheet.items if e.visible or e.editable):
         item, answer, review = entry.item, entry.answer, entry.review
         item_files = tuple(EvidenceFile(e.filename, e.size, e.sha256, (item.id,)) for e in entry.evidence)
         for file in item_files:
