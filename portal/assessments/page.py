@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.assessments.models import Answer, Assessment, SectionAssignment
-from portal.assessments.operations import assignments_of
-from portal.assessments.rules import NA_CODE
+from portal.assessments.models import Answer, Assessment, AssessmentState, SectionAssignment
+from portal.assessments.operations import assignments_of, editable_item_ids, evidence_of, questionnaire_for
+from portal.assessments.rules import NA_CODE, Progress
 from portal.assessments.sheet import SheetItem, load_sheet
 from portal.evidence.models import Evidence
 from portal.extensions import db
@@ -37,6 +37,10 @@ class ItemView:
     #: The reviewer's comment, only when it is meant for the supplier.
     review_comment: str | None
     evidence_rule: str
+    #: The answer codes that need evidence (the page's "needs evidence" filter follows each change).
+    evidence_codes: list[str]
+    #: Reopened by the reviewer's return for clarification: the supplier's to answer again.
+    returned: bool
 
     @property
     def version(self) -> int:
@@ -59,6 +63,8 @@ class AnsweringPage:
     sections: list[SectionView]
     #: The supplier's own score once it has submitted, when the buyer shows it.
     scores: dict[str, Any] | None
+    #: Answered items out of those in scope (items hidden by a condition count in neither).
+    progress: Progress
 
 
 def answering_page(assessment: Assessment, lang: str) -> AnsweringPage:
@@ -68,6 +74,7 @@ def answering_page(assessment: Assessment, lang: str) -> AnsweringPage:
         a.user_id for a in assignments.values()
     }
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    returned = set(assessment.reopened_items) if assessment.state == AssessmentState.RETURNED else set()
     sections = []
     for part in sheet.sections:
         assignment = assignments.get(part.section.id)
@@ -75,25 +82,36 @@ def answering_page(assessment: Assessment, lang: str) -> AnsweringPage:
             SectionView(
                 part.section.id,
                 part.section.title.get(lang),
-                [_item_view(sheet.questionnaire, entry, users, lang) for entry in part.items],
+                [_item_view(sheet.questionnaire, entry, users, lang, returned) for entry in part.items],
                 users.get(assignment.user_id) if assignment else None,
                 part.answered,
                 part.total,
             )
         )
-    return AnsweringPage(sections, sheet.scores if assessment.submitted_at else None)
+    answered = sum(section.answered for section in sections)
+    total = sum(section.total for section in sections)
+    return AnsweringPage(sections, sheet.scores if assessment.submitted_at else None, Progress(answered, total))
 
 
-def _item_view(questionnaire: Questionnaire, entry: SheetItem, users: dict[int, User], lang: str) -> ItemView:
+def item_evidence(assessment: Assessment, item_id: str) -> tuple[list[Evidence], bool]:
+    """One item's evidence files as the answering page lists them, and whether they may be changed now."""
+    editable = item_id in editable_item_ids(assessment, questionnaire_for(assessment))
+    return evidence_of(assessment).get(item_id, []), editable
+
+
+def _item_view(
+    questionnaire: Questionnaire, entry: SheetItem, users: dict[int, User], lang: str, returned: set[str]
+) -> ItemView:
     item, answer = entry.item, entry.answer
     rule = item.evidence
+    choices = questionnaire.scale_of(item).choices
     return ItemView(
         item=item,
         number=entry.number,
         critical=bool(entry.critical),
         text=item.text.get(lang),
         guidance=item.guidance.get(lang) if item.guidance else "",
-        choices=[(c.code, c.label.get(lang)) for c in questionnaire.scale_of(item).choices],
+        choices=[(c.code, c.label.get(lang)) for c in choices],
         is_text=entry.is_text,
         answer=answer,
         answered_by=users[answer.updated_by_id].name if answer and answer.updated_by_id in users else None,
@@ -103,6 +121,8 @@ def _item_view(questionnaire: Questionnaire, entry: SheetItem, users: dict[int, 
         changed=entry.changed,
         review_comment=entry.review.comment if entry.review else None,
         evidence_rule=rule.description.get(lang) if rule.description else "",
+        evidence_codes=[c.code for c in choices if rule.is_required_for(c)],
+        returned=item.id in returned,
     )
 
 

@@ -7,22 +7,24 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
+from portal.actions.models import CorrectiveAction
 from portal.assessments import operations
 from portal.assessments.activity_view import supplier_activity
 from portal.assessments.forms import answer_input
 from portal.assessments.models import OPEN_STATES, Answer, Assessment
-from portal.assessments.page import answering_page
+from portal.assessments.page import answering_page, item_evidence
 from portal.background.models import JobState
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
-from portal.errors import Conflict, PortalError
+from portal.errors import Conflict, PortalError, UserInputError, too_large
 from portal.evidence.downloads import evidence_response
 from portal.evidence.models import Evidence
 from portal.evidence.operations import UploadRefused, get_evidence, library, store_all
@@ -80,14 +82,26 @@ def detail(assessment_id: int) -> Any:
         library=library(organization),
         members=members,
         scores=page.scores,
+        progress=page.progress,
         today=date.today(),
         state_labels=ASSESSMENT_STATE_LABELS,
         is_owner=may(current_membership(), Action.ASSESSMENT_SUBMIT),
+        max_upload=current_app.config["MAX_CONTENT_LENGTH"],
+        too_large=too_large(current_app.config["MAX_CONTENT_LENGTH"]),
+        actions=_corrective_actions(assessment),
     )
 
 
+def _corrective_actions(assessment: Assessment) -> int:
+    """How many corrective actions came of this assessment (the page links to them when there are any)."""
+    count = sa.select(sa.func.count()).where(CorrectiveAction.assessment_id == assessment.id)
+    return db.session.scalar(count) or 0
+
+
 def _wants_json() -> bool:
-    return request.is_json
+    """Autosave sends JSON; the page's script asks for JSON for uploads and evidence (``Accept``); a form
+    sent without JavaScript gets the page back."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
 def _back_to_item(assessment_id: int, item_id: str) -> Any:
@@ -98,9 +112,13 @@ def _to_item(assessment_id: int, item_id: str, **_: Any) -> str:
     return url_for("assessments.detail", assessment_id=assessment_id) + f"#item-{item_id}"
 
 
+_OWN_CONFLICT = _l("You changed this answer in another window meanwhile. Please check it before saving again.")
+
+
 def _conflict(assessment_id: int, item_id: str, current: Answer | None, sent: Any) -> Any:
     """409 with the answer as it is now, so the user can keep theirs or take the colleague's."""
-    message = str(operations.AnswerConflict.default_message())
+    mine = current is not None and current.updated_by_id == current_user.id
+    message = str(_OWN_CONFLICT if mine else operations.AnswerConflict.default_message())
     if current is None:
         return _refused(assessment_id, item_id, Conflict(message), sent)
     by = db.session.get(User, current.updated_by_id) if current.updated_by_id else None
@@ -114,6 +132,8 @@ def _conflict(assessment_id: int, item_id: str, current: Answer | None, sent: An
         "na_reason": current.na_reason,
         "version": current.version,
         "updated_by": by.name if by else None,
+        # Saved by this very person in another window or tab: the page says so rather than "a colleague".
+        "updated_by_me": mine,
     }
     return jsonify({"error": {"code": "conflict", "message": message}, "current": payload}), 409
 
@@ -179,11 +199,37 @@ def save(assessment_id: int, item_id: str) -> Any:
     return jsonify(saved)
 
 
+def _evidence_reply(assessment: Assessment, item_id: str, message: str) -> Any:
+    """For the page's script: the item's evidence list as the page shows it, the organisation's files to
+    attach from, and what to say next to the item; without JavaScript, back to the item."""
+    if not _wants_json():
+        flash(message, "success")
+        return _back_to_item(assessment.id, item_id)
+    files, editable = item_evidence(assessment, item_id)
+    html = render_template(
+        "assessments/_evidence_files.html", assessment=assessment, item_id=item_id, files=files, editable=editable
+    )
+    shelf = [{"id": e.id, "filename": e.filename} for e in library(acting_organization())]
+    return jsonify({"html": html, "count": len(files), "library": shelf, "message": message})
+
+
+def _evidence_refused(assessment_id: int, item_id: str, message: str, error: PortalError) -> Any:
+    if not _wants_json():
+        flash(message, "error")
+        return _back_to_item(assessment_id, item_id)
+    return jsonify({"error": {"code": error.code, "message": message}}), error.http_status
+
+
 def _upload_refused(error: PortalError, assessment_id: int, item_id: str) -> Any:
     if not isinstance(error, UploadRefused):
-        raise error
-    flash(_("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message), "error")
-    return _back_to_item(assessment_id, item_id)
+        return _item_refused(error, assessment_id, item_id)
+    message = _("%(file)s: %(message)s", file=clean_filename(error.filename), message=error.message)
+    return _evidence_refused(assessment_id, item_id, message, error)
+
+
+def _item_refused(error: PortalError, assessment_id: int, item_id: str, **view_args: Any) -> Any:
+    _assessment(assessment_id)  # a missing or foreign assessment stays the 404 page
+    return _evidence_refused(assessment_id, item_id, str(error.message), error)
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence", methods=["POST"])
@@ -193,35 +239,35 @@ def upload(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
-        flash(_("Please choose a file."), "error")
-        return _back_to_item(assessment_id, item_id)
+        raise UserInputError(_l("Please choose a file."))
     store_all(
         acting_organization(),
         files,
         lambda evidence: operations.attach_evidence(assessment, item_id, evidence, by=current_user),
         by=current_user,
     )
-    flash(ngettext("The file has been attached.", "%(num)d files have been attached.", len(files)), "success")
-    return _back_to_item(assessment_id, item_id)
+    message = ngettext("The file has been attached.", "%(num)d files have been attached.", len(files))
+    return _evidence_reply(assessment, item_id, message)
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/attach", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
-@commits(refused=flash_and_redirect(_to_item))
+@commits(refused=_item_refused)
 def attach(assessment_id: int, item_id: str) -> Any:
     assessment = _assessment(assessment_id)
     evidence = get_evidence(acting_organization(), request.form.get("evidence_id", type=int) or 0)
     operations.attach_evidence(assessment, item_id, evidence, by=current_user)
-    return _back_to_item(assessment_id, item_id)
+    attached = ngettext("The file has been attached.", "%(num)d files have been attached.", 1)
+    return _evidence_reply(assessment, item_id, attached)
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/<int:evidence_id>/detach", methods=["POST"])
 @permission_required(Action.ASSESSMENT_ANSWER)
-@commits(refused=flash_and_redirect(_to_item))
+@commits(refused=_item_refused)
 def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
     assessment = _assessment(assessment_id)
     operations.detach_evidence(assessment, item_id, evidence_id, by=current_user)
-    return _back_to_item(assessment_id, item_id)
+    return _evidence_reply(assessment, item_id, _("The file has been removed from this item."))
 
 
 @bp.route("/evidence/<int:evidence_id>")

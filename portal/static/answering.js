@@ -128,6 +128,7 @@
     var take = button(texts.take, function () {
       box.classList.add("is-hidden");
       setVersion(form, theirs.version);
+      if (theirs.updated_by_me) { article(form).dataset.answeredById = texts.user; }
       fill(form, theirs);
       localStorage.removeItem(draftKey(form));
       setStatus(form, texts.dropped);
@@ -161,6 +162,7 @@
     }).then(function (result) {
       if (result.status === 200) {
         setVersion(form, result.data.version);
+        article(form).dataset.answeredById = texts.user;
         // Typed while this save was on its way: still a draft, now on top of the version just saved.
         if (sameAnswer(fields(form), body)) { localStorage.removeItem(draftKey(form)); } else { remember(form); }
         setStatus(form, texts.saved);
@@ -169,7 +171,7 @@
       } else if (result.status === 409 && result.data.current) {
         again[url(form)] = false;
         setStatus(form, result.data.error.message, true);
-        offerChoice(form, result.data.current,
+        offerChoice(form, result.data.current, result.data.current.updated_by_me ? texts.conflictSelf :
           named(texts.conflict, texts.conflictAnonymous, result.data.current.updated_by));
       } else {
         again[url(form)] = false;
@@ -217,6 +219,7 @@
       return !item.classList.contains("is-hidden");
     });
     count.textContent = items.filter(isAnswered).length + "/" + items.length;
+    refreshCounts();
   }
 
   function later(form) {
@@ -234,6 +237,7 @@
     var saved = fields(form);
     saved.version = Number(article(form).dataset.version);
     saved.updated_by = article(form).dataset.answeredBy;
+    var mine = article(form).dataset.answeredById === texts.user;
     if (sameAnswer(draft, saved)) { localStorage.removeItem(draftKey(form)); return; }
     fill(form, draft);
     // With no answer saved yet there is nothing to overwrite (a draft of unknown base is still only shown).
@@ -242,7 +246,7 @@
       return;
     }
     setStatus(form, texts.unsaved, true);
-    offerChoice(form, saved, named(texts.stale, texts.staleAnonymous, saved.updated_by));
+    offerChoice(form, saved, mine ? texts.staleSelf : named(texts.stale, texts.staleAnonymous, saved.updated_by));
   }
 
   document.querySelectorAll("article.item.is-editable form.answer-form").forEach(function (form) {
@@ -263,6 +267,223 @@
       if (localStorage.getItem(draftKey(form))) { save(form); }
     });
   });
+
+  // Back to this page from the browser's memory (the back button): it may be stale, so it is loaded again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
+
+  // Progress and filters ------------------------------------------------------------------------------
+
+  var items = Array.prototype.slice.call(document.querySelectorAll("article.item"));
+  var filterButtons = Array.prototype.slice.call(document.querySelectorAll(".filters button[data-filter]"));
+  var filter = "";
+
+  function inScope(item) { return !item.classList.contains("is-hidden"); }
+
+  function codeOf(item) {
+    var checked = item.querySelector('form.answer-form input[name="code"]:checked');
+    return checked ? checked.value : null;
+  }
+
+  function needsEvidence(item) {
+    var codes = (item.dataset.evidenceCodes || "").split(" ");
+    var evidence = item.querySelector(".evidence");
+    return codeOf(item) !== null && codes.indexOf(codeOf(item)) >= 0 && evidence && evidence.dataset.count === "0";
+  }
+
+  var tests = {
+    "": function () { return true; },
+    unanswered: function (item) { return !isAnswered(item); },
+    evidence: needsEvidence,
+    returned: function (item) { return item.dataset.returned === "1"; }
+  };
+
+  // The overall bar counts the items in scope (those a condition hides count in neither number).
+  function refreshCounts() {
+    var shown = items.filter(inScope);
+    var answered = shown.filter(isAnswered).length;
+    var bar = document.getElementById("progress");
+    bar.max = shown.length;
+    bar.value = answered;
+    document.querySelector("#progress-text .answered").textContent = answered;
+    document.querySelector("#progress-text .total").textContent = shown.length;
+    filterButtons.forEach(function (filterButton) {
+      var name = filterButton.dataset.filter;
+      var number = filterButton.querySelector(".n");
+      if (number) { number.textContent = "(" + shown.filter(tests[name]).length + ")"; }
+    });
+  }
+
+  // A filter hides the other items (and sections left empty) at once; the answers are untouched.
+  function applyFilter(name) {
+    filter = name;
+    filterButtons.forEach(function (filterButton) {
+      filterButton.setAttribute("aria-pressed", String(filterButton.dataset.filter === name));
+    });
+    var any = false;
+    document.querySelectorAll("section.section").forEach(function (section) {
+      var matching = 0;
+      section.querySelectorAll("article.item").forEach(function (item) {
+        var match = tests[name](item);
+        item.classList.toggle("is-filtered-out", !match);
+        if (match && inScope(item)) { matching += 1; }
+      });
+      section.classList.toggle("is-filtered-out", name !== "" && matching === 0);
+      any = any || matching > 0;
+    });
+    document.getElementById("filter-empty").classList.toggle("is-hidden", any);
+  }
+
+  filterButtons.forEach(function (filterButton) {
+    filterButton.addEventListener("click", function () {
+      applyFilter(filter === filterButton.dataset.filter ? "" : filterButton.dataset.filter);
+    });
+  });
+  var filters = document.querySelector(".filters");
+  if (filters) { filters.hidden = false; }
+
+  // The bar stays on screen while scrolling: a link to a section leaves the section's title below it.
+  var answeringBar = document.querySelector(".answering-bar");
+  function measureBar() {
+    document.documentElement.style.setProperty("--bar-height", answeringBar.offsetHeight + "px");
+  }
+  if (answeringBar) {
+    measureBar();
+    window.addEventListener("resize", measureBar);
+  }
+
+  // Evidence ---------------------------------------------------------------------------------------------
+
+  function evidenceMessage(item, text, isError) {
+    var message = item.querySelector(".evidence-message");
+    message.textContent = text;
+    message.classList.toggle("is-error", !!isError);
+  }
+
+  // The organisation's files, offered on every item: a file uploaded for one item can be attached to others.
+  function refreshLibrary(files) {
+    document.querySelectorAll("form.attach").forEach(function (form) {
+      var select = form.querySelector("select");
+      var chosen = select.value;
+      select.textContent = "";
+      files.forEach(function (file) {
+        var option = document.createElement("option");
+        option.value = file.id;
+        option.textContent = file.filename;
+        select.append(option);
+      });
+      if (chosen) { select.value = chosen; }
+      if (!select.value && select.options.length) { select.selectedIndex = 0; }
+      form.classList.toggle("is-hidden", files.length === 0);
+    });
+  }
+
+  // Uploads, attachments and removals answer with the item's new list of files; a refusal is shown beside it.
+  function sendEvidence(item, url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": token, "Accept": "application/json" },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; },
+        function () { return { ok: false, data: {} }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        evidenceMessage(item, (result.data.error && result.data.error.message) || texts.failed, true);
+        return false;
+      }
+      var evidence = item.querySelector(".evidence");
+      evidence.querySelector(".evidence-files").innerHTML = result.data.html;
+      evidence.dataset.count = String(result.data.count);
+      refreshLibrary(result.data.library);
+      evidenceMessage(item, result.data.message);
+      refreshCounts();
+      return true;
+    }, function () {
+      evidenceMessage(item, texts.failed, true);
+      return false;
+    });
+  }
+
+  function hasFiles(event) {
+    return !!event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
+  }
+
+  function withFile(text, name) { return text.replace("%(file)s", name); }
+
+  // One file per request, one after another: each is checked against the limit before it is sent.
+  function uploadFiles(item, files) {
+    var url = item.querySelector(".evidence").dataset.upload;
+    var limit = Number(texts.maxBytes) || 0;
+    var queue = Array.prototype.slice.call(files);
+    function next() {
+      var file = queue.shift();
+      if (!file) { return Promise.resolve(); }
+      if (limit && file.size > limit) {
+        evidenceMessage(item, withFile(texts.tooLarge, file.name), true);
+        return Promise.resolve();
+      }
+      evidenceMessage(item, withFile(texts.uploading, file.name));
+      var body = new FormData();
+      body.append("csrf_token", token);
+      body.append("files", file, file.name);
+      return sendEvidence(item, url, body).then(function (ok) { return ok ? next() : undefined; });
+    }
+    return next();
+  }
+
+  document.querySelectorAll("article.item.is-editable").forEach(function (item) {
+    var upload = item.querySelector("form.upload");
+    if (upload) {
+      upload.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var input = upload.querySelector('input[type="file"]');
+        if (!input.files.length) {
+          sendEvidence(item, upload.action, new FormData(upload));
+          return;
+        }
+        uploadFiles(item, input.files).then(function () { input.value = ""; });
+      });
+    }
+    var attach = item.querySelector("form.attach");
+    if (attach) {
+      attach.addEventListener("submit", function (event) {
+        event.preventDefault();
+        sendEvidence(item, attach.action, new FormData(attach));
+      });
+    }
+    // The remove buttons come and go with the list: one listener on the item hears them all.
+    item.addEventListener("submit", function (event) {
+      if (!event.target.matches("form.detach")) { return; }
+      event.preventDefault();
+      sendEvidence(item, event.target.action, new FormData(event.target));
+    });
+    var zone = item.querySelector(".evidence.is-droppable");
+    if (!zone) { return; }
+    zone.addEventListener("dragover", function (event) {
+      if (hasFiles(event)) {
+        event.preventDefault();
+        zone.classList.add("is-dragover");
+      }
+    });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("is-dragover"); });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("is-dragover");
+      if (event.dataTransfer && event.dataTransfer.files.length) { uploadFiles(item, event.dataTransfer.files); }
+    });
+  });
+
+  // A file dropped beside an item's evidence is not opened by the browser in place of the page.
+  ["dragover", "drop"].forEach(function (name) {
+    window.addEventListener(name, function (event) {
+      if (hasFiles(event)) { event.preventDefault(); }
+    });
+  });
+
+  refreshCounts();
 
   // A closed tab still sends what was typed in the last moment.
   window.addEventListener("pagehide", function () {

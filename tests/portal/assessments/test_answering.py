@@ -74,6 +74,7 @@ def test_two_sessions_editing_one_item_get_a_conflict_and_lose_nothing(
         "na_reason": None,
         "version": 1,
         "updated_by": owner.name,
+        "updated_by_me": False,
     }
     assert (answer("STF-01").code, answer("STF-01").comment) == ("yes", "研修を年2回")  # the first stays
 
