@@ -13,9 +13,7 @@ from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.lookups import one_or_not_found
-from portal.mail import recipients
-from portal.mail.links import link_to
-from portal.mail.operations import queue_email
+from portal.notifications import events, notify
 from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
 from portal.text_input import clean_text
@@ -74,10 +72,7 @@ def submit_plan(action: CorrectiveAction, plan: str, *, by: User) -> CorrectiveA
         organization_id=action.supplier.organization_id,
         state=[str(before), str(action.state)],
     )
-    for user in recipients.action_followers(action):
-        queue_email(
-            user.email, "action_planned", locale=user.locale, action=action, planner=by, link=action_link(action)
-        )
+    notify(events.ActionPlanned(action, by))
     return action
 
 
@@ -98,15 +93,8 @@ def close_action(action: CorrectiveAction, comment: str | None, *, by: User) -> 
         organization_id=action.supplier.buyer_id,
         state=[str(before), str(action.state)],
     )
-    # Only the title, the buyer's name and the link: the closing comment and who closed it stay on the page.
-    for user in recipients.action_responsible(action):
-        queue_email(user.email, "action_closed", locale=user.locale, action=action, link=action_link(action))
+    notify(events.ActionClosed(action))
     return action
-
-
-def action_link(action: CorrectiveAction) -> str:
-    """The action's page; the same address serves the buyer's and the supplier's view of it."""
-    return link_to("actions.detail", action_id=action.id)
 
 
 def add_evidence(action: CorrectiveAction, evidence: Evidence, *, by: User) -> None:

@@ -42,8 +42,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.lookups import one_or_not_found
 from portal.mail import recipients
-from portal.mail.links import link_to
-from portal.mail.operations import queue_email
+from portal.notifications import events, notify
 from portal.organizations.models import Membership, Organization
 from portal.policy.actions import Action, role_may
 from portal.scoring.requests import request_scoring
@@ -393,17 +392,8 @@ def assign_section(assessment: Assessment, section_id: str, user: User | None, *
             section=section_id,
             user=[previous_user, new_user],
         )
-        if user is not None and user.id != by.id:
-            title = questionnaire.section(section_id).title.get(user.locale)
-            queue_email(
-                user.email,
-                "section_assigned",
-                locale=user.locale,
-                assessment=assessment,
-                section=title,
-                assigner=by,
-                link=link_to("assessments.detail", assessment_id=assessment.id, anchor=f"s-{section_id}"),
-            )
+        if user is not None:
+            notify(events.SectionAssigned(assessment, section_id, user, by))
 
 
 def assignments_of(assessment: Assessment) -> dict[str, SectionAssignment]:
@@ -470,9 +460,7 @@ def tell_owners_ready(assessment: Assessment, *, by: User, now: datetime | None 
         by=by,
         owners=[owner.id for owner in owners],
     ).created_at = now
-    link = link_to("assessments.submit", assessment_id=assessment.id)
-    for owner in owners:
-        queue_email(owner.email, "answers_ready", locale=owner.locale, assessment=assessment, sender=by, link=link)
+    notify(events.AnswersReady(assessment, by))
     db.session.flush()
     return owners
 
@@ -493,22 +481,9 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
     lifecycle.record_transition(
         "assessment.submitted", submitted, by=by, organization_id=assessment.supplier.organization_id
     )
-    _notify_buyer_submitted(assessment, by)
+    notify(submitted)
     logger.info("Assessment %s submitted by %s", assessment.id, by)
     return assessment
-
-
-def _notify_buyer_submitted(assessment: Assessment, by: User) -> None:
-    link = link_to("review.detail", assessment_id=assessment.id)
-    for reviewer in recipients.buyer_reviewers(assessment):
-        queue_email(
-            reviewer.email,
-            "assessment_submitted",
-            locale=reviewer.locale,
-            assessment=assessment,
-            submitter=by,
-            link=link,
-        )
 
 
 def is_overdue(assessment: Assessment, today: date) -> bool:

@@ -32,9 +32,7 @@ from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.lookups import one_or_not_found
-from portal.mail import recipients
-from portal.mail.links import link_to
-from portal.mail.operations import queue_email
+from portal.notifications import events, notify
 from portal.organizations.models import Organization
 from portal.policy.questionnaires import get_buyer_version
 from portal.scoring.operations import SCORED_STATES
@@ -227,23 +225,9 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
         date=data.planned_date.isoformat(),
         mode=data.mode,
     )
-    _notify_supplier(audit, "audit_planned")
+    notify(events.AuditPlanned(audit))
     logger.info("Audit %s of supplier %s planned by %s", audit.id, supplier.id, by)
     return audit
-
-
-def audit_link(audit: Audit) -> str:
-    """The audit's page; the same address shows the buyer's or the supplier's view of it."""
-    return link_to("audits.detail", audit_id=audit.id)
-
-
-def _notify_supplier(audit: Audit, template: str, **context: object) -> None:
-    # Templates get the audit itself, so they must not show its internal fields (summary, notes).
-    buyer = db.session.get(Organization, audit.buyer_id)
-    for owner in recipients.supplier_owners(audit.supplier):
-        queue_email(
-            owner.email, template, locale=owner.locale, audit=audit, buyer=buyer, link=audit_link(audit), **context
-        )
 
 
 def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, today: date) -> Audit:
@@ -260,8 +244,7 @@ def propose_date(audit: Audit, proposed: date, note: str | None, *, by: User, to
         by=by,
         date=proposed.isoformat(),
     )
-    for user in recipients.audit_organisers(audit):
-        queue_email(user.email, "audit_date_proposed", locale=user.locale, audit=audit, link=audit_link(audit))
+    notify(events.AuditDateProposed(audit))
     return audit
 
 
@@ -277,7 +260,7 @@ def accept_proposal(audit: Audit, *, by: User) -> Audit:
         by=by,
         date=[before.isoformat(), audit.planned_date.isoformat()],
     )
-    _notify_supplier(audit, "audit_planned")
+    notify(events.AuditPlanned(audit))
     return audit
 
 
@@ -288,8 +271,7 @@ def cancel_audit(audit: Audit, *, by: User) -> Audit:
     _rescore_reference(audit)
     db.session.flush()
     _record("audit.cancelled", audit, by=by)
-    # The supplier was told of the date when the audit was planned, so it is told it is off.
-    _notify_supplier(audit, "audit_cancelled")
+    notify(events.AuditCancelled(audit))
     return audit
 
 
@@ -423,6 +405,6 @@ def close_audit(
         by=by,
         findings=len(findings),
     )
-    _notify_supplier(audit, "audit_closed", count=len(findings))
+    notify(events.AuditClosed(audit, len(findings)))
     logger.info("Audit %s closed by %s with %s findings", audit.id, by, len(findings))
     return actions

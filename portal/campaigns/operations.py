@@ -5,18 +5,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import Invitation, User
-from portal.accounts.operations import (
-    create_invitation,
-    invitation_link,
-    is_member,
-    pending_invitation,
-)
+from portal.accounts.models import User
 from portal.activity.operations import record
 from portal.assessments import lifecycle
 from portal.assessments.models import Answer, AnswerEvidence, Assessment, AssessmentState
@@ -29,10 +23,8 @@ from portal.errors import Conflict, NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.lookups import one_or_not_found
-from portal.mail import recipients
-from portal.mail.links import link_to
-from portal.mail.operations import queue_email
-from portal.organizations.models import Organization, Role
+from portal.notifications import events, notify
+from portal.organizations.models import Organization
 from portal.policy.questionnaires import get_buyer_version, latest_buyer_version
 from portal.suppliers.models import Supplier, Tier
 from portal.text_input import clean_name, clean_text
@@ -169,7 +161,7 @@ def launch_campaign(campaign: Campaign, *, by: User) -> list[Assessment]:
     if campaign.previous_id is not None:
         _seed_from_previous_round(campaign)
     for assessment in campaign.assessments:
-        _invite_supplier(assessment, by=by)
+        notify(events.AssessmentRequested(assessment, by))
     db.session.flush()
     record(
         "campaign.launched",
@@ -181,82 +173,6 @@ def launch_campaign(campaign: Campaign, *, by: User) -> list[Assessment]:
     )
     logger.info("Campaign %s launched by %s", campaign.id, by)
     return list(campaign.assessments)
-
-
-#: A pending invitation still valid this long is pointed to rather than replaced; three days cover an
-#: e-mail that is read only after a weekend.
-INVITATION_STILL_USABLE = timedelta(days=3)
-
-
-@dataclass(frozen=True)
-class ContactInvitation:
-    """How a supplier contact who has not joined yet gets in."""
-
-    email: str
-    locale: str
-    invitation: Invitation
-    #: The link of a new invitation made for this message, or None: the pending invitation's link,
-    #: sent earlier, still works (it cannot be sent again, only its hash is stored).
-    link: str | None
-
-
-def contact_invitation(supplier: Supplier, *, by: User | None, now: datetime) -> ContactInvitation | None:
-    """The invitation a message to the supplier's contact should point to; None if the contact has joined.
-
-    Why the earlier invitation is kept rather than replaced by a new link in every e-mail: a new link
-    revokes the old one, and the contact of a small company, who was told "you will get an invitation",
-    opens that first e-mail and finds "not valid". One invitation whose link keeps working, named by
-    the day it was sent, is the least confusing. A new link (which revokes the old one, in the same
-    message that carries the new one) is made only when there is no usable invitation left: none was
-    sent, it expired or was revoked, or it runs out before the person is likely to read this message.
-    """
-    organization, email = supplier.organization, supplier.contact_email
-    if is_member(organization, email):
-        return None
-    _, locale = recipients.contact_address(supplier)
-    pending = pending_invitation(organization, email, Role.SUPPLIER_OWNER, valid_until=now + INVITATION_STILL_USABLE)
-    if pending is not None:
-        return ContactInvitation(email, locale, pending, None)
-    invitation, token = create_invitation(organization, email, Role.SUPPLIER_OWNER, by=by, now=now)
-    return ContactInvitation(email, locale, invitation, invitation_link(token))
-
-
-def _invite_supplier(assessment: Assessment, *, by: User) -> None:
-    supplier, campaign = assessment.supplier, assessment.campaign
-    link = link_to("assessments.detail", assessment_id=assessment.id)
-    addresses = recipients.owner_addresses(supplier)
-    invitation = None
-    if not addresses:
-        way_in = contact_invitation(supplier, by=by, now=utcnow())
-        if way_in is not None and way_in.link is not None:
-            # Nobody has joined yet: the new invitation to the organisation carries the request.
-            queue_email(
-                way_in.email,
-                "invitation",
-                locale=way_in.locale,
-                invitation=way_in.invitation,
-                inviter=by,
-                assessment=assessment,
-                link=way_in.link,
-            )
-            return
-        if way_in is not None:
-            # Not joined yet, but the earlier invitation still works: the e-mail points to it.
-            addresses, invitation = [(way_in.email, way_in.locale)], way_in.invitation
-        else:
-            # The contact has joined in another role (e.g. the owner left): the usual link works for them.
-            addresses = [recipients.contact_address(supplier)]
-    for email, locale in addresses:
-        queue_email(
-            email,
-            "assessment_requested",
-            locale=locale,
-            assessment=assessment,
-            campaign=campaign,
-            buyer=campaign.buyer,
-            invitation=invitation,
-            link=link,
-        )
 
 
 def _seed_from_previous_round(campaign: Campaign) -> None:
@@ -365,8 +281,7 @@ def withdraw_assessment(campaign: Campaign, assessment_id: int, reason: str | No
     if reason is None:
         raise UserInputError(_l("Please give a reason for withdrawing the assessment."))
     withdrawn = lifecycle.withdraw(assessment, reason, by=by)
-    for email, locale in recipients.owners_or_contact(assessment.supplier):
-        queue_email(email, "assessment_withdrawn", locale=locale, assessment=assessment, reason=reason)
+    notify(withdrawn)
     db.session.flush()
     # The reason is kept in the activity log, the append-only record of every state change.
     lifecycle.record_transition(
@@ -390,10 +305,7 @@ def extend_due_date(campaign: Campaign, new_date: date, *, by: User, today: date
     old_date = campaign.due_date
     campaign.due_date = new_date
     waiting = [a for a in campaign.assessments if lifecycle.is_open(a)]
-    for assessment in waiting:
-        link = link_to("assessments.detail", assessment_id=assessment.id)
-        for email, locale in recipients.owners_or_contact(assessment.supplier):
-            queue_email(email, "campaign_extended", locale=locale, assessment=assessment, old_date=old_date, link=link)
+    notify(events.DueDateExtended(campaign, old_date, tuple(waiting)))
     db.session.flush()
     record(
         "campaign.due_date_extended",

@@ -14,12 +14,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
 from portal.campaigns.models import Campaign, CampaignState
-from portal.campaigns.operations import contact_invitation
 from portal.db import utcnow
 from portal.extensions import db
-from portal.mail import recipients
-from portal.mail.links import link_to
-from portal.mail.operations import queue_email
+from portal.notifications import events, notify
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +39,9 @@ def _steps_sent(subject: InstrumentedAttribute[int | None], ids: list[int]) -> s
 
 
 def send_assessment_reminders(today: date, *, now: datetime | None = None) -> int:
-    """Queue today's reminders for every unsubmitted assessment of a launched campaign.
+    """Queue today's reminders for every unsubmitted assessment of a launched campaign; returns how many.
 
-    A contact who has not joined yet cannot open the assessment, so the reminder points to the
-    invitation that still works, or carries a new one (``contact_invitation``).
+    Who is told, and how a contact who has not joined yet gets in: ``portal.notifications.handlers``.
     """
     now = now or utcnow()
     assessments = db.session.scalars(
@@ -62,31 +58,7 @@ def send_assessment_reminders(today: date, *, now: datetime | None = None) -> in
             continue
         db.session.add(ReminderSent(assessment_id=assessment.id, step=step))
         days = (assessment.campaign.due_date - today).days
-        link = link_to("assessments.detail", assessment_id=assessment.id)
-        owners = recipients.owner_addresses(assessment.supplier)
-        way_in = None if owners else contact_invitation(assessment.supplier, by=None, now=now)
-        mail = {"assessment": assessment, "overdue": step == "overdue", "days": days, "link": link}
-        if way_in is not None:
-            queue_email(
-                way_in.email,
-                "assessment_reminder",
-                locale=way_in.locale,
-                invitation=way_in.invitation,
-                invitation_link=way_in.link,
-                **mail,
-            )
-            reminded = {way_in.email.lower()}
-        else:
-            # The owners; with none, the contact has joined in another role and the usual link works.
-            addresses = owners or [recipients.contact_address(assessment.supplier)]
-            for email, locale in addresses:
-                queue_email(email, "assessment_reminder", locale=locale, **mail)
-            reminded = {email.lower() for email, _ in addresses}
-        # And the colleagues answering its sections, each once, in their own language.
-        for colleague in recipients.section_assignees(assessment):
-            if colleague.email.lower() not in reminded:
-                reminded.add(colleague.email.lower())
-                queue_email(colleague.email, "assessment_reminder", locale=colleague.locale, **mail)
+        notify(events.ReminderDue(assessment, overdue=step == "overdue", days_left=days, now=now))
         queued += 1
     db.session.flush()
     if queued:
@@ -113,9 +85,7 @@ def send_action_reminders(today: date) -> int:
         if step is None or (action.id, step) in already:
             continue
         db.session.add(ReminderSent(action_id=action.id, step=step))
-        link = link_to("actions.detail", action_id=action.id)
-        for email, locale in recipients.owners_or_contact(action.supplier):
-            queue_email(email, "action_due", locale=locale, action=action, link=link)
+        notify(events.ActionDue(action))
         queued += 1
     db.session.flush()
     return queued

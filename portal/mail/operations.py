@@ -42,19 +42,21 @@ def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
     The subject line is rendered on its own, so a value stored with a line break (before names were
     checked) stays in the subject, on one line, rather than cutting it short or reaching a header.
     """
-    environment = current_app.jinja_env
+    subject_template, body_template = _compiled(current_app.jinja_env, name)
+    current_app.update_template_context(context)
+    subject = one_line(subject_template.render(context))
+    return subject[:SUBJECT_LENGTH], body_template.render(context).strip() + "\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(environment: Environment, name: str) -> tuple[Template, Template]:
+    """The subject line and the body of template ``name``, read and compiled once per application."""
     assert environment.loader is not None
     source, _, _ = environment.loader.get_source(environment, name)
     subject_line, _, body = source.partition("\n")
-    current_app.update_template_context(context)
-    subject = one_line(_compiled(environment, subject_line).render(context))
-    return subject[:SUBJECT_LENGTH], _compiled(environment, body).render(context).strip() + "\n"
-
-
-@functools.lru_cache(maxsize=128)
-def _compiled(environment: Environment, source: str) -> Template:
     # Plain text: a template without a file name would otherwise be HTML-escaped ("A&amp;B").
-    return environment.overlay(autoescape=False).from_string(source)
+    plain = environment.overlay(autoescape=False)
+    return plain.from_string(subject_line), plain.from_string(body)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -1,8 +1,8 @@
 """Who is told: one named rule for each group of people the portal's e-mails go to.
 
-Every place that queues an e-mail asks here, so a change of "who hears of this" (a role added, people
-who left excluded) is made once. Functions return users (each once, in a stable order) unless the
-group may include someone without an account, then (address, language) pairs.
+Every notification handler (``portal.notifications.handlers``) asks here, so a change of "who hears of
+this" (a role added, people who left excluded) is made once. Functions return users (each once, in a
+stable order) unless the group may include someone without an account, then (address, language) pairs.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = [
     "Address",
     "action_followers",
     "action_responsible",
+    "address_of",
     "audit_organisers",
     "buyer_reviewers",
     "contact_address",
@@ -43,10 +44,15 @@ def owner_addresses(supplier: Supplier) -> list[Address]:
     return [(owner.email, owner.locale) for owner in supplier_owners(supplier)]
 
 
+def address_of(email: str) -> Address:
+    """An address, in the language of its account if it has one, else Japanese (someone not yet joined)."""
+    account = get_user_by_email(email)
+    return email, account.locale if account is not None else "ja"
+
+
 def contact_address(supplier: Supplier) -> Address:
     """The supplier's contact, in their account's language if they have one (joined in another role), else Japanese."""
-    contact = get_user_by_email(supplier.contact_email)
-    return supplier.contact_email, contact.locale if contact is not None else "ja"
+    return address_of(supplier.contact_email)
 
 
 def owners_or_contact(supplier: Supplier) -> list[Address]:
@@ -97,9 +103,7 @@ def _members(organization_id: int, *conditions: sa.ColumnElement[bool]) -> sa.Se
 def buyer_reviewers(assessment: Assessment) -> list[User]:
     """The buyer's admins and reviewers, who are told that an assessment waits for review."""
     return list(
-        db.session.scalars(
-            _members(assessment.campaign.buyer_id, Membership.role.in_(ROLES[Action.REVIEW_DECIDE]))
-        )
+        db.session.scalars(_members(assessment.campaign.buyer_id, Membership.role.in_(ROLES[Action.REVIEW_DECIDE])))
     )
 
 

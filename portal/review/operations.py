@@ -17,9 +17,7 @@ from portal.assessments.models import Assessment, Decision, ReviewDecision
 from portal.assessments.operations import questionnaire_for
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
-from portal.mail import recipients
-from portal.mail.links import link_to
-from portal.mail.operations import queue_email
+from portal.notifications import notify
 from portal.policy.supplier_view import shown_review
 from portal.scoring.requests import request_scoring
 from portal.text_input import clean_name, clean_text
@@ -90,10 +88,7 @@ def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:
     lifecycle.record_transition(
         "assessment.returned", returned, by=by, organization_id=assessment.supplier.organization_id, items=reopened
     )
-    # The owners and the colleagues answering the sections, who will make the changes.
-    _notify_supplier(
-        assessment, "assessment_returned", recipients.owners_and_assignees(assessment), count=len(reopened)
-    )
+    notify(returned)
     return reopened
 
 
@@ -152,18 +147,6 @@ def decide_outcome(
         organization_id=assessment.campaign.buyer_id,
         corrective_actions=[a.id for a in created],
     )
-    _notify_supplier(
-        assessment,
-        "assessment_decided",
-        recipients.supplier_owners(assessment.supplier),
-        outcome=outcome,
-        actions=created,
-    )
+    notify(decided)
     logger.info("Assessment %s decided %s by %s", assessment.id, outcome, by)
     return created
-
-
-def _notify_supplier(assessment: Assessment, template: str, people: list[User], **context: object) -> None:
-    link = link_to("assessments.detail", assessment_id=assessment.id)
-    for person in people:
-        queue_email(person.email, template, locale=person.locale, assessment=assessment, link=link, **context)
