@@ -4,8 +4,9 @@ A table says which transition may start from which states and where it leads; ea
 checks it, moves the state (with the stamps that belong to the move: who submitted or decided, and
 when), and returns a small event that is also kept for the rest of the transaction (``events``). The
 guards are public queries, so the answering, review and campaign operations ask here instead of
-keeping their own copies. E-mails stay with the operations that call these, and so does the choice of
-the organisation whose activity page shows a transition; ``record_transition`` writes its entry.
+keeping their own copies. The operations that call these hand the event to ``portal.notifications.notify``
+(who is told of it lives there), and choose the organisation whose activity page shows a transition;
+``record_transition`` writes its entry.
 """
 
 from __future__ import annotations
