@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,7 @@ from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+from portal.safe_redirect import is_local_path
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +25,9 @@ class PortalError(Exception):
 
     def __init__(self, message: Any = None) -> None:
         super().__init__(message)
-        self.message = message if message is not None else _l("Something went wrong.")
+        # Without a message of its own, the error says what its status says (a 404: "the page was not found").
+        default = _HTTP_MESSAGES.get(self.http_status, _l("Something went wrong."))
+        self.message = message if message is not None else default
 
 
 class UserInputError(PortalError):
@@ -77,7 +81,25 @@ def _render(status: int, code: str, message: Any, *, retry_after: int | None = N
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
     if _wants_json():
         return jsonify({"error": {"code": code, "message": str(message)}}), status, headers
-    return render_template("errors/error.html", status=status, message=message), status, headers
+    page = render_template(
+        "errors/error.html",
+        status=status,
+        title=_HTTP_TITLES.get(status, _HTTP_TITLES[500] if status >= 500 else _DEFAULT_TITLE),
+        # The plain "page not found" would only repeat the heading; a message of its own is shown.
+        message=None if status == 404 and message is _HTTP_MESSAGES[404] else message,
+        hint=_HTTP_HINTS.get(status),
+        back=_previous_page(),
+    )
+    return page, status, headers
+
+
+def _previous_page() -> str | None:
+    """The page the person came from on this site (path and query), for a "back" link; None otherwise."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.path == request.path:
+        return None
+    target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return target if is_local_path(target) else None
 
 
 _HTTP_MESSAGES = {
@@ -88,6 +110,35 @@ _HTTP_MESSAGES = {
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Nothing you entered was saved by this request."),
     503: _l("The service is temporarily unavailable. Please try again in a minute."),
+}
+
+#: The heading of an error page: what happened, in words.
+_HTTP_TITLES = {
+    400: _l("The request could not be carried out"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    409: _l("Changed in the meantime"),
+    413: _l("The file could not be uploaded"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+    503: _l("Temporarily unavailable"),
+}
+_DEFAULT_TITLE = _l("The request could not be carried out")
+
+#: What the person can do next, where there is more to say than the message.
+_HTTP_HINTS = {
+    404: _l(
+        "The address may be mistyped or incomplete, or the page may have been removed. If you work for "
+        "several organisations, switch to the one the link is for."
+    ),
+    413: _l(
+        "Nothing was uploaded or saved. Please go back and choose a smaller file, for example a PDF instead of "
+        "scanned images, or split the document into parts."
+    ),
+    500: _l(
+        "The error has been recorded. Please go back and try again; if it happens again, tell your "
+        "administrator what you were doing and when."
+    ),
 }
 
 

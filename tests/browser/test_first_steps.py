@@ -64,3 +64,19 @@ def test_a_tier_chosen_by_hand_is_not_replaced(live_app, page):
     answer(page, "holds_confidential_data", "yes")
     assert tier.input_value() == "T3"
     assert "T2" in page.locator("[data-suggested]").inner_text()
+
+
+def test_error_pages_are_in_the_site_layout_with_a_way_back(live_app, page, screenshot):
+    base = live_app.config["BASE_URL"]
+    sign_in(page, base, buyer_admin(live_app))
+    page.goto(f"{base}/suppliers/")
+    # A stale link on a page of the site (the browser sends the page as the referrer, same-origin only).
+    page.evaluate(
+        """() => { const a = document.createElement("a"); a.href = "/suppliers/987654"; a.textContent = "stale";
+                   document.querySelector("main").append(a); }"""
+    )
+    page.get_by_role("link", name="stale").click()
+    assert page.get_by_role("heading", name="ページが見つかりません").is_visible()
+    screenshot("01-not-found")
+    page.get_by_role("link", name="前のページに戻る").click()
+    page.wait_for_url(f"{base}/suppliers/")
