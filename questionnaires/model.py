@@ -16,6 +16,19 @@ FORMAT_VERSION = 1
 
 EvidenceRequirement = Literal["never", "always", "if_implemented"]
 EVIDENCE_REQUIREMENTS: tuple[EvidenceRequirement, ...] = ("never", "always", "if_implemented")
+#: The answer that says a measure is implemented (product.md §7): what ``if_implemented`` asks evidence for.
+IMPLEMENTED_CODE = "yes"
+#: How :meth:`EvidenceRule.describe` words a rule in templates and documents outside the web pages.
+EVIDENCE_WORDS = {
+    "ja": {"never": "不要", "always": "必須", "when": "{}の場合は必須", "quote": "「{}」", "or": "または"},
+    "en": {
+        "never": "Not needed",
+        "always": "Required",
+        "when": "Required when answered {}",
+        "quote": "“{}”",
+        "or": " or ",
+    },
+}
 EVIDENCE_KINDS = ("policy", "certificate", "pledge", "record", "screenshot", "contract", "other")
 ScaleKind = Literal["choice", "text"]
 ScoringModelName = Literal["default", "ipa_points"]
@@ -103,14 +116,30 @@ class EvidenceRule:
     def is_required_for(self, choice: Choice | None) -> bool:
         """Whether an answer with this choice needs evidence.
 
-        ``if_implemented`` means the chosen answer counts towards the rate with a value above zero
-        (implemented or partially implemented).
+        ``if_implemented`` asks it of the answer "implemented" (code ``yes``, 実施している) only, as the rule's
+        name and every label say; "partially implemented" (一部実施している) does not need a file.
         """
         if self.required == "always":
             return choice is not None
         if self.required == "if_implemented":
-            return choice is not None and choice.value is not None and choice.value > 0
+            return choice is not None and choice.code == IMPLEMENTED_CODE
         return False
+
+    def required_codes(self, scale: Scale) -> tuple[str, ...]:
+        """The answers of ``scale`` that need evidence under this rule, in the scale's order."""
+        return tuple(choice.code for choice in scale.choices if self.is_required_for(choice))
+
+    def describe(self, scale: Scale, lang: str) -> str:
+        """The rule in words, made from the answers it names, so a label never says other than the rule does."""
+        codes = self.required_codes(scale)
+        words = EVIDENCE_WORDS["en" if lang == "en" else "ja"]
+        if not codes:
+            return words["never"]
+        if codes == scale.codes():
+            return words["always"]
+        labels = [choice.label.get(lang) for choice in scale.choices if choice.code in codes]
+        quoted = [words["quote"].format(label) for label in labels]
+        return words["when"].format(words["or"].join(quoted))
 
     def is_default(self) -> bool:
         """True when the rule says nothing beyond the default (no evidence)."""

@@ -15,9 +15,11 @@ from typing import Any
 
 from questionnaires.model import Band, Item, Questionnaire, Tier
 
-RULES_VERSION = "default-2026.1"
+#: 2026.2: ``if_implemented`` asks evidence of "implemented" only; an accepted explanation stands for a file.
+RULES_VERSION = "default-2026.2"
 FAILING_CODES = frozenset({"no", "unknown"})
 NONCONFORMING = "nonconforming"
+ACCEPTED = "accepted"
 UNANSWERED = "unanswered"
 
 
@@ -29,6 +31,15 @@ class AnswerInput:
     has_evidence: bool = False
     #: The reviewer's decision: ``accepted``, ``clarification``, ``nonconforming`` or None.
     review: str | None = None
+    #: The supplier wrote an explanation instead of an evidence file.
+    explained: bool = False
+
+    def is_evidenced(self, *, reviewed: bool) -> bool:
+        """Whether the item has its evidence: a file, or (after review only) an explanation the reviewer accepted.
+
+        An explanation lets the answers be submitted, but until it is accepted the item lacks evidence.
+        """
+        return self.has_evidence or (reviewed and self.explained and self.review == ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,8 @@ class _CompiledItem:
     #: the value of "no", used for nonconforming items (0 when the scale has no "no")
     no_value: int
     is_text: bool
+    #: The answers that need evidence (the item's evidence rule on its scale)
+    evidence_codes: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,7 @@ def _compile(questionnaire: Questionnaire, tier: Tier) -> _Compiled:
                 values=item_values,
                 no_value=item_values.get("no") or 0,
                 is_text=scale.kind == "text",
+                evidence_codes=frozenset(item.evidence.required_codes(scale)),
             )
         )
     compiled = _Compiled(
@@ -270,10 +284,8 @@ def score_assessment(
             exact[entry.tier].add(entry.weight, value)
         if item.critical and effective in FAILING_CODES:
             critical.append(FailReason("critical_item", item.id))
-        if item.evidence.required != "never" and not answer.has_evidence:
-            choice = questionnaire.scale_of(item).choice(effective) if effective is not None else None
-            if item.evidence.is_required_for(choice):
-                evidence.append(FailReason("missing_evidence", item.id))
+        if effective in entry.evidence_codes and not answer.is_evidenced(reviewed=reviewed):
+            evidence.append(FailReason("missing_evidence", item.id))
 
     scale = compiled.value_scale
     section_scores = tuple(
@@ -326,8 +338,12 @@ def score_assessment(
 
 
 def review_changes_score(answers: Mapping[str, AnswerInput]) -> bool:
-    """Whether any decision makes the reviewed score differ from the self score."""
-    return any(answer.review == NONCONFORMING for answer in answers.values())
+    """Whether any decision makes the reviewed score differ from the self score: a nonconforming item, or an
+    explanation accepted in place of evidence."""
+    return any(
+        answer.review == NONCONFORMING or answer.is_evidenced(reviewed=True) != answer.is_evidenced(reviewed=False)
+        for answer in answers.values()
+    )
 
 
 def score_self_and_reviewed(

@@ -21,10 +21,6 @@ HEADERS = {
            "References"),
 }  # fmt: skip
 WIDTHS = (12, 22, 7, 60, 45, 18, 35, 30, 28, 28)
-EVIDENCE_WORDS = {
-    "ja": {"never": "不要", "always": "必須", "if_implemented": "実施している場合は必須"},
-    "en": {"never": "Not needed", "always": "Required", "if_implemented": "Required if implemented"},
-}
 LABELS = {"ja": ("キー", "バージョン"), "en": ("Key", "Version")}
 HEADER_ROW = 5
 
@@ -47,8 +43,8 @@ def build_blank_template(questionnaire: Questionnaire, lang: str = "ja") -> byte
     section_titles = {section.id: section.title.get(lang) for section in questionnaire.sections}
     validations: dict[str, DataValidation] = {}
     for row, item in enumerate(questionnaire.items, start=HEADER_ROW + 1):
-        _write_item(sheet, row, item, section_titles[item.section_id], lang)
         scale = questionnaire.scale_of(item)
+        _write_item(sheet, row, item, section_titles[item.section_id], item.evidence.describe(scale, lang), lang)
         if scale.kind == "choice":
             if scale.id not in validations:
                 validations[scale.id] = _drop_down([choice.label.get(lang) for choice in scale.choices])
@@ -75,8 +71,7 @@ def _write_title_block(sheet: Worksheet, questionnaire: Questionnaire, lang: str
     _text_cell(sheet, 3, 2, questionnaire.version)
 
 
-def _write_item(sheet: Worksheet, row: int, item: Item, section_title: str, lang: str) -> None:
-    evidence = EVIDENCE_WORDS[lang][item.evidence.required]
+def _write_item(sheet: Worksheet, row: int, item: Item, section_title: str, evidence: str, lang: str) -> None:
     if item.evidence.kinds:
         evidence += f" ({', '.join(item.evidence.kinds)})"
     references = "\n".join(f"{scheme}: {', '.join(refs)}" for scheme, refs in item.references.items())

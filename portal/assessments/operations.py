@@ -195,6 +195,7 @@ def answer_states(assessment: Assessment) -> dict[str, AnswerState]:
             comment=answers[item_id].comment if item_id in answers else None,
             na_reason=answers[item_id].na_reason if item_id in answers else None,
             evidence_count=len(evidence.get(item_id, [])),
+            evidence_note=answers[item_id].evidence_note if item_id in answers else None,
         )
         for item_id in item_ids
     }

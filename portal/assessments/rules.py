@@ -19,6 +19,8 @@ class AnswerState:
     comment: str | None
     na_reason: str | None
     evidence_count: int
+    #: An explanation written instead of an evidence file: enough to submit (the score still lacks evidence).
+    evidence_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def missing_for_submit(questionnaire: Questionnaire, tier: str, answers: Mapping
         if state.code == NA_CODE and not (state.na_reason or "").strip():
             missing.append(Missing(item.id, "na_reason"))
         choice = questionnaire.scale_of(item).choice(state.code)
-        if item.evidence.is_required_for(choice) and state.evidence_count == 0:
+        if item.evidence.is_required_for(choice) and state.evidence_count == 0 and not state.evidence_note:
             missing.append(Missing(item.id, "evidence"))
     return missing
 

@@ -49,9 +49,13 @@ _AIDS: sa.BindParameter[list[int]] = sa.bindparam("aids", expanding=True)
 #: Answers, evidence links and review decisions of some assessments in one round trip:
 #: (assessment, item, value, kind).
 _INPUTS: sa.CompoundSelect[int, str, str | None, str] = sa.union_all(
-    sa.select(Answer.assessment_id, Answer.item_id, Answer.code, sa.literal("a")).where(
-        Answer.assessment_id.in_(_AIDS)
-    ),
+    # "x": an answer with an explanation instead of evidence.
+    sa.select(
+        Answer.assessment_id,
+        Answer.item_id,
+        Answer.code,
+        sa.case((Answer.evidence_note.is_(None), sa.literal("a")), else_=sa.literal("x")),
+    ).where(Answer.assessment_id.in_(_AIDS)),
     sa.select(AnswerEvidence.assessment_id, AnswerEvidence.item_id, sa.null(), sa.literal("e"))
     .where(AnswerEvidence.assessment_id.in_(_AIDS))
     .distinct(),
@@ -163,9 +167,12 @@ def _inputs_of(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict
     codes: dict[int, dict[str, str | None]] = defaultdict(dict)
     with_evidence: dict[int, set[str]] = defaultdict(set)
     reviews: dict[int, dict[str, str]] = defaultdict(dict)
+    explained: dict[int, set[str]] = defaultdict(set)
     for assessment_id, item_id, value, kind in connection.execute(_INPUTS, {"aids": list(assessment_ids)}):
-        if kind == "a":
+        if kind in ("a", "x"):
             codes[assessment_id][item_id] = value
+            if kind == "x":
+                explained[assessment_id].add(item_id)
         elif kind == "e":
             with_evidence[assessment_id].add(item_id)
         elif kind == "n":
@@ -176,8 +183,14 @@ def _inputs_of(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict
     inputs: dict[int, dict[str, AnswerInput]] = {}
     for assessment_id in codes.keys() | with_evidence.keys() | reviews.keys():
         code, evidence, review = codes[assessment_id], with_evidence[assessment_id], reviews[assessment_id]
+        notes = explained[assessment_id]
         inputs[assessment_id] = {
-            item_id: AnswerInput(code=code.get(item_id), has_evidence=item_id in evidence, review=review.get(item_id))
+            item_id: AnswerInput(
+                code=code.get(item_id),
+                has_evidence=item_id in evidence,
+                review=review.get(item_id),
+                explained=item_id in notes,
+            )
             for item_id in code.keys() | evidence | review.keys()
         }
     return inputs
@@ -186,7 +199,7 @@ def _inputs_of(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict
 def _inputs_hash(content_hash: str, tier: str, threshold: float, inputs: dict[str, AnswerInput]) -> str:
     lines = [f"{RULES_VERSION}\t{content_hash}\t{tier}\t{threshold!r}"]
     # Item ids and codes are validated identifiers (no tabs or line breaks), so the lines are unambiguous.
-    lines += [f"{k}\t{v.code}\t{v.has_evidence:d}\t{v.review}" for k, v in sorted(inputs.items())]
+    lines += [f"{k}\t{v.code}\t{v.has_evidence:d}\t{v.review}\t{v.explained:d}" for k, v in sorted(inputs.items())]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 

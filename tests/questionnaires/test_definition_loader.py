@@ -58,7 +58,9 @@ def test_evidence_rule_if_implemented(small_definition: str) -> None:
     scale = questionnaire.scales["implementation"]
     rule = questionnaire.item("GOV-01").evidence
 
-    assert [code for code in scale.codes() if rule.is_required_for(scale.choice(code))] == ["yes", "partial"]
+    # "Implemented" only, as the rule's name and its label 実施している場合は必須 say (issue 17).
+    assert [code for code in scale.codes() if rule.is_required_for(scale.choice(code))] == ["yes"]
+    assert rule.required_codes(scale) == ("yes",)
 
 
 def test_visibility(small_definition: str) -> None:

@@ -48,5 +48,5 @@ def test_formula_text_stays_text_in_english(small_definition: str) -> None:
     assert sheet.cell(HEADER_ROW, 4).value == "Question"
     cell = sheet.cell(HEADER_ROW + 2, 4)
     assert cell.value == "=1+1" and cell.data_type == "s"
-    assert sheet.cell(HEADER_ROW + 1, 9).value == "Required if implemented (policy)"
+    assert sheet.cell(HEADER_ROW + 1, 9).value == "Required when answered “Implemented” (policy)"
     assert sheet.cell(HEADER_ROW + 1, 10).value == "ipa_5min: Q3\nmeti_scs: 1-1-1-1"
