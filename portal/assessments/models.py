@@ -137,6 +137,10 @@ class ReviewDecision(db.Model):  # type: ignore[name-defined]
     visible_to_supplier: Mapped[bool] = mapped_column(default=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Optimistic concurrency, as answers: a change must name the version it started from.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
 class ReminderSent(db.Model):  # type: ignore[name-defined]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,8 +14,9 @@ from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
 from portal.activity.operations import record
 from portal.assessments import lifecycle
-from portal.assessments.models import Assessment, Decision, ReviewDecision
-from portal.assessments.operations import questionnaire_for
+from portal.assessments.models import Answer, AnswerEvidence, Assessment, Decision, ReviewDecision
+from portal.assessments.operations import codes_of, questionnaire_for
+from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.notifications import notify
@@ -32,6 +34,27 @@ def decisions_of(assessment: Assessment) -> dict[str, ReviewDecision]:
     }
 
 
+class DecisionConflict(Conflict):
+    """The item's decision changed since the reviewer loaded it (a colleague, or the same person in another
+    window); carries the decision as it is now, or None when it is gone."""
+
+    def __init__(self, current: ReviewDecision | None) -> None:
+        super().__init__(self.default_message())
+        self.current = current
+
+    @staticmethod
+    def default_message() -> object:
+        return _l("This decision was changed in the meantime. Please check it before saving again.")
+
+
+def decision_of(assessment: Assessment, item_id: str) -> ReviewDecision | None:
+    return db.session.scalar(
+        sa.select(ReviewDecision).where(
+            ReviewDecision.assessment_id == assessment.id, ReviewDecision.item_id == item_id
+        )
+    )
+
+
 def decide_item(
     assessment: Assessment,
     item_id: str,
@@ -40,8 +63,13 @@ def decide_item(
     comment: str | None,
     visible_to_supplier: bool,
     by: User,
+    base_version: int | None = None,
 ) -> ReviewDecision:
-    """Record (or change) the decision on one item; the first decision starts the review."""
+    """Record (or change) the decision on one item; the first decision starts the review.
+
+    With ``base_version`` (the decision's version the reviewer saw, 0 for none) a decision changed since is
+    refused with :class:`DecisionConflict` instead of overwritten; saving the same decision again changes nothing.
+    """
     lifecycle.require_reviewable(assessment)
     questionnaire = questionnaire_for(assessment)
     if item_id not in {item.id for item in questionnaire.items_for_tier(assessment.tier)}:
@@ -49,20 +77,37 @@ def decide_item(
     comment = clean_text(comment)
     if decision != Decision.ACCEPTED and comment is None:
         raise UserInputError(_l("Please explain what is needed in a comment."))
-    current = db.session.scalar(
-        sa.select(ReviewDecision).where(
-            ReviewDecision.assessment_id == assessment.id, ReviewDecision.item_id == item_id
-        )
-    )
+    current = decision_of(assessment, item_id)
+    if base_version is not None and (current.version if current else 0) != base_version:
+        raise DecisionConflict(current)
     before = str(current.decision) if current else None
+    if current is not None and (current.decision, current.comment, current.visible_to_supplier) == (
+        decision,
+        comment,
+        visible_to_supplier,
+    ):
+        return current
+    fields = {
+        "decision": decision,
+        "comment": comment,
+        "visible_to_supplier": visible_to_supplier,
+        "decided_by_id": by.id,  # read before any change: loading it must not flush half a decision
+        "decided_at": utcnow(),
+    }
     if current is None:
-        current = ReviewDecision(assessment_id=assessment.id, item_id=item_id)
+        current = ReviewDecision(assessment_id=assessment.id, item_id=item_id, **fields)
         db.session.add(current)
-    current.decision, current.comment, current.visible_to_supplier = decision, comment, visible_to_supplier
-    current.decided_by_id = by.id
+    else:
+        for name, value in fields.items():
+            setattr(current, name, value)
     lifecycle.item_decided(assessment, by=by)
     request_scoring(assessment)  # the reviewed score depends on the decisions
     db.session.flush()
+    _record_decided(assessment, item_id, before, decision, by=by)
+    return current
+
+
+def _record_decided(assessment: Assessment, item_id: str, before: str | None, after: Decision, *, by: User) -> None:
     record(
         "review.decided",
         actor=by,
@@ -70,9 +115,63 @@ def decide_item(
         subject_id=assessment.id,
         organization_id=assessment.campaign.buyer_id,
         item=item_id,
-        decision=[before, str(decision)],
+        decision=[before, str(after)],
     )
-    return current
+
+
+def items_in_scope(assessment: Assessment) -> list[str]:
+    """The ids of the items of the assessment's tier whose condition holds for its answers, in order."""
+    codes = codes_of(assessment)
+    return [item.id for item in questionnaire_for(assessment).items_for_tier(assessment.tier) if item.is_visible(codes)]
+
+
+def undecided_items(assessment: Assessment) -> list[str]:
+    """The items in scope without a decision, in questionnaire order."""
+    decided = decisions_of(assessment)
+    return [item_id for item_id in items_in_scope(assessment) if item_id not in decided]
+
+
+def accept_undecided(assessment: Assessment, *, only: Collection[str] | None, by: User) -> list[ReviewDecision]:
+    """Accept every item in scope that has no decision yet (of ``only``, the ones the reviewer saw undecided).
+
+    One transaction: a colleague's decision on one of them meanwhile fails the whole of it at the flush.
+    """
+    lifecycle.require_reviewable(assessment)
+    items = [item_id for item_id in undecided_items(assessment) if only is None or item_id in only]
+    if not items:
+        raise UserInputError(_l("There are no undecided items to accept."))
+    accepted = [
+        ReviewDecision(
+            assessment_id=assessment.id,
+            item_id=item_id,
+            decision=Decision.ACCEPTED,
+            comment=None,
+            visible_to_supplier=True,
+            decided_by_id=by.id,
+        )
+        for item_id in items
+    ]
+    db.session.add_all(accepted)
+    lifecycle.item_decided(assessment, by=by)
+    request_scoring(assessment)
+    db.session.flush()
+    for item_id in items:
+        _record_decided(assessment, item_id, None, Decision.ACCEPTED, by=by)
+    return accepted
+
+
+def changed_since_decided(assessment: Assessment, decisions: dict[str, ReviewDecision]) -> set[str]:
+    """Items whose answer or evidence the supplier changed after the reviewer decided them (a new round)."""
+    saved = sa.select(Answer.item_id, Answer.updated_at).where(Answer.assessment_id == assessment.id)
+    attached = sa.select(AnswerEvidence.item_id, AnswerEvidence.attached_at).where(
+        AnswerEvidence.assessment_id == assessment.id
+    )
+    latest: dict[str, datetime] = {}
+    for item_id, when in db.session.execute(sa.union_all(saved, attached)):
+        latest[item_id] = max(when, latest.get(item_id, when))
+    return {
+        item_id for item_id, when in latest.items() if item_id in decisions and when > decisions[item_id].decided_at
+    }
 
 
 def return_for_clarification(assessment: Assessment, *, by: User) -> list[str]:

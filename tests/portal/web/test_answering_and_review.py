@@ -89,6 +89,7 @@ def test_answer_upload_submit_review_and_follow_up(app, client, make_buyer, make
             "owner_STF-02": "桜井",
             "due_STF-02": due,
             "title_STF-02": "退職者アカウント削除手順の整備",
+            "confirm_undecided": "yes",  # STF-01 is left undecided
         },
     )
     assert response.status_code == 302

@@ -67,6 +67,7 @@ def test_a_refused_outcome_keeps_titles_owners_dates_and_comment(app, client, ma
         "owner_STF-02": "情報システム部 桜井",
         "due_STF-02": yesterday,  # refused: the due date must be in the future
         "comment": "条件付きで承認します。期限内に報告してください。",
+        "confirm_undecided": "yes",  # POL-01 and STF-01 are left undecided
     }
     response = client.post(f"/review/{assessment.id}/outcome", data=typed)
 
