@@ -15,7 +15,7 @@ from questionnaires.model import Item, Questionnaire
 from questionnaires.xlsx_cells import set_text
 
 HEADERS = {
-    "ja": ("No.", "セクション", "ティア", "質問", "補足説明", "回答", "コメント", "該当しない理由", "証跡",
+    "ja": ("No.", "分類", "区分", "質問", "補足説明", "回答", "コメント", "該当しない理由", "証跡",
            "参照"),
     "en": ("No.", "Section", "Tier", "Question", "Guidance", "Answer", "Comment", "N/A reason", "Evidence",
            "References"),

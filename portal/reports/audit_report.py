@@ -175,7 +175,7 @@ AUDIT_SUMMARY = {
         "buyer": "発注元",
         "supplier": "委託先",
         "questionnaire": "質問票",
-        "tier": "ティア",
+        "tier": "区分",
         "mode": "監査方法",
         "planned_date": "実施予定日",
         "state": "状態",

@@ -21,8 +21,8 @@ def test_blank_template(small_definition: str) -> None:
     assert sheet["A1"].value == "小さな確認"
     assert [cell.value for cell in sheet[HEADER_ROW]][:6] == [
         "No.",
-        "セクション",
-        "ティア",
+        "分類",
+        "区分",
         "質問",
         "補足説明",
         "回答",

@@ -108,7 +108,7 @@ def test_summary_header_and_scores() -> None:
     assert values["委託先"] == "株式会社テスト部品"
     assert values["発注元"] == "=発注元株式会社"
     assert values["バージョン"] == "2026.1"
-    assert values["ティア"] == "T2 標準"
+    assert values["区分"] == "T2 標準"
     assert values["回答期限"] == datetime(2026, 6, 30)
     assert values["提出日時"] == datetime(2026, 6, 1, 10, 30)  # 01:30 UTC shown in Japan time
     assert values["状態"] == "審査中"

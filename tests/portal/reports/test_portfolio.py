@@ -57,8 +57,8 @@ def test_supplier_table() -> None:
     table = [tuple(row) for row in book["委託先一覧"].iter_rows(values_only=True)]
     assert table[0] == PORTFOLIO_HEADERS["ja"]
     assert table[1] == ("株式会社A", "承認", "T2 標準", 92.5, 90.0, "A", "合格", "低", "いいえ", datetime(2026, 5, 1))
-    assert table[2] == ("B工業", "依頼済", "T1 基本", "—", "—", "—", "—", "—", "はい", None)
-    assert table[3][:8] == ("C商事", "提出済", "T3 高度", 55.0, "—", "C", "不合格", "重大")
+    assert table[2] == ("B工業", "招待済み", "T1 基本", "—", "—", "—", "—", "—", "はい", None)
+    assert table[3][:8] == ("C商事", "提出済み", "T3 高度", 55.0, "—", "C", "不合格", "重大")
     assert table[3][9] == datetime(2026, 6, 1, 10, 0)  # Japan time
     assert book["委託先一覧"]["D2"].number_format == "0.0"
     assert book["委託先一覧"]["J2"].number_format == "yyyy-mm-dd"

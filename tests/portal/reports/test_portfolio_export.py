@@ -57,12 +57,12 @@ def test_campaign_portfolio_has_every_supplier_scores_and_answers(
     book = workbook(download.data)
     assert book.sheetnames == ["委託先一覧", "回答一覧"]
     table = rows(book["委託先一覧"])
-    assert table[0][:4] == ["委託先", "状態", "ティア", "自己評価 (%)"]
+    assert table[0][:4] == ["委託先", "状態", "区分", "自己評価 (%)"]
     by_name = {row[0]: row for row in table[1:]}
     assert set(by_name) == {answered.name, waiting.name}
     # (0 + 1 + 0.5) / 3 = 50.0 → grade C; the critical POL-01 answered "no" → not passed, critical risk
-    assert by_name[answered.name][1:8] == ["提出済", "T1 基本", 50.0, "—", "C", "不合格", "重大"]
-    assert by_name[waiting.name][1] == "依頼済"
+    assert by_name[answered.name][1:8] == ["提出済み", "T1 基本", 50.0, "—", "C", "不合格", "重大"]
+    assert by_name[waiting.name][1] == "招待済み"
     matrix = rows(book["回答一覧"])
     assert matrix[0] == ["委託先", "POL-01", "POL-02", "STF-01", "STF-02"]
     answers = {row[0]: row[1:] for row in matrix[2:]}
