@@ -44,12 +44,14 @@ from portal.errors import NotFound, UserInputError
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_all
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import SUPPLIER_ROLES, Membership
+from portal.organizations.models import Membership
 from portal.policy import Action
+from portal.policy.sides import on_supplier_side
 from portal.review import operations as review
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier
 from portal.unit_of_work import after_commit
+from questionnaires import Scale
 
 #: The score fields the API shows; the per-item breakdown stays with the reviewer's pages.
 SCORE_FIELDS = (
@@ -68,7 +70,7 @@ SCORE_FIELDS = (
 
 
 def is_supplier(membership: Membership) -> bool:
-    return membership.role in SUPPLIER_ROLES
+    return on_supplier_side(membership)
 
 
 def find_assessment(membership: Membership, assessment_id: int) -> Assessment:
@@ -117,11 +119,18 @@ def _score_out(scores: dict[str, Any] | None) -> ScoreOut | None:
 def _answer_out(answer: Any) -> AnswerOut | None:
     if answer is None:
         return None
-    return AnswerOut(code=answer.code, comment=answer.comment, na_reason=answer.na_reason, version=answer.version)
+    return AnswerOut(
+        code=answer.code,
+        comment=answer.comment,
+        na_reason=answer.na_reason,
+        evidence_note=answer.evidence_note,
+        version=answer.version,
+    )
 
 
-def _item_out(entry: SheetItem) -> ItemOut:
+def _item_out(entry: SheetItem, scale: Scale) -> ItemOut:
     item, shown = entry.item, entry.review
+    rule = item.evidence
     return ItemOut(
         id=item.id,
         section=item.section_id,
@@ -130,7 +139,12 @@ def _item_out(entry: SheetItem) -> ItemOut:
         weight=entry.weight,
         required=item.required,
         critical=entry.critical,
-        evidence=EvidenceRuleOut(required=item.evidence.required, kinds=list(item.evidence.kinds)),
+        evidence=EvidenceRuleOut(
+            required=rule.required,
+            kinds=list(rule.kinds),
+            answers=list(rule.required_codes(scale)),
+            label=LocalText(ja=rule.describe(scale, "ja"), en=rule.describe(scale, "en")),
+        ),
         visible=entry.visible,
         answer=_answer_out(entry.answer),
         evidence_ids=[e.id for e in entry.evidence],
@@ -145,7 +159,7 @@ def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDeta
         **_summary(assessment).model_dump(),
         questionnaire={"key": version.key, "version": version.version},
         progress=ProgressOut(answered=sheet.progress.answered, in_scope=sheet.progress.total),
-        items=[_item_out(entry) for entry in sheet.items],
+        items=[_item_out(entry, sheet.questionnaire.scale_of(entry.item)) for entry in sheet.items],
         score=_score_out(sheet.scores),
     )
 
@@ -207,7 +221,14 @@ def put_answers(membership: Membership, assessment_id: int, body: AnswersIn) -> 
     for given in body.answers:
         answer = operations.save_answer(
             assessment,
-            operations.AnswerInput(given.item, given.code, given.comment, given.na_reason, given.version),
+            operations.AnswerInput(
+                given.item,
+                given.code,
+                given.comment,
+                given.na_reason,
+                given.version,
+                given.evidence_note if "evidence_note" in given.model_fields_set else operations.KEEP,
+            ),
             by=current_user,
         )
         saved[given.item] = _answer_out(answer)

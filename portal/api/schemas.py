@@ -165,16 +165,29 @@ class CampaignOut(Reply):
 # Assessments ---------------------------------------------------------------------------------
 
 
+EVIDENCE_NOTE = (
+    "An explanation written instead of an evidence file: enough to submit, but the item counts as lacking "
+    "evidence for passed until a reviewer accepts it."
+)
+
+
 class AnswerOut(Reply):
     code: str | None
     comment: str | None
     na_reason: str | None
+    evidence_note: str | None = Field(description=EVIDENCE_NOTE)
     version: int
 
 
 class EvidenceRuleOut(Reply):
-    required: str
+    required: Literal["never", "always", "if_implemented"] = Field(
+        description="never; always (any answer); if_implemented (the answer yes, 実施している, only: not partial)"
+    )
     kinds: list[str]
+    answers: list[str] = Field(
+        description="The answer codes that need an evidence file (or an evidence_note instead) before submitting"
+    )
+    label: LocalText = Field(description="The rule in words, as the pages and checksheets show it")
 
 
 class ItemReview(Reply):
@@ -254,6 +267,9 @@ class AnswerIn(Request):
     code: text(64) | None = None  # type: ignore[valid-type]
     comment: text(10_000) | None = None  # type: ignore[valid-type]
     na_reason: text(10_000) | None = None  # type: ignore[valid-type]
+    evidence_note: text(5_000) | None = Field(  # type: ignore[valid-type]
+        None, description=EVIDENCE_NOTE + " Left out, the stored one is kept; null or empty removes it."
+    )
     #: the answer's ``version`` as last read (0 for a new answer); a different current version is a 409
     version: int = Field(0, ge=0, le=2**31 - 1)
 
