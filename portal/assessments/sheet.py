@@ -25,7 +25,7 @@ from portal.assessments.operations import answers_of, editable_item_ids, evidenc
 from portal.assessments.rules import Progress, is_answered, is_text_item, progress
 from portal.evidence.models import Evidence
 from portal.policy.buyer_view import answers_shown, item_shown, shown_to_buyer
-from portal.policy.supplier_view import ShownReview, shown_review
+from portal.policy.supplier_view import ShownReview, shown_outcome_comment, shown_review
 from portal.review.operations import decisions_of
 from portal.scoring.queries import current_scores
 from questionnaires import Item, Questionnaire, Section
@@ -97,6 +97,8 @@ class Sheet:
     pass_threshold: float | None
     #: The current scores as :func:`shown_scores` gives them to the reader.
     scores: dict[str, Any] | None
+    #: The comment the reviewer gave with the outcome, when the reader may see it.
+    outcome_comment: str | None = None
 
     @property
     def in_scope(self) -> tuple[SheetItem, ...]:
@@ -177,6 +179,7 @@ def load_sheet(assessment: Assessment, *, to_supplier: bool) -> Sheet:
         scoring_shown=show_scoring,
         pass_threshold=assessment.campaign.pass_threshold if show_scoring else None,
         scores=shown_scores(assessment, to_supplier=to_supplier),
+        outcome_comment=shown_outcome_comment(assessment, to_supplier=to_supplier),
     )
 
 

@@ -4,7 +4,7 @@
   operations (``api.framework.operation``) and operation checks ask it through ``may``/``require``.
 - ``evidence``: who downloads an evidence file.
 - ``buyer_view``: a buyer sees a supplier's answers only once submitted.
-- ``supplier_view``: a supplier never sees internal review decisions, the outcome comment or the reviewer.
+- ``supplier_view``: a supplier never sees internal review decisions or the reviewer; it sees the outcome comment.
 - ``questionnaires``: which questionnaire versions a buyer or supplier reads, and hidden scoring rules.
 """
 

@@ -56,7 +56,7 @@ COL_ANSWER, COL_COMMENT, COL_NA_REASON, COL_FILES, COL_SHA256 = 7, 8, 9, 10, 11
 COL_DECISION, COL_REVIEW_COMMENT, COL_REFERENCES = 12, 13, 14
 INPUT_COLUMNS = (COL_ANSWER, COL_COMMENT, COL_NA_REASON)
 
-#: Layout of the summary sheet: the header block (12 rows), the score table (self in column B, reviewed in
+#: Layout of the summary sheet: the header block (13 rows), the score table (self in column B, reviewed in
 #: C; rate, grade, passed, risk), then the answer-count table (label, stored count, formula).
 INFO_FIRST_ROW = 3
 SCORES_HEADER_ROW = 17
@@ -215,6 +215,7 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         (words["submitted_at"], excel_datetime(data.submitted_at), DATETIME_FORMAT),
         (words["submitted_by"], data.submitted_by, None),
         (words["state"], word(STATES, lang, data.state), None),
+        (words["outcome_comment"], data.outcome_comment, None),
         (words["pass_threshold"], data.pass_threshold, "0.0"),
     ]
     row = INFO_FIRST_ROW

@@ -106,6 +106,8 @@ class ChecksheetData:
     submitted_at: datetime | None = None
     submitted_by: str = ""
     state: str = ""
+    #: The comment the reviewer gave with the outcome, when the reader may see it.
+    outcome_comment: str | None = None
     self_score: Mapping[str, Any] | None = None
     reviewed_score: Mapping[str, Any] | None = None
     pass_threshold: float | None = 80.0

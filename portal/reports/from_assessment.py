@@ -85,6 +85,7 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
         submitted_at=assessment.submitted_at,
         submitted_by=submitter.name if submitter else "",
         state=str(assessment.state),
+        outcome_comment=sheet.outcome_comment,
         self_score=scores.get("self"),
         reviewed_score=scores.get("reviewed"),
         pass_threshold=sheet.pass_threshold,

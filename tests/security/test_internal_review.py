@@ -16,8 +16,10 @@ from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
 from tests.workflow_fixtures import only_assessment, submit_answers
 
-INTERNAL = ("INTERNAL-NC", "INTERNAL-OK", "INTERNAL-OUTCOME")
+INTERNAL = ("INTERNAL-NC", "INTERNAL-OK")
 SHARED = "SHARED-CLARIFY"
+#: The outcome comment is written to the supplier (policy.supplier_view.shown_outcome_comment).
+OUTCOME = "SHARED-OUTCOME"
 #: Column of the item id, the review decision and the reviewer comment on the checksheet sheet.
 ID_COLUMN, DECISION_COLUMN, COMMENT_COLUMN = 2, 12, 13
 
@@ -119,7 +121,7 @@ def test_outcome_and_actions_keep_internal_words_from_the_supplier(
     (action,) = decide_outcome(
         assessment,
         "accept_with_conditions",
-        comment=INTERNAL[2],
+        comment=OUTCOME,
         actions=[ActionInput("POL-01", "総務部", date.today() + timedelta(days=30), "方針の文書化")],
         by=admin,
         today=date.today(),
@@ -128,7 +130,7 @@ def test_outcome_and_actions_keep_internal_words_from_the_supplier(
     assert db.session.get(CorrectiveAction, action.id).description is None  # the finding's comment was internal
 
     mails = _mails_to(owner.email)
-    assert mails and "方針の文書化" in mails[-1]
+    assert mails and "方針の文書化" in mails[-1] and OUTCOME in mails[-1]
     assert not any(word in body for body in mails for word in INTERNAL)
 
     sign_in(client, owner.email)
@@ -136,5 +138,5 @@ def test_outcome_and_actions_keep_internal_words_from_the_supplier(
         page = client.get(path).get_data(as_text=True)
         assert not any(word in page for word in INTERNAL), path
     content = _supplier_export(client, assessment)
-    assert not any(word in _all_cells(content) for word in INTERNAL)
+    assert not any(word in _all_cells(content) for word in INTERNAL) and OUTCOME in _all_cells(content)
     assert _checksheet_rows(content)["POL-01"] == (None, None)

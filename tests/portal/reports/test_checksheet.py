@@ -101,10 +101,11 @@ def test_long_or_comma_labels_are_listed_on_the_meta_sheet() -> None:
 
 
 def test_summary_header_and_scores() -> None:
-    data = make_data()
+    data = make_data(outcome_comment="=改善計画を3月末までに提出してください")
     summary = open_book(build_checksheet(data))["概要"]
 
-    values = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(3, 15)}
+    values = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(3, 16)}
+    assert values["審査結果のコメント"] == "=改善計画を3月末までに提出してください"  # as text, never a formula
     assert values["委託先"] == "株式会社テスト部品"
     assert values["発注元"] == "=発注元株式会社"
     assert values["バージョン"] == "2026.1"

@@ -1,5 +1,6 @@
 """An assessment in the database becomes a checksheet, and a filled checksheet reads back against it."""
 
+from datetime import date
 from io import BytesIO
 
 import openpyxl
@@ -7,10 +8,12 @@ import sqlalchemy as sa
 
 from portal.assessments.models import ReviewDecision
 from portal.assessments.operations import AnswerInput, save_answer
+from portal.assessments.sheet import load_sheet
 from portal.extensions import db
 from portal.reports import build_checksheet, parse_offline_upload
 from portal.reports.from_assessment import checksheet_data, expected_assessment
-from tests.workflow_fixtures import internal_note, only_assessment
+from portal.review.operations import decide_outcome
+from tests.workflow_fixtures import internal_note, only_assessment, submit_answers
 
 
 def test_checksheet_of_an_assessment_round_trips_offline_answers(app, make_buyer, make_supplier, make_campaign):
@@ -36,3 +39,17 @@ def test_checksheet_of_an_assessment_round_trips_offline_answers(app, make_buyer
     refused = parse_offline_upload(workbook_bytes, expected_assessment(other), lang="ja")
     assert not refused.ok and refused.problems
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewDecision)) == 1
+
+
+def test_the_outcome_comment_reaches_both_sides_sheets_and_checksheets(app, make_buyer, make_supplier, make_campaign):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})
+    assert load_sheet(assessment, to_supplier=True).outcome_comment is None
+    decide_outcome(assessment, "accept", comment="来年度も同じ水準で", actions=[], by=admin, today=date.today())
+    db.session.commit()
+
+    for to_supplier in (True, False):
+        assert load_sheet(assessment, to_supplier=to_supplier).outcome_comment == "来年度も同じ水準で"
+        assert checksheet_data(assessment, lang="ja", for_supplier=to_supplier).outcome_comment == "来年度も同じ水準で"
