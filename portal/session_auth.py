@@ -38,7 +38,13 @@ def init_login(app: Flask) -> None:
 
     @app.context_processor
     def inject_membership() -> dict[str, Any]:
-        return {"current_membership": current_membership(), "Role": Role}
+        # Templates ask the permission table, as the views do: {% if may(Action.CAMPAIGN_MANAGE) %}.
+        return {"current_membership": current_membership(), "may": may_here, "Action": Action}
+
+
+def may_here(action: Action) -> bool:
+    """Whether the signed-in user, through the membership they act in, may do ``action`` (``portal.policy``)."""
+    return may(current_membership(), action)
 
 
 def current_membership() -> Membership | None:

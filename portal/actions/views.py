@@ -18,8 +18,8 @@ from portal.evidence.downloads import evidence_response
 from portal.evidence.operations import UploadRefused, discard_unreferenced, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES
 from portal.policy import Action, may
+from portal.policy.sides import on_buyer_side
 from portal.session_auth import current_membership, permission_required
 from portal.unit_of_work import after_commit, after_rollback, commits, flash_and_redirect
 
@@ -28,8 +28,7 @@ bp = Blueprint("actions", __name__, url_prefix="/actions")
 
 
 def _is_buyer() -> bool:
-    membership = current_membership()
-    return membership is not None and membership.role in BUYER_ROLES
+    return on_buyer_side(current_membership())
 
 
 def _action(action_id: int) -> CorrectiveAction:

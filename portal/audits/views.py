@@ -34,10 +34,10 @@ from portal.evidence.operations import UploadRefused, store_all
 from portal.evidence.sniffing import PHOTOS, clean_filename
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import BUYER_ROLES
 from portal.policy import Action
 from portal.policy.buyer_view import shown_to_buyer
 from portal.policy.questionnaires import list_buyer_versions
+from portal.policy.sides import on_buyer_side
 from portal.reports.exports import queue_export, request_audit_report
 from portal.scoring.dispatch import enqueue_scoring
 from portal.session_auth import acting_organization, current_membership, permission_required
@@ -50,8 +50,7 @@ bp = Blueprint("audits", __name__, url_prefix="/audits")
 
 
 def _is_buyer() -> bool:
-    membership = current_membership()
-    return membership is not None and membership.role in BUYER_ROLES
+    return on_buyer_side(current_membership())
 
 
 def _audit(audit_id: int) -> Audit:

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -27,6 +27,7 @@ from portal.campaigns.forms import (
 )
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.rescoring import change_pass_threshold, get_job
+from portal.dates import format_day
 from portal.errors import PortalError
 from portal.jobs import queue_job
 from portal.mail.dispatch import send_outbox_soon
@@ -230,7 +231,7 @@ def extend(campaign_id: int) -> Any:
             "The due date is now %(date)s; %(num)d supplier who has not submitted has been told.",
             "The due date is now %(date)s; %(num)d suppliers who have not submitted have been told.",
             len(waiting),
-            date=format_date(campaign.due_date, "long"),
+            date=format_day(campaign.due_date),
         ),
         "success",
     )

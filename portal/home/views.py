@@ -13,7 +13,7 @@ from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
 from portal.campaigns.models import CampaignState
 from portal.campaigns.operations import list_campaigns, progress
-from portal.organizations.models import BUYER_ROLES
+from portal.policy.sides import on_buyer_side
 from portal.scoring.portfolio import portfolio_stats
 from portal.session_auth import current_membership
 from portal.suppliers.forms import TIER_LABELS
@@ -46,7 +46,7 @@ def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
 def index() -> Any:
     membership = current_membership()
     context: dict[str, Any] = {"suppliers": []}
-    if membership is not None and membership.role in BUYER_ROLES:
+    if on_buyer_side(membership):
         context = _buyer_dashboard(membership.organization)
     elif membership is not None:
         context = {"inbox": supplier_inbox(membership.organization), "today": date.today(), "suppliers": []}

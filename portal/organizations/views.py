@@ -20,14 +20,11 @@ from portal.organizations import operations
 from portal.organizations.forms import ChangeRoleForm, InviteMemberForm, NewBuyerForm
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.operations import assignable_roles, create_organization, list_members
-from portal.policy import Action
+from portal.policy import Action, may
 from portal.session_auth import current_membership, operator_required, permission_required
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("organizations", __name__)
-
-
-ADMINS = (Role.BUYER_ADMIN, Role.SUPPLIER_OWNER)
 
 
 def _acting_membership() -> Membership:
@@ -110,7 +107,7 @@ def change_role(membership_id: int) -> Any:
         return redirect(url_for("organizations.members"))
     operations.change_member_role(member, Role(form.role.data), by=current_user)
     flash(_("The role of %(name)s has been changed.", name=member.user.name), "success")
-    if member.id == acting.id and member.role not in ADMINS:
+    if member.id == acting.id and not may(member, Action.MEMBERS_MANAGE):
         # They have just given up the right to manage members, so this page would refuse them.
         return redirect(url_for("home.index"))
     return redirect(url_for("organizations.members"))

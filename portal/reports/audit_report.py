@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from portal.reports.cells import DATE_FORMAT, DATETIME_FORMAT, display_width, excel_datetime, set_text, set_value
+from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS, display_width, excel_datetime, set_text, set_value
 from portal.reports.checksheet import (
     BOLD,
     BORDER,
@@ -304,10 +304,10 @@ def _write_summary(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
         (words["questionnaire"], data.questionnaire, None),
         (words["tier"], word(TIERS, lang, data.tier), None),
         (words["mode"], word(AUDIT_MODES, lang, data.mode), None),
-        (words["planned_date"], data.planned_date, DATE_FORMAT),
+        (words["planned_date"], data.planned_date, DATE_FORMATS[lang]),
         (words["state"], word(AUDIT_STATES, lang, data.state), None),
         (words["participants"], data.participants, None),
-        (words["closed_at"], excel_datetime(data.closed_at), DATETIME_FORMAT),
+        (words["closed_at"], excel_datetime(data.closed_at), DATETIME_FORMATS[lang]),
         (words["summary"], data.summary, None),
     ]
     for row, (label, value, number_format) in enumerate(header, start=INFO_FIRST_ROW):
@@ -418,7 +418,7 @@ def _write_findings(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
         )
         for finding in data.findings
     ]
-    _table(sheet, FINDING_HEADERS[lang], rows, FINDING_MAX_WIDTHS, {FINDING_COL_DUE: DATE_FORMAT})
+    _table(sheet, FINDING_HEADERS[lang], rows, FINDING_MAX_WIDTHS, {FINDING_COL_DUE: DATE_FORMATS[lang]})
 
 
 def _write_photos(sheet: Worksheet, data: AuditReportData, lang: str) -> None:

@@ -29,8 +29,9 @@ __all__ = [
     "write_only_value",
 ]
 
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+#: One format per language, the one pages and e-mails use (portal/dates.py), as Excel number formats.
+DATE_FORMATS = {"ja": "yyyy/mm/dd", "en": "d mmm yyyy"}
+DATETIME_FORMATS = {"ja": "yyyy/mm/dd hh:mm", "en": "d mmm yyyy hh:mm"}
 
 
 def _display_zone() -> tzinfo:

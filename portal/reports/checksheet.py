@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from portal.reports.cells import DATE_FORMAT, DATETIME_FORMAT, display_width, excel_datetime, set_text, set_value
+from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS, display_width, excel_datetime, set_text, set_value
 from portal.reports.data import ChecksheetData, ChecksheetRow, EvidenceFile
 from portal.reports.words import (
     ACTION_HEADERS,
@@ -211,8 +211,8 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         (words["version"], data.questionnaire_version, None),
         (words["tier"], word(TIERS, lang, data.tier), None),
         (words["campaign"], data.campaign, None),
-        (words["due_date"], data.due_date, DATE_FORMAT),
-        (words["submitted_at"], excel_datetime(data.submitted_at), DATETIME_FORMAT),
+        (words["due_date"], data.due_date, DATE_FORMATS[lang]),
+        (words["submitted_at"], excel_datetime(data.submitted_at), DATETIME_FORMATS[lang]),
         (words["submitted_by"], data.submitted_by, None),
         (words["state"], word(STATES, lang, data.state), None),
         (words["outcome_comment"], data.outcome_comment, None),
@@ -441,7 +441,7 @@ def _write_actions(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
         )
         for action in data.corrective_actions
     ]
-    _table(sheet, ACTION_HEADERS[lang], rows, (12, 40, 20, 12, 14, 60), {4: DATE_FORMAT})
+    _table(sheet, ACTION_HEADERS[lang], rows, (12, 40, 20, 12, 14, 60), {4: DATE_FORMATS[lang]})
 
 
 def _table(

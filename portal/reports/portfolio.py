@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from portal.reports.cells import DATE_FORMAT, excel_datetime, text_cell, write_only_value
+from portal.reports.cells import DATE_FORMATS, excel_datetime, text_cell, write_only_value
 from portal.reports.data import PortfolioRow
 from portal.reports.words import (
     DASH,
@@ -110,7 +110,7 @@ def _supplier_row(sheet: Any, supplier: PortfolioRow, lang: str) -> list[Any]:
         passed,
         write_only_value(sheet, word(RISKS, lang, supplier.risk) or DASH),
         YES_NO[lang][bool(supplier.overdue)],
-        _date(sheet, supplier.submitted_at),
+        _date(sheet, supplier.submitted_at, lang),
     ]
 
 
@@ -130,11 +130,11 @@ def _rate(sheet: Any, value: float | None) -> Any:
     return cell
 
 
-def _date(sheet: Any, value: Any) -> Any:
+def _date(sheet: Any, value: Any, lang: str) -> Any:
     if value is None:
         return None
     cell = WriteOnlyCell(sheet, value=excel_datetime(value))
-    cell.number_format = DATE_FORMAT
+    cell.number_format = DATE_FORMATS[lang]
     return cell
 
 

@@ -63,7 +63,7 @@ def test_reminders_go_to_the_owners_and_each_assignee_once_in_their_language(
     assert len(sent[owner.email]) == len(sent[english.email]) == 1
     buyer_name = assessment.campaign.buyer.name
     assert sent[english.email] == [
-        f"Reminder: the security questionnaire for {buyer_name} is due on {due.strftime('%b')} {due.day}, {due.year}"
+        f"Reminder: the security questionnaire for {buyer_name} is due on {due.day} {due.strftime('%b')} {due.year}"
     ]
     assert buyer_name in sent[owner.email][0] and not sent[owner.email][0].startswith("Reminder")  # Japanese
 

@@ -30,7 +30,7 @@ from portal.reports.audit_report import (
     AuditReportPhoto,
     build_audit_report,
 )
-from portal.reports.cells import DATE_FORMAT, DATETIME_FORMAT
+from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS
 from tests.portal.reports.test_libreoffice import CSV_UTF8, convert, converts_to_pdf, soffice
 from tests.workbooks import open_book
 
@@ -185,8 +185,8 @@ def test_summary_header_block() -> None:
         ("完了日時", datetime(2024, 12, 11, 15, 30)),  # shown in Japan time
         ("総括", "概ね良好。\n@SUM(A1)"),
     ]
-    assert sheet.cell(INFO_FIRST_ROW + 5, 2).number_format == DATE_FORMAT
-    assert sheet.cell(INFO_FIRST_ROW + 8, 2).number_format == DATETIME_FORMAT
+    assert sheet.cell(INFO_FIRST_ROW + 5, 2).number_format == DATE_FORMATS["ja"]
+    assert sheet.cell(INFO_FIRST_ROW + 8, 2).number_format == DATETIME_FORMATS["ja"]
 
 
 def test_summary_counts_match_the_data() -> None:
@@ -252,7 +252,7 @@ def test_every_finding_and_photo_where_the_layout_says() -> None:
         ["観察事項", None, "@SUM(A1)", "掲示物の更新", "佐藤", datetime(2025, 1, 15), "完了", "掲示を更新", LINK],
         ["軽微", "STF-01", "-2", None, None, None, None, None, None],
     ]
-    assert findings.cell(2, 6).number_format == DATE_FORMAT
+    assert findings.cell(2, 6).number_format == DATE_FORMATS["ja"]
 
     photos = book["写真"]
     assert [row_values(photos, row, 4) for row in range(2, photos.max_row + 1)] == [

@@ -223,7 +223,7 @@ def test_evidence_and_corrective_action_sheets() -> None:
     ]
     actions = [tuple(row) for row in book["是正処置"].iter_rows(values_only=True)]
     assert actions[1] == ("GOV-02", "方針の見直し手順を定める", "佐藤", datetime(2026, 9, 30), "是正計画あり", "\n=2")
-    assert book["是正処置"]["D2"].number_format == "yyyy-mm-dd"
+    assert book["是正処置"]["D2"].number_format == "yyyy/mm/dd"
     assert book["証跡"].freeze_panes == "A2"
 
 
@@ -270,5 +270,5 @@ def test_dates_without_time() -> None:
     summary = open_book(build_checksheet(make_data(due_date=date(2026, 1, 2), submitted_at=None)))["概要"]
 
     assert summary["B10"].value == datetime(2026, 1, 2)
-    assert summary["B10"].number_format == "yyyy-mm-dd"
+    assert summary["B10"].number_format == "yyyy/mm/dd"
     assert summary["B11"].value == "—"

@@ -61,7 +61,7 @@ def test_supplier_table() -> None:
     assert table[3][:8] == ("C商事", "提出済み", "T3 高度", 55.0, "—", "C", "不合格", "重大")
     assert table[3][9] == datetime(2026, 6, 1, 10, 0)  # Japan time
     assert book["委託先一覧"]["D2"].number_format == "0.0"
-    assert book["委託先一覧"]["J2"].number_format == "yyyy-mm-dd"
+    assert book["委託先一覧"]["J2"].number_format == "yyyy/mm/dd"
     assert book["委託先一覧"].freeze_panes == "B2"
 
 

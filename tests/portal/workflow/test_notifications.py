@@ -10,6 +10,7 @@ from portal.actions.models import ActionState
 from portal.actions.operations import close_action, submit_plan
 from portal.assessments.models import Decision
 from portal.audits.operations import AuditPlan, FindingInput, cancel_audit, close_audit, plan_audit, propose_date
+from portal.dates import format_day
 from portal.errors import UserInputError
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
@@ -274,9 +275,7 @@ def test_cancelling_tells_a_japanese_supplier_in_japanese(app, make_buyer, make_
     db.session.commit()
     message = mails_since(mark)[owner.email]
     with force_locale("ja"):
-        from flask_babel import format_date
-
-        day = format_date(audit.planned_date, "long")
+        day = format_day(audit.planned_date)
     assert message.subject == translated(
         "ja", "%(buyer)s has cancelled the audit of %(date)s", buyer=buyer.name, date=day
     )

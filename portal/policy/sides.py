@@ -1,0 +1,18 @@
+"""Which side of the supply chain a membership works on, and so whose objects its pages show.
+
+A buyer's staff read the assessments, audits and corrective actions of the buyer's suppliers (and see the
+buyer's pages of them); a supplier's people read their own. The pages and API endpoints that show one side's
+view or the other ask here rather than comparing roles.
+"""
+
+from __future__ import annotations
+
+from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership
+
+
+def on_buyer_side(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in BUYER_ROLES
+
+
+def on_supplier_side(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in SUPPLIER_ROLES
