@@ -7,12 +7,14 @@ view or the other ask here rather than comparing roles.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from portal.organizations.models import BUYER_ROLES, SUPPLIER_ROLES, Membership
 
 
-def on_buyer_side(membership: Membership | None) -> bool:
+def on_buyer_side(membership: Membership | None) -> TypeGuard[Membership]:
     return membership is not None and membership.role in BUYER_ROLES
 
 
-def on_supplier_side(membership: Membership | None) -> bool:
+def on_supplier_side(membership: Membership | None) -> TypeGuard[Membership]:
     return membership is not None and membership.role in SUPPLIER_ROLES
