@@ -125,7 +125,7 @@
       focusAnswer(form);
       save(form);
     });
-    var take = button(texts.take, function () {
+    var take = button(theirs.updated_by_me ? texts.takeSelf : texts.take, function () {
       box.classList.add("is-hidden");
       setVersion(form, theirs.version);
       if (theirs.updated_by_me) { article(form).dataset.answeredById = texts.user; }
@@ -238,6 +238,7 @@
     saved.version = Number(article(form).dataset.version);
     saved.updated_by = article(form).dataset.answeredBy;
     var mine = article(form).dataset.answeredById === texts.user;
+    saved.updated_by_me = mine;
     if (sameAnswer(draft, saved)) { localStorage.removeItem(draftKey(form)); return; }
     fill(form, draft);
     // With no answer saved yet there is nothing to overwrite (a draft of unknown base is still only shown).
@@ -434,6 +435,15 @@
     return next();
   }
 
+  // A file input shown as a button in the page's language: the chosen names stand beside it.
+  document.querySelectorAll('label.file-pick input[type="file"]').forEach(function (picker) {
+    picker.addEventListener("change", function () {
+      picker.form.querySelector(".chosen").textContent = Array.prototype.map.call(picker.files, function (file) {
+        return file.name;
+      }).join("、");
+    });
+  });
+
   document.querySelectorAll("article.item.is-editable").forEach(function (item) {
     var upload = item.querySelector("form.upload");
     if (upload) {
@@ -444,7 +454,10 @@
           sendEvidence(item, upload.action, new FormData(upload));
           return;
         }
-        uploadFiles(item, input.files).then(function () { input.value = ""; });
+        uploadFiles(item, input.files).then(function () {
+          input.value = "";
+          upload.querySelector(".chosen").textContent = "";
+        });
       });
     }
     var attach = item.querySelector("form.attach");

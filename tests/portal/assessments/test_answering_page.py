@@ -45,7 +45,7 @@ def test_upload_attach_and_detach_answer_the_script_with_the_items_files(client,
     assert uploaded.status_code == 200
     body = uploaded.get_json()
     assert body["count"] == 1 and "基本方針.pdf" in body["html"] and "/detach" in body["html"]
-    assert body["message"] == "ファイルを添付しました。"
+    assert body["message"].endswith("ファイルを添付しました。")
     evidence_id = links("POL-01")[0]
     assert body["library"] == [{"id": evidence_id, "filename": "基本方針.pdf"}]
 
