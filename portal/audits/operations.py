@@ -75,6 +75,16 @@ class ResultConflict(Conflict):
         self.current = current
 
 
+class AuditClosed(Conflict):
+    """The audit is closed (or cancelled): nothing in it changes any more. Its code tells the audit page to drop
+    what it still keeps on the device for this audit, rather than send it again and again."""
+
+    code = "audit_closed"
+
+    def __init__(self) -> None:
+        super().__init__(_l("This audit is closed; its results can no longer be changed."))
+
+
 def _record(action: str, audit: Audit, *, by: User, **details: Any) -> None:
     # An audit is the buyer's: its activity is filed under the buyer, whose pages list it.
     record(action, actor=by, subject_type="audit", subject_id=audit.id, organization_id=audit.buyer_id, **details)
@@ -280,7 +290,7 @@ def cancel_audit(audit: Audit, *, by: User) -> Audit:
 
 def _require_open(audit: Audit) -> None:
     if audit.state not in OPEN_AUDIT_STATES:
-        raise Conflict(_l("This audit is closed; its results can no longer be changed."))
+        raise AuditClosed()
 
 
 def _start(audit: Audit, by: User) -> None:

@@ -1,12 +1,14 @@
 // The audit page: each result and note is saved as it is made. Without a connection (a factory floor,
 // a basement server room) the entry is kept in this browser and sent when the connection returns,
-// so nothing the auditor entered is lost, even across a reload.
+// so nothing the auditor entered is lost, even across a reload. Once the audit is closed nothing changes any
+// more: the page is read-only, and entries still kept on the device are dropped with a message saying so.
 (function () {
   "use strict";
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var texts = document.getElementById("audit-texts").dataset;
   var connection = document.getElementById("connection");
   var timers = {};
+  var closed = texts.closed === "yes";
 
   function articleOf(form) { return form.closest("article.audit-item"); }
   function keyOf(article) { return "audit-entry:" + article.dataset.url; }
@@ -48,6 +50,35 @@
     box.classList.remove("is-hidden");
   }
 
+  function resultLabel(form, code) {
+    var radio = code ? form.querySelector('input[name="result"][value="' + code + '"]') : null;
+    return radio ? radio.parentNode.textContent.trim() : "—";
+  }
+
+  // The whole page read-only, as the server shows a closed audit.
+  function closePage() {
+    closed = true;
+    document.getElementById("audit-closed").classList.remove("is-hidden");
+    document.querySelectorAll("form.auditor-side fieldset").forEach(function (box) { box.disabled = true; });
+    document.querySelectorAll("form.auditor-side textarea").forEach(function (note) { note.readOnly = true; });
+    document.querySelectorAll("form.photos label, form.photos button").forEach(function (field) {
+      field.classList.add("is-hidden");
+      field.querySelectorAll("input").forEach(function (input) { input.disabled = true; });
+      field.disabled = true;
+    });
+    var line = document.getElementById("connection-line");
+    if (line) { line.classList.add("is-hidden"); }
+  }
+
+  // The server will never take this entry: say what it was (so it can be noted elsewhere), then forget it.
+  function drop(form, body) {
+    var article = articleOf(form);
+    clearTimeout(timers[keyOf(article)]);
+    localStorage.removeItem(keyOf(article));
+    status(form, texts.dropped + " " + resultLabel(form, body.result) + (body.note ? " / " + body.note : ""), true);
+    closePage();
+  }
+
   function send(form, body) {
     var article = articleOf(form);
     return fetch(article.dataset.url, {
@@ -61,6 +92,8 @@
           localStorage.removeItem(keyOf(article));
           setVersion(form, data.version);
           status(form, texts.saved);
+        } else if (response.status === 409 && data.error && data.error.code === "audit_closed") {
+          drop(form, body);
         } else if (response.status === 409 && data.current) {
           localStorage.removeItem(keyOf(article));
           showConflict(form, data.current);
@@ -73,6 +106,7 @@
   }
 
   function save(form) {
+    if (closed) { return; }
     var article = articleOf(form);
     clearTimeout(timers[keyOf(article)]);
     var body = entry(form);
@@ -82,10 +116,11 @@
     send(form, body).catch(function () { status(form, texts.queued, true); showOffline(); });
   }
 
-  function showOffline() { connection.textContent = connection.dataset.offline; }
-  function showOnline() { connection.textContent = connection.dataset.online; }
+  function showOffline() { if (!closed) { connection.textContent = connection.dataset.offline; } }
+  function showOnline() { if (!closed) { connection.textContent = connection.dataset.online; } }
 
   function flushQueued() {
+    if (closed) { return; }
     document.querySelectorAll("article.audit-item").forEach(function (article) {
       var kept = localStorage.getItem(keyOf(article));
       if (kept) {
@@ -93,6 +128,14 @@
         send(form, JSON.parse(kept)).then(showOnline).catch(showOffline);
       }
     });
+  }
+
+  if (closed) {  // closed since the entries were kept: the server refuses them, so they go now
+    document.querySelectorAll("form.auditor-side").forEach(function (form) {
+      var kept = localStorage.getItem(keyOf(articleOf(form)));
+      if (kept) { drop(form, JSON.parse(kept)); }
+    });
+    return;
   }
 
   document.querySelectorAll("form.auditor-side").forEach(function (form) {

@@ -12,7 +12,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.audits.models import AuditItemResult
+from portal.accounts.models import User
+from portal.audits.models import Audit, AuditItemResult
+from portal.audits.operations import close_audit
+from portal.campaigns.models import Campaign
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.operations import publish
 from portal.extensions import db
@@ -21,7 +24,7 @@ from portal.organizations.operations import create_organization
 from portal.suppliers.models import Supplier, Tier
 from questionnaires import load_text
 from tests.browser.test_assessment_journey import member, sign_in, sign_out
-from tests.workflow_fixtures import WORKFLOW_DEFINITION, submit_answers
+from tests.workflow_fixtures import WORKFLOW_DEFINITION, planned_audit, submit_answers
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -33,11 +36,12 @@ def record(page, item_id, result):
         page.locator(f"#item-{item_id} input[name=result][value={result}]").check()
 
 
-def test_plan_conduct_close_and_follow_up_an_audit(live_app, page, screenshot, tmp_path):
-    base = live_app.config["BASE_URL"]
+def submitted_supplier(live_app):
+    """The auditor's buyer and a supplier whose answers are submitted (POL-01 with a comment "規程あり");
+    returns the supplier's and the auditor's ids."""
     with live_app.app_context():
         buyer = create_organization("監査発注株式会社", by=None)
-        member(buyer, "auditor@audit.example.com", "監査 一郎", Role.AUDITOR)
+        auditor = member(buyer, "auditor@audit.example.com", "監査 一郎", Role.AUDITOR)
         admin = member(buyer, "admin@audit.example.com", "管理 花子", Role.BUYER_ADMIN)
         version, _ = publish(load_text(WORKFLOW_DEFINITION, "w.yaml"), origin="import")
         organization = create_organization("株式会社オーディット", by=None)
@@ -60,7 +64,12 @@ def test_plan_conduct_close_and_follow_up_an_audit(live_app, page, screenshot, t
         )
         (assessment,) = launch_campaign(campaign, by=admin)
         submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"}, comment="規程あり")
+        return supplier.id, auditor.id
 
+
+def test_plan_conduct_close_and_follow_up_an_audit(live_app, page, screenshot, tmp_path):
+    base = live_app.config["BASE_URL"]
+    submitted_supplier(live_app)
     sign_in(page, base, "auditor@audit.example.com")
     page.goto(f"{base}/audits/")
     page.click("text=監査を計画")
@@ -152,3 +161,51 @@ def test_plan_conduct_close_and_follow_up_an_audit(live_app, page, screenshot, t
     with page.expect_download() as download:
         page.click("text=ダウンロード")
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_closed_audit_is_read_only_and_drops_what_the_device_kept(live_app, page, screenshot):
+    base = live_app.config["BASE_URL"]
+    supplier_id, auditor_id = submitted_supplier(live_app)
+    with live_app.app_context():
+        campaign = db.session.scalar(sa.select(Campaign))
+        audit = planned_audit(campaign, db.session.get(Supplier, supplier_id))
+        db.session.commit()
+        audit_id = audit.id
+    sign_in(page, base, "auditor@audit.example.com")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto(f"{base}/audits/{audit_id}/conduct")
+    record(page, "POL-01", "verified")
+
+    # Offline, the auditor enters a result; meanwhile a colleague closes the audit.
+    page.context.set_offline(True)
+    page.locator("#item-STF-01 input[name=result][value=not_verified]").check()
+    page.fill("#item-STF-01 textarea[name=note]", "鍵の管理簿なし")
+    page.wait_for_selector("#item-STF-01 .status.is-error")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('audit-entry:')).length") == 1
+    with live_app.app_context():
+        close_audit(db.session.get(Audit, audit_id), [], None, by=db.session.get(User, auditor_id), today=date.today())
+        db.session.commit()
+
+    # Back online, the server refuses the kept entry as closed: it is dropped, with a message saying what it was.
+    with page.expect_response(lambda r: "/items/STF-01" in r.url and r.status == 409):
+        page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    status = page.locator("#item-STF-01 .status.is-error")
+    status.wait_for()
+    assert "この監査は完了" in page.locator("#audit-closed").inner_text()
+    assert "未確認" in status.inner_text() and "鍵の管理簿なし" in status.inner_text()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('audit-entry:')).length") == 0
+    assert page.locator("#item-STF-02 input[name=result]:enabled").count() == 0
+    screenshot("01-refused-as-closed")
+
+    # Opened again, the closed audit is read-only: no field to change, no button to save.
+    page.reload()
+    assert page.locator("#audit-closed").is_visible()
+    assert (
+        page.locator("main input:enabled:not([type=hidden]), main button, main textarea:not([readonly])").count() == 0
+    )
+    assert page.locator("#item-POL-01 input[name=result][value=verified]").is_checked()
+    screenshot("02-closed-read-only")
+    with live_app.app_context():
+        results = dict(db.session.execute(sa.select(AuditItemResult.item_id, AuditItemResult.result)).all())
+    assert {k: str(v) for k, v in results.items()} == {"POL-01": "verified"}

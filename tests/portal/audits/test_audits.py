@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.queries import current_scores
 from tests.conftest import outbox_links, sign_in
+from tests.portal.actions.steps import verify_through_the_pages
 from tests.portal.audits.helpers import audit_form
 from tests.portal.campaigns.helpers import sign_in_english
 from tests.workflow_fixtures import only_assessment, submit_answers
@@ -104,7 +105,11 @@ def test_the_full_cycle_through_the_pages(app, client, make_buyer, make_supplier
     assert audit.state == AuditState.CLOSED
     (action,) = db.session.scalars(sa.select(CorrectiveAction)).all()
     assert (action.audit_id, action.item_id, action.owner) == (audit.id, "STF-02", "総務 佐藤")
-    assert save(client, audit, "STF-01", "verified").status_code == 409  # closed: no more changes
+    refused = save(client, audit, "STF-01", "verified")
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "audit_closed"  # audit.js drops it
+    conduct = client.get(f"/audits/{audit.id}/conduct").get_data(as_text=True)
+    assert 'data-closed="yes"' in conduct and "<button" not in conduct.split("<main", 1)[1]  # read-only
+    assert "disabled" in conduct and 'type="file"' not in conduct
 
     job_url = client.post(f"/audits/{audit.id}/export", data={"lang": "ja"}).headers["Location"]
     book = openpyxl.load_workbook(BytesIO(client.get(job_url + "/download").data))
@@ -225,6 +230,7 @@ def test_the_supplier_answers_a_finding_with_a_plan_and_a_file_and_the_auditor_c
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     (link,) = re.findall(r'href="(/actions/\d+/evidence/\d+)"', page)
     assert client.get(link).data == pdf
+    verify_through_the_pages(client, action, supplier_user=owner, buyer_user=auditor)
     assert client.post(f"/actions/{action.id}/close", data={"comment": "現地で確認"}).status_code == 302
     db.session.refresh(action)
     assert action.state == "closed"
