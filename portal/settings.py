@@ -208,8 +208,13 @@ def queue_names(prefix: str) -> list[str]:
     return [prefix, *sorted({queue_name(prefix, queue) for queue in TASKS.values() if queue})]
 
 
-def celery_settings(broker: str, queue: str, visibility_timeout: int = 6 * 3600) -> dict[str, Any]:
-    """Celery configuration: eager in-process without a broker, Redis with one."""
+def celery_settings(broker: str, queue: str, visibility_timeout: int | None = None) -> dict[str, Any]:
+    """Celery configuration: eager in-process without a broker, Redis with one.
+
+    ``visibility_timeout`` in seconds; by default the documented one (PORTAL_BROKER_VISIBILITY_TIMEOUT).
+    """
+    if visibility_timeout is None:
+        visibility_timeout = int(_DEFAULTS["PORTAL_BROKER_VISIBILITY_TIMEOUT"])
     common: dict[str, Any] = {
         "task_serializer": "json",
         "accept_content": ["json"],

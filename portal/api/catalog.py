@@ -10,8 +10,8 @@ from portal.api.framework import operation
 from portal.api.paging import paginate
 from portal.api.schemas import LocalText, Page, PageQuery, QuestionnaireDetail, QuestionnaireRef, QuestionnaireSummary
 from portal.catalog.models import QuestionnaireVersion
-from portal.errors import NotFound, UserInputError
-from portal.extensions import db
+from portal.errors import UserInputError
+from portal.lookups import one_or_not_found
 from portal.organizations.models import Membership
 from portal.policy import Action
 from portal.policy.questionnaires import (
@@ -71,11 +71,9 @@ def _readable(membership: Membership) -> sa.Select[QuestionnaireVersion]:
     errors=(404,),
 )
 def get_questionnaire(membership: Membership, key: str, version: str) -> QuestionnaireDetail:
-    stored = db.session.scalar(
+    stored = one_or_not_found(
         _readable(membership).where(QuestionnaireVersion.key == key, QuestionnaireVersion.version == version)
     )
-    if stored is None:
-        raise NotFound()
     definition = stored.definition
     if is_supplier(membership) and not supplier_sees_scoring(membership.organization, stored):
         definition = without_scoring(definition)

@@ -13,19 +13,6 @@ from collections.abc import Mapping
 
 from portal.organizations.models import ADMIN_ROLES, BUYER_ROLES, SUPPLIER_ROLES, Role
 
-
-class Side(enum.StrEnum):
-    BUYER = "buyer"
-    SUPPLIER = "supplier"
-    #: the portal's own staff: a flag on the user (``User.is_operator``), not a role in an organisation
-    OPERATOR = "operator"
-
-
-SIDE_ROLES: Mapping[Side, frozenset[Role]] = {
-    Side.BUYER: BUYER_ROLES,
-    Side.SUPPLIER: SUPPLIER_ROLES,
-    Side.OPERATOR: frozenset(),
-}
 EVERYONE = BUYER_ROLES | SUPPLIER_ROLES
 DECIDERS = frozenset({Role.BUYER_ADMIN, Role.REVIEWER})
 
@@ -86,7 +73,8 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.EXPORT_AUDIT: BUYER_ROLES,
     Action.QUESTIONNAIRE_READ: EVERYONE,
     Action.MEMBERS_MANAGE: ADMIN_ROLES,
-    Action.OPERATE: SIDE_ROLES[Side.OPERATOR],
+    # the portal's own staff: a flag on the user (``User.is_operator``), no role in an organisation
+    Action.OPERATE: frozenset(),
 }
 #: what the portal's operators may do, whatever organisation they belong to
 OPERATOR_ACTIONS = frozenset({Action.OPERATE})
