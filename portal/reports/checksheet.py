@@ -54,7 +54,9 @@ FIRST_ROW = HEADER_ROW + 1
 COL_NO, COL_ITEM_ID, COL_SECTION, COL_TIER, COL_QUESTION, COL_GUIDANCE = 1, 2, 3, 4, 5, 6
 COL_ANSWER, COL_COMMENT, COL_NA_REASON, COL_FILES, COL_SHA256 = 7, 8, 9, 10, 11
 COL_DECISION, COL_REVIEW_COMMENT, COL_REFERENCES = 12, 13, 14
-INPUT_COLUMNS = (COL_ANSWER, COL_COMMENT, COL_NA_REASON)
+#: Last, so that the columns of a file exported before it are where they were.
+COL_EVIDENCE_NOTE = 15
+INPUT_COLUMNS = (COL_ANSWER, COL_COMMENT, COL_NA_REASON, COL_EVIDENCE_NOTE)
 
 #: Layout of the summary sheet: the header block (13 rows), the score table (self in column B, reviewed in
 #: C; rate, grade, passed, risk), then the answer-count table (label, stored count, formula).
@@ -62,7 +64,7 @@ INFO_FIRST_ROW = 3
 SCORES_HEADER_ROW = 17
 SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW = 18, 19, 20, 21
 COUNTS_HEADER_ROW = 23
-MAX_WIDTHS = (6, 12, 18, 10, 60, 40, 18, 40, 30, 30, 24, 12, 40, 24)
+MAX_WIDTHS = (6, 12, 18, 10, 60, 40, 18, 40, 30, 30, 24, 12, 40, 24, 40)
 MIN_WIDTH = 6
 #: Points per line of wrapped 11 pt text (Japanese fonts run taller than Latin ones).
 LINE_HEIGHT = 15
@@ -177,6 +179,7 @@ def _row_values(row: ChecksheetRow, number: int, lang: str) -> tuple[Any, ...]:
         word(DECISIONS, lang, row.review_decision),
         row.review_comment,
         references,
+        row.evidence_note,
     )
 
 
@@ -318,7 +321,8 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
 
 
 def _count_rows(data: ChecksheetData, lang: str, checksheet_title: str) -> list[tuple[str, Any, Any]]:
-    """The answer-count table: (answer label, stored count, Formula or "—") per code, then the item count."""
+    """The answer-count table: (answer label, stored count, Formula or "—") per code, the free-text items if any,
+    then the item count; the counts above the item count add up to it."""
     labels: dict[str, list[str]] = {}
     for row in data.rows:
         for choice in row.choices:
@@ -348,6 +352,10 @@ def _count_rows(data: ChecksheetData, lang: str, checksheet_title: str) -> list[
             table.append((labels[code][0], count, Formula(f"C{row_number}", f"={terms}", expected)))
         else:
             table.append((code, count, DASH))
+    text_rows = sum(1 for row in data.rows if not row.choices)
+    if text_rows:  # free-text items have no answer code, so the table says how many there are
+        row_number += 1
+        table.append((SUMMARY[lang]["text_items"], text_rows, DASH))
     row_number += 1
     items = Formula(f"C{row_number}", f"=COUNTA({item_ids})", len(data.rows))
     table.append((SUMMARY[lang]["items"], len(data.rows), items))

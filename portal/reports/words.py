@@ -36,6 +36,7 @@ CHECKSHEET_HEADERS = {
         "審査結果",
         "審査コメント",
         "参照",
+        "証跡の代わりの説明",
     ),
     "en": (
         "No.",
@@ -52,6 +53,7 @@ CHECKSHEET_HEADERS = {
         "Review decision",
         "Reviewer comment",
         "References",
+        "Explanation instead of evidence",
     ),
 }
 
@@ -91,6 +93,7 @@ SUMMARY = {
         "answers": "回答",
         "count_stored": "件数 (自己評価)",
         "count_sheet": "件数 (チェックシート集計)",
+        "text_items": "記述式の項目",
         "items": "項目数",
         "section": "分類",
         "sections": "分類別達成率 (%)",
@@ -126,6 +129,7 @@ SUMMARY = {
         "answers": "Answer",
         "count_stored": "Count (self score)",
         "count_sheet": "Count (from checksheet)",
+        "text_items": "Free-text items",
         "items": "Items",
         "section": "Section",
         "sections": "Rate by section (%)",

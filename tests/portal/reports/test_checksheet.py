@@ -50,7 +50,7 @@ def test_sheets_and_japanese_headers() -> None:
     assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
     assert sheet.page_setup.orientation == "landscape"
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
-    assert sheet.auto_filter.ref == f"A{HEADER_ROW}:N{HEADER_ROW + 7}"
+    assert sheet.auto_filter.ref == f"A{HEADER_ROW}:O{HEADER_ROW + 7}"
     assert sheet.cell(FIRST_ROW, COL_QUESTION).alignment.wrap_text
     assert 10 < sheet.column_dimensions["E"].width <= 60
 
@@ -272,3 +272,17 @@ def test_dates_without_time() -> None:
     assert summary["B10"].value == datetime(2026, 1, 2)
     assert summary["B10"].number_format == "yyyy/mm/dd"
     assert summary["B11"].value == "—"
+
+
+def test_free_text_items_are_counted_so_the_counts_add_up_to_the_items() -> None:
+    data = make_data()
+    text_row = replace(data.rows[-1], choices=(), answer_code=None, comment="委託先一覧を別紙で管理")
+    data = replace(data, rows=(*data.rows[:-1], text_row))  # STF-04, unanswered, becomes free text
+    summary = open_book(build_checksheet(data))["概要"]
+
+    table = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(COUNTS_HEADER_ROW + 1, 40)}
+    assert table["記述式の項目"] == 1
+    counted = sum(
+        table[label] for label in ("実施している", "一部実施している", "実施していない", "わからない", "該当しない")
+    )
+    assert counted + table["記述式の項目"] == table["項目数"] == 7
