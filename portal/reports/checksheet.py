@@ -350,8 +350,8 @@ def _count_rows(data: ChecksheetData, lang: str, checksheet_title: str) -> list[
             terms = "+".join(f"COUNTIF({answers},{_criterion(label)})" for label in labels[code])
             expected = sum(shown.count(label) for label in labels[code])
             table.append((labels[code][0], count, Formula(f"C{row_number}", f"={terms}", expected)))
-        else:
-            table.append((code, count, DASH))
+        else:  # a count the scorer keeps without an answer label: unanswered items, or a code no longer offered
+            table.append((SUMMARY[lang].get(code, code), count, DASH))
     text_rows = sum(1 for row in data.rows if not row.choices)
     if text_rows:  # free-text items have no answer code, so the table says how many there are
         row_number += 1

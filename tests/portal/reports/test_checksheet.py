@@ -278,6 +278,8 @@ def test_free_text_items_are_counted_so_the_counts_add_up_to_the_items() -> None
     data = make_data()
     text_row = replace(data.rows[-1], choices=(), answer_code=None, comment="委託先一覧を別紙で管理")
     data = replace(data, rows=(*data.rows[:-1], text_row))  # STF-04, unanswered, becomes free text
+    draft = open_book(build_checksheet(replace(data, self_score={**SELF_SCORE, "counts": {"unanswered": 2}})))
+    assert "未回答" in [draft["概要"].cell(row, 1).value for row in range(COUNTS_HEADER_ROW + 1, 40)]
     summary = open_book(build_checksheet(data))["概要"]
 
     table = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(COUNTS_HEADER_ROW + 1, 40)}
