@@ -359,6 +359,8 @@ class ImportChange(Reply):
     new_comment: str | None
     old_na_reason: str | None
     new_na_reason: str | None
+    old_evidence_note: str | None = None
+    new_evidence_note: str | None = None
     #: the version of the answer the old values were read from (0: no answer yet); the confirm step leaves
     #: the item alone when the answer is no longer at this version
     base_version: int
@@ -385,6 +387,7 @@ class ImportValues(Reply):
     answer: str | None
     comment: str | None
     na_reason: str | None
+    evidence_note: str | None = None
 
 
 class ImportConflictOut(Reply):

@@ -142,6 +142,8 @@ def _preview_out(job: BackgroundJob) -> ImportPreviewOut:
                 new_comment=c.new_comment,
                 old_na_reason=c.old_na_reason,
                 new_na_reason=c.new_na_reason,
+                old_evidence_note=c.old_evidence_note,
+                new_evidence_note=c.new_evidence_note,
                 base_version=c.base_version,
             )
             for c in preview.changes
@@ -194,7 +196,13 @@ def _conflicts_out(assessment: Assessment, conflicts: list[ImportConflict]) -> l
     rows = conflict_rows(assessment, conflicts, lang)
 
     def values(codes: Values, shown: Values) -> ImportValues:
-        return ImportValues(code=codes.answer, answer=shown.answer, comment=shown.comment, na_reason=shown.na_reason)
+        return ImportValues(
+            code=codes.answer,
+            answer=shown.answer,
+            comment=shown.comment,
+            na_reason=shown.na_reason,
+            evidence_note=shown.evidence_note,
+        )
 
     return [
         ImportConflictOut(

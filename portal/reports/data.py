@@ -61,6 +61,7 @@ class ChecksheetRow:
     answer_code: str | None = None
     comment: str | None = None
     na_reason: str | None = None
+    evidence_note: str | None = None
     evidence: tuple[EvidenceFile, ...] = ()
     review_decision: str | None = None
     review_comment: str | None = None
@@ -129,6 +130,7 @@ class ExpectedItem:
     answer_code: str | None = None
     comment: str | None = None
     na_reason: str | None = None
+    evidence_note: str | None = None
     #: False for items the supplier may not change now (e.g. not reopened for clarification).
     editable: bool = True
     #: The version of the current answer (0: no answer yet), carried into each change read against it.

@@ -56,6 +56,7 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
                 answer_code=answer.code if answer else None,
                 comment=answer.comment if answer else None,
                 na_reason=answer.na_reason if answer else None,
+                evidence_note=answer.evidence_note if answer else None,
                 evidence=item_files,
                 review_decision=review.decision if review else None,
                 review_comment=review.comment if review else None,
@@ -113,6 +114,7 @@ def expected_assessment(assessment: Assessment) -> ExpectedAssessment:
                 answer_code=answer.code if answer else None,
                 comment=answer.comment if answer else None,
                 na_reason=answer.na_reason if answer else None,
+                evidence_note=answer.evidence_note if answer else None,
                 editable=item.id in editable,
                 version=answer.version if answer else 0,
             )

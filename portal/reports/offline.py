@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.accounts.models import User
 from portal.assessments.lifecycle import lock_open
 from portal.assessments.models import Answer, Assessment
-from portal.assessments.operations import AnswerInput, answers_of, save_answer
+from portal.assessments.operations import KEEP, AnswerInput, answers_of, save_answer
 from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError, too_large
@@ -36,11 +36,13 @@ IMPORT = "import.offline"
 
 @dataclass(frozen=True)
 class Values:
-    """An item's answer (its code; its label once shown to a person), comment and N/A reason."""
+    """An item's answer (its code; its label once shown to a person), comment, N/A reason and explanation
+    instead of evidence."""
 
     answer: str | None
     comment: str | None
     na_reason: str | None
+    evidence_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,12 +188,16 @@ def _apply(changes: list[Change], assessment: Assessment, by: User) -> ImportRes
     result = ImportResult([], [])
     for change in changes:
         answer = current.get(change.item_id)
-        new = Values(change.new_code, change.new_comment, change.new_na_reason)
+        new = Values(change.new_code, change.new_comment, change.new_na_reason, change.new_evidence_note)
         if (answer.version if answer else 0) != change.base_version:
             result.conflicts.append(ImportConflict(change.item_id, _values_of(answer), new))
             continue
+        # A preview stored before explanations were read says nothing of them (both None): kept as they are.
+        note = KEEP if change.old_evidence_note is None and new.evidence_note is None else new.evidence_note
         save_answer(
-            assessment, AnswerInput(change.item_id, new.answer, new.comment, new.na_reason, change.base_version), by=by
+            assessment,
+            AnswerInput(change.item_id, new.answer, new.comment, new.na_reason, change.base_version, note),
+            by=by,
         )
         result.applied.append(change.item_id)
     db.session.flush()
@@ -199,4 +205,6 @@ def _apply(changes: list[Change], assessment: Assessment, by: User) -> ImportRes
 
 
 def _values_of(answer: Answer | None) -> Values:
-    return Values(answer.code, answer.comment, answer.na_reason) if answer else Values(None, None, None)
+    if answer is None:
+        return Values(None, None, None)
+    return Values(answer.code, answer.comment, answer.na_reason, answer.evidence_note)

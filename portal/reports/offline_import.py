@@ -44,6 +44,7 @@ from openpyxl import load_workbook
 from portal.reports.checksheet import (
     COL_ANSWER,
     COL_COMMENT,
+    COL_EVIDENCE_NOTE,
     COL_ITEM_ID,
     COL_NA_REASON,
     COL_QUESTION,
@@ -56,6 +57,8 @@ from portal.reports.data import ExpectedAssessment, ExpectedItem, ScaleChoice
 from portal.reports.words import META_SHEET, require_lang
 
 MB = 1024 * 1024
+#: The last column read: a file exported before the explanation column has it blank (no change).
+LAST_COLUMN = max(COL_REFERENCES, COL_EVIDENCE_NOTE)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DTD_MARKERS = tuple(
     marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
@@ -145,9 +148,11 @@ class Problem:
 
 @dataclass(frozen=True)
 class Change:
-    """What the upload would change on one item: old → new answer code, comment and N/A reason.
+    """What the upload would change on one item: old → new answer code, comment, N/A reason and explanation
+    instead of evidence.
 
-    ``base_version`` is the version of the answer the old values were read from (0: no answer yet).
+    ``base_version`` is the version of the answer the old values were read from (0: no answer yet). A preview
+    stored before explanations were read has none: its explanations stay as they are.
     """
 
     item_id: str
@@ -159,14 +164,17 @@ class Change:
     old_na_reason: str | None
     new_na_reason: str | None
     base_version: int = 0
+    old_evidence_note: str | None = None
+    new_evidence_note: str | None = None
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The names of the fields that change ("answer", "comment", "na_reason")."""
+        """The names of the fields that change ("answer", "comment", "na_reason", "evidence_note")."""
         pairs = {
             "answer": (self.old_code, self.new_code),
             "comment": (_norm(self.old_comment), _norm(self.new_comment)),
             "na_reason": (_norm(self.old_na_reason), _norm(self.new_na_reason)),
+            "evidence_note": (_norm(self.old_evidence_note), _norm(self.new_evidence_note)),
         }
         return tuple(name for name, (old, new) in pairs.items() if old != new)
 
@@ -382,10 +390,10 @@ def _iter_rows(sheet: Any, **options: Any) -> Iterator[tuple[Any, ...]]:
 
 
 def _data_rows(sheet: Any, limits: Limits) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    for offset, row in enumerate(_iter_rows(sheet, min_row=FIRST_ROW, max_col=COL_REFERENCES, values_only=True)):
+    for offset, row in enumerate(_iter_rows(sheet, min_row=FIRST_ROW, max_col=LAST_COLUMN, values_only=True)):
         if offset >= limits.max_rows:
             raise _Refused("too_many_rows", sheet=sheet.title, limit=limits.max_rows)
-        values = tuple(row) + (None,) * (COL_REFERENCES - len(row))
+        values = tuple(row) + (None,) * (LAST_COLUMN - len(row))
         if any(_text(value) is not None for value in values):
             yield FIRST_ROW + offset, values
 
@@ -405,6 +413,7 @@ def _compare_row(item: ExpectedItem, row_number: int, values: tuple[Any, ...], p
     code = item.answer_code if answer is None else answer
     comment = typed_comment or item.comment
     na_reason = _text(values[COL_NA_REASON - 1]) or item.na_reason
+    evidence_note = _text(values[COL_EVIDENCE_NOTE - 1]) or item.evidence_note
     if answer is not None and item.choices:
         choice = _match_choice(answer, item.choices)
         if choice is None:
@@ -427,6 +436,8 @@ def _compare_row(item: ExpectedItem, row_number: int, values: tuple[Any, ...], p
         item.na_reason,
         na_reason,
         item.version,
+        item.evidence_note,
+        evidence_note,
     )
     return change if change.fields else None
 

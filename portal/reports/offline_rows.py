@@ -28,8 +28,8 @@ def change_rows(assessment: Assessment, changes: Iterable[Change], lang: str) ->
     pairs = [
         (
             change.item_id,
-            Values(change.old_code, change.old_comment, change.old_na_reason),
-            Values(change.new_code, change.new_comment, change.new_na_reason),
+            Values(change.old_code, change.old_comment, change.old_na_reason, change.old_evidence_note),
+            Values(change.new_code, change.new_comment, change.new_na_reason, change.new_evidence_note),
         )
         for change in changes
     ]

@@ -573,8 +573,20 @@ def test_the_api_confirm_applies_the_preview_and_reports_conflicts(answered, cli
     [conflict] = body["conflicts"]
     assert conflict["item"] == "STF-01" and conflict["question"] == "従業員に教育をしていますか。"
     assert conflict["message"]
-    assert conflict["current"] == {"code": "unknown", "answer": "わからない", "comment": None, "na_reason": None}
-    assert conflict["file"] == {"code": "yes", "answer": "実施している", "comment": None, "na_reason": None}
+    assert conflict["current"] == {
+        "code": "unknown",
+        "answer": "わからない",
+        "comment": None,
+        "na_reason": None,
+        "evidence_note": None,
+    }
+    assert conflict["file"] == {
+        "code": "yes",
+        "answer": "実施している",
+        "comment": None,
+        "na_reason": None,
+        "evidence_note": None,
+    }
     assert stored(answered.assessment) == {
         "POL-01": ("partial", "方針あり", None),
         "STF-01": ("unknown", None, None),
