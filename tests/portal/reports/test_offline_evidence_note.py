@@ -37,15 +37,21 @@ def type_notes(content: bytes, notes: dict[str, str | None]) -> bytes:
     return buffer.getvalue()
 
 
-def test_the_explanation_makes_the_round_trip_and_a_blank_cell_keeps_it(
-    app, client, make_buyer, make_supplier, make_campaign
-):
+def explained(client, make_buyer, make_supplier, make_campaign):
+    """An assessment whose POL-01 has an explanation, its owner signed in on ``client``."""
     buyer, admin = make_buyer()
     supplier, owner = make_supplier(buyer)
     assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
     save_answer(assessment, AnswerInput("POL-01", "yes", None, None, 0, evidence_note="口頭で周知"), by=owner)
     db.session.commit()
     sign_in(client, owner.email)
+    return assessment
+
+
+def test_the_explanation_makes_the_round_trip_and_a_blank_cell_keeps_it(
+    app, client, make_buyer, make_supplier, make_campaign
+):
+    assessment = explained(client, make_buyer, make_supplier, make_campaign)
 
     checksheet = download_checksheet(client, assessment)
     sheet = load_workbook(io.BytesIO(checksheet))[SHEET]
@@ -66,12 +72,7 @@ def test_the_explanation_makes_the_round_trip_and_a_blank_cell_keeps_it(
 def test_a_preview_stored_before_explanations_were_read_keeps_them(
     app, client, make_buyer, make_supplier, make_campaign
 ):
-    buyer, admin = make_buyer()
-    supplier, owner = make_supplier(buyer)
-    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
-    save_answer(assessment, AnswerInput("POL-01", "yes", None, None, 0, evidence_note="口頭で周知"), by=owner)
-    db.session.commit()
-    sign_in(client, owner.email)
+    assessment = explained(client, make_buyer, make_supplier, make_campaign)
     preview_url = upload(client, assessment, type_notes(download_checksheet(client, assessment), {"STF-01": "x"}))
     job_id = int(preview_url.rstrip("/").split("/")[-1])
 
