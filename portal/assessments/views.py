@@ -130,6 +130,7 @@ def _conflict(assessment_id: int, item_id: str, current: Answer | None, sent: An
         "code": current.code,
         "comment": current.comment,
         "na_reason": current.na_reason,
+        "evidence_note": current.evidence_note,
         "version": current.version,
         "updated_by": by.name if by else None,
         # Saved by this very person in another window or tab: the page says so rather than "a colleague".

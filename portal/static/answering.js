@@ -12,15 +12,25 @@
   var sent = 0;
   var followed = 0;
 
+  // The explanation instead of a document stands in the evidence block, outside the form that names it.
+  function noteOf(form) { return form.ownerDocument.querySelector('textarea[name="evidence_note"][form="' + form.id + '"]'); }
+  function textareas(form) {
+    var all = Array.prototype.slice.call(form.querySelectorAll("textarea"));
+    return noteOf(form) ? all.concat([noteOf(form)]) : all;
+  }
+
   function fields(form) {
     var checked = form.querySelector('input[name="code"]:checked');
     var comment = form.querySelector('textarea[name="comment"]');
     var reason = form.querySelector('textarea[name="na_reason"]');
-    return {
+    var values = {
       code: checked ? checked.value : null,
       comment: comment ? comment.value : null,
       na_reason: reason ? reason.value : null
     };
+    // Sent only where the item has the field: a save without it leaves the stored explanation alone.
+    if (noteOf(form)) { values.evidence_note = noteOf(form).value; }
+    return values;
   }
 
   function fill(form, values) {
@@ -29,11 +39,14 @@
     if (comment) { comment.value = values.comment || ""; }
     var reason = form.querySelector('textarea[name="na_reason"]');
     if (reason) { reason.value = values.na_reason || ""; }
+    if (noteOf(form)) { noteOf(form).value = values.evidence_note || ""; }
     showReason(form);
   }
 
   function sameAnswer(one, other) {
-    return ["code", "comment", "na_reason"].every(function (name) { return (one[name] || "") === (other[name] || ""); });
+    return ["code", "comment", "na_reason", "evidence_note"].every(function (name) {
+      return (one[name] || "") === (other[name] || "");
+    });
   }
 
   function article(form) { return form.closest("article.item"); }
@@ -85,7 +98,8 @@
       form.querySelectorAll('input[name="code"]'), function (input) { return input.value === answer.code; });
     [[texts.answerLabel, radio ? radio.closest("label").textContent.trim() : ""],
      [texts.naReasonLabel, answer.code === "na" ? answer.na_reason : ""],
-     [texts.commentLabel, answer.comment]].forEach(function (pair) {
+     [texts.commentLabel, answer.comment],
+     [texts.noteLabel, answer.evidence_note]].forEach(function (pair) {
       if (!pair[1]) { return; }
       var term = document.createElement("dt");
       term.textContent = pair[0];
@@ -255,7 +269,7 @@
     form.querySelectorAll('input[name="code"]').forEach(function (radio) {
       radio.addEventListener("change", function () { showReason(form); remember(form); save(form); });
     });
-    form.querySelectorAll("textarea").forEach(function (area) {
+    textareas(form).forEach(function (area) {
       area.addEventListener("input", function () { later(form); });
       area.addEventListener("blur", function () { if (pending[url(form)]) { save(form); } });
     });
@@ -290,6 +304,8 @@
   function needsEvidence(item) {
     var codes = (item.dataset.evidenceCodes || "").split(" ");
     var evidence = item.querySelector(".evidence");
+    var note = item.querySelector('textarea[name="evidence_note"]');
+    if (note && note.value.trim()) { return false; }  // explained instead: enough to submit
     return codeOf(item) !== null && codes.indexOf(codeOf(item)) >= 0 && evidence && evidence.dataset.count === "0";
   }
 

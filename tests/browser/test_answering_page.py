@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from portal.assessments.models import Assessment, AssessmentState
+from portal.assessments.models import Answer, Assessment, AssessmentState
 from portal.catalog.operations import load_builtin_questionnaires
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
@@ -105,7 +105,7 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
     expect(page.get_by_role("button", name="未回答")).to_have_text(f"未回答 ({total})")
     shoot(page, "01-desktop-top")
 
-    uploads = 0
+    uploads, explained = 0, ""
     while items := page.evaluate(OPEN_ITEMS):
         for item in items:
             item_id = item["id"]
@@ -152,6 +152,14 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
                 expect(page.locator(f"#item-{item_id} .evidence-message")).to_have_text(
                     "この項目からファイルを外しました。"
                 )
+            elif uploads == 3:
+                # No document: a written explanation instead, saved with the answer; the item needs no file now.
+                note = page.locator(f"#item-{item_id} textarea[name=evidence_note]")
+                with page.expect_response(lambda r, i=item_id: f"/items/{i}" in r.url and r.status == 200):
+                    note.fill("規程はまだ文書にしていません。朝礼で毎月伝えています。")
+                    note.blur()
+                expect(page.get_by_role("button", name="証跡が必要")).to_have_text("証跡が必要 (0)")
+                explained = item_id
             else:
                 # A file uploaded for another item, attached from the list of earlier uploads.
                 page.select_option(f"#item-{item_id} form.attach select", label="基本方針.pdf")
@@ -195,6 +203,10 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
     page.wait_for_url(url)
     with live_app.app_context():
         assert db.session.get(Assessment, assessment_id).state == AssessmentState.SUBMITTED
+        note = db.session.scalar(
+            sa.select(Answer.evidence_note).where(Answer.assessment_id == assessment_id, Answer.item_id == explained)
+        )
+        assert note == "規程はまだ文書にしていません。朝礼で毎月伝えています。"
 
 
 @pytest.fixture
