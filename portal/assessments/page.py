@@ -41,6 +41,8 @@ class ItemView:
     evidence_codes: list[str]
     #: Reopened by the reviewer's return for clarification: the supplier's to answer again.
     returned: bool
+    #: The evidence rule in words, made from the answers it names (「実施している」の場合は必須), as every label.
+    evidence_label: str = ""
 
     @property
     def version(self) -> int:
@@ -104,7 +106,8 @@ def _item_view(
 ) -> ItemView:
     item, answer = entry.item, entry.answer
     rule = item.evidence
-    choices = questionnaire.scale_of(item).choices
+    scale = questionnaire.scale_of(item)
+    choices = scale.choices
     return ItemView(
         item=item,
         number=entry.number,
@@ -121,8 +124,9 @@ def _item_view(
         changed=entry.changed,
         review_comment=entry.review.comment if entry.review else None,
         evidence_rule=rule.description.get(lang) if rule.description else "",
-        evidence_codes=[c.code for c in choices if rule.is_required_for(c)],
+        evidence_codes=list(rule.required_codes(scale)),
         returned=item.id in returned,
+        evidence_label=rule.describe(scale, lang),
     )
 
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from portal.activity.models import ActivityEntry
 from portal.assessments.models import Answer, Decision
 from portal.assessments.operations import AnswerInput, RuleViolation, missing_items, save_answer, submit_assessment
+from portal.assessments.page import answering_page
 from portal.extensions import db
 from portal.review.operations import decide_item
 from portal.scoring.dispatch import enqueue_scoring
@@ -112,3 +113,11 @@ def test_an_explained_item_lacks_evidence_for_passed_until_the_reviewer_accepts_
     scores = current_scores(assessment)
     assert scores["self"]["passed"] is False  # the answers as given
     assert (scores["reviewed"]["passed"], scores["reviewed"]["reasons"]) == (True, [])
+
+
+def test_the_answering_page_labels_the_rule_with_the_answers_it_names(app, make_buyer, make_supplier, make_campaign):
+    assessment, _, _ = setup(make_buyer, make_supplier, make_campaign)
+    for lang, label in (("ja", "「実施している」の場合は必須"), ("en", "Required when answered “Implemented”")):
+        views = {view.item.id: view for section in answering_page(assessment, lang).sections for view in section.items}
+        assert (views["POL-01"].evidence_codes, views["POL-01"].evidence_label) == (["yes"], label)
+        assert views["STF-01"].evidence_label in ("不要", "Not needed")
