@@ -101,9 +101,11 @@ def test_the_page_shows_item_ids_progress_what_needs_evidence_and_returned_items
 
     assessment.state = AssessmentState.RETURNED
     assessment.reopened_items = ["STF-01"]
-    corrective_action(assessment)
+    action = corrective_action(assessment)
     db.session.commit()
     page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     returned = re.findall(r'id="item-([A-Z0-9-]+)"[^>]*data-returned="1"', page, re.S)
     assert returned == ["STF-01"]
-    assert re.search(r'<a href="/actions/" class="actions-link">是正処置 \(1\)</a>', page)
+    link = re.search(r'<a href="(/actions/\?assessment=\d+)" class="actions-link">是正処置 \(1\)</a>', page)
+    assert link and link.group(1) == f"/actions/?assessment={assessment.id}"
+    assert f"/actions/{action.id}" in client.get(link.group(1)).get_data(as_text=True)
