@@ -96,6 +96,8 @@ def test_the_page_shows_item_ids_progress_what_needs_evidence_and_returned_items
     # The script reads which answers need evidence from the questionnaire's rule (POL-01: when implemented).
     assert re.search(r'id="item-POL-01"[^>]*data-evidence-codes="yes[ a-z]*"', page, re.S)
     assert re.search(r'id="item-STF-01"[^>]*data-evidence-codes=""', page, re.S)
+    # Its label says the same as the rule, in the answer's own words.
+    assert '<p class="evidence-head">証跡 (「実施している」の場合は必須' in page
     assert "data-returned" not in page
     assert 'class="actions-link"' not in page
 
