@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from questionnaires.model import Band, Item, Questionnaire, Tier
+from questionnaires.scope import visibility
 
 #: 2026.2: ``if_implemented`` asks evidence of "implemented" only; an accepted explanation stands for a file.
 RULES_VERSION = "default-2026.2"
@@ -255,6 +256,7 @@ def score_assessment(
     """
     compiled = _compile(questionnaire, Tier(tier))
     codes = {item_id: answer.code for item_id, answer in answers.items()}
+    shown = visibility(questionnaire, tier, codes)  # the portal's scope: pages, exports and counts use the same
     missing = AnswerInput(None)
     overall = _Sum()
     sections = [_Sum() for _ in compiled.sections]
@@ -266,7 +268,7 @@ def score_assessment(
     for entry in compiled.items:
         item = entry.item
         answer = answers.get(item.id, missing)
-        in_scope = not entry.is_text and (item.condition is None or item.condition.evaluate(codes))
+        in_scope = not entry.is_text and shown[item.id]
         effective = "no" if reviewed and answer.review == NONCONFORMING else answer.code
         value: int | None = 0
         if effective is not None and effective in entry.values:

@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from questionnaires import Item, Questionnaire
+from questionnaires.scope import visibility
 
 NA_CODE = "na"
 
@@ -35,8 +36,10 @@ def is_text_item(questionnaire: Questionnaire, item: Item) -> bool:
 
 
 def in_scope(questionnaire: Questionnaire, tier: str, codes: Mapping[str, str | None]) -> list[Item]:
-    """Items at or below ``tier`` whose visibility condition holds for the answers given so far."""
-    return [item for item in questionnaire.items_for_tier(tier) if item.is_visible(codes)]
+    """Items at or below ``tier`` whose visibility condition holds for the answers given so far (answers of
+    items out of scope are not read: ``questionnaires.scope``)."""
+    shown = visibility(questionnaire, tier, codes)
+    return [item for item in questionnaire.items_for_tier(tier) if shown[item.id]]
 
 
 def gating_item_ids(questionnaire: Questionnaire) -> frozenset[str]:
@@ -46,7 +49,8 @@ def gating_item_ids(questionnaire: Questionnaire) -> frozenset[str]:
 
 def conditional_visibility(questionnaire: Questionnaire, tier: str, codes: Mapping[str, str | None]) -> dict[str, bool]:
     """Whether each item at or below ``tier`` that has a condition is shown now (the same test as :func:`in_scope`)."""
-    return {item.id: item.is_visible(codes) for item in questionnaire.items_for_tier(tier) if item.condition}
+    shown = visibility(questionnaire, tier, codes)
+    return {item.id: shown[item.id] for item in questionnaire.items_for_tier(tier) if item.condition}
 
 
 def is_answered(is_text: bool, code: str | None, has_text: bool) -> bool:

@@ -7,7 +7,8 @@ and evidence only as ``policy.buyer_view`` allows; the supplier's people see onl
 when the buyer hides the score from them. Loading takes the same few queries for any number of items.
 
 Scope is decided here too, once: an item whose condition does not hold for the answers (PI-02 while PI-01
-is いいえ) is out of scope, whatever answer was stored for it before the condition changed. It is not
+is いいえ) is out of scope, whatever answer was stored for it before the condition changed, and no condition
+reads that stale answer (``questionnaires.scope``). It is not
 listed for the buyer's staff, so no review, export or count reaches it, and the scorer leaves it out by
 the same condition (``questionnaires.scoring``). Only the supplier's people, while they may still change
 answers, see it listed (``visible`` false), since their answering page shows it the moment its condition
@@ -29,6 +30,7 @@ from portal.policy.supplier_view import ShownReview, shown_outcome_comment, show
 from portal.review.operations import decisions_of
 from portal.scoring.queries import current_scores
 from questionnaires import Item, Questionnaire, Section
+from questionnaires.scope import visibility
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,10 @@ def load_sheet(assessment: Assessment, *, to_supplier: bool) -> Sheet:
     editable = editable_item_ids(assessment, questionnaire) if to_supplier else set()
     codes = {item_id: answer.code for item_id, answer in answers.items()}
     show_scoring = scoring_shown(assessment, to_supplier=to_supplier)
+    shown = visibility(questionnaire, assessment.tier, codes)
     items = []
     for number, item in enumerate(questionnaire.items_for_tier(assessment.tier), start=1):
-        visible = item.is_visible(codes)
+        visible = shown[item.id]
         if not visible and not (to_supplier and editable):
             continue  # out of scope: see the module's docstring
         decision = decisions.get(item.id)

@@ -9,6 +9,7 @@ import pytest
 from portal.accounts.models import User
 from portal.assessments.models import Assessment
 from portal.assessments.operations import AnswerInput, save_answer
+from portal.assessments.rules import in_scope
 from portal.assessments.sheet import load_sheet
 from portal.extensions import db
 from portal.reports import build_checksheet
@@ -16,9 +17,14 @@ from portal.reports.checksheet import COUNTS_HEADER_ROW, summary_formulas
 from portal.reports.from_assessment import checksheet_data
 from portal.scoring import operations as scoring
 from portal.scoring.queries import current_scores
+from questionnaires import load_text
+from questionnaires.scope import visibility
+from questionnaires.scoring import AnswerInput as ScoringInput
+from questionnaires.scoring import score_assessment
 from tests.workflow_fixtures import WORKFLOW_DEFINITION, only_assessment, submit_answers
 
-#: The workflow questionnaire with two more items: PRM-02 is asked only while PRM-01 is 実施している.
+#: The workflow questionnaire with three more items: PRM-02 is asked only while PRM-01 is 実施している, PRM-03
+#: only while PRM-02 is.
 CONDITIONAL_DEFINITION = (
     WORKFLOW_DEFINITION.replace("key: workflow-check", "key: conditional-check")
     + """\
@@ -34,6 +40,11 @@ CONDITIONAL_DEFINITION = (
         text: {ja: 入退室の記録を保管していますか。, en: "Do you keep entry logs?"}
         scale: implementation
         condition: PRM-01 == yes
+      - id: PRM-03
+        tier: T1
+        text: {ja: 記録を定期的に確認していますか。, en: "Do you check the logs?"}
+        scale: implementation
+        condition: PRM-02 == yes
 """
 )
 
@@ -49,9 +60,11 @@ def conditional(make_buyer, make_supplier, make_campaign, make_version) -> tuple
 
 def test_an_item_hidden_since_its_answer_is_out_of_scope_everywhere(app, conditional):
     assessment, owner = conditional
-    # PRM-02 answered while PRM-01 was yes; then PRM-01 changed to no: PRM-02's answer stays stored.
+    # PRM-02 and PRM-03 answered while PRM-01 was yes; then PRM-01 changed to no: their answers stay stored,
+    # and PRM-02's stale yes does not bring PRM-03 back.
     first = save_answer(assessment, AnswerInput("PRM-01", "yes", None, None, 0), by=owner)
-    save_answer(assessment, AnswerInput("PRM-02", "no", None, None, 0), by=owner)
+    save_answer(assessment, AnswerInput("PRM-02", "yes", None, None, 0), by=owner)
+    save_answer(assessment, AnswerInput("PRM-03", "no", None, None, 0), by=owner)
     save_answer(assessment, AnswerInput("PRM-01", "no", None, None, first.version), by=owner)
     submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "partial"})
     scoring.compute_scores(db.session.connection(), [assessment.id])
@@ -89,3 +102,14 @@ def test_the_supplier_answering_still_sees_a_hidden_item_listed(app, conditional
     assert "PRM-02" in [row.item_id for row in checksheet_data(assessment, lang="ja", for_supplier=True).rows]
     # Before it submits the buyer sees counts only, over the items in scope.
     assert "PRM-02" not in [entry.item.id for entry in load_sheet(assessment, to_supplier=False).items]
+
+
+def test_a_condition_does_not_read_the_stale_answer_of_an_item_out_of_scope():
+    questionnaire = load_text(CONDITIONAL_DEFINITION, "c.yaml")
+    codes = {"PRM-01": "no", "PRM-02": "yes", "PRM-03": "no"}
+    shown = visibility(questionnaire, "T1", codes)
+    assert (shown["PRM-01"], shown["PRM-02"], shown["PRM-03"]) == (True, False, False)
+    assert [item.id for item in in_scope(questionnaire, "T1", codes)] == ["POL-01", "STF-01", "STF-02", "PRM-01"]
+    score = score_assessment(questionnaire, "T1", {k: ScoringInput(v) for k, v in codes.items()})
+    assert score.counts == {"no": 1, "unanswered": 3}
+    assert [entry.in_scope for entry in score.items][-3:] == [True, False, False]
