@@ -261,3 +261,20 @@ def test_a_conflict_with_ones_own_other_window_says_so_in_answer_labels(page, op
     with other.expect_response(lambda r: "/items/STF-02" in r.url and r.status == 200):
         item.get_by_role("button", name="自分の回答を保存").click()
     expect(box).to_be_hidden()
+
+
+def test_the_items_returned_for_clarification_are_one_filter_away(live_app, page, opened):
+    with live_app.app_context():
+        assessment = db.session.get(Assessment, int(opened.rsplit("/", 1)[-1]))
+        assessment.state, assessment.reopened_items = AssessmentState.RETURNED, ["STF-02"]
+        db.session.commit()
+    page.reload()
+    returned = page.get_by_role("button", name="差し戻された項目")
+    expect(returned).to_have_text("差し戻された項目 (1)")
+    returned.click()
+    expect(returned).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("article.item:visible")).to_have_count(1)
+    expect(page.locator("#item-STF-02")).to_be_visible()
+    expect(page.locator("#item-STF-02 .badge.returned")).to_have_text("差し戻された項目")
+    returned.click()  # pressed again: every item again
+    expect(page.locator("article.item:visible")).not_to_have_count(1)
