@@ -59,6 +59,9 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    from portal.dates import register_date_filters
+
+    register_date_filters(app)  # after Babel's own filters, which it replaces
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     login_manager.init_app(app)
