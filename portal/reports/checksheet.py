@@ -344,7 +344,8 @@ def _count_rows(data: ChecksheetData, lang: str, checksheet_title: str) -> list[
     row_number = COUNTS_HEADER_ROW
     for code in codes:
         row_number += 1
-        count = stored.get(code)
+        # A score's counts leave out the codes nobody chose: 0 then, "—" only when there is no score at all.
+        count = stored.get(code, 0 if isinstance(counts, Mapping) else None)
         count = count if isinstance(count, int | float) and not isinstance(count, bool) else DASH
         if code in labels:
             terms = "+".join(f"COUNTIF({answers},{_criterion(label)})" for label in labels[code])

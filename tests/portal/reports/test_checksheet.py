@@ -288,3 +288,12 @@ def test_free_text_items_are_counted_so_the_counts_add_up_to_the_items() -> None
         table[label] for label in ("実施している", "一部実施している", "実施していない", "わからない", "該当しない")
     )
     assert counted + table["記述式の項目"] == table["項目数"] == 7
+
+
+def test_a_code_nobody_chose_counts_0_beside_its_formula_and_no_score_is_a_dash() -> None:
+    data = make_data(self_score={**SELF_SCORE, "counts": {"yes": 2}})
+    summary = open_book(build_checksheet(data))["概要"]
+    stored = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(COUNTS_HEADER_ROW + 1, 40)}
+    assert (stored["実施している"], stored["一部実施している"]) == (2, 0)
+    draft = open_book(build_checksheet(make_data(self_score=None)))["概要"]
+    assert draft.cell(COUNTS_HEADER_ROW + 1, 2).value == "—"
