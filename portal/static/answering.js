@@ -370,6 +370,26 @@
     window.addEventListener("resize", measureBar);
   }
 
+  // The section being read is marked in the bar (and kept in view where the bar scrolls sideways).
+  var toc = document.querySelector(".toc");
+  if (toc && "IntersectionObserver" in window) {
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) { return; }
+        toc.querySelectorAll("a").forEach(function (link) {
+          var current = link.getAttribute("href") === "#" + entry.target.id;
+          if (current) {
+            link.setAttribute("aria-current", "true");
+            toc.scrollLeft = link.offsetLeft - (toc.clientWidth - link.offsetWidth) / 2;
+          } else {
+            link.removeAttribute("aria-current");
+          }
+        });
+      });
+    }, { rootMargin: "-" + (answeringBar.offsetHeight + 20) + "px 0px -65% 0px" });
+    document.querySelectorAll("section.section").forEach(function (section) { observer.observe(section); });
+  }
+
   // Evidence ---------------------------------------------------------------------------------------------
 
   function evidenceMessage(item, text, isError) {

@@ -181,6 +181,7 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
     page.locator("#s-it_admin").scroll_into_view_if_needed()
     page.mouse.wheel(0, 600)
     expect(page.locator(".answering-bar")).to_be_in_viewport()
+    expect(page.locator('.toc a[href="#s-it_admin"]')).to_have_attribute("aria-current", "true")
     shoot(page, "03-desktop-scrolled")
     page.set_viewport_size({"width": 800, "height": 1000})
     page.locator("#item-ORG-01").scroll_into_view_if_needed()
