@@ -475,7 +475,9 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
     lifecycle.lock_open(assessment)
     missing = missing_items(assessment)
     if missing:
-        raise RuleViolation(_l("Some items still need an answer, a reason or evidence."), missing)
+        raise RuleViolation(
+            _l("Some items still need an answer, a reason, or evidence (a file, or an explanation instead)."), missing
+        )
     submitted = lifecycle.submit(assessment, by=by)
     request_scoring(assessment)
     db.session.flush()

@@ -121,3 +121,11 @@ def test_the_answering_page_labels_the_rule_with_the_answers_it_names(app, make_
         views = {view.item.id: view for section in answering_page(assessment, lang).sections for view in section.items}
         assert (views["POL-01"].evidence_codes, views["POL-01"].evidence_label) == (["yes"], label)
         assert views["STF-01"].evidence_label in ("不要", "Not needed")
+
+
+def test_the_submit_page_says_an_explanation_will_do(app, client, make_buyer, make_supplier, make_campaign):
+    assessment, _, owner = setup(make_buyer, make_supplier, make_campaign)
+    sign_in(client, owner.email)
+    save(client, assessment, "POL-01", code="yes")
+    page = client.get(f"/assessments/{assessment.id}/submit").get_data(as_text=True)
+    assert "#item-POL-01" in page and "証跡が必要です（ファイル、または書類がない場合は説明）" in page
