@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import login_required
 
-from portal.assessments.operations import supplier_inbox
 from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
 from portal.campaigns.models import CampaignState
 from portal.campaigns.operations import list_campaigns, progress
+from portal.home.next_steps import supplier_next_steps
 from portal.policy.sides import on_buyer_side
 from portal.scoring.portfolio import portfolio_stats
 from portal.session_auth import current_membership
@@ -49,7 +49,7 @@ def index() -> Any:
     if on_buyer_side(membership):
         context = _buyer_dashboard(membership.organization)
     elif membership is not None:
-        context = {"inbox": supplier_inbox(membership.organization), "today": date.today(), "suppliers": []}
+        context = {"steps": supplier_next_steps(membership.organization, date.today()), "suppliers": []}
     return render_template("home/index.html", membership=membership, **context)
 
 

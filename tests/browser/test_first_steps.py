@@ -80,3 +80,24 @@ def test_error_pages_are_in_the_site_layout_with_a_way_back(live_app, page, scre
     screenshot("01-not-found")
     page.get_by_role("link", name="前のページに戻る").click()
     page.wait_for_url(f"{base}/suppliers/")
+
+
+def test_the_supplier_home_says_what_to_do_next(live_app, page, screenshot):
+    from portal.catalog.operations import load_builtin_questionnaires
+    from portal.demo import DEMO_PASSWORD, seed_demo
+
+    base = live_app.config["BASE_URL"]
+    with live_app.app_context():
+        load_builtin_questionnaires()  # as `flask portal init` does: the demo's campaign needs them
+        seed_demo()
+        db.session.commit()
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("メールアドレス").fill("owner@minato.example.com")
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{base}/")
+    screenshot("01-supplier-home")
+    assert page.get_by_role("heading", name="次にすること").is_visible()
+    assert page.get_by_role("heading", name="回答が必要な評価").is_visible()
+    page.locator("ul.to-answer a").first.click()
+    page.wait_for_url(re.compile(r"/assessments/\d+$"))
