@@ -281,4 +281,4 @@ def test_a_return_for_clarification_shows_on_both_activity_pages_without_the_int
     client.post("/sign-out")
     sign_in(client, admin.email)
     buyers = client.get(f"/review/{assessment.id}/activity").get_data(as_text=True)
-    assert buyers.count("assessment.returned") == 1 and buyers.count("review.decided") == 3
+    assert buyers.count("<td>差し戻し（確認依頼）</td>") == 1 and buyers.count("<td>項目を審査</td>") == 3  # in words
