@@ -67,6 +67,8 @@ class AnsweringPage:
     scores: dict[str, Any] | None
     #: Answered items out of those in scope (items hidden by a condition count in neither).
     progress: Progress
+    #: The comment the reviewer wrote with the outcome, once decided (as the read model lets the supplier see it).
+    outcome_comment: str | None = None
 
 
 def answering_page(assessment: Assessment, lang: str) -> AnsweringPage:
@@ -92,7 +94,9 @@ def answering_page(assessment: Assessment, lang: str) -> AnsweringPage:
         )
     answered = sum(section.answered for section in sections)
     total = sum(section.total for section in sections)
-    return AnsweringPage(sections, sheet.scores if assessment.submitted_at else None, Progress(answered, total))
+    return AnsweringPage(
+        sections, sheet.scores if assessment.submitted_at else None, Progress(answered, total), sheet.outcome_comment
+    )
 
 
 def item_evidence(assessment: Assessment, item_id: str) -> tuple[list[Evidence], bool]:

@@ -83,6 +83,7 @@ def detail(assessment_id: int) -> Any:
         members=members,
         scores=page.scores,
         progress=page.progress,
+        outcome_comment=page.outcome_comment,
         today=date.today(),
         state_labels=ASSESSMENT_STATE_LABELS,
         is_owner=may(current_membership(), Action.ASSESSMENT_SUBMIT),

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.reports import build_checksheet, parse_offline_upload
 from portal.reports.from_assessment import checksheet_data, expected_assessment
 from portal.review.operations import decide_outcome
+from tests.conftest import sign_in
 from tests.workflow_fixtures import internal_note, only_assessment, submit_answers
 
 
@@ -41,7 +42,9 @@ def test_checksheet_of_an_assessment_round_trips_offline_answers(app, make_buyer
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewDecision)) == 1
 
 
-def test_the_outcome_comment_reaches_both_sides_sheets_and_checksheets(app, make_buyer, make_supplier, make_campaign):
+def test_the_outcome_comment_reaches_the_supplier_page_both_sheets_and_checksheets(
+    app, client, make_buyer, make_supplier, make_campaign
+):
     buyer, admin = make_buyer()
     supplier, owner = make_supplier(buyer)
     assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
@@ -53,3 +56,6 @@ def test_the_outcome_comment_reaches_both_sides_sheets_and_checksheets(app, make
     for to_supplier in (True, False):
         assert load_sheet(assessment, to_supplier=to_supplier).outcome_comment == "来年度も同じ水準で"
         assert checksheet_data(assessment, lang="ja", for_supplier=to_supplier).outcome_comment == "来年度も同じ水準で"
+    sign_in(client, owner.email)
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "来年度も同じ水準で" in page and "審査結果: 承認" in page
