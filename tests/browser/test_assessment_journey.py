@@ -33,10 +33,10 @@ def member(organization, email, name, role):
     return user
 
 
-def sign_in(page, base, email):
+def sign_in(page, base, email, password=PASSWORD):
     page.goto(f"{base}/sign-in")
     page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/")
 
@@ -118,8 +118,9 @@ def test_campaign_to_closed_corrective_action(live_app, page, screenshot, tmp_pa
     page.goto(f"{base}/review/{assessment_id}")
     assert "基本方針.pdf" in page.content()
     page.check("#item-STF-02 input[name=decision][value=clarification]")
-    page.fill("#item-STF-02 input[name=comment]", "一部実施の内容を具体的に教えてください")
-    page.click("#item-STF-02 form.decision button")
+    with page.expect_response(lambda r: r.url.endswith("/items/STF-02") and r.status == 200):
+        page.fill("#item-STF-02 input[name=comment]", "一部実施の内容を具体的に教えてください")
+        page.press("#item-STF-02 input[name=comment]", "Enter")  # saved as it is made
     screenshot("07-review")
     page.click("form[action$='/return'] button")
     sign_out(page)
@@ -138,12 +139,14 @@ def test_campaign_to_closed_corrective_action(live_app, page, screenshot, tmp_pa
     sign_in(page, base, "buyer@journey.example.com")
     page.goto(f"{base}/review/{assessment_id}")
     page.check("#item-STF-02 input[name=decision][value=nonconforming]")
-    page.fill("#item-STF-02 input[name=comment]", "手順書の完成をもって是正としてください")
-    page.click("#item-STF-02 form.decision button")
+    with page.expect_response(lambda r: r.url.endswith("/items/STF-02") and r.status == 200):
+        page.fill("#item-STF-02 input[name=comment]", "手順書の完成をもって是正としてください")
+        page.press("#item-STF-02 input[name=comment]", "Enter")
     page.check("input[name=outcome][value=accept_with_conditions]")
     page.fill("input[name='owner_STF-02']", "担当 花子")
     page.fill("input[name='due_STF-02']", (date.today() + timedelta(days=60)).isoformat())
     page.click("#outcome form[action$='/outcome'] button")
+    page.click("#confirm-dialog button[value=yes]")  # POL-01 and STF-01 were left undecided
     page.wait_for_url(re.compile(rf"/review/{assessment_id}"))
     screenshot("09-decided")
     assert page.locator(".score-pair").count() == 1
