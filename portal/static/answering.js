@@ -39,7 +39,10 @@
     if (comment) { comment.value = values.comment || ""; }
     var reason = form.querySelector('textarea[name="na_reason"]');
     if (reason) { reason.value = values.na_reason || ""; }
-    if (noteOf(form)) { noteOf(form).value = values.evidence_note || ""; }
+    if (noteOf(form)) {
+      noteOf(form).value = values.evidence_note || "";
+      if (values.evidence_note) { noteOf(form).closest("details").open = true; }
+    }
     showReason(form);
   }
 

@@ -154,6 +154,7 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
                 )
             elif uploads == 3:
                 # No document: a written explanation instead, saved with the answer; the item needs no file now.
+                page.locator(f"#item-{item_id} .evidence-note summary").click()
                 note = page.locator(f"#item-{item_id} textarea[name=evidence_note]")
                 with page.expect_response(lambda r, i=item_id: f"/items/{i}" in r.url and r.status == 200):
                     note.fill("規程はまだ文書にしていません。朝礼で毎月伝えています。")
