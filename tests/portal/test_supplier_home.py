@@ -38,7 +38,7 @@ def test_nothing_to_do_is_said_in_words(client, make_buyer, make_supplier):
 def test_the_next_steps_are_links_soonest_due_first(client, make_buyer, make_supplier, make_campaign):
     buyer, admin = make_buyer(name="発注商事")
     supplier, owner = make_supplier(buyer)
-    later = only_assessment(make_campaign(buyer, [supplier], by=admin, name="Later", due_in_days=40))
+    later = only_assessment(make_campaign(buyer, [supplier], by=admin, name="<b>Later</b>", due_in_days=40))
     sooner = only_assessment(make_campaign(buyer, [supplier], by=admin, name="Sooner", due_in_days=3))
     overdue = only_assessment(make_campaign(buyer, [supplier], by=admin, name="Late", due_in_days=10))
     overdue.campaign.due_date = date.today() - timedelta(days=1)
@@ -75,6 +75,7 @@ def test_the_next_steps_are_links_soonest_due_first(client, make_buyer, make_sup
     to_answer = section(page, "to-answer")
     assert links(to_answer) == [f"/assessments/{a.id}" for a in (overdue, sooner, later)]
     assert "Overdue" in to_answer and "3 days left" in to_answer and "0 of " in to_answer
+    assert "&lt;b&gt;Later&lt;/b&gt;" in to_answer and "<b>" not in page  # names are text, escaped
     for link in links(clarifications + actions + to_answer):
         assert client.get(link).status_code == 200, link
 
