@@ -97,6 +97,8 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
     page.on("framenavigated", lambda frame: loads.append(frame.url) if frame == page.main_frame else None)
     evidence_posts: list[str] = []
     page.on("request", lambda r: evidence_posts.append(r.url) if "/evidence" in r.url else None)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.evaluate("window.notReloaded = true")
 
     expect(page.locator("#item-ITA-09 .item-id")).to_have_text("ITA-09")
@@ -196,7 +198,7 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
 
     assert loads == [] and page.evaluate("window.notReloaded") is True
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
-    print(f"{total} items answered with {uploads} evidence steps (3 uploads) and 0 page loads")
+    print(f"{total} items answered, {uploads} with evidence (3 uploads), {len(posts)} requests, 0 page loads")
 
     page.get_by_role("link", name="確認して提出").click()
     page.wait_for_url(f"{url}/submit")
