@@ -110,6 +110,9 @@ def test_the_full_cycle_through_the_pages(app, client, make_buyer, make_supplier
     conduct = client.get(f"/audits/{audit.id}/conduct").get_data(as_text=True)
     assert 'data-closed="yes"' in conduct and "<button" not in conduct.split("<main", 1)[1]  # read-only
     assert "disabled" in conduct and 'type="file"' not in conduct
+    assert f'href="/audits/{audit.id}/conduct">項目ごとの結果を見る' in client.get(f"/audits/{audit.id}").get_data(
+        as_text=True
+    )
 
     job_url = client.post(f"/audits/{audit.id}/export", data={"lang": "ja"}).headers["Location"]
     book = openpyxl.load_workbook(BytesIO(client.get(job_url + "/download").data))
