@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from portal.accounts.models import Invitation, User
-from portal.actions.models import CorrectiveAction
+from portal.actions.models import ActionStep, CorrectiveAction
 from portal.assessments.models import Assessment
 from portal.audits.models import Audit
 from portal.campaigns.models import Campaign
@@ -71,6 +71,24 @@ class _OfAction:
 @dataclass(frozen=True, eq=False)
 class ActionPlanned(_OfAction):
     by: User
+
+
+class ActionPlanAccepted(_OfAction):
+    pass
+
+
+@dataclass(frozen=True, eq=False)
+class ActionEvidenceSent(_OfAction):
+    """The supplier sends evidence of the fix for the buyer to verify."""
+
+    by: User
+
+
+@dataclass(frozen=True, eq=False)
+class ActionReturned(_OfAction):
+    """The buyer asks for more, on the plan or on the evidence (``step`` holds which, and the request)."""
+
+    step: ActionStep
 
 
 class ActionClosed(_OfAction):

@@ -282,6 +282,27 @@ def _action_planned(event: events.ActionPlanned) -> None:
     )
 
 
+@handles(events.ActionPlanAccepted)
+def _action_plan_accepted(event: events.ActionPlanAccepted) -> None:
+    action = event.action
+    _to_people(recipients.action_responsible(action), "action_plan_accepted", action=action, link=_action_link(action))
+
+
+@handles(events.ActionEvidenceSent)
+def _action_evidence_sent(event: events.ActionEvidenceSent) -> None:
+    action = event.action
+    people = recipients.action_followers(action)
+    _to_people(people, "action_evidence_sent", action=action, sender=event.by, link=_action_link(action))
+
+
+@handles(events.ActionReturned)
+def _action_returned(event: events.ActionReturned) -> None:
+    # The request is for the supplier to act on, so it is in the e-mail; who wrote it stays on the page.
+    action, step = event.action, event.step
+    people = recipients.action_responsible(action)
+    _to_people(people, "action_returned", action=action, step=step, link=_action_link(action))
+
+
 @handles(events.ActionClosed)
 def _action_closed(event: events.ActionClosed) -> None:
     # Only the title, the buyer's name and the link: the closing comment and who closed it stay on the page.

@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     SUPPLIER_MANAGE = "supplier.manage"
     CORRECTIVE_ACTION_READ = "corrective_action.read"
     CORRECTIVE_ACTION_PLAN = "corrective_action.plan"
+    CORRECTIVE_ACTION_REVIEW_PLAN = "corrective_action.review_plan"
+    CORRECTIVE_ACTION_SEND_EVIDENCE = "corrective_action.send_evidence"
     CORRECTIVE_ACTION_CLOSE = "corrective_action.close"
     AUDIT_READ = "audit.read"
     AUDIT_PROPOSE_DATE = "audit.propose_date"
@@ -61,8 +63,12 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.SUPPLIER_READ: BUYER_ROLES,
     Action.SUPPLIER_MANAGE: frozenset({Role.BUYER_ADMIN}),
     Action.CORRECTIVE_ACTION_READ: EVERYONE,
+    # the supplier proposes (and revises) the plan, then sends evidence of the fix
     Action.CORRECTIVE_ACTION_PLAN: SUPPLIER_ROLES,
-    # the reviewer verifies the plan of a review finding, the auditor of an audit one
+    Action.CORRECTIVE_ACTION_SEND_EVIDENCE: SUPPLIER_ROLES,
+    # the reviewer accepts the plan of a review finding or asks for more, and closes it once the evidence
+    # is verified (or asks for more); the auditor does the same for an audit finding
+    Action.CORRECTIVE_ACTION_REVIEW_PLAN: BUYER_ROLES,
     Action.CORRECTIVE_ACTION_CLOSE: BUYER_ROLES,
     Action.AUDIT_READ: EVERYONE,
     Action.AUDIT_PROPOSE_DATE: SUPPLIER_ROLES,

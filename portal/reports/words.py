@@ -179,8 +179,24 @@ DECISIONS = {
     "en": {"accepted": "Accepted", "clarification": "Clarification", "nonconforming": "Nonconforming"},
 }
 ACTION_STATES = {
-    "ja": {"open": "未対応", "planned": "是正計画あり", "closed": "完了"},
-    "en": {"open": "Open", "planned": "Planned", "closed": "Closed"},
+    "ja": {
+        "open": "未対応",
+        "planned": "是正計画あり",
+        "plan_returned": "計画の見直し依頼",
+        "in_progress": "計画承認済み（是正の証跡待ち）",
+        "verifying": "証跡受領済み（検証中）",
+        "evidence_returned": "証跡の追加依頼",
+        "closed": "完了",
+    },
+    "en": {
+        "open": "Open",
+        "planned": "Planned",
+        "plan_returned": "More asked on the plan",
+        "in_progress": "Plan accepted: waiting for evidence of the fix",
+        "verifying": "Evidence received: being verified",
+        "evidence_returned": "More evidence asked",
+        "closed": "Closed",
+    },
 }
 RISKS = {
     "ja": {"low": "低", "medium": "中", "high": "高", "critical": "重大"},

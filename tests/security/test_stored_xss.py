@@ -209,6 +209,14 @@ def world(app, client, make_user, make_version) -> World:
     sign_in(client, OWNER_EMAIL)
     ok(client.post(f"/actions/{audit_action.id}/plan", data={"plan": hostile("audit-action-plan")}))
     client.post("/sign-out")
+    # The corrective actions' verification: a plan accepted, one sent back, evidence of the fix, the closing.
+    sign_in(client, ADMIN_EMAIL)
+    ok(client.post(f"/actions/{review_action.id}/plan/accept", data={"comment": hostile("plan-accepted")}))
+    ok(client.post(f"/actions/{audit_action.id}/plan/return", data={"comment": hostile("plan-returned")}))
+    client.post("/sign-out")
+    sign_in(client, OWNER_EMAIL)
+    ok(client.post(f"/actions/{review_action.id}/evidence", data={"note": hostile("evidence-note")}))
+    client.post("/sign-out")
     sign_in(client, ADMIN_EMAIL)
     ok(client.post(f"/actions/{review_action.id}/close", data={"comment": hostile("closing-comment")}))
     client.post("/sign-out")
@@ -255,8 +263,13 @@ def test_the_buyers_pages_show_every_hostile_text_escaped(client, world):
         # The buyer's log names who saved which item, never what they typed (the review page shows that).
         f"/review/{a}/activity": ("owner-name",),
         "/actions/": ("action-title", "action-owner", "supplier-name", "finding-description", "finding-owner"),
-        f"/actions/{world.review_action_id}": ("action-title", "action-owner", "review-action-plan", "closing-comment"),
-        f"/actions/{world.audit_action_id}": ("finding-description", "finding-owner", "audit-action-plan"),
+        f"/actions/{world.review_action_id}": (
+            *("action-title", "action-owner", "review-action-plan", "closing-comment"),
+            *("plan-accepted", "evidence-note"),
+        ),
+        f"/actions/{world.audit_action_id}": (
+            *("finding-description", "finding-owner", "audit-action-plan", "plan-returned"),
+        ),
         "/audits/": ("supplier-name", "finding-description"),
         f"/audits/{audit}": ("audit-participants", "finding-description", "finding-owner", "audit-summary"),
         f"/audits/{audit}/conduct": ("audit-note", "comment-pol01", "na-reason-stf01", "q-item-pol01", "q-label-yes"),
@@ -292,8 +305,13 @@ def test_the_suppliers_pages_show_every_hostile_text_escaped(client, world):
         f"/assessments/{a}/submit": ("owner-name",),
         f"/assessments/{a}/activity": ("owner-name", "comment-pol01", "na-reason-stf01", "q-item-pol01"),
         "/actions/": ("action-title", "action-owner", "finding-description"),
-        f"/actions/{world.review_action_id}": ("action-title", "action-owner", "review-action-plan", "review-STF-02"),
-        f"/actions/{world.audit_action_id}": ("finding-description", "finding-owner", "audit-action-plan"),
+        f"/actions/{world.review_action_id}": (
+            *("action-title", "action-owner", "review-action-plan", "review-STF-02"),
+            *("plan-accepted", "evidence-note", "closing-comment"),
+        ),
+        f"/actions/{world.audit_action_id}": (
+            *("finding-description", "finding-owner", "audit-action-plan", "plan-returned"),
+        ),
         "/audits/": ("supplier-name",),
         f"/audits/{audit}": ("finding-description", "audit-participants", "q-title"),
         "/organization/members": ("owner-name",),

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 import portal.mail.operations as mail_operations
 from portal.accounts.operations import invite, request_password_reset
-from portal.actions.operations import close_action, submit_plan
+from portal.actions.models import StepKind
+from portal.actions.operations import close_action, submit_plan, take_step
 from portal.assessments.models import Decision
 from portal.assessments.operations import assign_section, submit_assessment, tell_owners_ready
 from portal.audits.operations import AuditPlan, FindingInput, cancel_audit, close_audit, plan_audit, propose_date
@@ -90,7 +91,11 @@ def test_every_link_in_every_e_mail_opens_a_page_for_its_recipient(
     )
     send_action_reminders(today)  # action_due
     submit_plan(action, "手順書を作る", by=owner)  # action_planned
-    close_action(action, None, by=admin)  # action_closed
+    take_step(action, StepKind.PLAN_RETURNED, "期限を書いてください", by=admin)  # action_returned
+    submit_plan(action, "来月末までに手順書を作る", by=owner)
+    take_step(action, StepKind.PLAN_ACCEPTED, None, by=admin)  # action_plan_accepted
+    take_step(action, StepKind.EVIDENCE, "作成しました", by=owner)  # action_evidence_sent
+    close_action(action, "確認しました", by=admin)  # action_closed
     plan = AuditPlan(supplier.id, make_version().id, today + timedelta(days=10), "on_site")
     audit = plan_audit(buyer, plan, by=auditor, today=today)  # audit_planned
     propose_date(audit, today + timedelta(days=12), None, by=owner, today=today)  # audit_date_proposed

@@ -12,6 +12,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.organizations.models import Role
 from tests.conftest import sign_in
+from tests.portal.actions.steps import verify_through_the_pages
 from tests.queries import counted_queries
 from tests.workflow_fixtures import generated_definition, only_assessment, submit_answers
 
@@ -103,8 +104,7 @@ def test_answer_upload_submit_review_and_follow_up(app, client, make_buyer, make
 
     sign_in(client, owner.email)
     assert client.post(f"/actions/{action.id}/plan", data={"plan": "来月末までに整備します"}).status_code == 302
-    client.post("/sign-out")
-    sign_in(client, admin.email)
+    verify_through_the_pages(client, action, supplier_user=owner, buyer_user=admin)
     client.post(f"/actions/{action.id}/close", data={"comment": "確認しました"})
     db.session.refresh(action)
     assert action.state == ActionState.CLOSED

@@ -17,6 +17,7 @@ from portal.mail.models import OutboxMessage
 from portal.organizations.models import Role
 from portal.review.operations import ActionInput, decide_item, decide_outcome
 from tests.conftest import sign_in
+from tests.portal.actions.steps import ready_to_verify
 from tests.workflow_fixtures import only_assessment, submit_answers
 
 BASE = "http://portal.test"
@@ -174,6 +175,7 @@ def test_closing_tells_the_supplier_owner_and_the_person_responsible(
     bystander = make_user(organization=organization, role=Role.SUPPLIER_RESPONDER, name="田中")
     outsider = make_user(organization=buyer, role=Role.REVIEWER, name="桜井")  # same name, the buyer's side
     submit_plan(action, "手順書を作成します", by=planner)
+    ready_to_verify(action, supplier_user=planner, buyer_user=reviewer)
     db.session.commit()
     mark = last_id()
     close_action(action, "内部では再監査を検討", by=reviewer)
@@ -193,10 +195,12 @@ def test_closing_tells_the_supplier_owner_and_the_person_responsible(
 
 def test_the_closing_link_opens_for_the_supplier(app, client, make_buyer, make_supplier, make_campaign, make_user):
     _, _, reviewer, _, _, owner, action = review_action(make_buyer, make_supplier, make_campaign, make_user)
-    submit_plan(action, "手順書を作成します", by=owner)
-    close_action(action, None, by=reviewer)
+    ready_to_verify(action, supplier_user=owner, buyer_user=reviewer)
+    mark = last_id()
+    close_action(action, "確認しました", by=reviewer)
     db.session.commit()
-    assert [m.recipient for m in mails() if f"{BASE}/actions/{action.id}" in m.body].count(owner.email) == 1
+    closing = [m for m in mails() if m.id > mark and f"{BASE}/actions/{action.id}" in m.body]
+    assert [m.recipient for m in closing].count(owner.email) == 1
     sign_in(client, owner.email)
     assert client.get(f"/actions/{action.id}").status_code == 200
     assert action.state == ActionState.CLOSED

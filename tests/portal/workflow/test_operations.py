@@ -22,6 +22,7 @@ from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.review.operations import ActionInput, decide_item, decide_outcome, return_for_clarification
+from tests.portal.actions.steps import ready_to_verify
 from tests.workflow_fixtures import only_assessment
 
 pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
@@ -123,6 +124,10 @@ def test_the_whole_workflow(app, make_buyer, make_supplier, make_campaign):
         close_action(action, "ok", by=admin)
     db.session.rollback()
     submit_plan(action, "来月までに手順書を作成します", by=owner)
+    with pytest.raises(Conflict):  # a plan alone closes nothing: the fix is verified first
+        close_action(action, "確認しました", by=admin)
+    db.session.rollback()
+    ready_to_verify(action, supplier_user=owner, buyer_user=admin)
     close_action(action, "確認しました", by=admin)
     db.session.commit()
     assert action.state == ActionState.CLOSED
