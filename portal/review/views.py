@@ -129,7 +129,8 @@ def _render_detail(
         show=show,
         shown_sections={r["item"].section_id for r in rows if r["shown"]},
         undecided_ids=[r["item"].id for r in rows if not r["decision"]],
-        decision_labels=DECISION_LABELS,
+        # Translated once for the page, with the word for none.
+        decision_labels={"": _("Undecided"), **{str(k): str(v) for k, v in DECISION_LABELS.items()}},
         scores=scores,
         chart=chart,
         section_titles=section_titles,
