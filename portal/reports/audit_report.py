@@ -13,28 +13,25 @@ of this module in Japanese and English; tiers, corrective action states and the 
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.styles import Font
+from openpyxl.drawing.image import Image as SheetImage
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
+from openpyxl.drawing.xdr import XDRPositiveSize2D
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.worksheet.worksheet import Worksheet
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS, display_width, excel_datetime, set_text, set_value
-from portal.reports.checksheet import (
-    BOLD,
-    BORDER,
-    MIN_WIDTH,
-    WRAP,
-    _fit_row_heights,
-    _header_row,
-    _label,
-    _print_setup,
-    _table,
-)
+from portal.reports.checksheet import BORDER, MIN_WIDTH, WRAP, _fit_row_heights, _header_row, _label, _table
+from portal.reports.printing import BOLD, LINE_HEIGHT, TITLE, Issue, print_setup, stamp_box
 from portal.reports.words import ACTION_STATES, DASH, TIERS, require_lang, word
 from portal.reports.workbook import new_workbook, workbook_bytes
 
@@ -83,6 +80,8 @@ class AuditReportPhoto:
     filename: str
     size: int
     sha256: str
+    #: The stored image, shown as a thumbnail (None: gone from storage, only its name and hash are shown).
+    content: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,8 @@ class AuditReportData:
     photos: tuple[AuditReportPhoto, ...]
     reviewed_rate: float | None = None
     self_rate: float | None = None
+    #: The day printed in the header as the issue date (None: the day it is built).
+    issued_on: date | None = None
 
 
 # --- words --------------------------------------------------------------------------------------------
@@ -168,6 +169,8 @@ PHOTO_HEADERS = {
     "ja": ("ファイル名", "サイズ (バイト)", "SHA-256", "項目ID"),
     "en": ("File name", "Size (bytes)", "SHA-256", "Item ID"),
 }
+#: The photos sheet's last column, where each photo's thumbnail is.
+THUMBNAIL_HEADER = {"ja": "写真", "en": "Photo"}
 
 AUDIT_SUMMARY = {
     "ja": {
@@ -261,16 +264,21 @@ SEVERITIES_HEADER_ROW = RESULTS_TOTAL_ROW + 2
 SEVERITIES_TOTAL_ROW = SEVERITIES_HEADER_ROW + len(SEVERITY_KINDS) + 1
 RATES_HEADER_ROW = SEVERITIES_TOTAL_ROW + 2
 RATE_ROW = RATES_HEADER_ROW + 1
-SUMMARY_WIDTHS = (28, 60, 16)
+SUMMARY_WIDTHS = (26, 56, 14, 2)
+#: First column of the 承認 / 確認 / 作成 box on the summary (top right).
+STAMP_COLUMN = 5
 
 #: Item results sheet (1-based columns); the findings and photos sheets have their header in row 1.
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 COL_NO, COL_ITEM_ID, COL_SECTION, COL_QUESTION, COL_ANSWER, COL_COMMENT = 1, 2, 3, 4, 5, 6
 COL_FILES, COL_RESULT, COL_NOTE, COL_PHOTOS = 7, 8, 9, 10
-ITEM_MAX_WIDTHS = (6, 12, 18, 60, 24, 40, 30, 14, 40, 30)
-FINDING_MAX_WIDTHS = (12, 12, 50, 30, 20, 12, 14, 50, 40)
-PHOTO_MAX_WIDTHS = (50, 14, 66, 12)
+ITEM_MAX_WIDTHS = (4, 9, 11, 30, 11, 20, 14, 9, 22, 18)
+FINDING_MAX_WIDTHS = (8, 9, 30, 22, 12, 11, 16, 26, 26)
+PHOTO_MAX_WIDTHS = (36, 12, 66, 10, 18)
+#: Thumbnails fit in THUMBNAIL_PX (width, height) pixels, stacked in the item's photo cell above the names.
+THUMBNAIL_PX = (96, 72)
+THUMBNAIL_GAP_PX = 4
 #: Column of the due date on the findings sheet.
 FINDING_COL_DUE = 6
 
@@ -280,10 +288,12 @@ def build_audit_report(data: AuditReportData, lang: str = "ja") -> bytes:
     require_lang(lang)
     names = AUDIT_SHEETS[lang]
     workbook, summary = new_workbook(names["summary"])
-    _write_summary(summary, data, lang)
-    _write_items(workbook.create_sheet(names["items"]), data, lang)
-    _write_findings(workbook.create_sheet(names["findings"]), data, lang)
-    _write_photos(workbook.create_sheet(names["photos"]), data, lang)
+    issue = Issue(lang, f"{AUDIT_SUMMARY[lang]['title']}: {data.supplier}", data.buyer, data.issued_on or date.today())
+    thumbnails = {photo.sha256: thumbnail(photo.content) for photo in data.photos if photo.content}
+    _write_summary(summary, data, issue)
+    _write_items(workbook.create_sheet(names["items"]), data, issue, thumbnails)
+    _write_findings(workbook.create_sheet(names["findings"]), data, issue)
+    _write_photos(workbook.create_sheet(names["photos"]), data, issue, thumbnails)
     return workbook_bytes(workbook)
 
 
@@ -295,9 +305,11 @@ def result_word(result: str | None, lang: str) -> str:
 # --- summary ------------------------------------------------------------------------------------------
 
 
-def _write_summary(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
+def _write_summary(sheet: Worksheet, data: AuditReportData, issue: Issue) -> None:
+    lang = issue.lang
     words = AUDIT_SUMMARY[lang]
-    set_text(sheet.cell(1, 1), f"{words['title']}: {data.questionnaire}").font = Font(bold=True, size=14)
+    set_text(sheet.cell(1, 1), f"{words['title']}: {data.questionnaire}").font = TITLE
+    stamp_box(sheet, 1, STAMP_COLUMN, lang)
     header: list[tuple[str, Any, str | None]] = [
         (words["buyer"], data.buyer, None),
         (words["supplier"], data.supplier, None),
@@ -339,7 +351,7 @@ def _write_summary(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
     for column, width in enumerate(SUMMARY_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     _fit_row_heights(sheet, INFO_FIRST_ROW, INFO_FIRST_ROW + len(header) - 1, 2)
-    _print_setup(sheet, None)
+    print_setup(sheet, issue)
 
 
 def _count_table(sheet: Worksheet, header_row: int, title: str, count: str, rows: Sequence[tuple[str, int]]) -> None:
@@ -359,9 +371,12 @@ def _total_row(sheet: Worksheet, row: int, label: str, value: int) -> None:
 # --- item results -------------------------------------------------------------------------------------
 
 
-def _write_items(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
+def _write_items(
+    sheet: Worksheet, data: AuditReportData, issue: Issue, thumbnails: dict[str, Thumbnail | None]
+) -> None:
+    lang = issue.lang
     words = AUDIT_SUMMARY[lang]
-    set_text(sheet.cell(1, 1), f"{words['title']}: {data.questionnaire}").font = Font(bold=True, size=14)
+    set_text(sheet.cell(1, 1), f"{words['title']}: {data.questionnaire}").font = TITLE
     set_text(sheet.cell(2, 1), f"{words['supplier']}: {data.supplier}")
     headers = AUDIT_ITEM_HEADERS[lang]
     _header_row(sheet, HEADER_ROW, headers)
@@ -379,10 +394,13 @@ def _write_items(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
             MIN_WIDTH, min(width, ITEM_MAX_WIDTHS[column - 1])
         )
     last_row = HEADER_ROW + len(data.items)
-    _fit_row_heights(sheet, FIRST_ROW, last_row, len(headers))
+    _fit_row_heights(sheet, HEADER_ROW, last_row, len(headers))
+    for index, item in enumerate(data.items):
+        shown = [thumbnails.get(photo.sha256) for photo in data.photos if photo.item_id == item.item_id]
+        _place_thumbnails(sheet, FIRST_ROW + index, COL_PHOTOS, [t for t in shown if t is not None], len(item.photos))
     sheet.freeze_panes = sheet.cell(FIRST_ROW, COL_QUESTION).coordinate
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{last_row}"
-    _print_setup(sheet, HEADER_ROW)
+    print_setup(sheet, issue, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
 def _item_values(item: AuditReportItem, number: int, lang: str) -> tuple[Any, ...]:
@@ -403,7 +421,8 @@ def _item_values(item: AuditReportItem, number: int, lang: str) -> tuple[Any, ..
 # --- findings and photos ------------------------------------------------------------------------------
 
 
-def _write_findings(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
+def _write_findings(sheet: Worksheet, data: AuditReportData, issue: Issue) -> None:
+    lang = issue.lang
     rows = [
         (
             word(SEVERITIES, lang, finding.severity),
@@ -418,9 +437,62 @@ def _write_findings(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
         )
         for finding in data.findings
     ]
-    _table(sheet, FINDING_HEADERS[lang], rows, FINDING_MAX_WIDTHS, {FINDING_COL_DUE: DATE_FORMATS[lang]})
+    _table(sheet, FINDING_HEADERS[lang], rows, FINDING_MAX_WIDTHS, {FINDING_COL_DUE: DATE_FORMATS[lang]}, issue)
 
 
-def _write_photos(sheet: Worksheet, data: AuditReportData, lang: str) -> None:
-    rows = [(photo.filename, photo.size, photo.sha256, photo.item_id) for photo in data.photos]
-    _table(sheet, PHOTO_HEADERS[lang], rows, PHOTO_MAX_WIDTHS, {})
+def _write_photos(
+    sheet: Worksheet, data: AuditReportData, issue: Issue, thumbnails: dict[str, Thumbnail | None]
+) -> None:
+    """Every photo with its size and SHA-256 (the proof it is the file taken), and its thumbnail."""
+    rows = [(photo.filename, photo.size, photo.sha256, photo.item_id, None) for photo in data.photos]
+    headers = (*PHOTO_HEADERS[issue.lang], THUMBNAIL_HEADER[issue.lang])
+    _table(sheet, headers, rows, PHOTO_MAX_WIDTHS, {}, issue)
+    sheet.column_dimensions[get_column_letter(len(headers))].width = PHOTO_MAX_WIDTHS[-1]
+    for row, photo in enumerate(data.photos, start=2):
+        shown = thumbnails.get(photo.sha256)
+        _place_thumbnails(sheet, row, len(headers), [shown] if shown is not None else [], 0)
+
+
+# --- thumbnails ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A photo scaled down to fit THUMBNAIL_PX, as JPEG bytes, and its size in pixels."""
+
+    jpeg: bytes
+    width: int
+    height: int
+
+
+def thumbnail(content: bytes) -> Thumbnail | None:
+    """The photo scaled down (turned upright by its EXIF orientation); None for what is not a readable image."""
+    try:
+        with Image.open(io.BytesIO(content)) as opened:
+            opened.draft("RGB", (THUMBNAIL_PX[0] * 2, THUMBNAIL_PX[1] * 2))  # JPEG: decode at a smaller size
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+            image.thumbnail(THUMBNAIL_PX)
+            buffer = io.BytesIO()
+            image.save(buffer, "JPEG", quality=80)
+            return Thumbnail(buffer.getvalue(), image.width, image.height)
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+
+
+def _place_thumbnails(sheet: Worksheet, row: int, column: int, shown: Sequence[Thumbnail], names: int) -> None:
+    """Stack ``shown`` in the cell from its top, the file names (``names`` lines) below them; grow the row."""
+    top = THUMBNAIL_GAP_PX
+    for picture in shown:
+        image = SheetImage(io.BytesIO(picture.jpeg))
+        image.width, image.height = picture.width, picture.height
+        corner = AnchorMarker(col=column - 1, colOff=pixels_to_EMU(3), row=row - 1, rowOff=pixels_to_EMU(top))
+        size = XDRPositiveSize2D(pixels_to_EMU(picture.width), pixels_to_EMU(picture.height))
+        image.anchor = OneCellAnchor(_from=corner, ext=size)
+        sheet.add_image(image)
+        top += picture.height + THUMBNAIL_GAP_PX
+    if not shown:
+        return
+    sheet.cell(row, column).alignment = Alignment(wrap_text=True, vertical="bottom")
+    needed = top * 0.75 + names * LINE_HEIGHT + 2  # pixels to points, then the names' lines
+    current = sheet.row_dimensions[row].height or LINE_HEIGHT
+    sheet.row_dimensions[row].height = min(409, max(current, needed))

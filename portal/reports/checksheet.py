@@ -21,13 +21,17 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl.chart import RadarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS, display_width, excel_datetime, set_text, set_value
 from portal.reports.data import ChecksheetData, ChecksheetRow, EvidenceFile
+from portal.reports.printing import BOLD, LINE_HEIGHT, SMALL, TITLE, Issue, chart_text, print_setup, stamp_box
 from portal.reports.words import (
     ACTION_HEADERS,
     ACTION_STATES,
@@ -57,17 +61,34 @@ COL_DECISION, COL_REVIEW_COMMENT, COL_REFERENCES = 12, 13, 14
 #: Last, so that the columns of a file exported before it are where they were.
 COL_EVIDENCE_NOTE = 15
 INPUT_COLUMNS = (COL_ANSWER, COL_COMMENT, COL_NA_REASON, COL_EVIDENCE_NOTE)
+#: Kept in the workbook but folded away (an outline "+" opens them) and so not printed: the guidance, the
+#: hashes (also on the evidence sheet) and the scheme references. The printed columns fit PRINT_WIDTH_UNITS.
+FOLDED_COLUMNS = (COL_GUIDANCE, COL_SHA256, COL_REFERENCES)
 
-#: Layout of the summary sheet: the header block (13 rows), the score table (self in column B, reviewed in
-#: C; rate, grade, passed, risk), then the answer-count table (label, stored count, formula).
+#: Layout of the summary sheet. On the left (columns A-C): the header block (13 rows), the score table (self
+#: in column B, reviewed in C; rate, grade, passed, risk), then the answer-count table (label, stored count,
+#: formula). On the right (columns E-I): the stamp box (G1:I2), the radar chart, the rates by section and by
+#: tier. The chart reads folded columns K-M, where a section without a rate is an empty cell (a gap).
 INFO_FIRST_ROW = 3
 SCORES_HEADER_ROW = 17
 SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW = 18, 19, 20, 21
 COUNTS_HEADER_ROW = 23
-MAX_WIDTHS = (6, 12, 18, 10, 60, 40, 18, 40, 30, 30, 24, 12, 40, 24, 40)
-MIN_WIDTH = 6
-#: Points per line of wrapped 11 pt text (Japanese fonts run taller than Latin ones).
-LINE_HEIGHT = 15
+SECTIONS_HEADER_ROW = 22
+RIGHT_COLUMN = 5
+STAMP_COLUMN = 7
+CHART_COLUMN = 11
+SUMMARY_WIDTHS = (24, 34, 16, 2, 20, 12, 12, 12, 12)
+#: The series of the radar chart: self score in blue with circles, reviewed in red with triangles, dashed.
+SERIES_STYLES = (("1F4E79", "circle", "solid"), ("C00000", "triangle", "dash"))
+#: Widest each checksheet column may grow (folded ones are not printed, so they may be wide).
+MAX_WIDTHS = (4, 9, 11, 7, 30, 40, 14, 19, 12, 14, 66, 8, 18, 24, 14)
+MIN_WIDTH = 4
+#: Under the rates by section when a section has none.
+GAP_NOTE = {
+    "ja": "—: 評価の対象となる項目がない分類です（グラフでは空白）。",
+    "en": "—: a section with no item to rate (a gap in the chart).",
+}
+CLOSING_COMMENT = {"ja": "完了コメント", "en": "Closing comment"}
 
 META_MARKER = "portal-checksheet"
 META_FORMAT = "1"
@@ -81,7 +102,6 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 WRAP = Alignment(wrap_text=True, vertical="top")
-BOLD = Font(bold=True)
 
 
 @dataclass(frozen=True)
@@ -102,11 +122,12 @@ def build_checksheet(data: ChecksheetData, lang: str = "ja") -> bytes:
     evidence = workbook.create_sheet(names["evidence"])
     actions = workbook.create_sheet(names["actions"])
     meta = workbook.create_sheet(META_SHEET)
+    issue = Issue(lang, f"{SUMMARY[lang]['title']}: {data.supplier}", data.buyer, data.issued_on or date.today())
 
-    _write_checksheet(checksheet, meta, data, lang)
-    _write_summary(summary, checksheet.title, data, lang)
-    _write_evidence(evidence, data, lang)
-    _write_actions(actions, data, lang)
+    _write_checksheet(checksheet, meta, data, issue)
+    _write_summary(summary, checksheet.title, data, issue)
+    _write_evidence(evidence, data, issue)
+    _write_actions(actions, data, issue)
     _write_meta(meta, data, lang, [sheet.title for sheet in workbook.worksheets])
     return workbook_bytes(workbook)
 
@@ -124,10 +145,11 @@ def summary_formulas(data: ChecksheetData, lang: str = "ja") -> list[Formula]:
 # --- checksheet sheet ---------------------------------------------------------------------------------
 
 
-def _write_checksheet(sheet: Worksheet, meta: Worksheet, data: ChecksheetData, lang: str) -> None:
+def _write_checksheet(sheet: Worksheet, meta: Worksheet, data: ChecksheetData, issue: Issue) -> None:
+    lang = issue.lang
     words = SUMMARY[lang]
     title = f"{words['title']}: {data.questionnaire_title} ({data.questionnaire_version})"
-    set_text(sheet.cell(1, 1), title).font = Font(bold=True, size=14)
+    set_text(sheet.cell(1, 1), title).font = TITLE
     set_text(sheet.cell(2, 1), f"{words['supplier']}: {data.supplier}")
     headers = CHECKSHEET_HEADERS[lang]
     _header_row(sheet, HEADER_ROW, headers)
@@ -153,11 +175,20 @@ def _write_checksheet(sheet: Worksheet, meta: Worksheet, data: ChecksheetData, l
 
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(width, MAX_WIDTHS[column - 1]))
+    for column in FOLDED_COLUMNS:
+        fold_column(sheet, column)
     last_row = max(HEADER_ROW, HEADER_ROW + len(data.rows))
-    _fit_row_heights(sheet, FIRST_ROW, last_row, len(headers))
+    _fit_row_heights(sheet, HEADER_ROW, last_row, len(headers))
     sheet.freeze_panes = sheet.cell(FIRST_ROW, COL_QUESTION).coordinate
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{last_row}"
-    _print_setup(sheet, HEADER_ROW)
+    print_setup(sheet, issue, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+
+def fold_column(sheet: Worksheet, column: int) -> None:
+    """Fold a column away under an outline "+" (hidden, so not printed); it keeps its width for when opened."""
+    dimension = sheet.column_dimensions[get_column_letter(column)]
+    dimension.outline_level = 1
+    dimension.hidden = True
 
 
 def _row_values(row: ChecksheetRow, number: int, lang: str) -> tuple[Any, ...]:
@@ -203,9 +234,11 @@ def _drop_down(labels: Sequence[str], meta: Worksheet, index: int, lang: str) ->
 # --- summary sheet ------------------------------------------------------------------------------------
 
 
-def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData, lang: str) -> None:
+def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData, issue: Issue) -> None:
+    lang = issue.lang
     words = SUMMARY[lang]
-    set_text(sheet.cell(1, 1), f"{words['title']}: {data.questionnaire_title}").font = Font(bold=True, size=14)
+    set_text(sheet.cell(1, 1), f"{words['title']}: {data.questionnaire_title}").font = TITLE
+    stamp_box(sheet, 1, STAMP_COLUMN, lang)
     header: list[tuple[str, Any, str | None]] = [
         (words["supplier"], data.supplier, None),
         (words["buyer"], data.buyer, None),
@@ -260,22 +293,44 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
             set_value(cell, computed)
         cell.border = BORDER
 
-    row += 2
-    set_text(sheet.cell(row, 1), words["sections"]).font = BOLD
-    row += 1
-    section_header = row
-    _header_row(sheet, row, (words["section"], words["self"], words["reviewed"]))
+    for column, width in enumerate(SUMMARY_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    _write_rates(sheet, data, lang)
+    _fit_row_heights(sheet, INFO_FIRST_ROW, sheet.max_row, len(SUMMARY_WIDTHS))
+    print_setup(sheet, issue)
+
+
+def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
+    """The right side of the summary: the radar chart over the rates by section, then the rates by tier."""
+    words = SUMMARY[lang]
+    left = RIGHT_COLUMN
+    row = SECTIONS_HEADER_ROW
+    set_text(sheet.cell(row - 1, left), words["sections"]).font = BOLD
+    _header_row(sheet, row, (words["section"], words["self"], words["reviewed"]), left)
+    for offset, header in enumerate((words["section"], words["self"], words["reviewed"])):
+        set_text(sheet.cell(row, CHART_COLUMN + offset), header)
     self_sections = _section_rates(data.self_score)
     reviewed_sections = _section_rates(data.reviewed_score)
+    gaps = False
     for section_id, title in _sections(data):
         row += 1
-        _label(sheet.cell(row, 1), title)
-        _number_or_dash(sheet.cell(row, 2), _rate(self_sections.get(section_id)))
-        _number_or_dash(sheet.cell(row, 3), _rate(reviewed_sections.get(section_id)))
+        pair = (_rate(self_sections.get(section_id)), _rate(reviewed_sections.get(section_id)))
+        gaps = gaps or DASH in pair
+        _label(sheet.cell(row, left), title)
+        set_text(sheet.cell(row, CHART_COLUMN), title)
+        for offset, rate in enumerate(pair, start=1):
+            _number_or_dash(sheet.cell(row, left + offset), rate)
+            if isinstance(rate, float):  # the chart's copy: a section without a rate stays empty, a gap
+                sheet.cell(row, CHART_COLUMN + offset).value = rate
     section_last = row
+    if gaps:
+        row += 1
+        set_text(sheet.cell(row, left), GAP_NOTE[lang]).font = SMALL
+    for column in range(CHART_COLUMN, CHART_COLUMN + 3):
+        fold_column(sheet, column)
 
     row += 2
-    set_text(sheet.cell(row, 1), words["tiers"]).font = BOLD
+    set_text(sheet.cell(row, left), words["tiers"]).font = BOLD
     row += 1
     tier_headers = (
         words["tier"],
@@ -284,10 +339,10 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         words["reviewed_exact"],
         words["reviewed_cumulative"],
     )
-    _header_row(sheet, row, tier_headers)
+    _header_row(sheet, row, tier_headers, left)
     for tier in _tiers(data):
         row += 1
-        _label(sheet.cell(row, 1), word(TIERS, lang, tier))
+        _label(sheet.cell(row, left), word(TIERS, lang, tier))
         for column, (score, key) in enumerate(
             (
                 (data.self_score, "tiers_exact"),
@@ -295,29 +350,42 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
                 (data.reviewed_score, "tiers_exact"),
                 (data.reviewed_score, "tiers_cumulative"),
             ),
-            start=2,
+            start=left + 1,
         ):
             rates = score.get(key) if isinstance(score, Mapping) else None
             _number_or_dash(sheet.cell(row, column), _rate(rates.get(tier) if isinstance(rates, Mapping) else None))
 
-    for column, width in enumerate((30, 22, 22, 22, 22), start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    if section_last > section_header:
-        chart = RadarChart()
-        chart.type = "marker"
-        chart.title = words["chart"]
-        chart.style = 26
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 100
-        chart.y_axis.delete = False
-        chart.add_data(
-            Reference(sheet, min_col=2, max_col=3, min_row=section_header, max_row=section_last), titles_from_data=True
-        )
-        chart.set_categories(Reference(sheet, min_col=1, min_row=section_header + 1, max_row=section_last))
-        chart.width = 16
-        chart.height = 11
-        sheet.add_chart(chart, "G3")
-    _print_setup(sheet, None)
+    if section_last > SECTIONS_HEADER_ROW:
+        sheet.add_chart(_radar(sheet, words["chart"], section_last), f"{get_column_letter(left)}{INFO_FIRST_ROW}")
+
+
+def _radar(sheet: Worksheet, title: str, last_row: int) -> RadarChart:
+    """Self and reviewed rates by section, each series in its own colour, marker and dash, with a legend."""
+    chart = RadarChart()
+    chart.type = "marker"
+    chart_text(chart, title)
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.y_axis.majorUnit = 20
+    chart.y_axis.delete = False
+    chart.add_data(
+        Reference(
+            sheet, min_col=CHART_COLUMN + 1, max_col=CHART_COLUMN + 2, min_row=SECTIONS_HEADER_ROW, max_row=last_row
+        ),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(sheet, min_col=CHART_COLUMN, min_row=SECTIONS_HEADER_ROW + 1, max_row=last_row))
+    for series, (colour, symbol, dash) in zip(chart.series, SERIES_STYLES, strict=True):
+        line = LineProperties(solidFill=colour, w=28575, prstDash=dash)  # 2.25 pt
+        series.graphicalProperties = GraphicalProperties(ln=line)
+        series.marker = Marker(symbol=symbol, size=8)
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=colour, ln=LineProperties(solidFill=colour))
+    chart.legend.position = "b"
+    chart.display_blanks = "gap"
+    chart.visible_cells_only = False  # its data is in folded (hidden) columns
+    chart.width = 13.5
+    chart.height = 8.5
+    return chart
 
 
 def _count_rows(data: ChecksheetData, lang: str, checksheet_title: str) -> list[tuple[str, Any, Any]]:
@@ -419,10 +487,10 @@ def _number_or_dash(cell: Any, value: Any) -> None:
 # --- evidence, corrective actions, meta ---------------------------------------------------------------
 
 
-def _write_evidence(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
+def _write_evidence(sheet: Worksheet, data: ChecksheetData, issue: Issue) -> None:
     files = data.evidence or _evidence_from_rows(data.rows)
     rows = [(file.filename, file.size, file.sha256, ", ".join(file.item_ids)) for file in files]
-    _table(sheet, EVIDENCE_HEADERS[lang], rows, (50, 14, 66, 40), {})
+    _table(sheet, EVIDENCE_HEADERS[issue.lang], rows, (40, 12, 66, 30), {}, issue)
 
 
 def _evidence_from_rows(rows: Iterable[ChecksheetRow]) -> tuple[EvidenceFile, ...]:
@@ -438,7 +506,8 @@ def _evidence_from_rows(rows: Iterable[ChecksheetRow]) -> tuple[EvidenceFile, ..
     )
 
 
-def _write_actions(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
+def _write_actions(sheet: Worksheet, data: ChecksheetData, issue: Issue) -> None:
+    lang = issue.lang
     rows = [
         (
             action.item_id,
@@ -447,10 +516,12 @@ def _write_actions(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
             action.due_date,
             word(ACTION_STATES, lang, action.state),
             action.plan,
+            action.closing_comment,
         )
         for action in data.corrective_actions
     ]
-    _table(sheet, ACTION_HEADERS[lang], rows, (12, 40, 20, 12, 14, 60), {4: DATE_FORMATS[lang]})
+    headers = (*ACTION_HEADERS[lang], CLOSING_COMMENT[lang])
+    _table(sheet, headers, rows, (9, 30, 14, 11, 16, 40, 36), {4: DATE_FORMATS[lang]}, issue)
 
 
 def _table(
@@ -459,6 +530,7 @@ def _table(
     rows: Sequence[Sequence[Any]],
     max_widths: Sequence[int],
     formats: Mapping[int, str],
+    issue: Issue,
 ) -> None:
     _header_row(sheet, 1, headers)
     widths = [display_width(header) + 2 for header in headers]
@@ -472,10 +544,10 @@ def _table(
             widths[column - 1] = max(widths[column - 1], display_width(value) + 2)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(width, max_widths[column - 1]))
-    _fit_row_heights(sheet, 2, len(rows) + 1, len(headers))
+    _fit_row_heights(sheet, 1, len(rows) + 1, len(headers))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
-    _print_setup(sheet, 1)
+    print_setup(sheet, issue, title_rows="1:1")
 
 
 def _write_meta(sheet: Worksheet, data: ChecksheetData, lang: str, sheet_names: list[str]) -> None:
@@ -507,8 +579,8 @@ def _write_meta(sheet: Worksheet, data: ChecksheetData, lang: str, sheet_names: 
 # --- shared formatting --------------------------------------------------------------------------------
 
 
-def _header_row(sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
-    for column, header in enumerate(headers, start=1):
+def _header_row(sheet: Worksheet, row: int, headers: Sequence[str], first_column: int = 1) -> None:
+    for column, header in enumerate(headers, start=first_column):
         cell = set_text(sheet.cell(row, column), header)
         cell.font = BOLD
         cell.fill = HEADER_FILL
@@ -526,23 +598,18 @@ def _label(cell: Any, text: str) -> None:
 
 def _fit_row_heights(sheet: Worksheet, first_row: int, last_row: int, columns: int) -> None:
     """Give each row the height its wrapped text needs: LibreOffice keeps stored heights, not fitted ones."""
-    widths = [sheet.column_dimensions[get_column_letter(column)].width for column in range(1, columns + 1)]
+    widths = {
+        column: dimension.width
+        for column in range(1, columns + 1)
+        if not (dimension := sheet.column_dimensions[get_column_letter(column)]).hidden
+    }
     for row in range(first_row, last_row + 1):
         lines = 1
-        for column, width in enumerate(widths, start=1):
-            value = sheet.cell(row, column).value
-            if isinstance(value, str):
+        for column, width in widths.items():
+            cell = sheet.cell(row, column)
+            value = cell.value
+            if isinstance(value, str) and cell.data_type != "f":  # a formula shows its result, not its text
                 usable = max(1.0, width - 1)
                 lines = max(lines, sum(max(1, math.ceil(display_width(part) / usable)) for part in value.split("\n")))
         if lines > 1:
             sheet.row_dimensions[row].height = min(409, LINE_HEIGHT * lines + 3)
-
-
-def _print_setup(sheet: Worksheet, title_row: int | None) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_row is not None:
-        sheet.print_title_rows = f"{title_row}:{title_row}"

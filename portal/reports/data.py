@@ -75,7 +75,8 @@ class ChecksheetRow:
 
 @dataclass(frozen=True)
 class CorrectiveActionRow:
-    """A corrective action of the assessment (``state``: open, planned or closed)."""
+    """A corrective action of the assessment (``state``: open, planned, ..., closed), with the comment it was
+    closed with."""
 
     item_id: str | None
     title: str
@@ -83,6 +84,7 @@ class CorrectiveActionRow:
     due_date: date | None
     state: str
     plan: str | None = None
+    closing_comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class ChecksheetData:
     pass_threshold: float | None = 80.0
     evidence: tuple[EvidenceFile, ...] = ()
     corrective_actions: tuple[CorrectiveActionRow, ...] = ()
+    #: The day printed in the header as the issue date (None: the day it is built).
+    issued_on: date | None = None
 
 
 @dataclass(frozen=True)

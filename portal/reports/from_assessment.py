@@ -92,7 +92,8 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
         pass_threshold=sheet.pass_threshold,
         evidence=tuple(files.values()),
         corrective_actions=tuple(
-            CorrectiveActionRow(a.item_id, a.title, a.owner, a.due_date, str(a.state), a.plan) for a in actions
+            CorrectiveActionRow(a.item_id, a.title, a.owner, a.due_date, str(a.state), a.plan, a.closing_comment)
+            for a in actions
         ),
     )
 

@@ -7,11 +7,22 @@ from portal.assessments.operations import answers_of, evidence_of
 from portal.audits.models import Audit
 from portal.audits.operations import actions_of, audit_items, findings_of, photos_of, results_of
 from portal.catalog.operations import questionnaire_of
+from portal.evidence.operations import KIND as EVIDENCE
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.policy.buyer_view import shown_to_buyer
 from portal.reports.audit_report import AuditReportData, AuditReportFinding, AuditReportItem, AuditReportPhoto
 from portal.scoring.queries import current_scores
+from portal.storage import current_storage
+
+
+def _stored(sha256: str) -> bytes | None:
+    """A photo's bytes for its thumbnail; None when the file is no longer in storage."""
+    storage = current_storage()
+    if not storage.exists(EVIDENCE, sha256):
+        return None
+    with storage.open(EVIDENCE, sha256) as handle:
+        return handle.read()
 
 
 def _rate(result: object) -> float | None:
@@ -81,7 +92,11 @@ def audit_report_data(audit: Audit, *, lang: str) -> AuditReportData:
         findings=tuple(findings),
         photos=tuple(
             AuditReportPhoto(
-                item_id=p.item_id, filename=p.evidence.filename, size=p.evidence.size, sha256=p.evidence.sha256
+                item_id=p.item_id,
+                filename=p.evidence.filename,
+                size=p.evidence.size,
+                sha256=p.evidence.sha256,
+                content=_stored(p.evidence.sha256),
             )
             for p in photos
         ),

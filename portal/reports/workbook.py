@@ -7,10 +7,13 @@ import io
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portal.reports.printing import use_font_by_default
+
 
 def new_workbook(first_title: str) -> tuple[Workbook, Worksheet]:
-    """A workbook and its first sheet, titled ``first_title`` (the sheet it opens on)."""
+    """A workbook and its first sheet, titled ``first_title`` (the sheet it opens on), in the workbooks' font."""
     workbook = Workbook()
+    use_font_by_default(workbook)
     first = workbook.active
     assert first is not None  # a new workbook always has one sheet
     first.title = first_title

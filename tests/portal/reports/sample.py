@@ -129,6 +129,9 @@ def make_data(**changes: object) -> ChecksheetData:
         evidence=(POLICY, PLEDGE),
         corrective_actions=(
             CorrectiveActionRow("GOV-02", "方針の見直し手順を定める", "佐藤", date(2026, 9, 30), "planned", HOSTILE[5]),
+            CorrectiveActionRow(
+                "STF-01", "誓約書を回収する", "田中", date(2026, 8, 31), "closed", "全員から回収", HOSTILE[3]
+            ),
         ),
     )
     return replace(data, **changes)  # type: ignore[arg-type]

@@ -21,6 +21,8 @@ from portal.reports.checksheet import (
     COL_REVIEW_COMMENT,
     COL_SHA256,
     COUNTS_HEADER_ROW,
+    RIGHT_COLUMN,
+    SECTIONS_HEADER_ROW,
     FIRST_ROW,
     HEADER_ROW,
     META_ITEMS_HEADER_ROW,
@@ -120,9 +122,10 @@ def test_summary_header_and_scores() -> None:
     assert [summary.cell(SCORE_PASSED_ROW, col).value for col in (2, 3)] == ["不合格", "不合格"]
     assert [summary.cell(SCORE_RISK_ROW, col).value for col in (2, 3)] == ["高", "重大"]
 
+    # The rates by section and by tier are on the right, beside the chart.
     table = {
-        summary.cell(row, 1).value: [summary.cell(row, col).value for col in range(2, 6)]
-        for row in range(COUNTS_HEADER_ROW, summary.max_row + 1)
+        summary.cell(row, RIGHT_COLUMN).value: [summary.cell(row, col).value for col in range(6, 10)]
+        for row in range(SECTIONS_HEADER_ROW, summary.max_row + 1)
     }
     assert table["経営層の関与"][:2] == [75.0, 50.0]
     assert table["従業員"][:2] == [33.3, "—"]  # missing from the reviewed score
@@ -145,9 +148,19 @@ def test_radar_chart_of_the_sections() -> None:
         [chart] = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
         xml = archive.read(chart).decode()
     assert "<radarChart>" in xml
-    # Two series (self, reviewed) over the two section rows of the summary's section table.
-    assert "<f>'概要'!$A$33:$A$34</f>" in xml
-    assert "<f>'概要'!$B$33:$B$34</f>" in xml and "<f>'概要'!$C$33:$C$34</f>" in xml
+    # Two series (self, reviewed) over the two section rows, read from the chart's folded copy (K-M) where a
+    # section without a rate is an empty cell: a gap, not a crash or a text the chart cannot plot.
+    assert "<f>'概要'!$K$23:$K$24</f>" in xml
+    assert "<f>'概要'!$L$23:$L$24</f>" in xml and "<f>'概要'!$M$23:$M$24</f>" in xml
+    assert '<dispBlanksAs val="gap" />' in xml and '<plotVisOnly val="0" />' in xml
+    # Each series its own colour, marker and dash, and a legend names them.
+    assert xml.count('<a:srgbClr val="1F4E79" />') >= 2 and xml.count('<a:srgbClr val="C00000" />') >= 2
+    assert '<symbol val="circle" />' in xml and '<symbol val="triangle" />' in xml
+    assert '<a:prstDash val="dash" />' in xml and "<legend>" in xml
+    summary = open_book(data)["概要"]
+    assert [summary.cell(row, 13).value for row in (23, 24)] == [50.0, None]  # staff has no reviewed rate
+    assert summary.column_dimensions["K"].hidden and summary.column_dimensions["M"].hidden
+    assert "グラフでは空白" in str(summary.cell(25, 5).value)
 
 
 def test_formulas_agree_with_the_stored_counts() -> None:
@@ -222,7 +235,26 @@ def test_evidence_and_corrective_action_sheets() -> None:
         ("=pledge.pdf", 999, "b" * 64, "STF-01"),
     ]
     actions = [tuple(row) for row in book["是正処置"].iter_rows(values_only=True)]
-    assert actions[1] == ("GOV-02", "方針の見直し手順を定める", "佐藤", datetime(2026, 9, 30), "是正計画あり", "\n=2")
+    assert actions[0][-1] == "完了コメント"
+    assert actions[1] == (
+        "GOV-02",
+        "方針の見直し手順を定める",
+        "佐藤",
+        datetime(2026, 9, 30),
+        "是正計画あり",
+        "\n=2",
+        None,
+    )
+    # The comment the action was closed with, as text.
+    assert actions[2] == (
+        "STF-01",
+        "誓約書を回収する",
+        "田中",
+        datetime(2026, 8, 31),
+        "完了",
+        "全員から回収",
+        "@SUM(A1)",
+    )
     assert book["是正処置"]["D2"].number_format == "yyyy/mm/dd"
     assert book["証跡"].freeze_panes == "A2"
 
