@@ -15,37 +15,18 @@ from typing import Any
 
 import pytest
 
-from portal.accounts.operations import create_user
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.operations import publish
 from portal.extensions import db
 from portal.organizations.models import Role
-from portal.organizations.operations import add_member, create_organization
+from portal.organizations.operations import create_organization
 from portal.suppliers.models import Supplier, Tier
 from questionnaires import load_text
+from tests.browser.test_assessment_journey import member, sign_in, sign_out
 from tests.workflow_fixtures import WORKFLOW_DEFINITION, corrective_action, only_assessment
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser password 1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def member(organization: Any, email: str, name: str, role: Role) -> Any:
-    user = create_user(email=email, name=name, password=PASSWORD)
-    add_member(organization, user, role, by=None)
-    return user
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def sign_out(page: Any) -> None:
-    page.click("form[action='/sign-out'] button")
 
 
 def both_widths(page: Any, screenshot: Any, name: str) -> None:

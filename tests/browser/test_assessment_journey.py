@@ -2,7 +2,8 @@
 
 A buyer launches a campaign; the supplier follows the invitation from the outbox, answers every item,
 uploads a file and submits; the reviewer returns one item; the supplier fixes it; the reviewer accepts
-with conditions; the supplier answers the corrective action with a plan and the reviewer closes it.
+with conditions; the supplier answers the corrective action with a plan, the reviewer accepts it, the supplier
+sends evidence of the fix and the reviewer closes it.
 """
 
 import re
@@ -19,6 +20,7 @@ from portal.organizations.models import Role
 from portal.organizations.operations import add_member, create_organization
 from portal.suppliers.operations import add_supplier
 from questionnaires import load_text
+from tests.browser.actions import accept_the_plan_and_send_evidence
 from tests.workflow_fixtures import WORKFLOW_DEFINITION
 
 pytestmark = pytest.mark.browser
@@ -162,8 +164,15 @@ def test_campaign_to_closed_corrective_action(live_app, page, screenshot, tmp_pa
     sign_out(page)
 
     sign_in(page, base, "buyer@journey.example.com")
-    page.goto(action_url)
-    page.fill("input[name=comment]", "計画を確認しました")
-    page.click("form[action$='/close'] button")
+    accept_the_plan_and_send_evidence(
+        page,
+        base,
+        action_url,
+        buyer_email="buyer@journey.example.com",
+        supplier_email="tanto@journey.example.com",
+        note="手順書を整備し、社内に周知しました",
+    )
+    page.fill("#verification textarea[name=comment]", "手順書と周知を確認しました")
+    page.click("#verification button.primary")
     screenshot("11-action-closed")
-    assert "計画を確認しました" in page.content()
+    assert "手順書と周知を確認しました" in page.content()

@@ -23,6 +23,7 @@ from portal.organizations.models import Role
 from portal.organizations.operations import create_organization
 from portal.suppliers.models import Supplier, Tier
 from questionnaires import load_text
+from tests.browser.actions import accept_the_plan_and_send_evidence
 from tests.browser.test_assessment_journey import member, sign_in, sign_out
 from tests.workflow_fixtures import WORKFLOW_DEFINITION, planned_audit, submit_answers
 
@@ -149,9 +150,16 @@ def test_plan_conduct_close_and_follow_up_an_audit(live_app, page, screenshot, t
     sign_out(page)
 
     sign_in(page, base, "auditor@audit.example.com")
-    page.goto(action_url)
-    page.fill("input[name=comment]", "削除を確認")
-    page.click("form[action$='/close'] button")
+    accept_the_plan_and_send_evidence(
+        page,
+        base,
+        action_url,
+        buyer_email="auditor@audit.example.com",
+        supplier_email="owner@audit.example.com",
+        note="棚卸しして削除しました",
+    )
+    page.fill("#verification textarea[name=comment]", "削除を確認")
+    page.click("#verification button.primary")
     page.wait_for_load_state()
     screenshot("08-action-closed")
     page.goto(audit_url)
