@@ -41,7 +41,6 @@ TASKS: dict[str, Queue] = {
     "reports.remove_old_exports": Queue.EXPORTS,
     "scoring.score_assessment": Queue.SCORING,
     "scoring.sweep": Queue.SCORING,
-    "scoring.refresh_portfolio": Queue.SCORING,
     "campaigns.rescore": Queue.SCORING,
     "mail.send_outbox": Queue.MAIL,
     "campaigns.send_reminders": Queue.MAIL,

@@ -232,7 +232,6 @@ def celery_settings(broker: str, queue: str, visibility_timeout: int | None = No
         "beat_schedule": {
             "mail.send_outbox": {"task": "mail.send_outbox", "schedule": 60.0},
             "background.sweep": {"task": "background.sweep", "schedule": 300.0},
-            "scoring.refresh_portfolio": {"task": "scoring.refresh_portfolio", "schedule": 600.0},
             "reports.remove_old_exports": {"task": "reports.remove_old_exports", "schedule": 86400.0},
             # Hourly: a reminder step is sent once per assessment, so the frequency only sets the delay.
             "campaigns.send_reminders": {"task": "campaigns.send_reminders", "schedule": 3600.0},

@@ -100,16 +100,6 @@ def rescore_campaign(job_id: int) -> int:
     return job.done if job else 0
 
 
-@shared_task(name="scoring.refresh_portfolio", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def refresh_portfolio() -> int:
-    """Recompute every buyer's portfolio statistics for the dashboard."""
-    from portal.scoring.portfolio import refresh_portfolio_stats
-
-    count = refresh_portfolio_stats()
-    db.session.commit()
-    return count
-
-
 @shared_task(name="reports.build_export", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def build_export(job_id: int) -> str | None:
     """Build and store one export; a failure is recorded on the job and retried."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from portal.campaigns import queries
@@ -14,12 +14,17 @@ from portal.campaigns.models import CampaignState
 from portal.campaigns.operations import list_campaigns, progress
 from portal.home.next_steps import supplier_next_steps
 from portal.policy.sides import on_buyer_side
-from portal.scoring.portfolio import portfolio_stats
+from portal.portfolio.charts import columns, heat_bands, stacked
+from portal.portfolio.heatmap import heatmap
+from portal.scoring.portfolio import AGE_BUCKETS, GRADES, load_portfolio
 from portal.session_auth import current_membership
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.operations import list_suppliers
 
 bp = Blueprint("home", __name__)
+
+#: Rows of "suppliers needing attention" on the dashboard; the supplier list has them all.
+ATTENTION_SHOWN = 15
 
 
 def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
@@ -33,11 +38,35 @@ def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
         "campaigns": [(c, queries.progress_summary(progress(c, today))) for c in campaigns],
         "progress_keys": queries.PROGRESS_KEYS,
         "attention": queries.needing_attention(buyer, today),
+        "attention_shown": ATTENTION_SHOWN,
         "actions": queries.actions_due(buyer, today),
-        "portfolio": portfolio_stats(buyer),
+        **_portfolio(buyer, today),
         "tier_labels": TIER_LABELS,
         "state_labels": ASSESSMENT_STATE_LABELS,
         "campaign_state_labels": CAMPAIGN_STATE_LABELS,
+    }
+
+
+def _portfolio(buyer: Any, today: date) -> dict[str, Any]:
+    """The portfolio's pictures; the heat map's questionnaire, sort, grade and page come from the address."""
+    portfolio = load_portfolio(buyer, today)
+    questionnaire_map = portfolio.map_of(request.args.get("questionnaire"))
+    grade = request.args.get("grade", "")
+    ages = [(a.bucket, [("on_time", a.on_time), ("overdue", a.overdue)]) for a in portfolio.action_ages]
+    return {
+        "portfolio": portfolio,
+        "grade_chart": columns([(g, portfolio.grades[g]) for g in (*GRADES, "none")]),
+        "age_chart": stacked(ages),
+        "age_buckets": AGE_BUCKETS,
+        "heat_bands": heat_bands(),
+        "heatmap": questionnaire_map
+        and heatmap(
+            questionnaire_map,
+            sort=request.args.get("sort", "overall"),
+            descending=request.args.get("order") == "desc",
+            grade=grade if grade in (*GRADES, "none") else "",
+            page=request.args.get("page", 1, type=int) or 1,
+        ),
     }
 
 

@@ -1,91 +1,203 @@
-"""Portfolio statistics for the buyer dashboard: grade distribution and average section rates.
+"""The buyer's portfolio, read from the current scores whenever it is shown.
 
-Computed by a periodic job and stored, so the dashboard reads one row instead of every score.
+Each supplier's latest scored assessment (its score after review once decided, else its self score), its
+rates per section and its rounds; the grade distribution; open corrective actions by age. Nothing is stored
+beside the scores, so the portfolio is current as soon as the scoring job stores one. Three statements
+whatever the number of suppliers, and the database cuts each score's JSON to the fields shown (grade,
+overall rate, section rates), so a thousand suppliers stay well within a page's time.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import Assessment
 from portal.campaigns.models import Campaign
 from portal.catalog.models import QuestionnaireVersion
-from portal.catalog.operations import questionnaire_of
-from portal.db import utcnow
+from portal.catalog.operations import questionnaire_by_id
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.scoring.models import AssessmentScore, PortfolioStats, ScoreState
+from portal.scoring.models import AssessmentScore, ScoreState
+from portal.suppliers.models import Supplier
+from questionnaires.model import Questionnaire, Text
 
-GRADES = ("A", "B", "C", "D", "none")
+GRADES = ("A", "B", "C", "D")
+#: Upper bounds (days since raised) of the age buckets of open corrective actions; the last is open-ended.
+AGE_LIMITS = (30, 60, 90)
+AGE_BUCKETS = ("0-30", "30-60", "60-90", "90-")
 
 
-def compute_portfolio(buyer_id: int) -> dict[str, Any]:
-    """Each supplier's latest scored assessment counts once: its reviewed score if decided, else self."""
-    rows = db.session.execute(
+@dataclass(frozen=True)
+class Round:
+    """One scored assessment of a supplier: a point of its trend."""
+
+    assessment_id: int
+    campaign: str
+    overall: float | None
+
+
+@dataclass(frozen=True)
+class SupplierScore:
+    """A supplier's latest scored assessment of one questionnaire, with the rounds before it."""
+
+    supplier_id: int
+    name: str
+    assessment_id: int
+    grade: str | None
+    overall: float | None
+    #: section id → rate (None: no item of the section counted)
+    rates: dict[str, float | None]
+    #: every scored round of this questionnaire, oldest first (the last is this one)
+    rounds: tuple[Round, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A section of the heat map, with its average rate over the suppliers that have one."""
+
+    section_id: str
+    title: Text
+    average: float | None
+
+
+@dataclass(frozen=True)
+class QuestionnaireMap:
+    """The suppliers whose answers to one questionnaire are scored: the heat map's rows and columns."""
+
+    key: str
+    title: Text
+    columns: tuple[Column, ...]
+    rows: tuple[SupplierScore, ...]
+
+
+@dataclass(frozen=True)
+class ActionAge:
+    bucket: str
+    #: open actions raised this many days ago and still within their due date, and those past it
+    on_time: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    #: suppliers with at least one scored assessment
+    suppliers: int
+    #: each supplier's latest score counted once: A–D and "none" (scored, but no grade)
+    grades: dict[str, int]
+    #: one map per questionnaire, the most answered first
+    maps: tuple[QuestionnaireMap, ...]
+    action_ages: tuple[ActionAge, ...]
+
+    def map_of(self, key: str | None) -> QuestionnaireMap | None:
+        """The map of questionnaire ``key``, else the most answered one (None when nothing is scored)."""
+        return next((m for m in self.maps if m.key == key), self.maps[0] if self.maps else None)
+
+
+def load_portfolio(buyer: Organization, today: date) -> Portfolio:
+    """The buyer's portfolio as of now, in three statements (one more per questionnaire not yet built)."""
+    latest: dict[int, tuple[Any, ...]] = {}
+    by_key: dict[str, dict[int, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
+    versions: dict[str, tuple[int, str]] = {}
+    for row in _scored_rows(buyer):
+        latest[row.supplier_id] = row  # rows come oldest first: the last one stays
+        by_key[row.key][row.supplier_id].append(row)
+        versions[row.key] = (row.version_id, row.content_hash)
+    grades = Counter(_chosen(row)[0] or "none" for row in latest.values())
+    maps = [
+        _questionnaire_map(questionnaire_by_id(*versions[key]), rounds)
+        for key, rounds in sorted(by_key.items(), key=lambda pair: (-len(pair[1]), pair[0]))
+    ]
+    return Portfolio(
+        suppliers=len(latest),
+        grades={grade: grades.get(grade, 0) for grade in (*GRADES, "none")},
+        maps=tuple(maps),
+        action_ages=_action_ages(buyer, today),
+    )
+
+
+def _scored_rows(buyer: Organization) -> sa.Result[Any]:
+    """Every done score of the buyer's assessments, oldest round first, cut to the fields shown."""
+    own, reviewed = AssessmentScore.self_result, AssessmentScore.reviewed_result
+    return db.session.execute(
         sa.select(
+            Assessment.id.label("assessment_id"),
             Assessment.supplier_id,
-            Assessment.id,
-            AssessmentScore.self_result,
-            AssessmentScore.reviewed_result,
             Assessment.decided_at,
-            QuestionnaireVersion.id,
+            Supplier.name,
+            Campaign.name.label("campaign"),
+            QuestionnaireVersion.key,
+            QuestionnaireVersion.id.label("version_id"),
+            QuestionnaireVersion.content_hash,
+            own["grade"].label("self_grade"),
+            own["overall"].label("self_overall"),
+            own["sections"].label("self_sections"),
+            reviewed["grade"].label("reviewed_grade"),
+            reviewed["overall"].label("reviewed_overall"),
+            reviewed["sections"].label("reviewed_sections"),
         )
         .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .join(Supplier, Supplier.id == Assessment.supplier_id)
         .join(Campaign, Campaign.id == Assessment.campaign_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.questionnaire_version_id)
-        .where(Campaign.buyer_id == buyer_id, AssessmentScore.state == ScoreState.DONE)
-        .order_by(Assessment.supplier_id, Assessment.id.desc())
+        .where(Campaign.buyer_id == buyer.id, AssessmentScore.state == ScoreState.DONE)
+        .order_by(Campaign.created_at, Assessment.id)
+    )
+
+
+def _chosen(row: Any) -> tuple[str | None, float | None, list[dict[str, Any]]]:
+    """Grade, overall rate and sections of the score that counts: after review once decided, else self."""
+    if row.decided_at is not None and row.reviewed_sections is not None:
+        return row.reviewed_grade, row.reviewed_overall, row.reviewed_sections
+    return row.self_grade, row.self_overall, row.self_sections or []
+
+
+def _questionnaire_map(questionnaire: Questionnaire, rounds: dict[int, list[Any]]) -> QuestionnaireMap:
+    rows = []
+    for supplier_rounds in rounds.values():
+        last = supplier_rounds[-1]
+        grade, overall, sections = _chosen(last)
+        rows.append(
+            SupplierScore(
+                supplier_id=last.supplier_id,
+                name=last.name,
+                assessment_id=last.assessment_id,
+                grade=grade,
+                overall=overall,
+                rates={section["section_id"]: section.get("rate") for section in sections},
+                rounds=tuple(Round(r.assessment_id, r.campaign, _chosen(r)[1]) for r in supplier_rounds),
+            )
+        )
+    columns = []
+    for section in questionnaire.sections:
+        rates = [rate for row in rows if (rate := row.rates.get(section.id)) is not None]
+        average = round(sum(rates) / len(rates), 1) if rates else None
+        columns.append(Column(section.id, section.title, average))
+    return QuestionnaireMap(questionnaire.key, questionnaire.title, tuple(columns), tuple(rows))
+
+
+def _action_ages(buyer: Organization, today: date) -> tuple[ActionAge, ...]:
+    """Open corrective actions counted by days since raised and whether past their due date: one statement."""
+    midnight = datetime.combine(today, time.min, tzinfo=UTC)
+    # Raised on or after the day ``limit - 1`` days ago: younger than ``limit`` days (the first match wins).
+    younger = [CorrectiveAction.created_at >= midnight - timedelta(days=limit - 1) for limit in AGE_LIMITS]
+    bucket = sa.case(*zip(younger, AGE_BUCKETS, strict=False), else_=AGE_BUCKETS[-1])
+    # Grouped outside, by name: PostgreSQL does not see two copies of an expression with parameters as one.
+    open_actions = (
+        sa.select(bucket.label("bucket"), (CorrectiveAction.due_date < today).label("overdue"))
+        .join(Supplier, Supplier.id == CorrectiveAction.supplier_id)
+        .where(Supplier.buyer_id == buyer.id, CorrectiveAction.state != ActionState.CLOSED)
+        .subquery()
+    )
+    counts = db.session.execute(
+        sa.select(open_actions.c.bucket, open_actions.c.overdue, sa.func.count()).group_by(
+            open_actions.c.bucket, open_actions.c.overdue
+        )
     ).all()
-    latest: dict[int, tuple[dict[str, Any], int]] = {}
-    for supplier_id, _, self_result, reviewed_result, decided_at, version_id in rows:
-        if supplier_id not in latest and self_result is not None:
-            latest[supplier_id] = (reviewed_result if decided_at and reviewed_result else self_result, version_id)
-    grades: Counter[str] = Counter()
-    rates: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for result, version_id in latest.values():
-        grades[result.get("grade") or "none"] += 1
-        for section in result.get("sections", []):
-            if section.get("rate") is not None:
-                rates[(version_id, section["section_id"])].append(section["rate"])
-    sections = []
-    versions = {
-        v.id: v
-        for v in db.session.scalars(
-            sa.select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_({key[0] for key in rates}))
-        )
-    }
-    for (version_id, section_id), values in sorted(rates.items()):
-        questionnaire = questionnaire_of(versions[version_id])
-        title = questionnaire.section(section_id).title
-        sections.append(
-            {
-                "key": questionnaire.key,
-                "section_id": section_id,
-                "title_ja": title.ja,
-                "title_en": title.en,
-                "average": round(sum(values) / len(values), 1),
-                "suppliers": len(values),
-            }
-        )
-    return {"suppliers": len(latest), "grades": {g: grades.get(g, 0) for g in GRADES}, "sections": sections}
-
-
-def refresh_portfolio_stats() -> int:
-    """Recompute the statistics of every buyer with campaigns; return how many were written."""
-    buyer_ids = db.session.scalars(sa.select(Campaign.buyer_id).distinct()).all()
-    for buyer_id in buyer_ids:
-        data = compute_portfolio(buyer_id)
-        stats = db.session.scalar(sa.select(PortfolioStats).where(PortfolioStats.buyer_id == buyer_id))
-        if stats is None:
-            db.session.add(PortfolioStats(buyer_id=buyer_id, data=data))
-        else:
-            stats.data, stats.computed_at = data, utcnow()
-    db.session.flush()
-    return len(buyer_ids)
-
-
-def portfolio_stats(buyer: Organization) -> PortfolioStats | None:
-    return db.session.scalar(sa.select(PortfolioStats).where(PortfolioStats.buyer_id == buyer.id))
+    found = {(name, bool(late)): number for name, late, number in counts}
+    return tuple(ActionAge(name, found.get((name, False), 0), found.get((name, True), 0)) for name in AGE_BUCKETS)

@@ -10,7 +10,6 @@ EXPECTED = {
     "reports.remove_old_exports": "pfx.exports",
     "scoring.score_assessment": "pfx.scoring",
     "scoring.sweep": "pfx.scoring",
-    "scoring.refresh_portfolio": "pfx.scoring",
     "campaigns.rescore": "pfx.scoring",
     "mail.send_outbox": "pfx.mail",
     "campaigns.send_reminders": "pfx.mail",
