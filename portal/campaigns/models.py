@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from portal.assessments.models import Assessment
 
 DEFAULT_REMINDER_DAYS = [7, 3, 1]
+MAX_COVER_LETTER = 4000
 
 
 class CampaignState(enum.StrEnum):
@@ -43,6 +44,8 @@ class Campaign(db.Model):  # type: ignore[name-defined]
     reminder_days: Mapped[list[int]] = mapped_column(sa.JSON, default=lambda: list(DEFAULT_REMINDER_DAYS))
     remind_when_overdue: Mapped[bool] = mapped_column(default=True)
     show_score_to_supplier: Mapped[bool] = mapped_column(default=True)
+    #: The buyer's own words at the top of the request e-mail (送付状); None: the e-mail's usual text only.
+    cover_letter: Mapped[str | None] = mapped_column(sa.Text)
     state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState), default=CampaignState.DRAFT)
     #: The campaign this one repeats ("start the next round"); its answers seed the new assessments.
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"))

@@ -17,7 +17,10 @@ from questionnaires import Tier as Tier
 
 class Supplier(db.Model):  # type: ignore[name-defined]
     __tablename__ = "suppliers"
-    __table_args__ = (sa.UniqueConstraint("buyer_id", "organization_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("buyer_id", "organization_id"),
+        sa.UniqueConstraint("buyer_id", "corporate_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
@@ -30,6 +33,8 @@ class Supplier(db.Model):  # type: ignore[name-defined]
     intake: Mapped[dict[str, bool] | None] = mapped_column(sa.JSON)
     #: Why the tier differs from the intake's suggestion; kept for the record.
     tier_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: The 13-digit 法人番号 (corporate number), when the buyer knows it; unique among the buyer's suppliers.
+    corporate_number: Mapped[str | None] = mapped_column(sa.String(13))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 

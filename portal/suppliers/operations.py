@@ -10,12 +10,15 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.accounts.operations import invite, normalize_email
 from portal.activity.operations import record
+from portal.background.models import BackgroundJob, JobState
+from portal.db import utcnow
 from portal.errors import Conflict, UserInputError
 from portal.extensions import db
 from portal.lookups import one_or_not_found
 from portal.organizations.models import Organization, Role
 from portal.organizations.operations import create_organization
 from portal.organizations.queries import has_members
+from portal.suppliers.bulk import ImportRow, read_supplier_list
 from portal.suppliers.intake import suggest_tier
 from portal.suppliers.models import Supplier, Tier
 from portal.text_input import clean_name
@@ -31,6 +34,14 @@ def _checked_tier(tier: Tier, intake: dict[str, bool] | None, reason: str | None
             _l("The tier differs from the suggested %(tier)s. Please give a reason.", tier=str(suggest_tier(intake)))
         )
     return reason
+
+
+def _check_unique_corporate_number(buyer_id: int, corporate_number: str | None) -> None:
+    if corporate_number is None:
+        return
+    query = sa.select(Supplier.id).where(Supplier.buyer_id == buyer_id, Supplier.corporate_number == corporate_number)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise Conflict(_l("A supplier with this corporate number is already registered."))
 
 
 def _check_unique_contact(buyer_id: int, contact_email: str, *, other_than: int | None = None) -> None:
@@ -50,6 +61,7 @@ def add_supplier(
     by: User,
     intake: dict[str, bool] | None = None,
     tier_reason: str | None = None,
+    corporate_number: str | None = None,
 ) -> Supplier:
     """Record a supplier, create its organisation and invite its contact as supplier owner."""
     tier_reason = _checked_tier(tier, intake, tier_reason)
@@ -58,6 +70,7 @@ def add_supplier(
     if not name:
         raise UserInputError(_l("Please enter the supplier's name."))
     _check_unique_contact(buyer.id, contact_email)
+    _check_unique_corporate_number(buyer.id, corporate_number)
     organization = create_organization(name, by=by)
     supplier = Supplier(
         buyer=buyer,
@@ -67,6 +80,7 @@ def add_supplier(
         tier=tier,
         intake=intake,
         tier_reason=tier_reason,
+        corporate_number=corporate_number,
         created_by_id=by.id,
     )
     db.session.add(supplier)
@@ -163,3 +177,126 @@ def resend_invitation(supplier: Supplier, *, by: User) -> None:
             )
         )
     invite(supplier.organization, supplier.contact_email, Role.SUPPLIER_OWNER, by=by)
+
+
+# Bulk import -------------------------------------------------------------------------------------------
+
+#: The job kind that keeps a supplier list's preview between the upload and the confirmation.
+SUPPLIER_IMPORT = "import.suppliers"
+
+
+def _mark_existing(buyer: Organization, rows: list[ImportRow]) -> None:
+    """Add to each row that clashes with a supplier already recorded which one (two queries in all)."""
+    emails = {row.contact_email for row in rows if row.contact_email}
+    numbers = {row.corporate_number for row in rows if row.corporate_number}
+    by_email: dict[str | None, str] = {
+        email: name
+        for email, name in db.session.execute(
+            sa.select(Supplier.contact_email, Supplier.name).where(
+                Supplier.buyer_id == buyer.id, Supplier.contact_email.in_(emails)
+            )
+        )
+    }
+    by_number: dict[str | None, str] = {
+        number: name
+        for number, name in db.session.execute(
+            sa.select(Supplier.corporate_number, Supplier.name).where(
+                Supplier.buyer_id == buyer.id, Supplier.corporate_number.in_(numbers)
+            )
+        )
+    }
+    for row in rows:
+        if row.contact_email in by_email:
+            row.errors.append(
+                str(_l("%(name)s already has this contact e-mail address.", name=by_email[row.contact_email]))
+            )
+        if row.corporate_number and row.corporate_number in by_number:
+            row.errors.append(
+                str(_l("%(name)s already has this corporate number.", name=by_number[row.corporate_number]))
+            )
+
+
+def preview_import(buyer: Organization, content: bytes, filename: str, *, by: User) -> BackgroundJob:
+    """Read an uploaded supplier list and keep what it would create, row by row (the caller commits).
+
+    Confirming applies exactly this preview; the file is not read again.
+    """
+    rows = read_supplier_list(content)
+    _mark_existing(buyer, rows)
+    job = BackgroundJob(
+        kind=SUPPLIER_IMPORT,
+        organization_id=buyer.id,
+        requested_by_id=by.id,
+        params={"filename": filename, "rows": [row.as_dict() for row in rows]},
+        state=JobState.QUEUED,
+        total=len(rows),
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def get_import(buyer: Organization, import_id: int, *, by: User) -> BackgroundJob:
+    """An import ``by`` uploaded for ``buyer``; anyone else's is not found."""
+    return one_or_not_found(
+        sa.select(BackgroundJob).where(
+            BackgroundJob.id == import_id,
+            BackgroundJob.kind == SUPPLIER_IMPORT,
+            BackgroundJob.organization_id == buyer.id,
+            BackgroundJob.requested_by_id == by.id,
+        )
+    )
+
+
+def stored_rows(job: BackgroundJob) -> list[ImportRow]:
+    return [ImportRow(**row) for row in job.params.get("rows", [])]
+
+
+def confirm_import(job: BackgroundJob, buyer: Organization, *, by: User) -> list[Supplier]:
+    """Add every supplier of the preview, or none: refused while any row has a problem, or when a supplier
+    recorded since the preview clashes with a row (the caller rolls back on the refusal)."""
+    rows = stored_rows(job)
+    if any(row.errors for row in rows):
+        raise UserInputError(_l("Some rows have problems; nothing was imported. Correct the file and upload it again."))
+    claimed = db.session.execute(
+        sa.update(BackgroundJob)
+        .where(BackgroundJob.id == job.id, BackgroundJob.state == JobState.QUEUED)
+        .values(state=JobState.DONE, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        raise Conflict(_l("This import has already been applied."))
+    _mark_existing(buyer, rows)
+    if any(row.errors for row in rows):
+        raise Conflict(
+            _l(
+                "Suppliers in the file have been added since the preview; nothing was imported. "
+                "Please upload the file again."
+            )
+        )
+    suppliers = [
+        add_supplier(
+            buyer,
+            name=row.name,
+            contact_email=row.contact_email,
+            tier=Tier(row.tier or ""),
+            intake=row.intake,
+            tier_reason=row.tier_reason,
+            corporate_number=row.corporate_number,
+            by=by,
+        )
+        for row in rows
+    ]
+    job.state, job.finished_at, job.done = JobState.DONE, utcnow(), len(suppliers)
+    job.params = {**job.params, "created": [supplier.id for supplier in suppliers]}
+    db.session.flush()
+    record(
+        "supplier.imported",
+        actor=by,
+        subject_type="organization",
+        subject_id=buyer.id,
+        organization_id=buyer.id,
+        suppliers=len(suppliers),
+        filename=job.params.get("filename", ""),
+    )
+    return suppliers

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -18,7 +20,7 @@ from portal.extensions import db
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.queries import has_members
 from portal.scoring.models import AssessmentScore
-from portal.suppliers.models import Supplier
+from portal.suppliers.models import Supplier, Tier
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,152 @@ def last_assessment_summary(buyer: Organization) -> dict[int, AssessmentSummary]
             assessment, assessment.state, assessment.campaign.due_date, rate, grade
         )
     return summaries
+
+
+# The supplier list: filters, one page of it ----------------------------------------------------------
+
+#: The grades a score can have (questionnaires.scoring.grade_for).
+GRADES = ("A", "B", "C", "D")
+#: The list's state filter: overdue, not assessed yet, or the latest assessment's state.
+STATUS_FILTERS = ("overdue", "none", *(str(s) for s in AssessmentState))
+SORTS = ("name", "tier", "due")
+PAGE_SIZE = 50
+#: The longest free text searched for; the rest is ignored.
+MAX_SEARCH = 100
+
+Row = tuple[Supplier, "AssessmentSummary | None"]
+
+
+def _allowed(args: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str = "") -> str:
+    value = args.get(name, default)
+    return value if value in allowed else default
+
+
+@dataclass(frozen=True)
+class SupplierFilters:
+    """What the supplier list (and a campaign's choice of suppliers) is narrowed to; "" is no filter."""
+
+    tier: str = ""
+    grade: str = ""
+    status: str = ""
+    #: Only suppliers whose latest assessment is overdue, whatever the state chosen.
+    overdue: bool = False
+    #: Part of the name, the contact e-mail address or the 法人番号.
+    text: str = ""
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], prefix: str = "") -> SupplierFilters:
+        """The filters of a query string (or a form, its fields named ``prefix`` + name); values outside the
+        allow-lists are ignored."""
+        fields = {key[len(prefix) :]: value for key, value in args.items() if key.startswith(prefix)}
+        return cls(
+            tier=_allowed(fields, "tier", tuple(str(t) for t in Tier)),
+            grade=_allowed(fields, "grade", GRADES),
+            status=_allowed(fields, "status", STATUS_FILTERS),
+            overdue=fields.get("overdue", "") in ("1", "y", "on"),
+            text=" ".join((fields.get("q") or "").split())[:MAX_SEARCH],
+            sort=_allowed(fields, "sort", SORTS, "name"),
+        )
+
+    @property
+    def narrowing(self) -> bool:
+        """Whether any filter (not the order) is set."""
+        return bool(self.tier or self.grade or self.status or self.overdue or self.text)
+
+    def query_args(self, **changes: Any) -> dict[str, str]:
+        """The filters as query-string arguments (for page links and the export), only those set."""
+        filters = replace(self, **changes) if changes else self
+        args = {
+            "tier": filters.tier,
+            "grade": filters.grade,
+            "status": filters.status,
+            "overdue": "1" if filters.overdue else "",
+            "q": filters.text,
+            "sort": "" if filters.sort == "name" else filters.sort,
+        }
+        return {key: value for key, value in args.items() if value}
+
+
+def _keeps(row: Row, filters: SupplierFilters, today: date) -> bool:
+    last = row[1]
+    if filters.grade and (last is None or last.grade != filters.grade):
+        return False
+    if filters.overdue and (last is None or not last.is_overdue(today)):
+        return False
+    if filters.status == "overdue":
+        return last is not None and last.is_overdue(today)
+    if filters.status == "none":
+        return last is None
+    return not filters.status or (last is not None and last.state == filters.status)
+
+
+def filtered_suppliers(buyer: Organization, filters: SupplierFilters, today: date) -> list[Row]:
+    """The buyer's suppliers that pass ``filters``, each with its latest assessment, in the order chosen.
+
+    Two queries whatever the number of suppliers: the suppliers (tier and text narrowed in SQL) and their
+    latest assessments with scores; grade and state are read from those.
+    """
+    query = sa.select(Supplier).where(Supplier.buyer_id == buyer.id).order_by(Supplier.name, Supplier.id)
+    if filters.tier:
+        query = query.where(Supplier.tier == Tier(filters.tier))
+    for word in filters.text.split():
+        needle = word.lower()
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Supplier.name).contains(needle, autoescape=True),
+                sa.func.lower(Supplier.contact_email).contains(needle, autoescape=True),
+                Supplier.corporate_number.contains(needle, autoescape=True),
+            )
+        )
+    summaries = last_assessment_summary(buyer)
+    rows: list[Row] = [(s, summaries.get(s.id)) for s in db.session.scalars(query)]
+    rows = [row for row in rows if _keeps(row, filters, today)]
+    if filters.sort == "tier":
+        rows.sort(key=lambda row: (row[0].tier, row[0].name))
+    elif filters.sort == "due":
+        rows.sort(key=lambda row: (row[1] is None, row[1].due_date if row[1] else date.max, row[0].name))
+    return rows
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the filtered list: its rows, its number (from 1), how many pages and rows in all."""
+
+    rows: list[Row]
+    number: int
+    pages: int
+    total: int
+    size: int
+
+    @property
+    def first_index(self) -> int:
+        """The position (from 1) of the page's first row in the whole list; 0 when it is empty."""
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.rows) - 1 if self.rows else 0
+
+    def links(self, around: int = 2) -> list[int | None]:
+        """The page numbers to link: the first, the last and those near this one; None where some are skipped."""
+        near = range(self.number - around, self.number + around + 1)
+        shown = sorted({1, self.pages, *near} & set(range(1, self.pages + 1)))
+        links: list[int | None] = []
+        previous = 0
+        for number in shown:
+            if number - previous > 1:
+                links.append(None)
+            links.append(number)
+            previous = number
+        return links
+
+
+def page_of(rows: list[Row], number: int, size: int = PAGE_SIZE) -> Page:
+    """Page ``number`` of ``rows`` (a number past the end shows the last page)."""
+    pages = max(1, math.ceil(len(rows) / size))
+    number = min(max(1, number), pages)
+    return Page(rows[(number - 1) * size : number * size], number, pages, len(rows), size)
 
 
 def supplier_owners(supplier: Supplier) -> list[User]:

@@ -6,65 +6,110 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.assessments.models import AssessmentState
+from portal.attachments import attachment
 from portal.audits.forms import MODE_LABELS as AUDIT_MODE_LABELS
 from portal.audits.forms import STATE_LABELS as AUDIT_STATE_LABELS
+from portal.background.models import JobState
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
-from portal.errors import Conflict, PortalError
+from portal.errors import Conflict, PortalError, UserInputError
+from portal.evidence.sniffing import clean_filename
 from portal.mail.dispatch import send_outbox_soon
 from portal.policy import Action
+from portal.reports.offline_import import MB
 from portal.session_auth import acting_organization, permission_required
 from portal.suppliers import operations
+from portal.suppliers.bulk import LIMITS
+from portal.suppliers.export import supplier_list_workbook
 from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
 from portal.suppliers.models import Tier
-from portal.suppliers.queries import last_assessment_summary, supplier_overview
-from portal.unit_of_work import after_commit, commits
+from portal.suppliers.queries import GRADES, SupplierFilters, filtered_suppliers, page_of, supplier_overview
+from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
 
-#: Allowed values of the list's query parameters; anything else falls back to no filter / by name.
-STATUS_FILTERS = ("overdue", "none", *(str(s) for s in AssessmentState))
-SORTS = ("name", "tier", "due")
-
-
-def _allowed(name: str, allowed: tuple[str, ...], default: str = "") -> str:
-    value = request.args.get(name, default)
-    return value if value in allowed else default
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else 1
 
 
 @bp.route("/")
 @permission_required(Action.SUPPLIER_READ)
 def index() -> Any:
     today = date.today()
-    tier = _allowed("tier", tuple(str(t) for t in Tier))
-    status = _allowed("status", STATUS_FILTERS)
-    sort = _allowed("sort", SORTS, "name")
-    summaries = last_assessment_summary(acting_organization())
-    rows = [(s, summaries.get(s.id)) for s in operations.list_suppliers(acting_organization())]
-    if tier:
-        rows = [row for row in rows if row[0].tier == tier]
-    if status == "overdue":
-        rows = [row for row in rows if row[1] is not None and row[1].is_overdue(today)]
-    elif status == "none":
-        rows = [row for row in rows if row[1] is None]
-    elif status:
-        rows = [row for row in rows if row[1] is not None and row[1].state == status]
-    if sort == "tier":
-        rows.sort(key=lambda row: (row[0].tier, row[0].name))
-    elif sort == "due":
-        rows.sort(key=lambda row: (row[1] is None, row[1].due_date if row[1] else date.max, row[0].name))
+    filters = SupplierFilters.from_args(request.args)
+    page = page_of(filtered_suppliers(acting_organization(), filters, today), _page_number())
     return render_template(
         "suppliers/index.html",
-        rows=rows,
+        page=page,
+        rows=page.rows,
         today=today,
-        filters={"tier": tier, "status": status, "sort": sort},
+        filters=filters,
+        grades=GRADES,
         tier_labels=TIER_LABELS,
         state_labels=ASSESSMENT_STATE_LABELS,
+    )
+
+
+@bp.route("/export.xlsx")
+@permission_required(Action.SUPPLIER_READ)
+def export_list() -> Any:
+    """The list as shown (its filters and order, every page) as an Excel file."""
+    today = date.today()
+    rows = filtered_suppliers(acting_organization(), SupplierFilters.from_args(request.args), today)
+    content = supplier_list_workbook(rows, today, str(get_locale() or "ja"))
+    return attachment(
+        [content],
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"{_('Suppliers')}_{today.isoformat()}.xlsx",
+        size=len(content),
+    )
+
+
+def _import_refused(error: PortalError) -> Any:
+    """The upload page again, with why the file was refused."""
+    return render_template("suppliers/import.html", error=str(error.message), limit_mb=LIMITS.max_bytes // MB), 400
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@permission_required(Action.SUPPLIER_MANAGE)
+@commits(refused=_import_refused)
+def import_upload() -> Any:
+    """Upload a supplier list (.xlsx or CSV); it is read and its preview kept, nothing is added yet."""
+    if request.method == "POST":
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            raise UserInputError(_("Please choose a file."))
+        content = file.stream.read(LIMITS.max_bytes + 1)
+        job = operations.preview_import(acting_organization(), content, clean_filename(file.filename), by=current_user)
+        return redirect(url_for("suppliers.import_preview", import_id=job.id))
+    return render_template("suppliers/import.html", error=None, limit_mb=LIMITS.max_bytes // MB)
+
+
+@bp.route("/import/<int:import_id>", methods=["GET", "POST"])
+@permission_required(Action.SUPPLIER_MANAGE)
+@commits(refused=flash_and_redirect(lambda import_id, **_: url_for("suppliers.import_preview", import_id=import_id)))
+def import_preview(import_id: int) -> Any:
+    """What the upload would add, row by row; confirming adds exactly that, all or nothing."""
+    job = operations.get_import(acting_organization(), import_id, by=current_user)
+    if request.method == "POST":
+        added = operations.confirm_import(job, acting_organization(), by=current_user)
+        after_commit(send_outbox_soon)
+        flash(_("%(num)d suppliers have been added and their contacts invited.", num=len(added)), "success")
+        return redirect(url_for("suppliers.index"))
+    rows = operations.stored_rows(job)
+    return render_template(
+        "suppliers/import_preview.html",
+        job=job,
+        rows=rows,
+        problems=sum(1 for row in rows if row.errors),
+        done=job.state == JobState.DONE,
+        tier_labels=TIER_LABELS,
     )
 
 

@@ -1,0 +1,61 @@
+"""The supplier list as it is shown (its filters, every page) as an .xlsx, built at once (a list is small)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
+from portal.reports.cells import DATE_FORMATS, display_width, set_text
+from portal.reports.workbook import new_workbook, workbook_bytes
+from portal.suppliers.forms import TIER_LABELS
+from portal.suppliers.queries import Row
+
+#: Excel's widest column, in characters.
+MAX_WIDTH = 60
+
+
+def supplier_list_workbook(rows: list[Row], today: date, lang: str) -> bytes:
+    """One sheet: a header row, then one row per supplier; every text typed as text (never a formula)."""
+    workbook, sheet = new_workbook(_("Suppliers"))
+    headers = [
+        _("Supplier name"),
+        _("Tier"),
+        _("Contact e-mail address"),
+        _("Corporate number"),
+        _("Last assessment"),
+        _("Due date"),
+        _("Overdue"),
+        _("Score"),
+        _("Grade"),
+    ]
+    widths = [display_width(header) for header in headers]
+    for column, header in enumerate(headers, start=1):
+        set_text(sheet.cell(row=1, column=column), header)
+    for number, (supplier, last) in enumerate(rows, start=2):
+        values: list[str | date | float | None] = [
+            supplier.name,
+            str(TIER_LABELS[supplier.tier]),
+            supplier.contact_email,
+            supplier.corporate_number,
+            str(ASSESSMENT_STATE_LABELS[last.state]) if last else _("Not assessed yet"),
+            last.due_date if last else None,
+            _("Overdue") if last and last.is_overdue(today) else None,
+            last.rate if last else None,
+            last.grade if last else None,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, str) or value is None:
+                set_text(cell, value)
+            else:
+                cell.value = value
+                if isinstance(value, date):
+                    cell.number_format = DATE_FORMATS.get(lang, DATE_FORMATS["ja"])
+            widths[column - 1] = max(widths[column - 1], display_width(value) if isinstance(value, str) else 10)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(width + 2, MAX_WIDTH)
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
+    return workbook_bytes(workbook)
