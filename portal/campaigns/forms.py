@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.assessments.models import AssessmentState
-from portal.campaigns.models import CampaignState
+from portal.campaigns.models import MAX_COVER_LETTER, CampaignState
 from portal.suppliers.forms import TIER_LABELS
 from portal.text_input import check_name_field
 
@@ -82,7 +82,14 @@ class CampaignForm(FlaskForm):
     )
     remind_when_overdue = BooleanField(_l("Remind again when overdue"), default=True)
     show_score_to_supplier = BooleanField(_l("Show the score to the supplier"), default=True)
+    cover_letter = TextAreaField(
+        _l("Cover letter"),
+        validators=[Length(max=MAX_COVER_LETTER)],
+        description=_l("Your own words at the top of the request e-mail, e.g. why you ask and whom to contact."),
+    )
     supplier_ids = MultiCheckboxField(_l("Suppliers"), coerce=int)
+    #: Every supplier that matches the filters (fields named ``match_…``, read by the view) is added too.
+    by_filter = BooleanField(_l("Every supplier that matches these filters"))
 
     def validate_reminder_days(self, field: Any) -> None:
         try:
@@ -93,7 +100,7 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Each reminder must be between 1 and 90 days before the due date."))
 
     def validate_supplier_ids(self, field: Any) -> None:
-        if not field.data:
+        if not field.data and not self.by_filter.data:
             raise ValidationError(_l("Please choose at least one supplier."))
 
 
@@ -120,3 +127,7 @@ class WithdrawForm(FlaskForm):
 
 class ExtendForm(FlaskForm):
     due_date = DateField(_l("New due date"), validators=[InputRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that does what its page asked to confirm (send, delete); the form carries the CSRF token."""

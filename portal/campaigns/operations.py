@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from portal.activity.operations import record
 from portal.assessments import lifecycle
 from portal.assessments.models import Answer, AnswerEvidence, Assessment, AssessmentState
 from portal.assessments.rules import changed_item_ids
-from portal.campaigns.models import DEFAULT_REMINDER_DAYS, Campaign, CampaignState
+from portal.campaigns.models import DEFAULT_REMINDER_DAYS, MAX_COVER_LETTER, Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
 from portal.db import utcnow
@@ -44,6 +45,7 @@ class CampaignInput:
     reminder_days: list[int] = field(default_factory=lambda: list(DEFAULT_REMINDER_DAYS))
     remind_when_overdue: bool = True
     show_score_to_supplier: bool = True
+    cover_letter: str | None = None
 
 
 def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[QuestionnaireVersion, list[Supplier]]:
@@ -55,6 +57,9 @@ def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[Quest
         raise UserInputError(_l("The pass threshold must be between 0 and 100."))
     if any(day < 1 or day > 90 for day in data.reminder_days):
         raise UserInputError(_l("Reminder days must be between 1 and 90 days before the due date."))
+    data.cover_letter = clean_text(data.cover_letter)
+    if data.cover_letter is not None and len(data.cover_letter) > MAX_COVER_LETTER:
+        raise UserInputError(_l("Please keep the cover letter under %(n)d characters.", n=MAX_COVER_LETTER))
     version = get_buyer_version(buyer, data.questionnaire_version_id)
     if version is None:
         raise UserInputError(_l("Please choose a questionnaire."))
@@ -67,21 +72,25 @@ def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[Quest
     return version, suppliers
 
 
+def _settings(data: CampaignInput, version: QuestionnaireVersion) -> dict[str, Any]:
+    """The campaign's columns as the (checked) input sets them, for a new draft or a changed one."""
+    return {
+        "name": data.name.strip(),
+        "questionnaire_version": version,
+        "tier": data.tier,
+        "due_date": data.due_date,
+        "pass_threshold": round(data.pass_threshold, 1),
+        "reminder_days": sorted(set(data.reminder_days), reverse=True),
+        "remind_when_overdue": data.remind_when_overdue,
+        "show_score_to_supplier": data.show_score_to_supplier,
+        "cover_letter": data.cover_letter,
+    }
+
+
 def create_campaign(buyer: Organization, data: CampaignInput, *, by: User, today: date) -> Campaign:
     """A draft campaign with one assessment per supplier; nothing is sent until it is launched."""
     version, suppliers = _check(data, buyer, today)
-    campaign = Campaign(
-        buyer=buyer,
-        name=data.name.strip(),
-        questionnaire_version=version,
-        tier=data.tier,
-        due_date=data.due_date,
-        pass_threshold=round(data.pass_threshold, 1),
-        reminder_days=sorted(set(data.reminder_days), reverse=True),
-        remind_when_overdue=data.remind_when_overdue,
-        show_score_to_supplier=data.show_score_to_supplier,
-        created_by_id=by.id,
-    )
+    campaign = Campaign(buyer=buyer, created_by_id=by.id, **_settings(data, version))
     db.session.add(campaign)
     for supplier in suppliers:
         db.session.add(Assessment(campaign=campaign, supplier=supplier, tier=data.tier or supplier.tier))
@@ -97,6 +106,60 @@ def create_campaign(buyer: Organization, data: CampaignInput, *, by: User, today
     )
     logger.info("Campaign %s created by %s for %s suppliers", campaign.id, by, len(suppliers))
     return campaign
+
+
+def _draft(campaign: Campaign) -> None:
+    if campaign.state != CampaignState.DRAFT:
+        raise Conflict(_l("Only a draft can be changed or deleted; this campaign has been sent."))
+
+
+def update_draft(campaign: Campaign, data: CampaignInput, *, by: User, today: date) -> Campaign:
+    """Change a draft: its settings, cover letter and suppliers (an assessment per supplier added or removed)."""
+    _draft(campaign)
+    version, suppliers = _check(data, campaign.buyer, today)
+    before = {"name": campaign.name, "suppliers": len(campaign.assessments)}
+    for key, value in _settings(data, version).items():
+        setattr(campaign, key, value)
+    wanted = {supplier.id: supplier for supplier in suppliers}
+    for assessment in list(campaign.assessments):
+        if assessment.supplier_id in wanted:
+            assessment.tier = data.tier or wanted.pop(assessment.supplier_id).tier
+        else:
+            campaign.assessments.remove(assessment)
+            db.session.delete(assessment)
+    for supplier in wanted.values():
+        db.session.add(Assessment(campaign=campaign, supplier=supplier, tier=data.tier or supplier.tier))
+    db.session.flush()
+    record(
+        "campaign.updated",
+        actor=by,
+        subject_type="campaign",
+        subject_id=campaign.id,
+        organization_id=campaign.buyer_id,
+        name=[before["name"], campaign.name],
+        suppliers=[before["suppliers"], len(suppliers)],
+    )
+    return campaign
+
+
+def delete_draft(campaign: Campaign, *, by: User) -> None:
+    """Delete a draft and its (never sent) assessments; a sent campaign stays for the record."""
+    _draft(campaign)
+    campaign_id, name, count = campaign.id, campaign.name, len(campaign.assessments)
+    for assessment in list(campaign.assessments):
+        db.session.delete(assessment)
+    db.session.delete(campaign)
+    db.session.flush()
+    record(
+        "campaign.deleted",
+        actor=by,
+        subject_type="campaign",
+        subject_id=campaign_id,
+        organization_id=campaign.buyer_id,
+        name=name,
+        suppliers=count,
+    )
+    logger.info("Draft campaign %s deleted by %s", campaign_id, by)
 
 
 def list_campaigns(buyer: Organization) -> list[Campaign]:

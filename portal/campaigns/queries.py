@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.actions.models import ActionState, CorrectiveAction
@@ -15,6 +16,9 @@ from portal.assessments import lifecycle
 from portal.assessments.models import OPEN_STATES, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.extensions import db
+from portal.mail import recipients
+from portal.mail.links import link_to
+from portal.mail.operations import _render as render_email
 from portal.organizations.models import Organization
 
 #: The columns of the progress counts, in the order they are shown.
@@ -106,3 +110,35 @@ def actions_due(buyer: Organization, today: date) -> list[CorrectiveAction]:
     """
     actions = [a for a in actions_for_buyer(buyer) if a.state != ActionState.CLOSED]
     return sorted(actions, key=lambda a: (not a.is_overdue(today), a.due_date, a.id))
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    """The request e-mail as one supplier of the campaign will read it (the real template, its language)."""
+
+    supplier_name: str
+    subject: str
+    body: str
+
+
+def request_email_preview(campaign: Campaign) -> EmailPreview | None:
+    """The request e-mail rendered for the campaign's first supplier, as it is sent on launch to a contact who
+    has joined (one who has not gets it inside the invitation, cover letter included); None without suppliers."""
+    if not campaign.assessments:
+        return None
+    assessment = campaign.assessments[0]
+    supplier = assessment.supplier
+    addresses = recipients.owner_addresses(supplier)
+    locale = addresses[0][1] if addresses else "ja"
+    with force_locale(locale):
+        subject, body = render_email(
+            "mail/assessment_requested.txt",
+            {
+                "assessment": assessment,
+                "campaign": campaign,
+                "buyer": campaign.buyer,
+                "invitation": None,
+                "link": link_to("assessments.detail", assessment_id=assessment.id),
+            },
+        )
+    return EmailPreview(supplier.name, subject, body)

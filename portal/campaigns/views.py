@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +19,7 @@ from portal.campaigns.forms import (
     ASSESSMENT_STATE_LABELS,
     CAMPAIGN_STATE_LABELS,
     CampaignForm,
+    ConfirmForm,
     ExtendForm,
     NextRoundForm,
     ThresholdForm,
@@ -37,9 +38,13 @@ from portal.session_auth import acting_organization, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import list_suppliers
+from portal.suppliers.queries import GRADES, SupplierFilters, filtered_suppliers
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+#: The prefix of the campaign form's supplier filter fields (``match_tier`` …).
+MATCH = "match_"
 
 
 def _labels() -> dict[str, Any]:
@@ -59,8 +64,8 @@ def index() -> Any:
     return render_template("campaigns/index.html", rows=rows, keys=queries.PROGRESS_KEYS, **_labels())
 
 
-def _campaign_form() -> CampaignForm:
-    form = CampaignForm()
+def _campaign_form(**values: Any) -> CampaignForm:
+    form = CampaignForm(**values)
     english = str(get_locale()) == "en"
     versions = list_buyer_versions(acting_organization())
     form.questionnaire_version_id.choices = [
@@ -71,10 +76,49 @@ def _campaign_form() -> CampaignForm:
     return form
 
 
-def _campaign_refused(error: PortalError) -> Any:
+def _match_filters() -> SupplierFilters:
+    """The filters that pick suppliers for the campaign: posted with the form, or in the address of a link
+    from the supplier list."""
+    return SupplierFilters.from_args(request.form if request.method == "POST" else request.args, prefix=MATCH)
+
+
+def _render_form(form: CampaignForm, error: str | None, campaign: Campaign | None = None) -> Any:
+    return render_template(
+        "campaigns/new.html",
+        form=form,
+        error=error,
+        campaign=campaign,
+        match=_match_filters(),
+        grades=GRADES,
+        **_labels(),
+    )
+
+
+def _campaign_input(form: CampaignForm) -> operations.CampaignInput:
+    """The form as an operation's input; the suppliers chosen one by one and, if asked, all that match."""
+    ids = set(form.supplier_ids.data or [])
+    if form.by_filter.data:
+        rows = filtered_suppliers(acting_organization(), _match_filters(), date.today())
+        ids |= {supplier.id for supplier, _ in rows}
+    return operations.CampaignInput(
+        name=form.name.data or "",
+        questionnaire_version_id=form.questionnaire_version_id.data,
+        due_date=form.due_date.data,
+        supplier_ids=sorted(ids),
+        tier=Tier(form.tier.data) if form.tier.data else None,
+        pass_threshold=float(form.pass_threshold.data),
+        reminder_days=parse_reminder_days(form.reminder_days.data or ""),
+        remind_when_overdue=bool(form.remind_when_overdue.data),
+        show_score_to_supplier=bool(form.show_score_to_supplier.data),
+        cover_letter=form.cover_letter.data,
+    )
+
+
+def _campaign_refused(error: PortalError, campaign_id: int | None = None) -> Any:
     form = _campaign_form()
     form.validate()
-    return render_template("campaigns/new.html", form=form, error=str(error.message))
+    campaign = operations.get_campaign(acting_organization(), campaign_id) if campaign_id else None
+    return _render_form(form, str(error.message), campaign)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -82,22 +126,64 @@ def _campaign_refused(error: PortalError) -> Any:
 @commits(refused=_campaign_refused, passes=())
 def create() -> Any:
     form = _campaign_form()
+    if not form.is_submitted() and _match_filters().narrowing:
+        form.by_filter.data = True  # from the supplier list's "a campaign to these suppliers"
     if form.validate_on_submit():
-        data = operations.CampaignInput(
-            name=form.name.data or "",
-            questionnaire_version_id=form.questionnaire_version_id.data,
-            due_date=form.due_date.data,
-            supplier_ids=list(form.supplier_ids.data or []),
-            tier=Tier(form.tier.data) if form.tier.data else None,
-            pass_threshold=float(form.pass_threshold.data),
-            reminder_days=parse_reminder_days(form.reminder_days.data or ""),
-            remind_when_overdue=bool(form.remind_when_overdue.data),
-            show_score_to_supplier=bool(form.show_score_to_supplier.data),
-        )
+        data = _campaign_input(form)
         campaign = operations.create_campaign(acting_organization(), data, by=current_user, today=date.today())
         flash(_("The campaign has been saved as a draft. Check it, then send it."), "success")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/new.html", form=form, error=None)
+    return _render_form(form, None)
+
+
+def _draft(campaign_id: int) -> Campaign:
+    """The buyer's draft campaign; a sent one has no draft pages (its own page instead)."""
+    campaign = operations.get_campaign(acting_organization(), campaign_id)
+    if campaign.state != CampaignState.DRAFT:
+        abort(404)
+    return campaign
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@permission_required(Action.CAMPAIGN_MANAGE)
+@commits(refused=_campaign_refused, passes=())
+def edit(campaign_id: int) -> Any:
+    campaign = _draft(campaign_id)
+    if request.method == "POST":
+        form = _campaign_form()
+    else:
+        form = _campaign_form(
+            formdata=None,
+            name=campaign.name,
+            questionnaire_version_id=campaign.questionnaire_version_id,
+            due_date=campaign.due_date,
+            pass_threshold=campaign.pass_threshold,
+            remind_when_overdue=campaign.remind_when_overdue,
+            show_score_to_supplier=campaign.show_score_to_supplier,
+            cover_letter=campaign.cover_letter,
+            tier=str(campaign.tier) if campaign.tier else "",
+            reminder_days=",".join(str(day) for day in campaign.reminder_days),
+            supplier_ids=[a.supplier_id for a in campaign.assessments],
+        )
+    if form.validate_on_submit():
+        operations.update_draft(campaign, _campaign_input(form), by=current_user, today=date.today())
+        flash(_("The draft has been saved. Check it, then send it."), "success")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return _render_form(form, None, campaign)
+
+
+@bp.route("/<int:campaign_id>/delete", methods=["GET", "POST"])
+@permission_required(Action.CAMPAIGN_MANAGE)
+@commits(refused=flash_and_redirect(lambda campaign_id, **_: url_for("campaigns.detail", campaign_id=campaign_id)))
+def delete(campaign_id: int) -> Any:
+    """Asks first (GET); the posted confirmation deletes the draft."""
+    campaign = _draft(campaign_id)
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        name = campaign.name
+        operations.delete_draft(campaign, by=current_user)
+        flash(_("The draft %(name)s has been deleted.", name=name), "success")
+        return redirect(url_for("campaigns.index"))
+    return render_template("campaigns/delete.html", campaign=campaign, form=ConfirmForm())
 
 
 @bp.route("/<int:campaign_id>")
@@ -107,7 +193,11 @@ def detail(campaign_id: int) -> Any:
     assessments = queries.campaign_assessments(campaign)
     if campaign.state == CampaignState.DRAFT:
         return render_template(
-            "campaigns/preview.html", campaign=campaign, rows=operations.preview(campaign), **_labels()
+            "campaigns/preview.html",
+            campaign=campaign,
+            rows=operations.preview(campaign),
+            email=queries.request_email_preview(campaign),
+            **_labels(),
         )
     today = date.today()
     return render_template(
@@ -132,11 +222,23 @@ def _to_detail(campaign_id: int, **_: Any) -> str:
     return url_for("campaigns.detail", campaign_id=campaign_id)
 
 
-@bp.route("/<int:campaign_id>/launch", methods=["POST"])
+@bp.route("/<int:campaign_id>/launch", methods=["GET", "POST"])
 @permission_required(Action.CAMPAIGN_MANAGE)
 @commits(refused=flash_and_redirect(_to_detail))
 def launch(campaign_id: int) -> Any:
+    """Asks first (GET: who gets it and the e-mail as they will read it); the posted form sends."""
     campaign = operations.get_campaign(acting_organization(), campaign_id)
+    if request.method == "GET":
+        if campaign.state != CampaignState.DRAFT:
+            return redirect(_to_detail(campaign_id))
+        assessments = queries.campaign_assessments(campaign)
+        return render_template(
+            "campaigns/launch.html",
+            campaign=campaign,
+            assessments=assessments,
+            email=queries.request_email_preview(campaign),
+            **_labels(),
+        )
     assessments = operations.launch_campaign(campaign, by=current_user)
     after_commit(send_outbox_soon)
     flash(
