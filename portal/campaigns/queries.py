@@ -5,21 +5,29 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload
 
+from portal.accounts.models import User
+from portal.accounts.operations import is_member, pending_invitation
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.actions.operations import actions_for_buyer
 from portal.assessments import lifecycle
 from portal.assessments.models import OPEN_STATES, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
+from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import recipients
 from portal.mail.links import link_to
 from portal.mail.operations import _render as render_email
-from portal.organizations.models import Organization
+from portal.notifications.handlers import INVITATION_STILL_USABLE
+from portal.organizations.models import Organization, Role
 
 #: The columns of the progress counts, in the order they are shown.
 PROGRESS_KEYS = ("invited", "in_progress", "submitted", "under_review", "decided", "overdue")
@@ -121,24 +129,42 @@ class EmailPreview:
     body: str
 
 
-def request_email_preview(campaign: Campaign) -> EmailPreview | None:
-    """The request e-mail rendered for the campaign's first supplier, as it is sent on launch to a contact who
-    has joined (one who has not gets it inside the invitation, cover letter included); None without suppliers."""
+def request_email_preview(campaign: Campaign, *, inviter: User | None = None) -> EmailPreview | None:
+    """The request e-mail as the campaign's first supplier will read it if sent now, in its language; None
+    without suppliers.
+
+    As the notification handler decides: owners who have joined get the request; a contact who has not
+    joined gets it pointing at the invitation still pending, or, with none left, inside a new invitation
+    (its link is shown as a placeholder here: it is made when sending).
+    """
     if not campaign.assessments:
         return None
     assessment = campaign.assessments[0]
     supplier = assessment.supplier
-    addresses = recipients.owner_addresses(supplier)
-    locale = addresses[0][1] if addresses else "ja"
+    now = utcnow()
+    template, pending, new_invitation = "mail/assessment_requested.txt", None, None
+    owners = recipients.owner_addresses(supplier)
+    if owners:
+        locale = owners[0][1]
+    else:
+        email, locale = recipients.contact_address(supplier)
+        if not is_member(supplier.organization, email):
+            valid_until = now + INVITATION_STILL_USABLE
+            pending = pending_invitation(supplier.organization, email, Role.SUPPLIER_OWNER, valid_until=valid_until)
+            if pending is None:
+                template = "mail/invitation.txt"
+                expires_at = now + current_app.config["INVITATION_TTL"]
+                new_invitation = SimpleNamespace(organization=supplier.organization, expires_at=expires_at)
     with force_locale(locale):
-        subject, body = render_email(
-            "mail/assessment_requested.txt",
-            {
-                "assessment": assessment,
-                "campaign": campaign,
-                "buyer": campaign.buyer,
-                "invitation": None,
-                "link": link_to("assessments.detail", assessment_id=assessment.id),
-            },
-        )
+        context: dict[str, Any] = {
+            "assessment": assessment,
+            "campaign": campaign,
+            "buyer": campaign.buyer,
+            "invitation": new_invitation or pending,
+            "inviter": inviter,
+            "link": _("(the invitation link)")
+            if new_invitation
+            else link_to("assessments.detail", assessment_id=assessment.id),
+        }
+        subject, body = render_email(template, context)
     return EmailPreview(supplier.name, subject, body)

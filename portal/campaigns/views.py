@@ -196,7 +196,7 @@ def detail(campaign_id: int) -> Any:
             "campaigns/preview.html",
             campaign=campaign,
             rows=operations.preview(campaign),
-            email=queries.request_email_preview(campaign),
+            email=queries.request_email_preview(campaign, inviter=current_user),
             **_labels(),
         )
     today = date.today()
@@ -236,7 +236,7 @@ def launch(campaign_id: int) -> Any:
             "campaigns/launch.html",
             campaign=campaign,
             assessments=assessments,
-            email=queries.request_email_preview(campaign),
+            email=queries.request_email_preview(campaign, inviter=current_user),
             **_labels(),
         )
     assessments = operations.launch_campaign(campaign, by=current_user)

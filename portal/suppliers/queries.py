@@ -146,6 +146,10 @@ class SupplierFilters:
         }
         return {key: value for key, value in args.items() if value}
 
+    def prefixed_args(self, prefix: str) -> dict[str, str]:
+        """The filters (not the order) as the fields of a form that names them ``prefix`` + name."""
+        return {prefix + key: value for key, value in self.query_args(sort="name").items()}
+
 
 def _keeps(row: Row, filters: SupplierFilters, today: date) -> bool:
     last = row[1]

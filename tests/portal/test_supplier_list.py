@@ -139,3 +139,10 @@ def test_a_grade_filter_reads_the_reviewed_score_once_decided(client, listed):  
     sign_in(client, listed.email)
     # Self B, reviewed A (accepted): the list and its filter say A.
     assert names_in(text(client.get("/suppliers/?grade=A"))) == ["A商事"]
+
+
+def test_a_filtered_list_offers_a_campaign_to_the_suppliers_it_shows(client, listed):  # noqa: F811
+    sign_in(client, listed.email)
+    page = text(client.get("/suppliers/?tier=T2&sort=due"))
+    assert 'href="/campaigns/new?match_tier=T2"' in page
+    assert "/campaigns/new?" not in text(client.get("/suppliers/"))

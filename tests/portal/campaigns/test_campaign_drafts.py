@@ -109,6 +109,8 @@ def test_the_preview_shows_the_email_as_sent_and_the_invited_contact_gets_the_le
     campaign = db.session.scalar(sa.select(Campaign))
     preview = text(client.get(f"/campaigns/{campaign.id}"))
     assert "未参加商事" in preview and "いつもお世話になっております。" in preview and 'class="mail-body"' in preview
+    # Not joined, its invitation still pending: the request points to that invitation, as it will be sent.
+    assert "にメールでお送りした招待リンクからポータルにご参加ください" in preview
     client.post(f"/campaigns/{campaign.id}/launch")
     invitation = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.recipient == "new@example.jp").order_by(OutboxMessage.id)
@@ -151,3 +153,23 @@ def test_other_buyers_and_reviewers_cannot_edit_or_delete(client, make_buyer, ma
         assert client.get(f"/campaigns/{campaign.id}/launch").status_code == status
         client.post("/sign-out")
     assert count_rows(Campaign) == 1
+
+
+def test_the_preview_of_a_contact_without_a_usable_invitation_is_the_invitation_carrying_the_request(
+    client, make_buyer, make_version
+):
+    from portal.accounts.models import Invitation
+
+    _buyer, admin = make_buyer()
+    sign_in_english(client, admin)
+    client.post("/suppliers/new", data={"name": "期限切れ商事", "contact_email": "old@example.jp", "tier": "T1"})
+    db.session.execute(sa.delete(Invitation))
+    db.session.commit()
+    supplier_id = db.session.scalar(sa.text("select id from suppliers"))
+    data = campaign_form(make_version(), [], cover_letter=LETTER)
+    data["supplier_ids"] = [str(supplier_id)]
+    client.post("/campaigns/new", data=data)
+    campaign = db.session.scalar(sa.select(Campaign))
+    page = text(client.get(f"/campaigns/{campaign.id}/launch"))
+    assert "（招待リンク）" in page and "いつもお世話になっております。" in page  # the contact's language: Japanese
+    assert count_rows(Invitation) == 0  # previewing makes no invitation
