@@ -20,7 +20,7 @@ from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.models import Evidence
 from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
-from portal.scoring.models import AssessmentScore, PortfolioStats, ScoreState
+from portal.scoring.models import AssessmentScore, ScoreState
 from portal.suppliers.models import Supplier, Tier
 from portal.throttling.models import AttemptWindow
 
@@ -51,7 +51,6 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "PasswordReset",
-    "PortfolioStats",
     "QuestionnaireVersion",
     "ReminderSent",
     "ReviewDecision",

@@ -10,8 +10,7 @@ from flask_login import login_required
 
 from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
-from portal.campaigns.models import CampaignState
-from portal.campaigns.operations import list_campaigns, progress
+from portal.home.dashboard import open_campaigns_with_progress
 from portal.home.next_steps import supplier_next_steps
 from portal.policy.sides import on_buyer_side
 from portal.portfolio.charts import columns, heat_bands, stacked
@@ -31,11 +30,10 @@ def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
     today = date.today()
     # Loaded first: the actions' and assessments' suppliers then come from the session, without a query each.
     suppliers = list_suppliers(buyer)
-    campaigns = [c for c in list_campaigns(buyer) if c.state != CampaignState.CLOSED]
     return {
         "today": today,
         "suppliers": suppliers,
-        "campaigns": [(c, queries.progress_summary(progress(c, today))) for c in campaigns],
+        "campaigns": [(c, queries.progress_summary(n)) for c, n in open_campaigns_with_progress(buyer, today)],
         "progress_keys": queries.PROGRESS_KEYS,
         "attention": queries.needing_attention(buyer, today),
         "attention_shown": ATTENTION_SHOWN,

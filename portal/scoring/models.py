@@ -32,6 +32,9 @@ class AssessmentScore(db.Model):  # type: ignore[name-defined]
     #: second is None while no decision changes the score (read ``reviewed``), so most jobs store one.
     self_result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     reviewed_result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: ``portal.scoring.summary.score_summary`` of the two results: what the portfolio reads of them (None for
+    #: scores stored before it was kept, which the portfolio reads from the results themselves).
+    summary: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     #: SHA-256 of everything the result was computed from; a job whose inputs match does nothing.
     inputs_hash: Mapped[str | None] = mapped_column(sa.String(64))
     rules_version: Mapped[str | None] = mapped_column(sa.String(32))
@@ -47,14 +50,3 @@ class AssessmentScore(db.Model):  # type: ignore[name-defined]
         if self.reviewed_result is not None:
             return self.reviewed_result
         return None if self.self_result is None else {**self.self_result, "reviewed": True}
-
-
-class PortfolioStats(db.Model):  # type: ignore[name-defined]
-    __tablename__ = "portfolio_stats"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
-    #: ``{"suppliers": n, "grades": {"A": n, ...}, "sections": [{"key", "section_id", "title_ja", "title_en",
-    #: "average", "suppliers"}]}``
-    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

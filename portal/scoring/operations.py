@@ -28,6 +28,7 @@ from portal.catalog.operations import questionnaire_by_id
 from portal.db import utcnow
 from portal.extensions import db
 from portal.scoring.models import AssessmentScore, ScoreState
+from portal.scoring.summary import score_summary
 from questionnaires.scoring import (
     NONCONFORMING,
     RULES_VERSION,
@@ -145,6 +146,7 @@ _STORE_NEW = (
         **_DONE,
         self_result=sa.bindparam("self_result"),
         reviewed_result=sa.bindparam("reviewed_result"),
+        summary=sa.bindparam("summary"),
         inputs_hash=sa.bindparam("inputs_hash"),
         rules_version=RULES_VERSION,
     )
@@ -322,9 +324,11 @@ def _score_started(
             logger.exception("Scoring assessment %s failed", assessment_id)
             outcomes.append((assessment_id, ScoreState.FAILED, _STORE_FAILED, where | {"error": _error_text(error)}))
             continue
+        self_result, reviewed_result = result.to_dict(), reviewed.to_dict() if review_changes_score(answers) else None
         values = {
-            "self_result": result.to_dict(),
-            "reviewed_result": reviewed.to_dict() if review_changes_score(answers) else None,
+            "self_result": self_result,
+            "reviewed_result": reviewed_result,
+            "summary": score_summary(self_result, reviewed_result),
             "inputs_hash": digest,
         }
         outcomes.append((assessment_id, ScoreState.DONE, _STORE_NEW, where | values))

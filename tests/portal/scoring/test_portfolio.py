@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import AssessmentState, Decision
@@ -54,6 +55,8 @@ def test_the_reviewed_score_counts_once_decided_and_each_supplier_once(app, make
     db.session.commit()
     enqueue_scoring(second.id)
 
+    summary = db.session.scalar(sa.select(AssessmentScore.summary).where(AssessmentScore.assessment_id == second.id))
+    assert summary["self"]["overall"] == 83.3 and summary["reviewed"]["rates"] == {"policy": 100.0, "staff": 25.0}
     (row,) = load_portfolio(buyer, date.today()).maps[0].rows
     assert (row.assessment_id, row.overall) == (second.id, 83.3)  # not decided yet: the self score
     assert [(r.campaign, r.overall) for r in row.rounds] == [("2025年度", 33.3), ("2026年度", 83.3)]
@@ -104,7 +107,9 @@ def test_open_corrective_actions_by_age_and_overdue(app, make_buyer, make_suppli
 
 
 def scored_suppliers(make_buyer, make_supplier, make_campaign, count):
-    """``count`` suppliers over two rounds, each assessment with a stored score, and a corrective action each."""
+    """``count`` suppliers over two rounds, each assessment with a stored score, and a corrective action each.
+
+    The scores are stored as before the job kept a summary: the portfolio reads them from the results."""
     buyer, admin = make_buyer()
     suppliers = [make_supplier(buyer, name=f"委託先{n:03}")[0] for n in range(count)]
     for round_name in ("2025年度", "2026年度"):

@@ -1,0 +1,42 @@
+"""The buyer dashboard's own reads: the open campaigns with their progress counted by the database."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+
+import sqlalchemy as sa
+
+from portal.assessments.models import OPEN_STATES, Assessment
+from portal.campaigns.models import Campaign, CampaignState
+from portal.extensions import db
+from portal.organizations.models import Organization
+
+
+def open_campaigns_with_progress(buyer: Organization, today: date) -> list[tuple[Campaign, Counter[str]]]:
+    """Campaigns not closed, newest first, each with ``campaigns.operations.progress``'s counts (each state,
+    ``overdue``, ``total``) from one grouped query rather than every assessment loaded: two statements."""
+    campaigns = db.session.scalars(
+        sa.select(Campaign)
+        .where(Campaign.buyer_id == buyer.id, Campaign.state != CampaignState.CLOSED)
+        .order_by(Campaign.created_at.desc())
+    ).all()
+    overdue = sa.and_(Assessment.state.in_(list(OPEN_STATES)), Campaign.due_date < today)
+    # Grouped outside, by name: PostgreSQL does not see two copies of an expression with parameters as one.
+    assessments = (
+        sa.select(Assessment.campaign_id, Assessment.state, overdue.label("overdue"))
+        .join(Campaign, Campaign.id == Assessment.campaign_id)
+        .where(Campaign.buyer_id == buyer.id, Campaign.state != CampaignState.CLOSED)
+        .subquery()
+    )
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for campaign_id, state, late, number in db.session.execute(
+        sa.select(assessments.c.campaign_id, assessments.c.state, assessments.c.overdue, sa.func.count()).group_by(
+            assessments.c.campaign_id, assessments.c.state, assessments.c.overdue
+        )
+    ):
+        counted = counts[campaign_id]
+        counted[str(state)] += number
+        counted["overdue"] += number if late else 0
+        counted["total"] += number
+    return [(campaign, counts[campaign.id]) for campaign in campaigns]
