@@ -274,10 +274,12 @@ FIRST_ROW = HEADER_ROW + 1
 COL_NO, COL_ITEM_ID, COL_SECTION, COL_QUESTION, COL_ANSWER, COL_COMMENT = 1, 2, 3, 4, 5, 6
 COL_FILES, COL_RESULT, COL_NOTE, COL_PHOTOS = 7, 8, 9, 10
 ITEM_MAX_WIDTHS = (4, 9, 11, 30, 11, 20, 14, 9, 22, 18)
-FINDING_MAX_WIDTHS = (8, 9, 30, 22, 12, 11, 16, 26, 26)
+FINDING_MAX_WIDTHS = (8, 9, 28, 20, 12, 11, 16, 24, 22)
 PHOTO_MAX_WIDTHS = (36, 12, 66, 10, 18)
 #: Thumbnails fit in THUMBNAIL_PX (width, height) pixels, stacked in the item's photo cell above the names.
 THUMBNAIL_PX = (96, 72)
+#: Width units of a column that holds a thumbnail with its margins.
+THUMBNAIL_COLUMN_WIDTH = 17
 THUMBNAIL_GAP_PX = 4
 #: Column of the due date on the findings sheet.
 FINDING_COL_DUE = 6
@@ -395,6 +397,9 @@ def _write_items(
         )
     last_row = HEADER_ROW + len(data.items)
     _fit_row_heights(sheet, HEADER_ROW, last_row, len(headers))
+    if any(thumbnails.values()):
+        photos = sheet.column_dimensions[get_column_letter(COL_PHOTOS)]
+        photos.width = max(photos.width, THUMBNAIL_COLUMN_WIDTH)
     for index, item in enumerate(data.items):
         shown = [thumbnails.get(photo.sha256) for photo in data.photos if photo.item_id == item.item_id]
         _place_thumbnails(sheet, FIRST_ROW + index, COL_PHOTOS, [t for t in shown if t is not None], len(item.photos))
@@ -447,7 +452,7 @@ def _write_photos(
     rows = [(photo.filename, photo.size, photo.sha256, photo.item_id, None) for photo in data.photos]
     headers = (*PHOTO_HEADERS[issue.lang], THUMBNAIL_HEADER[issue.lang])
     _table(sheet, headers, rows, PHOTO_MAX_WIDTHS, {}, issue)
-    sheet.column_dimensions[get_column_letter(len(headers))].width = PHOTO_MAX_WIDTHS[-1]
+    sheet.column_dimensions[get_column_letter(len(headers))].width = THUMBNAIL_COLUMN_WIDTH
     for row, photo in enumerate(data.photos, start=2):
         shown = thumbnails.get(photo.sha256)
         _place_thumbnails(sheet, row, len(headers), [shown] if shown is not None else [], 0)

@@ -68,21 +68,24 @@ FOLDED_COLUMNS = (COL_GUIDANCE, COL_SHA256, COL_REFERENCES)
 #: Layout of the summary sheet. On the left (columns A-C): the header block (13 rows), the score table (self
 #: in column B, reviewed in C; rate, grade, passed, risk), then the answer-count table (label, stored count,
 #: formula). On the right (columns E-I): the stamp box (G1:I2), the radar chart, the rates by section and by
-#: tier. The chart reads folded columns K-M, where a section without a rate is an empty cell (a gap).
+#: tier. The chart reads folded columns J-L, where a section without a rate is an empty cell (a gap).
 INFO_FIRST_ROW = 3
-SCORES_HEADER_ROW = 17
-SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW = 18, 19, 20, 21
-COUNTS_HEADER_ROW = 23
-SECTIONS_HEADER_ROW = 22
+SCORES_HEADER_ROW = 16
+SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW = 17, 18, 19, 20
+COUNTS_HEADER_ROW = 22
+SECTIONS_HEADER_ROW = 18
 RIGHT_COLUMN = 5
 STAMP_COLUMN = 7
-CHART_COLUMN = 11
-SUMMARY_WIDTHS = (24, 34, 16, 2, 20, 12, 12, 12, 12)
+CHART_COLUMN = 10
+SUMMARY_WIDTHS = (24, 28, 24, 2, 20, 12, 12, 12, 12)
 #: The series of the radar chart: self score in blue with circles, reviewed in red with triangles, dashed.
 SERIES_STYLES = (("1F4E79", "circle", "solid"), ("C00000", "triangle", "dash"))
 #: Widest each checksheet column may grow (folded ones are not printed, so they may be wide).
-MAX_WIDTHS = (4, 9, 11, 7, 30, 40, 14, 19, 12, 14, 66, 8, 18, 24, 14)
+MAX_WIDTHS = (4, 9, 10, 7, 28, 40, 13, 17, 11, 13, 66, 8, 16, 24, 13)
 MIN_WIDTH = 4
+#: How much more text a column holds than display_width counts: in 10 pt Noto Sans CJK a full-width
+#: character takes about 1.6 width units (counted 2), a Latin one under 0.9 (counted 1).
+WIDTH_PER_UNIT = 1.15
 #: Under the rates by section when a section has none.
 GAP_NOTE = {
     "ja": "—: 評価の対象となる項目がない分類です（グラフでは空白）。",
@@ -265,8 +268,7 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         row += 1
 
     row = SCORES_HEADER_ROW
-    set_text(sheet.cell(row - 1, 1), words["scores"]).font = BOLD
-    _header_row(sheet, row, ("", words["self"], words["reviewed"]))
+    _header_row(sheet, row, (words["scores"], words["self"], words["reviewed"]))
     scores = (data.self_score, data.reviewed_score)
     score_rows: list[tuple[str, Any]] = [
         (words["rate"], lambda s: _rate(s.get("overall"))),
@@ -323,13 +325,13 @@ def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
             if isinstance(rate, float):  # the chart's copy: a section without a rate stays empty, a gap
                 sheet.cell(row, CHART_COLUMN + offset).value = rate
     section_last = row
+    row += 1  # the note, or a blank row
     if gaps:
-        row += 1
         set_text(sheet.cell(row, left), GAP_NOTE[lang]).font = SMALL
     for column in range(CHART_COLUMN, CHART_COLUMN + 3):
         fold_column(sheet, column)
 
-    row += 2
+    row += 1
     set_text(sheet.cell(row, left), words["tiers"]).font = BOLD
     row += 1
     tier_headers = (
@@ -383,8 +385,8 @@ def _radar(sheet: Worksheet, title: str, last_row: int) -> RadarChart:
     chart.legend.position = "b"
     chart.display_blanks = "gap"
     chart.visible_cells_only = False  # its data is in folded (hidden) columns
-    chart.width = 13.5
-    chart.height = 8.5
+    chart.width = 13
+    chart.height = 7.2  # within rows 3-16 however short they are
     return chart
 
 
@@ -521,7 +523,7 @@ def _write_actions(sheet: Worksheet, data: ChecksheetData, issue: Issue) -> None
         for action in data.corrective_actions
     ]
     headers = (*ACTION_HEADERS[lang], CLOSING_COMMENT[lang])
-    _table(sheet, headers, rows, (9, 30, 14, 11, 16, 40, 36), {4: DATE_FORMATS[lang]}, issue)
+    _table(sheet, headers, rows, (9, 28, 12, 11, 16, 38, 34), {4: DATE_FORMATS[lang]}, issue)
 
 
 def _table(
@@ -608,8 +610,9 @@ def _fit_row_heights(sheet: Worksheet, first_row: int, last_row: int, columns: i
         for column, width in widths.items():
             cell = sheet.cell(row, column)
             value = cell.value
-            if isinstance(value, str) and cell.data_type != "f":  # a formula shows its result, not its text
-                usable = max(1.0, width - 1)
+            # A formula shows its result, not its text; text not wrapped runs on into the empty cells beside.
+            if isinstance(value, str) and cell.data_type != "f" and cell.alignment.wrap_text:
+                usable = max(1.0, (width - 1) * WIDTH_PER_UNIT)
                 lines = max(lines, sum(max(1, math.ceil(display_width(part) / usable)) for part in value.split("\n")))
         if lines > 1:
             sheet.row_dimensions[row].height = min(409, LINE_HEIGHT * lines + 3)

@@ -183,18 +183,26 @@ def _build_audit_report(job: BackgroundJob) -> None:
     logger.info("Report of audit %s built (%s bytes)", audit.id, size)
 
 
+#: What the portfolio of every supplier (not one campaign's) names as its scope.
+ALL_SUPPLIERS = {"ja": "全委託先", "en": "All suppliers"}
+
+
 def _build_portfolio(job: BackgroundJob) -> None:
     campaign_id = job.campaign_id
+    lang = job.params["lang"]
     if campaign_id is None:
         entries = all_supplier_entries(job.organization_id)
         name = "portfolio-all-suppliers"
+        scope = ALL_SUPPLIERS[lang]
     else:
         campaign = one_or_not_found(
             sa.select(Campaign).where(Campaign.id == campaign_id, Campaign.buyer_id == job.organization_id)
         )
         entries = campaign_entries(campaign)
         name = f"portfolio-{campaign.name}"
-    lang = job.params["lang"]
+        scope = campaign.name
+    buyer = db.session.get(Organization, job.organization_id)
+    issuer = buyer.name if buyer is not None else ""
     plan = plan_portfolio(entries, lang)
     job.total = len(entries)
     db.session.commit()
@@ -215,6 +223,8 @@ def _build_portfolio(job: BackgroundJob) -> None:
             lang,
             output=path,
             answer_labels=plan.answer_labels,
+            scope=scope,
+            issuer=issuer,
         )
         size = path.stat().st_size
         with path.open("rb") as handle:

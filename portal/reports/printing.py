@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
 
 FONT_NAME = "Noto Sans CJK JP"
 #: Body text; titles are TITLE_SIZE. With PRINT_WIDTH_UNITS the fitted scale keeps it at MIN_PRINTED_PT or more.
@@ -33,8 +34,9 @@ BODY_SIZE = 10
 TITLE_SIZE = 14
 MIN_PRINTED_PT = 8
 #: The widest a printed sheet's visible columns may add up to (Excel width units) so that fitting it to one
-#: A4 landscape page wide (with MARGINS) scales 10 pt text to no less than 8 pt.
-PRINT_WIDTH_UNITS = 175
+#: A4 landscape page wide (with MARGINS) scales 10 pt text to no less than 8 pt: LibreOffice prints a unit
+#: about 6.3 pt wide, and 784 pt of the page are left inside the margins (784 / (150 × 6.3) = 0.83).
+PRINT_WIDTH_UNITS = 150
 #: Points per line of wrapped BODY_SIZE text in FONT_NAME (its line spacing is about 1.45 em).
 LINE_HEIGHT = 15
 
@@ -55,9 +57,10 @@ SMALL = font(size=9)
 _THIN = Side(style="thin", color="808080")
 _STAMP_SIDE = Side(style="medium", color="404040")
 STAMP_BORDER = Border(left=_STAMP_SIDE, right=_STAMP_SIDE, top=_STAMP_SIDE, bottom=_STAMP_SIDE)
+THIN_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 STAMP_FILL = PatternFill("solid", fgColor="F2F2F2")
-#: Height of the stamp cells: room for a 15 mm seal.
-STAMP_HEIGHT = 48
+#: Height of the stamp cells (points): 14 mm, room for a 12 mm seal.
+STAMP_HEIGHT = 40
 STAMP_WIDTH = 10
 STAMPS = {"ja": ("承認", "確認", "作成"), "en": ("Approved", "Checked", "Prepared")}
 ISSUED = {"ja": "発行日", "en": "Issued"}
@@ -107,7 +110,7 @@ def print_setup(
     header names the document and the issue date, the footer the issuing organisation and "page / pages"."""
     lang = issue.lang
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     if fit_width:
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0

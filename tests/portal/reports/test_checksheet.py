@@ -21,15 +21,15 @@ from portal.reports.checksheet import (
     COL_REVIEW_COMMENT,
     COL_SHA256,
     COUNTS_HEADER_ROW,
-    RIGHT_COLUMN,
-    SECTIONS_HEADER_ROW,
     FIRST_ROW,
     HEADER_ROW,
     META_ITEMS_HEADER_ROW,
+    RIGHT_COLUMN,
     SCORE_GRADE_ROW,
     SCORE_PASSED_ROW,
     SCORE_RATE_ROW,
     SCORE_RISK_ROW,
+    SECTIONS_HEADER_ROW,
 )
 from portal.reports.words import CHECKSHEET_HEADERS
 from tests.portal.reports.sample import HOSTILE, PLEDGE, POLICY, SELF_SCORE, make_data
@@ -148,19 +148,20 @@ def test_radar_chart_of_the_sections() -> None:
         [chart] = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
         xml = archive.read(chart).decode()
     assert "<radarChart>" in xml
-    # Two series (self, reviewed) over the two section rows, read from the chart's folded copy (K-M) where a
+    # Two series (self, reviewed) over the two section rows, read from the chart's folded copy (J-L) where a
     # section without a rate is an empty cell: a gap, not a crash or a text the chart cannot plot.
-    assert "<f>'概要'!$K$23:$K$24</f>" in xml
-    assert "<f>'概要'!$L$23:$L$24</f>" in xml and "<f>'概要'!$M$23:$M$24</f>" in xml
+    first, last = SECTIONS_HEADER_ROW + 1, SECTIONS_HEADER_ROW + 2
+    assert f"<f>'概要'!$J${first}:$J${last}</f>" in xml
+    assert f"<f>'概要'!$K${first}:$K${last}</f>" in xml and f"<f>'概要'!$L${first}:$L${last}</f>" in xml
     assert '<dispBlanksAs val="gap" />' in xml and '<plotVisOnly val="0" />' in xml
     # Each series its own colour, marker and dash, and a legend names them.
     assert xml.count('<a:srgbClr val="1F4E79" />') >= 2 and xml.count('<a:srgbClr val="C00000" />') >= 2
     assert '<symbol val="circle" />' in xml and '<symbol val="triangle" />' in xml
     assert '<a:prstDash val="dash" />' in xml and "<legend>" in xml
     summary = open_book(data)["概要"]
-    assert [summary.cell(row, 13).value for row in (23, 24)] == [50.0, None]  # staff has no reviewed rate
-    assert summary.column_dimensions["K"].hidden and summary.column_dimensions["M"].hidden
-    assert "グラフでは空白" in str(summary.cell(25, 5).value)
+    assert [summary.cell(row, 12).value for row in (first, last)] == [50.0, None]  # staff has no reviewed rate
+    assert summary.column_dimensions["J"].hidden and summary.column_dimensions["L"].hidden
+    assert "グラフでは空白" in str(summary.cell(last + 1, RIGHT_COLUMN).value)
 
 
 def test_formulas_agree_with_the_stored_counts() -> None:

@@ -1,8 +1,9 @@
-"""The streamed portfolio workbook: a supplier table and a supplier × item answer matrix."""
+"""The streamed portfolio workbook: a summary, a supplier table and a supplier × item answer matrix."""
 
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.reports import PortfolioRow, build_portfolio
+from portal.reports.printing import STAMP_HEIGHT
 from portal.reports.words import PORTFOLIO_HEADERS
 from tests.portal.reports.sample import HOSTILE
 
@@ -53,7 +55,7 @@ def rows() -> list[PortfolioRow]:
 def test_supplier_table() -> None:
     book = load_workbook(io.BytesIO(build_portfolio(rows(), ITEMS, answer_labels=LABELS) or b""))
 
-    assert book.sheetnames == ["委託先一覧", "回答一覧"]
+    assert book.sheetnames == ["概要", "委託先一覧", "回答一覧"]
     table = [tuple(row) for row in book["委託先一覧"].iter_rows(values_only=True)]
     assert table[0] == PORTFOLIO_HEADERS["ja"]
     assert table[1] == ("株式会社A", "承認", "T2 標準", 92.5, 90.0, "A", "合格", "低", "いいえ", datetime(2026, 5, 1))
@@ -63,6 +65,51 @@ def test_supplier_table() -> None:
     assert book["委託先一覧"]["D2"].number_format == "0.0"
     assert book["委託先一覧"]["J2"].number_format == "yyyy/mm/dd"
     assert book["委託先一覧"].freeze_panes == "B2"
+
+
+def test_summary_counts_what_streamed_past() -> None:
+    content = build_portfolio(
+        rows(),
+        ITEMS,
+        answer_labels=LABELS,
+        scope="2026年度 定期評価",
+        issuer="株式会社発注元",
+        issued_on=date(2026, 12, 4),
+    )
+    book = load_workbook(io.BytesIO(content or b""))
+    summary = book["概要"]
+
+    assert summary["A1"].value == "委託先評価 全体集計"
+    assert [summary.cell(1, column).value for column in (7, 8, 9)] == ["承認", "確認", "作成"]
+    assert summary.row_dimensions[2].height == STAMP_HEIGHT
+    figures = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(4, 13)}
+    assert figures == {
+        "対象": "2026年度 定期評価",
+        "発行元": "株式会社発注元",
+        "発行日": "2026/12/04",
+        "委託先数": 3,
+        "評価点のある委託先": 2,
+        "平均達成率 (自己評価, %)": 73.8,
+        "平均達成率 (審査後評価, %)": 90.0,
+        "不合格": 1,
+        "期限超過": 1,
+    }
+    grades = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(15, 20)}
+    assert grades == {"A": 1, "B": 0, "C": 1, "D": 0, "評価ランクなし": 1}
+    states = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(22, 25)}
+    assert states == {"招待済み": 1, "提出済み": 1, "承認": 1}
+    with zipfile.ZipFile(io.BytesIO(content or b"")) as archive:
+        [chart] = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        xml = archive.read(chart).decode()
+    assert "<barChart>" in xml and "<f>'概要'!$B$15:$B$19</f>" in xml
+    # Every page names the portfolio and its scope, the issue date, the issuer and its number.
+    sheet = book["委託先一覧"]
+    assert sheet.oddHeader.left.text == "委託先評価 全体集計: 2026年度 定期評価"
+    assert sheet.oddHeader.right.text == "発行日: 2026/12/04"
+    assert (sheet.oddFooter.left.text, sheet.oddFooter.center.text) == ("発行: 株式会社発注元", "&P / &N")
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    matrix = book["回答一覧"]
+    assert matrix.print_title_rows == "$1:$2" and matrix.print_title_cols == "$A:$A"
 
 
 def test_answer_matrix() -> None:
@@ -82,7 +129,7 @@ def test_answer_matrix() -> None:
 def test_english_and_codes_without_labels() -> None:
     book = load_workbook(io.BytesIO(build_portfolio(rows(), ITEMS, "en") or b""))
 
-    assert book.sheetnames == ["Suppliers", "Answers"]
+    assert book.sheetnames == ["Summary", "Suppliers", "Answers"]
     assert book["Suppliers"]["B2"].value == "Accepted"
     assert book["Suppliers"]["G2"].value == "Passed"
     assert book["Answers"]["B3"].value == "yes"

@@ -42,7 +42,7 @@ def portfolio_setup(make_buyer, make_supplier, make_campaign):
 def test_campaign_portfolio_has_every_supplier_scores_and_answers(
     app, client, make_buyer, make_supplier, make_campaign
 ):
-    _, admin, campaign, (answered, waiting, _) = portfolio_setup(make_buyer, make_supplier, make_campaign)
+    buyer, admin, campaign, (answered, waiting, _) = portfolio_setup(make_buyer, make_supplier, make_campaign)
     sign_in(client, admin.email)
     assert "Excel" in client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     response = client.post("/exports/portfolio", data={"campaign_id": campaign.id, "lang": "ja"})
@@ -55,7 +55,7 @@ def test_campaign_portfolio_has_every_supplier_scores_and_answers(
     download = client.get(job_url + "/download")
     assert download.status_code == 200
     book = workbook(download.data)
-    assert book.sheetnames == ["委託先一覧", "回答一覧"]
+    assert book.sheetnames == ["概要", "委託先一覧", "回答一覧"]
     table = rows(book["委託先一覧"])
     assert table[0][:4] == ["委託先", "状態", "区分", "自己評価 (%)"]
     by_name = {row[0]: row for row in table[1:]}
@@ -63,6 +63,10 @@ def test_campaign_portfolio_has_every_supplier_scores_and_answers(
     # (0 + 1 + 0.5) / 3 = 50.0 → grade C; the critical POL-01 answered "no" → not passed, critical risk
     assert by_name[answered.name][1:8] == ["提出済み", "T1 基本", 50.0, "—", "C", "不合格", "重大"]
     assert by_name[waiting.name][1] == "招待済み"
+    # The summary (and every page's header and footer) names the campaign and the buyer that issued it.
+    figures = {row[0]: row[1] for row in rows(book["概要"])[3:6]}
+    assert (figures["対象"], figures["発行元"]) == (campaign.name, buyer.name)
+    assert book["委託先一覧"].oddFooter.left.text == f"発行: {buyer.name}"
     matrix = rows(book["回答一覧"])
     assert matrix[0] == ["委託先", "POL-01", "POL-02", "STF-01", "STF-02"]
     answers = {row[0]: row[1:] for row in matrix[2:]}
