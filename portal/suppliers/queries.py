@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.accounts.models import User
 from portal.actions.models import ActionState, CorrectiveAction
-from portal.assessments.models import DECIDED_STATES, Assessment, AssessmentState
+from portal.assessments.models import DECIDED_STATES, OPEN_STATES, Assessment, AssessmentState
 from portal.audits.models import Audit
 from portal.campaigns.models import Campaign, CampaignState
 from portal.extensions import db
@@ -54,18 +54,12 @@ def _score(row: AssessmentScore | None, state: AssessmentState) -> tuple[float |
     return _rate_and_grade((row.reviewed_result if state in DECIDED_STATES else None) or row.self_result)
 
 
-def last_assessment_summary(buyer: Organization) -> dict[int, AssessmentSummary]:
-    """Per supplier id, its latest assessment in a sent campaign (drafts are not sent yet), in one query."""
-    latest = (
-        sa.select(sa.func.max(Assessment.id))
-        .join(Campaign, Campaign.id == Assessment.campaign_id)
-        .where(
-            Campaign.buyer_id == buyer.id,
-            Campaign.state != CampaignState.DRAFT,
-            Assessment.state != AssessmentState.WITHDRAWN,
-        )
-        .group_by(Assessment.supplier_id)
-    )
+def last_assessment_summary(buyer: Organization, supplier_ids: list[int] | None = None) -> dict[int, AssessmentSummary]:
+    """Per supplier id (all the buyer's, or those of ``supplier_ids``), its latest assessment in a sent campaign
+    (drafts are not sent yet), in one query."""
+    latest = _latest_ids(buyer)
+    if supplier_ids is not None:
+        latest = latest.where(Assessment.supplier_id.in_(supplier_ids))
     rows = db.session.execute(
         sa.select(Assessment, AssessmentScore)
         .join(Assessment.campaign)
@@ -80,6 +74,20 @@ def last_assessment_summary(buyer: Organization) -> dict[int, AssessmentSummary]
             assessment, assessment.state, assessment.campaign.due_date, rate, grade
         )
     return summaries
+
+
+def _latest_ids(buyer: Organization) -> sa.Select[Any]:
+    """The id of each supplier's latest assessment in a sent campaign of ``buyer`` (a subquery)."""
+    return (
+        sa.select(sa.func.max(Assessment.id))
+        .join(Campaign, Campaign.id == Assessment.campaign_id)
+        .where(
+            Campaign.buyer_id == buyer.id,
+            Campaign.state != CampaignState.DRAFT,
+            Assessment.state != AssessmentState.WITHDRAWN,
+        )
+        .group_by(Assessment.supplier_id)
+    )
 
 
 # The supplier list: filters, one page of it ----------------------------------------------------------
@@ -151,8 +159,8 @@ class SupplierFilters:
         return {prefix + key: value for key, value in self.query_args(sort="name").items()}
 
 
-def _keeps(row: Row, filters: SupplierFilters, today: date) -> bool:
-    last = row[1]
+def _keeps(last: AssessmentSummary | _Latest | None, filters: SupplierFilters, today: date) -> bool:
+    """Whether a supplier whose latest assessment is ``last`` passes the filters that read it."""
     if filters.grade and (last is None or last.grade != filters.grade):
         return False
     if filters.overdue and (last is None or not last.is_overdue(today)):
@@ -164,12 +172,8 @@ def _keeps(row: Row, filters: SupplierFilters, today: date) -> bool:
     return not filters.status or (last is not None and last.state == filters.status)
 
 
-def filtered_suppliers(buyer: Organization, filters: SupplierFilters, today: date) -> list[Row]:
-    """The buyer's suppliers that pass ``filters``, each with its latest assessment, in the order chosen.
-
-    Two queries whatever the number of suppliers: the suppliers (tier and text narrowed in SQL) and their
-    latest assessments with scores; grade and state are read from those.
-    """
+def _suppliers_query(buyer: Organization, filters: SupplierFilters) -> sa.Select[Supplier]:
+    """The buyer's suppliers narrowed by the filters SQL can apply (tier and text), by name."""
     query = sa.select(Supplier).where(Supplier.buyer_id == buyer.id).order_by(Supplier.name, Supplier.id)
     if filters.tier:
         query = query.where(Supplier.tier == Tier(filters.tier))
@@ -182,9 +186,18 @@ def filtered_suppliers(buyer: Organization, filters: SupplierFilters, today: dat
                 Supplier.corporate_number.contains(needle, autoescape=True),
             )
         )
+    return query
+
+
+def filtered_suppliers(buyer: Organization, filters: SupplierFilters, today: date) -> list[Row]:
+    """The buyer's suppliers that pass ``filters``, each with its latest assessment, in the order chosen.
+
+    Two queries whatever the number of suppliers: the suppliers (tier and text narrowed in SQL) and their
+    latest assessments with scores; grade and state are read from those.
+    """
     summaries = last_assessment_summary(buyer)
-    rows: list[Row] = [(s, summaries.get(s.id)) for s in db.session.scalars(query)]
-    rows = [row for row in rows if _keeps(row, filters, today)]
+    rows: list[Row] = [(s, summaries.get(s.id)) for s in db.session.scalars(_suppliers_query(buyer, filters))]
+    rows = [row for row in rows if _keeps(row[1], filters, today)]
     if filters.sort == "tier":
         rows.sort(key=lambda row: (row[0].tier, row[0].name))
     elif filters.sort == "due":
@@ -230,6 +243,80 @@ def page_of(rows: list[Row], number: int, size: int = PAGE_SIZE) -> Page:
     pages = max(1, math.ceil(len(rows) / size))
     number = min(max(1, number), pages)
     return Page(rows[(number - 1) * size : number * size], number, pages, len(rows), size)
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """What the filters read of a supplier's latest assessment, without loading it."""
+
+    state: AssessmentState
+    due_date: date
+    grade: str | None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.state in OPEN_STATES and today > self.due_date
+
+
+def _latest_by_supplier(buyer: Organization) -> dict[int, _Latest]:
+    """Per supplier id, the state, due date and grade of its latest sent assessment, as plain columns (one query)."""
+    rows = db.session.execute(
+        sa.select(
+            Assessment.supplier_id,
+            Assessment.state,
+            Campaign.due_date,
+            AssessmentScore.self_result,
+            AssessmentScore.reviewed_result,
+        )
+        .join(Campaign, Campaign.id == Assessment.campaign_id)
+        .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .where(Assessment.id.in_(_latest_ids(buyer)))
+    )
+    latest = {}
+    for supplier_id, state, due_date, self_result, reviewed_result in rows:
+        result = (reviewed_result if state in DECIDED_STATES else None) or self_result
+        latest[supplier_id] = _Latest(state, due_date, _rate_and_grade(result)[1])
+    return latest
+
+
+def _page_by_latest(buyer: Organization, filters: SupplierFilters, number: int, today: date) -> Page:
+    """The list filtered or ordered by the latest assessment: light rows for all, full rows for the page only."""
+    light = db.session.execute(
+        _suppliers_query(buyer, filters).with_only_columns(Supplier.id, Supplier.name, Supplier.tier)
+    ).all()
+    latest = _latest_by_supplier(buyer)
+    kept = [row for row in light if _keeps(latest.get(row.id), filters, today)]
+    if filters.sort == "tier":
+        kept.sort(key=lambda row: (row.tier, row.name))
+    elif filters.sort == "due":
+        kept.sort(
+            key=lambda row: (row.id not in latest, latest[row.id].due_date if row.id in latest else date.max, row.name)
+        )
+    pages = max(1, math.ceil(len(kept) / PAGE_SIZE))
+    number = min(max(1, number), pages)
+    ids = [row.id for row in kept[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
+    suppliers = {s.id: s for s in db.session.scalars(sa.select(Supplier).where(Supplier.id.in_(ids)))}
+    summaries = last_assessment_summary(buyer, ids)
+    return Page([(suppliers[i], summaries.get(i)) for i in ids], number, pages, len(kept), PAGE_SIZE)
+
+
+def supplier_page(buyer: Organization, filters: SupplierFilters, number: int, today: date) -> Page:
+    """Page ``number`` of the filtered list, in three queries whatever the number of suppliers.
+
+    Filters and orders that SQL applies (tier, text; by name or tier) are paged in SQL and only the page's
+    latest assessments are read; those that read the latest assessment (grade, state, overdue, by due date)
+    filter the whole list first.
+    """
+    if filters.grade or filters.status or filters.overdue or filters.sort == "due":
+        return _page_by_latest(buyer, filters, number, today)
+    query = _suppliers_query(buyer, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = min(max(1, number), pages)
+    if filters.sort == "tier":
+        query = query.order_by(None).order_by(Supplier.tier, Supplier.name, Supplier.id)
+    suppliers = list(db.session.scalars(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
+    summaries = last_assessment_summary(buyer, [s.id for s in suppliers])
+    return Page([(s, summaries.get(s.id)) for s in suppliers], number, pages, total, PAGE_SIZE)
 
 
 def supplier_owners(supplier: Supplier) -> list[User]:

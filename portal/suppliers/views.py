@@ -27,7 +27,7 @@ from portal.suppliers.export import supplier_list_workbook
 from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
 from portal.suppliers.models import Tier
-from portal.suppliers.queries import GRADES, SupplierFilters, filtered_suppliers, page_of, supplier_overview
+from portal.suppliers.queries import GRADES, SupplierFilters, filtered_suppliers, supplier_overview, supplier_page
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
@@ -43,7 +43,7 @@ def _page_number() -> int:
 def index() -> Any:
     today = date.today()
     filters = SupplierFilters.from_args(request.args)
-    page = page_of(filtered_suppliers(acting_organization(), filters, today), _page_number())
+    page = supplier_page(acting_organization(), filters, _page_number(), today)
     return render_template(
         "suppliers/index.html",
         page=page,
