@@ -47,6 +47,7 @@ FIELD_LABELS = {
     "code": _l("Answer"),
     "comment": _l("Comment"),
     "na_reason": _l("N/A reason"),
+    "evidence_note": _l("Explanation instead of evidence"),
     "state": _l("State"),
     "user": _l("Assigned to"),
     "decision": _l("Review decision"),

@@ -95,6 +95,8 @@ def test_both_logs_say_every_entry_in_words(app, client, make_buyer, make_suppli
     attach_evidence(assessment, "POL-01", spare, by=responder)
     detach_evidence(assessment, "POL-01", spare.id, by=responder)
     attach_evidence(assessment, "POL-01", pdf_file(supplier.organization_id, "規程.pdf", fill="b"), by=responder)
+    explained = AnswerInput("STF-02", "no", "手順書あり", None, saved["STF-02"].version, evidence_note="口頭で周知")
+    saved["STF-02"] = save_answer(assessment, explained, by=responder)
     tell_owners_ready(assessment, by=responder)
     submit_assessment(assessment, by=owner)
     decide_item(assessment, "STF-01", Decision.CLARIFICATION, comment="範囲は?", visible_to_supplier=True, by=admin)
@@ -137,4 +139,5 @@ def test_both_logs_say_every_entry_in_words(app, client, make_buyer, make_suppli
     assert "項目を審査" in buyer_text and "項目を審査" not in supplier_text
     # The buyer sees that the supplier answered, not what it typed before submitting.
     assert "手順書あり" not in buyer_text and "手順書あり" in supplier_text
+    assert "証跡の代わりの説明" in supplier_text and "口頭で周知" in supplier_text
     assert supplier_activity(assessment, "en")[0].what == ACTION_LABELS["assessment.decided"]  # newest first
