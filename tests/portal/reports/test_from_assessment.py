@@ -6,6 +6,7 @@ from io import BytesIO
 import openpyxl
 import sqlalchemy as sa
 
+from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import ReviewDecision
 from portal.assessments.operations import AnswerInput, save_answer
 from portal.assessments.sheet import load_sheet
@@ -59,3 +60,29 @@ def test_the_outcome_comment_reaches_the_supplier_page_both_sheets_and_checkshee
     sign_in(client, owner.email)
     page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert "来年度も同じ水準で" in page and "審査結果: 承認" in page
+
+
+def test_the_checksheet_carries_each_corrective_actions_closing_comment(app, make_buyer, make_supplier, make_campaign):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    submit_answers(assessment, owner, {"POL-01": "no", "STF-01": "yes", "STF-02": "yes"})
+    action = CorrectiveAction(
+        supplier_id=supplier.id,
+        assessment_id=assessment.id,
+        item_id="POL-01",
+        title="方針を定める",
+        owner="総務 佐藤",
+        due_date=date(2027, 3, 31),
+        state=ActionState.CLOSED,
+        plan="規程を制定",
+        closing_comment="=規程の制定を確認した",
+    )
+    db.session.add(action)
+    db.session.commit()
+
+    data = checksheet_data(assessment, lang="ja", for_supplier=False)
+    assert [a.closing_comment for a in data.corrective_actions] == ["=規程の制定を確認した"]
+    sheet = openpyxl.load_workbook(BytesIO(build_checksheet(data, lang="ja")))["是正処置"]
+    assert (sheet.cell(1, 7).value, sheet.cell(2, 7).value) == ("完了コメント", "=規程の制定を確認した")
+    assert sheet.cell(2, 7).data_type == "s"  # text, never a formula
