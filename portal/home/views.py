@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
-from portal.home.dashboard import open_campaigns_with_progress
+from portal.home.dashboard import first_actions_due, open_campaigns_with_progress
 from portal.home.next_steps import supplier_next_steps
 from portal.policy.sides import on_buyer_side
 from portal.portfolio.charts import columns, heat_bands, stacked
@@ -30,6 +30,7 @@ def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
     today = date.today()
     # Loaded first: the actions' and assessments' suppliers then come from the session, without a query each.
     suppliers = list_suppliers(buyer)
+    actions, actions_open = first_actions_due(buyer, today, ATTENTION_SHOWN)
     return {
         "today": today,
         "suppliers": suppliers,
@@ -37,7 +38,8 @@ def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
         "progress_keys": queries.PROGRESS_KEYS,
         "attention": queries.needing_attention(buyer, today),
         "attention_shown": ATTENTION_SHOWN,
-        "actions": queries.actions_due(buyer, today),
+        "actions": actions,
+        "actions_open": actions_open,
         **_portfolio(buyer, today),
         "tier_labels": TIER_LABELS,
         "state_labels": ASSESSMENT_STATE_LABELS,

@@ -9,6 +9,7 @@ rather than its results of several kilobytes, so a thousand suppliers stay well 
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -101,16 +102,17 @@ class Portfolio:
 
 def load_portfolio(buyer: Organization, today: date) -> Portfolio:
     """The buyer's portfolio as of now, in three statements (one more per questionnaire not yet built)."""
-    latest: dict[int, tuple[Any, ...]] = {}
-    by_key: dict[str, dict[int, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
+    latest: dict[int, Any] = {}
+    by_key: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     versions: dict[str, tuple[int, str]] = {}
-    for row in _scored_rows(buyer):
+    for row in _scored_rows(buyer).all():
         latest[row.supplier_id] = row  # rows come oldest first: the last one stays
         by_key[row.key][row.supplier_id].append(row)
         versions[row.key] = (row.version_id, row.content_hash)
-    grades = Counter(_chosen(row)[0] or "none" for row in latest.values())
+    figures = {row.assessment_id: _chosen(row) for row in latest.values()}
+    grades = Counter(grade or "none" for grade, _, _ in figures.values())
     maps = [
-        _questionnaire_map(questionnaire_by_id(*versions[key]), rounds)
+        _questionnaire_map(questionnaire_by_id(*versions[key]), rounds, figures)
         for key, rounds in sorted(by_key.items(), key=lambda pair: (-len(pair[1]), pair[0]))
     ]
     return Portfolio(
@@ -124,7 +126,8 @@ def load_portfolio(buyer: Organization, today: date) -> Portfolio:
 def _scored_rows(buyer: Organization) -> sa.Result[Any]:
     """Every done score of the buyer's assessments, oldest round first: the summary the scoring job stores, or
     for a score stored before it kept one, the same fields cut from the results by the database."""
-    legacy = AssessmentScore.summary.is_(None)
+    summary = AssessmentScore.summary
+    legacy = summary.is_(None)
 
     def cut(column: Any, key: str) -> Any:
         return sa.case((legacy, column[key]), else_=sa.null())
@@ -141,7 +144,10 @@ def _scored_rows(buyer: Organization) -> sa.Result[Any]:
             QuestionnaireVersion.key,
             QuestionnaireVersion.id.label("version_id"),
             QuestionnaireVersion.content_hash,
-            AssessmentScore.summary,
+            # As text, decoded only for each supplier's latest score; the rounds before need their overall rate.
+            sa.cast(summary, sa.Text).label("summary"),
+            summary[("self", "overall")].as_float().label("summary_self_overall"),
+            summary[("reviewed", "overall")].as_float().label("summary_reviewed_overall"),
             *(
                 cut(column, key).label(f"{name}_{key}")
                 for name, column in (("self", own), ("reviewed", reviewed))
@@ -157,11 +163,20 @@ def _scored_rows(buyer: Organization) -> sa.Result[Any]:
     )
 
 
+def _overall(row: Any) -> float | None:
+    """The overall rate of the score that counts (see ``_chosen``), without decoding the summary."""
+    if row.summary is None:
+        return _chosen(row)[1]
+    reviewed = row.decided_at is not None and row.summary_reviewed_overall is not None
+    return row.summary_reviewed_overall if reviewed else row.summary_self_overall
+
+
 def _chosen(row: Any) -> tuple[str | None, float | None, dict[str, float | None]]:
     """Grade, overall rate and section rates of the score that counts: after review once decided, else self."""
     decided = row.decided_at is not None
     if row.summary is not None:
-        counted = row.summary["reviewed"] if decided and row.summary["reviewed"] is not None else row.summary["self"]
+        summary = json.loads(row.summary)
+        counted = summary["reviewed"] if decided and summary["reviewed"] is not None else summary["self"]
         return counted["grade"], counted["overall"], counted["rates"]
     if decided and row.reviewed_sections is not None:
         grade, overall, sections = row.reviewed_grade, row.reviewed_overall, row.reviewed_sections
@@ -170,11 +185,15 @@ def _chosen(row: Any) -> tuple[str | None, float | None, dict[str, float | None]
     return grade, overall, {section["section_id"]: section.get("rate") for section in sections}
 
 
-def _questionnaire_map(questionnaire: Questionnaire, rounds: dict[int, list[Any]]) -> QuestionnaireMap:
+def _questionnaire_map(
+    questionnaire: Questionnaire, rounds: dict[int, list[Any]], figures: dict[int, tuple[Any, ...]]
+) -> QuestionnaireMap:
+    """The map's rows: each supplier's latest score of this questionnaire (its figures already decoded when it
+    is the supplier's latest of all) and its rounds."""
     rows = []
     for supplier_rounds in rounds.values():
         last = supplier_rounds[-1]
-        grade, overall, rates = _chosen(last)
+        grade, overall, rates = figures.get(last.assessment_id) or _chosen(last)
         rows.append(
             SupplierScore(
                 supplier_id=last.supplier_id,
@@ -183,7 +202,7 @@ def _questionnaire_map(questionnaire: Questionnaire, rounds: dict[int, list[Any]
                 grade=grade,
                 overall=overall,
                 rates=rates,
-                rounds=tuple(Round(r.assessment_id, r.campaign, _chosen(r)[1]) for r in supplier_rounds),
+                rounds=tuple(Round(r.assessment_id, r.campaign, _overall(r)) for r in supplier_rounds),
             )
         )
     columns = []
