@@ -1,5 +1,5 @@
 """The buyer's portfolio in a real browser: the demo's score is drawn at once, then a fuller portfolio of
-sixteen suppliers over two rounds (issue 18); screenshots at 1280 and 800 px."""
+fourteen suppliers over two rounds (issue 18); screenshots of the page and of the portfolio at 1280 and 800 px."""
 
 from __future__ import annotations
 
@@ -110,6 +110,7 @@ def test_the_buyers_dashboard_draws_the_portfolio(live_app, page, screenshot):
     heatmap = page.locator("svg.heatmap")
     assert heatmap.locator(".heat-row").count() == 1  # the demo's scored supplier, at once
     assert "有限会社さくら精機" in heatmap.inner_html()
+    assert page.locator("svg.ages").count() == 0  # no corrective action yet: a sentence, not empty bars
     screenshot("01-demo-dashboard")
 
     more_suppliers(live_app)
@@ -118,9 +119,8 @@ def test_the_buyers_dashboard_draws_the_portfolio(live_app, page, screenshot):
     counts = {g: int(page.locator(f'svg.grades [data-grade="{g}"]').text_content()) for g in "ABCD"}
     assert sum(counts.values()) == 14
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.locator("#portfolio").screenshot(
-        path=str(screenshot("02-portfolio-1280").with_name("02-portfolio-1280-card.png"))
-    )
+    card = page.locator("#portfolio")
+    card.screenshot(path=str(screenshot("02-dashboard-1280").with_name("02-portfolio-1280.png")))
     # Worst first; the supplier heading sorts by name, a second press reverses it.
     overall = [float(t) for t in heatmap.locator("rect.overall + text").all_text_contents()]
     assert overall == sorted(overall)
@@ -136,4 +136,4 @@ def test_the_buyers_dashboard_draws_the_portfolio(live_app, page, screenshot):
 
     page.set_viewport_size({"width": 800, "height": 900})
     page.goto(f"{base}/")
-    screenshot("03-dashboard-800")
+    card.screenshot(path=str(screenshot("03-dashboard-800").with_name("03-portfolio-800.png")))
