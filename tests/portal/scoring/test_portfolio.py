@@ -9,12 +9,13 @@ from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import AssessmentState, Decision
 from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
 from portal.extensions import db
+from portal.home.views import ATTENTION_SHOWN
 from portal.review.operations import decide_item
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.scoring.portfolio import load_portfolio
 from tests.conftest import sign_in
-from tests.portal.campaigns.helpers import text
+from tests.portal.campaigns.helpers import sign_in_english, text
 from tests.portal.scoring.test_scoring_job import submitted
 from tests.queries import counted_queries
 from tests.workflow_fixtures import only_assessment, pdf_file, submit_answers
@@ -141,3 +142,20 @@ def test_the_dashboard_sends_as_many_queries_for_50_scored_suppliers_as_for_5(
         return len(statements)
 
     assert queries(5) == queries(50)
+
+
+def test_the_dashboard_lists_the_first_actions_due_and_counts_the_rest(
+    client, make_buyer, make_supplier, make_campaign
+):
+    buyer, admin = make_buyer()
+    supplier, _ = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    for n in range(ATTENTION_SHOWN + 3):
+        add_action(assessment, raised_days_ago=1, due_in_days=n - 2)  # the first two overdue
+    add_action(assessment, raised_days_ago=1, due_in_days=-9, state=ActionState.CLOSED)
+    db.session.commit()
+    sign_in_english(client, admin)
+    actions = text(client.get("/")).split("dashboard-actions")[1]
+    assert actions.count("<tr") == 1 + ATTENTION_SHOWN and "and 3 more." in actions
+    rows = actions.split("<tbody>")[1]
+    assert rows.count("is-overdue") == 2 and rows.index("is-overdue") < rows.index("<tr>")  # overdue first
