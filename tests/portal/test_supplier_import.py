@@ -77,6 +77,7 @@ def test_three_hundred_rows_are_previewed_then_added_at_once_and_t2_ones_found(c
     assert len(t2) == 100
     first = db.session.scalar(sa.select(Supplier).where(Supplier.name == "株式会社000"))
     assert (first.contact_email, first.corporate_number) == ("contact0@supplier0.example.jp", corporate_number(1))
+    assert f'<dd class="corporate-number">{corporate_number(1)}</dd>' in text(client.get(f"/suppliers/{first.id}"))
     # Confirming the same preview again adds nothing.
     client.post(response.headers["Location"])
     assert count_rows(Supplier) == 300
