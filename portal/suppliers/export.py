@@ -59,3 +59,31 @@ def supplier_list_workbook(rows: list[Row], today: date, lang: str) -> bytes:
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
     return workbook_bytes(workbook)
+
+
+#: The blank supplier list offered for an import: its headers (the ones the import reads) and one example row.
+TEMPLATE_HEADERS = [
+    "取引先名",
+    "メールアドレス",
+    "区分",
+    "法人番号",
+    "機密情報",
+    "停止影響",
+    "ネットワーク接続",
+    "システム開発運用",
+    "区分の理由",
+]
+TEMPLATE_EXAMPLE = ["株式会社サンプル", "tanto@example.co.jp", "標準", "7000012050002", "", "", "", "", ""]
+
+
+def import_template_workbook() -> bytes:
+    """A workbook whose first row names the columns the import reads, with an example row to overwrite."""
+    workbook, sheet = new_workbook(_("Suppliers"))
+    for row, values in enumerate((TEMPLATE_HEADERS, TEMPLATE_EXAMPLE), start=1):
+        for column, value in enumerate(values, start=1):
+            set_text(sheet.cell(row=row, column=column), value)
+    for column, header in enumerate(TEMPLATE_HEADERS, start=1):
+        width = max(display_width(header), display_width(TEMPLATE_EXAMPLE[column - 1]))
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width + 4
+    sheet.freeze_panes = "A2"
+    return workbook_bytes(workbook)

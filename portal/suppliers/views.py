@@ -23,7 +23,7 @@ from portal.reports.offline_import import MB
 from portal.session_auth import acting_organization, permission_required
 from portal.suppliers import operations
 from portal.suppliers.bulk import LIMITS
-from portal.suppliers.export import supplier_list_workbook
+from portal.suppliers.export import import_template_workbook, supplier_list_workbook
 from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
 from portal.suppliers.models import Tier
@@ -31,6 +31,8 @@ from portal.suppliers.queries import GRADES, SupplierFilters, filtered_suppliers
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page_number() -> int:
@@ -65,7 +67,7 @@ def export_list() -> Any:
     content = supplier_list_workbook(rows, today, str(get_locale() or "ja"))
     return attachment(
         [content],
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX,
         filename=f"{_('Suppliers')}_{today.isoformat()}.xlsx",
         size=len(content),
     )
@@ -89,6 +91,14 @@ def import_upload() -> Any:
         job = operations.preview_import(acting_organization(), content, clean_filename(file.filename), by=current_user)
         return redirect(url_for("suppliers.import_preview", import_id=job.id))
     return render_template("suppliers/import.html", error=None, limit_mb=LIMITS.max_bytes // MB)
+
+
+@bp.route("/import/template.xlsx")
+@permission_required(Action.SUPPLIER_MANAGE)
+def import_template() -> Any:
+    """A blank supplier list with the columns the import reads."""
+    content = import_template_workbook()
+    return attachment([content], mimetype=XLSX, filename=f"{_('Suppliers')}_template.xlsx", size=len(content))
 
 
 @bp.route("/import/<int:import_id>", methods=["GET", "POST"])

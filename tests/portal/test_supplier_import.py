@@ -203,3 +203,19 @@ def test_only_the_uploader_of_the_buyer_sees_or_confirms_an_import(client, make_
     assert count_rows(Supplier) == 0
     sign_in(client, reviewer.email)
     assert client.get("/suppliers/import").status_code == 403
+
+
+def test_the_blank_list_offered_imports_as_its_example(client, make_buyer):
+    _buyer, admin = make_buyer()
+    sign_in(client, admin.email)
+    assert "/suppliers/import/template.xlsx" in text(client.get("/suppliers/import"))
+    blank = client.get("/suppliers/import/template.xlsx")
+    assert blank.status_code == 200 and blank.headers["Content-Disposition"].startswith("attachment")
+    row = rows_of(blank.data)[2]
+    assert (row.name, row.contact_email, row.tier, row.corporate_number, row.errors) == (
+        "株式会社サンプル",
+        "tanto@example.co.jp",
+        "T2",
+        "7000012050002",
+        [],
+    )
