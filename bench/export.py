@@ -1,6 +1,6 @@
 """Portfolio export: ``build_portfolio`` against bare openpyxl write-only mode writing the same values.
 
-A portfolio of 1,000 suppliers × 150 items (and of 100, for the memory comparison). Each measurement runs
+A portfolio of 1,000 suppliers × 150 items in 10 sections (and of 100, for the memory comparison). Each measurement runs
 in a fresh subprocess so its peak resident memory (``ru_maxrss``) is its own; the time is the best of a
 few builds in that process. Prints the time of our export and of the floor (bare openpyxl, no text
 safety, no styles), their ratio, and the peak memory for 100 and for 1,000 suppliers.
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from portal.reports.data import PortfolioRow
 
 ITEMS = 150
+SECTIONS = [(f"SEC-{index:02d}", f"分類 {index}") for index in range(10)]
 SIZES = (100, 1000)
 REPEAT = 3
 CODES = ("yes", "partial", "no", "unknown", "na", None)
@@ -58,6 +59,9 @@ def suppliers(count: int) -> Iterator[PortfolioRow]:
             overdue=number % 5 == 0,
             submitted_at=None if rate is None else date(2026, 1, 1) + timedelta(days=number % 300),
             answers={item_id: CODES[(number + index) % len(CODES)] for index, item_id in enumerate(item_ids)},
+            section_rates={
+                key: None if rate is None else (rate + index) % 100 for index, (key, _) in enumerate(SECTIONS)
+            },
         )
 
 
@@ -68,7 +72,7 @@ def item_list() -> list[tuple[str, str]]:
 def build_ours(count: int, path: str) -> None:
     from portal.reports import build_portfolio
 
-    build_portfolio(suppliers(count), item_list(), "ja", output=path, answer_labels=LABELS)
+    build_portfolio(suppliers(count), item_list(), "ja", output=path, answer_labels=LABELS, sections=SECTIONS)
 
 
 def build_bare(count: int, path: str) -> None:
@@ -79,12 +83,16 @@ def build_bare(count: int, path: str) -> None:
 
     workbook = Workbook(write_only=True)
     table = workbook.create_sheet(PORTFOLIO_SHEETS["ja"][0])
+    heat = workbook.create_sheet("分類別達成率")
     matrix = workbook.create_sheet(PORTFOLIO_SHEETS["ja"][1])
     items = item_list()
     table.append(list(PORTFOLIO_HEADERS["ja"]))
     matrix.append([PORTFOLIO_HEADERS["ja"][0]] + [item_id for item_id, _ in items])
     matrix.append([None] + [label for _, label in items])
     item_ids = [item_id for item_id, _ in items]
+    heat.append(
+        [PORTFOLIO_HEADERS["ja"][0], PORTFOLIO_HEADERS["ja"][2], PORTFOLIO_HEADERS["ja"][5]] + [t for _, t in SECTIONS]
+    )
     for supplier in suppliers(count):
         table.append(
             [
@@ -99,6 +107,11 @@ def build_bare(count: int, path: str) -> None:
                 YES_NO["ja"][supplier.overdue],
                 supplier.submitted_at,
             ]
+        )
+        rates = [supplier.section_rates.get(key) for key, _ in SECTIONS]
+        heat.append(
+            [supplier.supplier, TIERS["ja"][supplier.tier], supplier.grade or DASH]
+            + [DASH if rate is None else rate for rate in rates]
         )
         answers = supplier.answers
         row: list[str | None] = [supplier.supplier]

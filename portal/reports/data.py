@@ -171,3 +171,5 @@ class PortfolioRow:
     overdue: bool = False
     submitted_at: datetime | date | None = None
     answers: Mapping[str, str | None] = field(default_factory=dict)
+    #: Rate (%) by section key (the keys of ``build_portfolio``'s ``sections``); a missing key is "—".
+    section_rates: Mapping[str, float | None] = field(default_factory=dict)

@@ -225,6 +225,7 @@ def _build_portfolio(job: BackgroundJob) -> None:
             answer_labels=plan.answer_labels,
             scope=scope,
             issuer=issuer,
+            sections=plan.sections,
         )
         size = path.stat().st_size
         with path.open("rb") as handle:

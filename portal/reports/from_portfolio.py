@@ -47,6 +47,8 @@ class PortfolioPlan:
     #: questionnaire version id → its questionnaire key (to build column keys)
     version_keys: dict[int, str]
     prefixed: bool
+    #: (section key, title) in column order, keyed like the items
+    sections: Sequence[tuple[str, str]] = ()
 
 
 def campaign_entries(campaign: Campaign) -> list[Entry]:
@@ -102,15 +104,19 @@ def plan_portfolio(entries: Sequence[Entry], lang: str) -> PortfolioPlan:
     prefixed = len({v.key for v in versions}) > 1
     items: dict[str, str] = {}
     labels: dict[str, str] = {}
+    sections: dict[str, str] = {}
     for version in versions:
         questionnaire = questionnaire_of(version)
+        for section in questionnaire.sections:
+            sections.setdefault(f"{version.key}:{section.id}" if prefixed else section.id, section.title.get(lang))
         for item in questionnaire.items:
             key = f"{version.key}:{item.id}" if prefixed else item.id
             items.setdefault(key, _short(item.text.get(lang)))
         for scale in questionnaire.scales.values():
             for choice in scale.choices:
                 labels.setdefault(choice.code, choice.label.get(lang))
-    return PortfolioPlan(entries, list(items.items()), labels, {v.id: v.key for v in versions}, prefixed)
+    version_keys = {v.id: v.key for v in versions}
+    return PortfolioPlan(entries, list(items.items()), labels, version_keys, prefixed, list(sections.items()))
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -166,9 +172,11 @@ def _row(
     reviewed = score.reviewed if score is not None and assessment.state in DECIDED_STATES else None
     shown = reviewed or own
     given = shown_to_buyer(assessment, answers.get(assessment.id, {}))
+    rates = _section_rates(shown)
     if plan.prefixed:
         key = plan.version_keys.get(assessment.campaign.questionnaire_version_id, "")
         given = {f"{key}:{item_id}": code for item_id, code in given.items()}
+        rates = {f"{key}:{section_id}": rate for section_id, rate in rates.items()}
     return PortfolioRow(
         supplier=entry.supplier_name,
         status=str(assessment.state),
@@ -181,4 +189,15 @@ def _row(
         overdue=assessment.is_overdue(today),
         submitted_at=assessment.submitted_at,
         answers=given,
+        section_rates=rates,
     )
+
+
+def _section_rates(result: Any) -> dict[str, float | None]:
+    """Rate by section id of a score result (its ``sections`` list), as the checksheet's summary reads it."""
+    entries = result.get("sections") if isinstance(result, dict) else None
+    return {
+        str(entry["section_id"]): float(entry["rate"]) if isinstance(entry.get("rate"), int | float) else None
+        for entry in entries or []
+        if isinstance(entry, dict) and entry.get("section_id") is not None
+    }

@@ -28,6 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -65,6 +66,18 @@ SUPPLIER_WIDTHS = (36, 14, 12, 14, 14, 10, 10, 8, 10, 12)
 #: Summary: labels and counts on the left (A-B), the bar chart right of them, the stamp box at G1:I2.
 SUMMARY_WIDTHS = (30, 14, 2, 14, 14, 14, 12, 12, 12)
 SUMMARY_STAMP_COLUMN = 7
+#: The section matrix: supplier, tier, grade, then a narrow column per section under its upright title.
+SECTION_SHEET = {"ja": "分類別達成率", "en": "Rates by section"}
+SECTION_LEAD_WIDTHS = (36, 10, 8)
+SECTION_WIDTH = 7
+#: Japanese titles stand upright character by character (255), English ones are turned (90).
+SECTION_ROTATION = {"ja": 255, "en": 90}
+#: Heat map of the rates: red at 0, amber at 60, green at 100 (a colour scale, not a fill per cell).
+HEAT = ColorScaleRule(
+    start_type="num", start_value=0, start_color="F8696B",
+    mid_type="num", mid_value=60, mid_color="FFEB84",
+    end_type="num", end_value=100, end_color="63BE7B",
+)  # fmt: skip
 #: The matrix's item columns are as wide as the longest answer label (so no answer is cut), within these;
 #: the items' labels wrap in the second header row, as tall as the longest needs.
 ITEM_WIDTHS = (8, 18)
@@ -123,6 +136,7 @@ def build_portfolio(
     scope: str = "",
     issuer: str = "",
     issued_on: date | None = None,
+    sections: Sequence[tuple[str, str]] = (),
 ) -> bytes | None:
     """Write the portfolio of ``suppliers`` over ``items`` ((item id, short label) in column order).
 
@@ -130,6 +144,7 @@ def build_portfolio(
     without, its bytes are returned. ``answer_labels`` maps answer codes to what the matrix shows
     (e.g. the scale's labels in ``lang``); codes without a label are shown as they are. ``scope`` (e.g. the
     campaign), ``issuer`` (the buyer) and ``issued_on`` (default today) head the summary and every page.
+    ``sections`` ((key, title) in column order) adds the suppliers × sections matrix of rates, a heat map.
     """
     require_lang(lang)
     words = SUMMARY_WORDS[lang]
@@ -139,11 +154,16 @@ def build_portfolio(
     supplier_title, answers_title = PORTFOLIO_SHEETS[lang]
     summary = workbook.create_sheet(words["sheet"])
     table = workbook.create_sheet(supplier_title)
+    heat = workbook.create_sheet(SECTION_SHEET[lang]) if sections else None
     matrix = workbook.create_sheet(answers_title)
     # Before any row: a write-only sheet writes its properties (fit to page among them) with its first row.
     print_setup(summary, issue)
     print_setup(table, issue, title_rows="1:1")
     print_setup(matrix, issue, title_rows="1:2", title_columns="A:A", fit_width=False)
+    if heat is not None:
+        print_setup(heat, issue, title_rows="1:1")
+        _start_heat_map(heat, sections, lang)
+    section_keys = [key for key, _title in sections]
 
     for column, width in enumerate(SUPPLIER_WIDTHS, start=1):
         table.column_dimensions[_letter(column)].width = width
@@ -166,6 +186,8 @@ def build_portfolio(
     for supplier in suppliers:
         tally.add(supplier)
         table.append(_supplier_row(table, supplier, lang))
+        if heat is not None:
+            heat.append(_heat_row(heat, supplier, section_keys, lang))
         answers = supplier.answers
         row: list[Any] = [write_only_value(matrix, supplier.supplier)]
         for item_id in item_ids:
@@ -174,6 +196,9 @@ def build_portfolio(
         matrix.append(row)
 
     _write_summary(summary, tally, issue, scope)
+    if heat is not None and tally.suppliers:
+        last = f"{_letter(len(SECTION_LEAD_WIDTHS) + len(sections))}{tally.suppliers + 1}"
+        heat.conditional_formatting.add(f"{_letter(len(SECTION_LEAD_WIDTHS) + 1)}2:{last}", HEAT)
 
     if output is None:
         buffer = io.BytesIO()
@@ -196,6 +221,32 @@ def _supplier_row(sheet: Any, supplier: PortfolioRow, lang: str) -> list[Any]:
         write_only_value(sheet, word(RISKS, lang, supplier.risk) or DASH),
         YES_NO[lang][bool(supplier.overdue)],
         _date(sheet, supplier.submitted_at, lang),
+    ]
+
+
+def _start_heat_map(sheet: Any, sections: Sequence[tuple[str, str]], lang: str) -> None:
+    """Widths, frozen panes and the header row of the section matrix, its section titles upright."""
+    for column, width in enumerate(SECTION_LEAD_WIDTHS, start=1):
+        sheet.column_dimensions[_letter(column)].width = width
+    first = len(SECTION_LEAD_WIDTHS) + 1
+    for column in range(first, first + len(sections)):
+        sheet.column_dimensions[_letter(column)].width = SECTION_WIDTH
+    sheet.freeze_panes = f"{_letter(first)}2"
+    longest = max((display_width(title) for _, title in sections), default=1)
+    # Upright: a character (2 units of display width) a line of about 15 pt; turned: a unit about 6 pt.
+    sheet.row_dimensions[1].height = min(409, (longest * 7.5 if lang == "ja" else longest * 6) + 12)
+    upright = Alignment(text_rotation=SECTION_ROTATION[lang], vertical="bottom", horizontal="center")
+    headers = [PORTFOLIO_HEADERS[lang][0], PORTFOLIO_HEADERS[lang][2], PORTFOLIO_HEADERS[lang][5]]
+    sheet.append([_header(sheet, text) for text in headers] + [_header(sheet, title, upright) for _, title in sections])
+
+
+def _heat_row(sheet: Any, supplier: PortfolioRow, keys: Sequence[str], lang: str) -> list[Any]:
+    rates = supplier.section_rates
+    return [
+        write_only_value(sheet, supplier.supplier),
+        write_only_value(sheet, word(TIERS, lang, supplier.tier)),
+        write_only_value(sheet, supplier.grade or DASH),
+        *(_rate(sheet, rates.get(key)) for key in keys),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -174,3 +175,29 @@ def test_user_text_stays_text(text: str) -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="lang"):
         build_portfolio([], ITEMS, "de")
+
+
+def test_section_matrix_is_a_heat_map_with_upright_titles() -> None:
+    suppliers = [
+        replace(rows()[0], section_rates={"governance": 92.5, "staff": None}),
+        replace(rows()[1], section_rates={}),
+    ]
+    sections = [("governance", "経営層の関与"), ("staff", "=従業員")]
+    book = load_workbook(io.BytesIO(build_portfolio(suppliers, ITEMS, sections=sections) or b""))
+
+    assert book.sheetnames == ["概要", "委託先一覧", "分類別達成率", "回答一覧"]
+    heat = book["分類別達成率"]
+    assert [tuple(row) for row in heat.iter_rows(values_only=True)] == [
+        ("委託先", "区分", "評価ランク", "経営層の関与", "=従業員"),
+        ("株式会社A", "T2 標準", "A", 92.5, "—"),
+        ("B工業", "T1 基本", "—", "—", "—"),
+    ]
+    assert heat["E1"].data_type == "s"  # a title is text, never a formula
+    assert heat["D1"].alignment.textRotation == 255 and heat.row_dimensions[1].height > 60
+    assert heat.freeze_panes == "D2" and heat.print_title_rows == "$1:$1"
+    [rule_range] = [str(cf.sqref) for cf in heat.conditional_formatting]
+    assert rule_range == "D2:E3"  # the colour scale over the rates, no fill written per cell
+    english = load_workbook(io.BytesIO(build_portfolio(suppliers, ITEMS, "en", sections=sections) or b""))
+    assert english["Rates by section"]["D1"].alignment.textRotation == 90
+    # Without sections (e.g. no questionnaire yet) there is no such sheet.
+    assert "分類別達成率" not in load_workbook(io.BytesIO(build_portfolio(suppliers, ITEMS) or b"")).sheetnames

@@ -55,7 +55,7 @@ def test_campaign_portfolio_has_every_supplier_scores_and_answers(
     download = client.get(job_url + "/download")
     assert download.status_code == 200
     book = workbook(download.data)
-    assert book.sheetnames == ["概要", "委託先一覧", "回答一覧"]
+    assert book.sheetnames == ["概要", "委託先一覧", "分類別達成率", "回答一覧"]
     table = rows(book["委託先一覧"])
     assert table[0][:4] == ["委託先", "状態", "区分", "自己評価 (%)"]
     by_name = {row[0]: row for row in table[1:]}
@@ -63,6 +63,12 @@ def test_campaign_portfolio_has_every_supplier_scores_and_answers(
     # (0 + 1 + 0.5) / 3 = 50.0 → grade C; the critical POL-01 answered "no" → not passed, critical risk
     assert by_name[answered.name][1:8] == ["提出済み", "T1 基本", 50.0, "—", "C", "不合格", "重大"]
     assert by_name[waiting.name][1] == "招待済み"
+    # The rate of each section of the shown score, a heat map; "—" where there is none yet.
+    heat = {row[0]: row[1:] for row in rows(book["分類別達成率"])}
+    sections = heat["委託先"][2:]
+    assert sections == ["方針", "従業員"]
+    assert heat[answered.name] == ["T1 基本", "C", 0, 75]  # policy: POL-01 "no"; staff: (1 + 0.5) / 2
+    assert heat[waiting.name][2:] == ["—"] * len(sections)
     # The summary (and every page's header and footer) names the campaign and the buyer that issued it.
     figures = {row[0]: row[1] for row in rows(book["概要"])[3:6]}
     assert (figures["対象"], figures["発行元"]) == (campaign.name, buyer.name)

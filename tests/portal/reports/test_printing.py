@@ -135,6 +135,11 @@ def audit_report() -> bytes:
 
 
 LABELS = {"yes": "実施している", "partial": "一部実施している", "no": "実施していない"}
+SECTIONS = [
+    ("gov", "組織的対策"), ("staff", "人的対策"), ("phys", "物理的対策"), ("tech", "技術的対策"),
+    ("supply", "委託先の管理"), ("incident", "インシデント対応"), ("bcp", "事業継続"), ("cloud", "クラウドの利用"),
+    ("edu", "教育・訓練"), ("asset", "情報資産の管理"),
+]  # fmt: skip
 
 
 def portfolio() -> bytes:
@@ -151,6 +156,9 @@ def portfolio() -> bytes:
             n % 5 == 0,
             datetime(2026, 10, 1 + n % 28),
             answers={f"ITEM-{i:02d}": ("yes", "no", "partial")[(n + i) % 3] for i in range(30)},
+            section_rates={
+                key: None if (n + s) % 9 == 0 else float((n * 7 + s * 13) % 101) for s, (key, _) in enumerate(SECTIONS)
+            },
         )
         for n in range(60)
     ]
@@ -163,6 +171,7 @@ def portfolio() -> bytes:
         scope="2026年度 定期評価",
         issuer="株式会社発注元",
         issued_on=ISSUED,
+        sections=SECTIONS,
     )
     return content or b""
 
@@ -352,3 +361,7 @@ def test_portfolio_prints_its_summary_and_list_one_page_wide_and_the_matrix_in_b
     assert sorted(item for band in first_bands for item in band) == [f"ITEM-{i:02d}" for i in range(30)]
     assert len(pages["回答一覧"]) % len(first_bands) == 0
     assert "一部実施している" in texts[pages["回答一覧"][0]]
+    # The section matrix, a heat map: one page wide, the section titles upright in its header on every page.
+    assert 2 <= len(pages["分類別達成率"]) <= 3
+    for number in pages["分類別達成率"]:
+        assert "区分" in texts[number] and "インシデント対応" in texts[number].replace("\n", "")
