@@ -59,6 +59,7 @@ def test_import_300_suppliers_then_a_campaign_to_the_t2_ones(live_app, page, scr
     )
     page.goto(f"{base}/suppliers/")
     page.get_by_role("link", name="Excel・CSVから一括登録").click()
+    both_widths(page, screenshot, "00-import-upload")
     page.locator('input[type="file"]').set_input_files(str(bad))
     page.get_by_role("button", name="アップロードして確認").click()
     page.wait_for_url(re.compile(r"/suppliers/import/\d+$"))
@@ -108,6 +109,7 @@ def test_import_300_suppliers_then_a_campaign_to_the_t2_ones(live_app, page, scr
     page.locator("#name").fill("2027年度 標準区分の確認")
     page.locator("#due_date").fill("2030-03-31")
     page.get_by_label("送付状").fill("いつもお世話になっております。\n今年度の確認にご協力ください。")
+    both_widths(page, screenshot, "03c-campaign-form-by-filter")
     page.get_by_role("button", name="保存して内容を確認").click()
     page.wait_for_url(re.compile(r"/campaigns/\d+$"))
     assert page.locator("[data-recipients]").first.get_attribute("data-recipients") == "100"
