@@ -63,3 +63,7 @@ def first_actions_due(buyer: Organization, today: date, limit: int) -> tuple[lis
         sa.select(sa.func.count()).select_from(CorrectiveAction).join(CorrectiveAction.supplier).where(still_open)
     )
     return list(first), total or 0
+
+
+def supplier_count(buyer: Organization) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(Supplier.buyer_id == buyer.id)) or 0

@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
-from portal.home.dashboard import first_actions_due, open_campaigns_with_progress
+from portal.home.dashboard import first_actions_due, open_campaigns_with_progress, supplier_count
 from portal.home.next_steps import supplier_next_steps
 from portal.policy.sides import on_buyer_side
 from portal.portfolio.charts import columns, heat_bands, stacked
@@ -18,7 +18,6 @@ from portal.portfolio.heatmap import heatmap
 from portal.scoring.portfolio import AGE_BUCKETS, GRADES, load_portfolio
 from portal.session_auth import current_membership
 from portal.suppliers.forms import TIER_LABELS
-from portal.suppliers.operations import list_suppliers
 
 bp = Blueprint("home", __name__)
 
@@ -28,12 +27,10 @@ ATTENTION_SHOWN = 15
 
 def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
     today = date.today()
-    # Loaded first: the actions' and assessments' suppliers then come from the session, without a query each.
-    suppliers = list_suppliers(buyer)
     actions, actions_open = first_actions_due(buyer, today, ATTENTION_SHOWN)
     return {
         "today": today,
-        "suppliers": suppliers,
+        "supplier_count": supplier_count(buyer),
         "campaigns": [(c, queries.progress_summary(n)) for c, n in open_campaigns_with_progress(buyer, today)],
         "progress_keys": queries.PROGRESS_KEYS,
         "attention": queries.needing_attention(buyer, today),
@@ -74,11 +71,11 @@ def _portfolio(buyer: Any, today: date) -> dict[str, Any]:
 @login_required
 def index() -> Any:
     membership = current_membership()
-    context: dict[str, Any] = {"suppliers": []}
+    context: dict[str, Any] = {}
     if on_buyer_side(membership):
         context = _buyer_dashboard(membership.organization)
     elif membership is not None:
-        context = {"steps": supplier_next_steps(membership.organization, date.today()), "suppliers": []}
+        context = {"steps": supplier_next_steps(membership.organization, date.today())}
     return render_template("home/index.html", membership=membership, **context)
 
 
