@@ -103,9 +103,14 @@ def stacked(rows: Sequence[tuple[str, Sequence[tuple[str, int]]]], *, width: int
     return Stacked(drawn, width, height, left, length, row_height)
 
 
+#: The least span (rate points) a sparkline's height stands for, so that a change of one point stays small.
+SPARK_SPAN = 30.0
+
+
 @dataclass(frozen=True)
 class Sparkline:
-    """A small line of rates over rounds (0–100 from bottom to top); ``last`` is the newest point."""
+    """A small line of rates over rounds, bottom to top over the rates' own range (at least ``SPARK_SPAN``
+    points within 0–100, so changes show); ``last`` is the newest point."""
 
     points: str
     last: tuple[float, float] | None
@@ -117,8 +122,14 @@ def sparkline(rates: Sequence[float | None], *, width: int = 84, height: int = 2
     """The rounds' rates as a polyline; a round without a rate is skipped, one round is just its dot."""
     pad = 3.0
     step = (width - 2 * pad) / max(len(rates) - 1, 1)
+    given = [rate for rate in rates if rate is not None] or [0.0]
+    low, high = max(min(given) - 5, 0.0), min(max(given) + 5, 100.0)
+    if high - low < SPARK_SPAN:
+        middle = (high + low) / 2
+        low = min(max(middle - SPARK_SPAN / 2, 0.0), 100.0 - SPARK_SPAN)
+        high = low + SPARK_SPAN
     coordinates = [
-        (pad + index * step, pad + (height - 2 * pad) * (1 - rate / 100))
+        (pad + index * step, pad + (height - 2 * pad) * (high - rate) / (high - low))
         for index, rate in enumerate(rates)
         if rate is not None
     ]

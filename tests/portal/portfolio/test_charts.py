@@ -41,7 +41,8 @@ def test_bars_are_scaled_to_the_largest_and_stacked_parts_follow_each_other():
 
 def test_a_sparkline_skips_rounds_without_a_rate_and_ends_on_the_newest():
     line = sparkline([50.0, None, 100.0], width=46, height=26)
-    assert line.points == "3.0,13.0 43.0,3.0" and line.last == (43.0, 3.0)
+    assert line.points == "3.0,21.2 43.0,3.0" and line.last == (43.0, 3.0)  # 45–100 from bottom to top
+    assert sparkline([80.0, 81.0], height=36).points == "3.0,18.5 81.0,17.5"  # 30 points high: one point is one pixel
     assert sparkline([None]).last is None and sparkline([]).points == ""
 
 
