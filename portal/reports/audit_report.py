@@ -31,7 +31,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS, display_width, excel_datetime, set_text, set_value
 from portal.reports.checksheet import BORDER, MIN_WIDTH, WRAP, _fit_row_heights, _header_row, _label, _table
-from portal.reports.printing import BOLD, LINE_HEIGHT, TITLE, Issue, print_setup, stamp_box
+from portal.reports.printing import BOLD, LINE_HEIGHT, TITLE, Issue, one_page_if_readable, print_setup, stamp_box
 from portal.reports.words import ACTION_STATES, DASH, TIERS, require_lang, word
 from portal.reports.workbook import new_workbook, workbook_bytes
 
@@ -354,6 +354,7 @@ def _write_summary(sheet: Worksheet, data: AuditReportData, issue: Issue) -> Non
         sheet.column_dimensions[get_column_letter(column)].width = width
     _fit_row_heights(sheet, INFO_FIRST_ROW, INFO_FIRST_ROW + len(header) - 1, 2)
     print_setup(sheet, issue)
+    one_page_if_readable(sheet)
 
 
 def _count_table(sheet: Worksheet, header_row: int, title: str, count: str, rows: Sequence[tuple[str, int]]) -> None:

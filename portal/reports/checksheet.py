@@ -31,7 +31,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS, display_width, excel_datetime, set_text, set_value
 from portal.reports.data import ChecksheetData, ChecksheetRow, EvidenceFile
-from portal.reports.printing import BOLD, LINE_HEIGHT, SMALL, TITLE, Issue, chart_text, print_setup, stamp_box
+from portal.reports.printing import (
+    BOLD,
+    LINE_HEIGHT,
+    SMALL,
+    TITLE,
+    Issue,
+    chart_text,
+    one_page_if_readable,
+    print_setup,
+    stamp_box,
+)
 from portal.reports.words import (
     ACTION_HEADERS,
     ACTION_STATES,
@@ -73,19 +83,20 @@ INFO_FIRST_ROW = 3
 SCORES_HEADER_ROW = 16
 SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW = 17, 18, 19, 20
 COUNTS_HEADER_ROW = 22
-SECTIONS_HEADER_ROW = 18
+SECTIONS_HEADER_ROW = 17
 RIGHT_COLUMN = 5
 STAMP_COLUMN = 7
 CHART_COLUMN = 10
-SUMMARY_WIDTHS = (24, 28, 24, 2, 20, 12, 12, 12, 12)
+SUMMARY_WIDTHS = (22, 32, 22, 2, 20, 12, 12, 12, 12)
 #: The series of the radar chart: self score in blue with circles, reviewed in red with triangles, dashed.
 SERIES_STYLES = (("1F4E79", "circle", "solid"), ("C00000", "triangle", "dash"))
 #: Widest each checksheet column may grow (folded ones are not printed, so they may be wide).
 MAX_WIDTHS = (4, 9, 10, 7, 28, 40, 13, 17, 11, 13, 66, 8, 16, 24, 13)
 MIN_WIDTH = 4
-#: How much more text a column holds than display_width counts: in 10 pt Noto Sans CJK a full-width
-#: character takes about 1.6 width units (counted 2), a Latin one under 0.9 (counted 1).
-WIDTH_PER_UNIT = 1.15
+#: How much more text a column holds than display_width counts. A full-width character of 10 pt Noto Sans
+#: CJK takes about 1.8 width units (counted 2), but line breaking keeps 。 and 、 off a line's start and so
+#: ends lines early: counting 2 is what never cuts a question short.
+WIDTH_PER_UNIT = 1.0
 #: Under the rates by section when a section has none.
 GAP_NOTE = {
     "ja": "—: 評価の対象となる項目がない分類です（グラフでは空白）。",
@@ -300,6 +311,7 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
     _write_rates(sheet, data, lang)
     _fit_row_heights(sheet, INFO_FIRST_ROW, sheet.max_row, len(SUMMARY_WIDTHS))
     print_setup(sheet, issue)
+    one_page_if_readable(sheet)
 
 
 def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
@@ -307,8 +319,7 @@ def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
     words = SUMMARY[lang]
     left = RIGHT_COLUMN
     row = SECTIONS_HEADER_ROW
-    set_text(sheet.cell(row - 1, left), words["sections"]).font = BOLD
-    _header_row(sheet, row, (words["section"], words["self"], words["reviewed"]), left)
+    _header_row(sheet, row, (words["sections"], words["self"], words["reviewed"]), left)
     for offset, header in enumerate((words["section"], words["self"], words["reviewed"])):
         set_text(sheet.cell(row, CHART_COLUMN + offset), header)
     self_sections = _section_rates(data.self_score)
@@ -325,17 +336,14 @@ def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
             if isinstance(rate, float):  # the chart's copy: a section without a rate stays empty, a gap
                 sheet.cell(row, CHART_COLUMN + offset).value = rate
     section_last = row
-    row += 1  # the note, or a blank row
-    if gaps:
-        set_text(sheet.cell(row, left), GAP_NOTE[lang]).font = SMALL
+    if gaps:  # in the row under the table, which is otherwise left blank
+        set_text(sheet.cell(section_last + 1, left), GAP_NOTE[lang]).font = SMALL
     for column in range(CHART_COLUMN, CHART_COLUMN + 3):
         fold_column(sheet, column)
 
-    row += 1
-    set_text(sheet.cell(row, left), words["tiers"]).font = BOLD
-    row += 1
+    row = section_last + 2
     tier_headers = (
-        words["tier"],
+        words["tiers"],
         words["self_exact"],
         words["self_cumulative"],
         words["reviewed_exact"],

@@ -39,6 +39,10 @@ MIN_PRINTED_PT = 8
 PRINT_WIDTH_UNITS = 150
 #: Points per line of wrapped BODY_SIZE text in FONT_NAME (its line spacing is about 1.45 em).
 LINE_HEIGHT = 15
+#: What LibreOffice prints: a column width unit in points, a row of one line, and the page inside MARGINS.
+POINTS_PER_UNIT = 6.3
+ROW_POINTS = 17
+PAGE_POINTS = (784, 498)
 
 _SHIFT_JIS = 128  # the charset Excel maps to a Japanese font when the named one is missing
 _SWISS = 2  # sans-serif family: the fallback is a gothic, never a mincho
@@ -131,6 +135,23 @@ def print_setup(
         part.text = text
         part.font = f"{FONT_NAME},Regular"
         part.size = 9
+
+
+def one_page_if_readable(sheet: Any) -> bool:
+    """Fit a summary on one page (tall as well as wide) when that still prints its text at MIN_PRINTED_PT or
+    more, so that a few rows do not spill onto a page of their own; otherwise leave it as many pages tall as
+    it needs. The scale is estimated from the visible columns' widths and the rows' heights."""
+    width = sum(
+        (dimension.width or 8.43) * POINTS_PER_UNIT
+        for column in range(1, sheet.max_column + 1)
+        if not (dimension := sheet.column_dimensions[get_column_letter(column)]).hidden
+    )
+    height = sum(sheet.row_dimensions[row].height or ROW_POINTS for row in range(1, sheet.max_row + 1))
+    scale = min(1.0, PAGE_POINTS[0] / max(width, 1), PAGE_POINTS[1] / max(height, 1))
+    fits = scale * BODY_SIZE >= MIN_PRINTED_PT + 0.2
+    if fits:
+        sheet.page_setup.fitToHeight = 1
+    return fits
 
 
 def stamp_box(sheet: Any, row: int, first_column: int, lang: str) -> None:
