@@ -68,33 +68,52 @@ class Attention:
     reason: str  # "overdue", "rejected", "conditions" or "review"
 
 
-def needing_attention(buyer: Organization, today: date) -> list[Attention]:
-    """Sent assessments that are overdue, rejected, accepted with conditions and open actions, or waiting for review.
-
-    Waiting for review counts because the next step is the buyer's own: the supplier has done its part
-    and waits for a decision, and nothing else on the dashboard points at these (overdue is only for
-    answers not yet submitted). The same one query, with one more condition.
-    """
+def _needing_attention(buyer: Organization, today: date) -> tuple[sa.Select[Any], Any]:
+    """The query of :func:`needing_attention` and the order of its reasons (overdue, rejected, conditions,
+    review) as SQL, so that a page may take the first rows from the database."""
     open_actions = (
         sa.select(CorrectiveAction.id)
         .where(CorrectiveAction.assessment_id == Assessment.id, CorrectiveAction.state != ActionState.CLOSED)
         .exists()
     )
-    assessments = db.session.scalars(
+    overdue = sa.and_(Assessment.state.in_(OPEN_STATES), Campaign.due_date < today)
+    reviewable = Assessment.state.in_(list(lifecycle.REVIEWABLE_STATES))
+    query = (
         sa.select(Assessment)
         .join(Assessment.campaign)
         .where(
             Campaign.buyer_id == buyer.id,
             Campaign.state == CampaignState.LAUNCHED,
             sa.or_(
-                sa.and_(Assessment.state.in_(OPEN_STATES), Campaign.due_date < today),
+                overdue,
                 Assessment.state == AssessmentState.REJECTED,
                 sa.and_(Assessment.state == AssessmentState.ACCEPTED_WITH_CONDITIONS, open_actions),
-                Assessment.state.in_(list(lifecycle.REVIEWABLE_STATES)),
+                reviewable,
             ),
         )
-        .options(contains_eager(Assessment.campaign), joinedload(Assessment.supplier))
-        .order_by(Campaign.due_date, Assessment.id)
+    )
+    order = sa.case((overdue, 0), (Assessment.state == AssessmentState.REJECTED, 1), (reviewable, 3), else_=2)
+    return query, order
+
+
+def count_needing_attention(buyer: Organization, today: date) -> int:
+    query, _ = _needing_attention(buyer, today)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+
+
+def needing_attention(buyer: Organization, today: date, limit: int | None = None) -> list[Attention]:
+    """Sent assessments that are overdue, rejected, accepted with conditions and open actions, or waiting for review
+    (the first ``limit`` of them, if given).
+
+    Waiting for review counts because the next step is the buyer's own: the supplier has done its part
+    and waits for a decision, and nothing else on the dashboard points at these (overdue is only for
+    answers not yet submitted). The same one query, with one more condition.
+    """
+    query, order = _needing_attention(buyer, today)
+    assessments = db.session.scalars(
+        query.options(contains_eager(Assessment.campaign), joinedload(Assessment.supplier))
+        .order_by(order, Campaign.due_date, Assessment.id)
+        .limit(limit)
     ).unique()
     rows = []
     for assessment in assessments:

@@ -159,3 +159,19 @@ def test_the_dashboard_lists_the_first_actions_due_and_counts_the_rest(
     assert actions.count("<tr") == 1 + ATTENTION_SHOWN and "and 3 more." in actions
     rows = actions.split("<tbody>")[1]
     assert rows.count("is-overdue") == 2 and rows.index("is-overdue") < rows.index("<tr>")  # overdue first
+
+
+def test_the_dashboard_lists_the_first_assessments_needing_attention_and_counts_the_rest(
+    client, make_buyer, make_supplier, make_campaign
+):
+    buyer, admin = make_buyer()
+    suppliers = [make_supplier(buyer, name=f"審査待ち{n:02}")[0] for n in range(ATTENTION_SHOWN + 2)]
+    campaign = make_campaign(buyer, suppliers, by=admin)
+    for assessment in campaign.assessments[1:]:
+        assessment.state = AssessmentState.UNDER_REVIEW
+    campaign.assessments[0].state = AssessmentState.REJECTED  # listed before those waiting for review
+    db.session.commit()
+    sign_in_english(client, admin)
+    attention = text(client.get("/")).split("dashboard-attention")[1].split("dashboard-actions")[0]
+    assert attention.count('<tr class="attention-') == ATTENTION_SHOWN and "and 2 more." in attention
+    assert attention.index("attention-rejected") < attention.index("attention-review")
