@@ -91,7 +91,11 @@ SUMMARY_WIDTHS = (22, 32, 22, 2, 20, 12, 12, 12, 12)
 #: The series of the radar chart: self score in blue with circles, reviewed in red with triangles, dashed.
 SERIES_STYLES = (("1F4E79", "circle", "solid"), ("C00000", "triangle", "dash"))
 #: Widest each checksheet column may grow (folded ones are not printed, so they may be wide).
-MAX_WIDTHS = (4, 9, 10, 7, 28, 40, 13, 17, 11, 13, 66, 8, 16, 24, 13)
+MAX_WIDTHS = {
+    "ja": (4, 9, 10, 7, 28, 40, 13, 17, 11, 13, 66, 8, 16, 24, 13),
+    # English words do not break where Japanese does: room for "T2 Standard" and "Nonconforming".
+    "en": (4, 9, 10, 11, 26, 40, 13, 16, 10, 12, 66, 14, 13, 24, 12),
+}
 MIN_WIDTH = 4
 #: How much more text a column holds than display_width counts. A full-width character of 10 pt Noto Sans
 #: CJK takes about 1.8 width units (counted 2), but line breaking keeps 。 and 、 off a line's start and so
@@ -188,7 +192,9 @@ def _write_checksheet(sheet: Worksheet, meta: Worksheet, data: ChecksheetData, i
             validations[labels].add(sheet.cell(row_number, COL_ANSWER).coordinate)
 
     for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(width, MAX_WIDTHS[column - 1]))
+        sheet.column_dimensions[get_column_letter(column)].width = max(
+            MIN_WIDTH, min(width, MAX_WIDTHS[lang][column - 1])
+        )
     for column in FOLDED_COLUMNS:
         fold_column(sheet, column)
     last_row = max(HEADER_ROW, HEADER_ROW + len(data.rows))

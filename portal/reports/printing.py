@@ -178,8 +178,10 @@ def chart_text(chart: Any, title: str) -> None:
 
     body = properties(BODY_SIZE - 1)
     chart.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=body), endParaRPr=body)])
-    for axis in (chart.x_axis, chart.y_axis):  # each axis has text properties of its own
-        axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=body), endParaRPr=body)])
+    # The axes and the legend each have text properties of their own.
+    for part in (chart.x_axis, chart.y_axis, chart.legend):
+        if part is not None:
+            part.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=body), endParaRPr=body)])
     heading = properties(BODY_SIZE + 2, bold=True)
     run = RegularTextRun(rPr=heading, t=title)
     paragraph = Paragraph(pPr=ParagraphProperties(defRPr=heading), r=[run])

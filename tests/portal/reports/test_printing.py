@@ -46,7 +46,7 @@ GUIDANCE = "方針の文書、承認の記録、周知した記録（掲示、�
 # --- the workbooks --------------------------------------------------------------------------------------
 
 
-def checksheet() -> bytes:
+def checksheet(lang: str = "ja") -> bytes:
     sections = (("governance", "組織的対策"), ("staff", "人的対策"), ("physical", "物理的対策"), ("tech", "技術的対策"))
     rows = []
     for number in range(1, 41):
@@ -101,7 +101,8 @@ def checksheet() -> bytes:
             corrective_actions=actions,
             issued_on=ISSUED,
             buyer="株式会社発注元ホールディングス",
-        )
+        ),
+        lang,
     )
 
 
@@ -240,7 +241,7 @@ def pages_by_sheet(reader: Any) -> dict[str, list[int]]:
     sheets: dict[str, list[int]] = defaultdict(list)
     for number, page in enumerate(reader.pages):
         text = page.extract_text()
-        match = re.search(r"(\d+) / (\d+)\s+(\S+)", text)
+        match = re.search(r"(\d+) / (\d+)\s+([^\n]+)", text)
         assert match, text[:300]
         sheets[match.group(3).strip()].append(number)
     return sheets
@@ -266,12 +267,17 @@ def keep_first_pages(pdf: Path, pages: dict[str, list[int]]) -> None:
 @pytest.fixture(scope="module")
 def printed(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  # noqa: F811
     folder = tmp_path_factory.mktemp("printing")
-    workbooks = {"checksheet": checksheet(), "audit": audit_report(), "portfolio": portfolio()}
+    workbooks = {
+        "checksheet": checksheet(),
+        "checksheet_en": checksheet("en"),
+        "audit": audit_report(),
+        "portfolio": portfolio(),
+    }
     pdfs = convert_all(soffice, folder, workbooks)
     return {name: (pypdf.PdfReader(str(pdf)), pdf, workbooks[name]) for name, pdf in pdfs.items()}
 
 
-@pytest.mark.parametrize("name", ["checksheet", "audit", "portfolio"])
+@pytest.mark.parametrize("name", ["checksheet", "checksheet_en", "audit", "portfolio"])
 def test_every_page_is_a4_landscape_in_noto_sans_at_8_pt_or_more(printed: dict[str, Any], name: str) -> None:
     reader, pdf, _ = printed[name]
     pages = pages_by_sheet(reader)
@@ -284,7 +290,7 @@ def test_every_page_is_a4_landscape_in_noto_sans_at_8_pt_or_more(printed: dict[s
         sizes, text = sizes_and_text(page)
         assert min(sizes) >= MIN_PRINTED_PT - 0.05, (name, number, min(sizes))
         assert f"{number} / {total}" in text
-        assert "発行日: 2026/12/04" in text
+        assert ("Issued: 4 Dec 2026" if name.endswith("_en") else "発行日: 2026/12/04") in text
         fonts = fonts_of(page)
         assert fonts and all("NotoSansCJK" in font for font in fonts), (name, number, fonts)
 
