@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from questionnaires import load_text
-from questionnaires.template_xlsx import HEADER_ROW, build_blank_template
+from questionnaires.template_xlsx import FONT, HEADER_ROW, WIDTHS, build_blank_template
 
 
 def test_blank_template(small_definition: str) -> None:
@@ -50,3 +51,14 @@ def test_formula_text_stays_text_in_english(small_definition: str) -> None:
     assert cell.value == "=1+1" and cell.data_type == "s"
     assert sheet.cell(HEADER_ROW + 1, 9).value == "Required when answered “Implemented” (policy)"
     assert sheet.cell(HEADER_ROW + 1, 10).value == "ipa_5min: Q3\nmeti_scs: 1-1-1-1"
+
+
+def test_blank_template_prints_readably(small_definition: str) -> None:
+    """Every cell names the exports' font; the columns fit one A4 landscape page wide at 8 pt or more; rows are as
+    tall as their wrapped text (LibreOffice prints stored heights); pages are numbered."""
+    sheet = load_workbook(io.BytesIO(build_blank_template(load_text(small_definition, "t.yaml")))).active
+    assert all(cell.font.name == FONT.name for row in sheet.iter_rows() for cell in row)
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sum(sheet.column_dimensions[get_column_letter(c)].width for c in range(1, len(WIDTHS) + 1)) <= 150
+    assert all(sheet.row_dimensions[row].height for row in range(HEADER_ROW, sheet.max_row + 1))
+    assert sheet.oddFooter.center.text == "&P / &N"
