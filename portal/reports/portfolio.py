@@ -64,7 +64,7 @@ from portal.reports.words import (
 
 SUPPLIER_WIDTHS = (36, 14, 12, 14, 14, 10, 10, 8, 10, 12)
 #: Summary: labels and counts on the left (A-B), the bar chart right of them, the stamp box at G1:I2.
-SUMMARY_WIDTHS = (30, 14, 2, 14, 14, 14, 12, 12, 12)
+SUMMARY_WIDTHS = (30, 30, 2, 14, 14, 14, 12, 12, 12)
 SUMMARY_STAMP_COLUMN = 7
 #: The section matrix: supplier, tier, grade, then a narrow column per section under its upright title.
 SECTION_SHEET = {"ja": "分類別達成率", "en": "Rates by section"}
@@ -321,8 +321,14 @@ def _write_summary(sheet: Any, tally: _Tally, issue: Issue, scope: str) -> None:
         (words["failed"], tally.failed),
         (words["overdue"], tally.overdue),
     ]
-    for label, value in figures:
-        sheet.append([_label(sheet, label), _boxed(sheet, value)])
+    for row, (label, value) in enumerate(figures, start=4):
+        cell = _boxed(sheet, value)
+        if isinstance(cell.value, str):  # the scope and the issuer may be long: wrapped, the row as tall as needed
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = math.ceil(display_width(cell.value) / (SUMMARY_WIDTHS[1] - 1))
+            if lines > 1:
+                sheet.row_dimensions[row].height = min(409, LINE_HEIGHT * lines + 3)
+        sheet.append([_label(sheet, label), cell])
     sheet.append([])
 
     grade_header = 4 + len(figures) + 1  # rows: title, seals, blank, the figures, blank

@@ -201,3 +201,11 @@ def test_section_matrix_is_a_heat_map_with_upright_titles() -> None:
     assert english["Rates by section"]["D1"].alignment.textRotation == 90
     # Without sections (e.g. no questionnaire yet) there is no such sheet.
     assert "分類別達成率" not in load_workbook(io.BytesIO(build_portfolio(suppliers, ITEMS) or b"")).sheetnames
+
+
+def test_a_long_scope_wraps_in_a_taller_row() -> None:
+    scope = "2026年度 定期評価（電子部品の取引先 全社 第2四半期 追加分を含む）"
+    summary = load_workbook(io.BytesIO(build_portfolio(rows(), ITEMS, scope=scope) or b""))["概要"]
+
+    assert summary["B4"].value == scope and summary["B4"].alignment.wrap_text
+    assert summary.row_dimensions[4].height >= 45  # three lines in a column 30 wide
