@@ -76,6 +76,8 @@ def test_campaign_to_closed_corrective_action(live_app, page, screenshot, tmp_pa
     page.click("form button.primary")
     page.wait_for_url(re.compile(r"/campaigns/\d+$"))
     screenshot("02-preview")
+    page.get_by_role("link", name="委託先に送付…").click()  # sending asks for a confirmation first
+    page.wait_for_url(re.compile(r"/launch$"))
     page.click("form.launch button")
     page.wait_for_url(re.compile(r"/campaigns/\d+$"))
     screenshot("03-campaign-sent")

@@ -288,7 +288,7 @@ def test_the_buyers_pages_show_every_hostile_text_escaped(client, world):
 def test_the_suppliers_pages_show_every_hostile_text_escaped(client, world):
     a, audit = world.assessment_id, world.audit_id
     expected = {
-        "/": ("campaign-name", "buyer-name", "owner-name"),
+        "/": ("buyer-name", "owner-name", "finding-description"),  # what waits on the supplier: the audit action
         "/assessments/": ("campaign-name", "buyer-name"),
         f"/assessments/{a}": (
             "campaign-name",

@@ -127,8 +127,10 @@ def test_two_sessions_editing_one_item_get_a_conflict_and_lose_nothing(
         "code": "yes",
         "comment": "研修を年2回",
         "na_reason": None,
+        "evidence_note": None,
         "version": 1,
         "updated_by": owner.name,
+        "updated_by_me": False,
     }
     answer = db.session.scalar(sa.select(Answer).where(Answer.item_id == "STF-01"))
     assert (answer.code, answer.comment) == ("yes", "研修を年2回")
