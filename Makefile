@@ -29,12 +29,15 @@ demo: install
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# Lint and type checks run beside the tests (mypy on the second core) rather than inside pytest's own run;
-# any failure fails `make test`, and mypy's report is printed only when it finds something.
+# Lint and type checks run beside the tests rather than inside pytest's own run; any failure fails
+# `make test`, and mypy's report is printed only when it finds something. The tests run in TEST_WORKERS
+# processes (pytest-xdist), a test module's tests in one process: each process has its own PostgreSQL schema,
+# SQLite files, servers and queue names, so they share nothing but the services.
+TEST_WORKERS ?= 2
 test: install
 	$(BIN)/ruff check portal questionnaires workers tests bench
 	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & mypy=$$!; \
-	$(BIN)/python -m pytest; tests=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile; tests=$$?; \
 	if ! wait $$mypy; then cat $(VENV)/mypy.log; echo "mypy found problems" >&2; exit 1; fi; \
 	exit $$tests
 

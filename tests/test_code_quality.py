@@ -29,3 +29,10 @@ def test_make_test_runs_strict_mypy_and_fails_when_it_finds_something():
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
     assert settings["strict"] is True
     assert set(settings["packages"]) == {"questionnaires", "portal", "workers"}
+
+
+def test_make_test_runs_the_tests_in_parallel_processes_that_keep_a_module_together():
+    recipe = recipe_of("test")
+    assert "-n $(TEST_WORKERS) --dist loadfile" in recipe
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    assert any(requirement.startswith("pytest-xdist") for requirement in dev)
