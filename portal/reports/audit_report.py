@@ -80,7 +80,7 @@ class AuditReportPhoto:
     filename: str
     size: int
     sha256: str
-    #: The stored image, shown as a thumbnail (None: gone from storage, only its name and hash are shown).
+    #: The image (the stored photo or already its thumbnail), shown scaled down (None: only its name and hash).
     content: bytes | None = field(default=None, repr=False)
 
 

@@ -11,18 +11,26 @@ from portal.evidence.operations import KIND as EVIDENCE
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.policy.buyer_view import shown_to_buyer
-from portal.reports.audit_report import AuditReportData, AuditReportFinding, AuditReportItem, AuditReportPhoto
+from portal.reports.audit_report import (
+    AuditReportData,
+    AuditReportFinding,
+    AuditReportItem,
+    AuditReportPhoto,
+    thumbnail,
+)
 from portal.scoring.queries import current_scores
 from portal.storage import current_storage
 
 
 def _stored(sha256: str) -> bytes | None:
-    """A photo's bytes for its thumbnail; None when the file is no longer in storage."""
+    """A photo's thumbnail (small JPEG bytes), made as it is read so that only one photo at a time is in memory;
+    None when the file is no longer in storage or is no image Pillow reads."""
     storage = current_storage()
     if not storage.exists(EVIDENCE, sha256):
         return None
     with storage.open(EVIDENCE, sha256) as handle:
-        return handle.read()
+        small = thumbnail(handle.read())
+    return small.jpeg if small is not None else None
 
 
 def _rate(result: object) -> float | None:
