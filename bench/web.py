@@ -507,6 +507,20 @@ class Seeded:
     campaign_id: int
 
 
+def answer_rows(assessment_id: int, index: int, owner_id: int, items: int) -> list[dict[str, object]]:
+    """The Answer rows of supplier ``index``'s first ``items`` items, as its owner would have given them."""
+    return [
+        {
+            "assessment_id": assessment_id,
+            "item_id": f"Q{i:03d}",
+            "code": CODES[(i + index) % 3],
+            "version": 1,
+            "updated_by_id": owner_id,
+        }
+        for i in range(items)
+    ]
+
+
 def seeded_items(index: int) -> int:
     """How many items of supplier ``index``'s realistic assessment are answered before the run.
 
@@ -578,32 +592,14 @@ def seed(database_url: str, instance: Path) -> Seeded:
             assessment = by_supplier[0][supplier_id]
             if seeded_items(n):
                 assessment.state = AssessmentState.IN_PROGRESS
-            rows += [
-                {
-                    "assessment_id": assessment.id,
-                    "item_id": f"Q{i:03d}",
-                    "code": CODES[(i + n) % 3],
-                    "version": 1,
-                    "updated_by_id": owner_ids[n],
-                }
-                for i in range(seeded_items(n))
-            ]
+            rows += answer_rows(assessment.id, n, owner_ids[n], seeded_items(n))
         # The third campaign's assessments were answered in full and submitted before the run.
         for n, supplier_id in enumerate(supplier_ids):
             assessment = by_supplier[2][supplier_id]
             assessment.state = AssessmentState.SUBMITTED
             assessment.submitted_at = utcnow()
             assessment.submitted_by_id = owner_ids[n]
-            rows += [
-                {
-                    "assessment_id": assessment.id,
-                    "item_id": f"Q{i:03d}",
-                    "code": CODES[(i + n) % 3],
-                    "version": 1,
-                    "updated_by_id": owner_ids[n],
-                }
-                for i in range(ITEMS)
-            ]
+            rows += answer_rows(assessment.id, n, owner_ids[n], ITEMS)
         db.session.execute(sa.insert(Answer), rows)
         db.session.commit()
         seeded = Seeded(
