@@ -27,30 +27,26 @@ def run_pytest(target, ci, **env):
 
 
 @pytest.mark.parametrize("ci", [True, False])
-def test_a_stopped_postgres(ci):
-    result = run_pytest(
-        ["tests/test_migrations.py", "-k", "postgres"],
-        ci,
-        PORTAL_TEST_POSTGRES_URL=f"postgresql+psycopg://postgres@{CLOSED}/test",
-    )
+@pytest.mark.parametrize(
+    ("service", "target", "env"),
+    [
+        (
+            "PostgreSQL",
+            ["tests/test_migrations.py", "-k", "postgres"],
+            {"PORTAL_TEST_POSTGRES_URL": f"postgresql+psycopg://postgres@{CLOSED}/test"},
+        ),
+        (
+            "Redis",
+            ["tests/workers/test_real_worker.py", "-k", "sqlite"],
+            {"PORTAL_TEST_REDIS_URL": f"redis://{CLOSED}/15"},
+        ),
+    ],
+)
+def test_a_stopped_service(service, target, env, ci):
+    result = run_pytest(target, ci, **env)
     if ci:
         assert result.returncode == 1, result.stdout[-2000:]
-        assert "PostgreSQL is not reachable at 127.0.0.1:1" in result.stdout
+        assert f"{service} is not reachable at 127.0.0.1:1" in result.stdout
     else:
         assert result.returncode == 0, result.stdout[-2000:]
-        assert "1 skipped" in result.stdout and "PostgreSQL is not reachable" in result.stdout
-
-
-@pytest.mark.parametrize("ci", [True, False])
-def test_a_stopped_redis(ci):
-    result = run_pytest(
-        ["tests/workers/test_real_worker.py", "-k", "sqlite"],
-        ci,
-        PORTAL_TEST_REDIS_URL=f"redis://{CLOSED}/15",
-    )
-    if ci:
-        assert result.returncode == 1, result.stdout[-2000:]
-        assert "Redis is not reachable at 127.0.0.1:1" in result.stdout
-    else:
-        assert result.returncode == 0, result.stdout[-2000:]
-        assert "1 skipped" in result.stdout
+        assert "1 skipped" in result.stdout and f"{service} is not reachable" in result.stdout
