@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import downgrade, stamp, upgrade
+from flask_migrate import downgrade, upgrade
 
 from portal.assessments.models import ReminderSent
 from portal.audits.operations import AuditPlan, plan_audit
 from portal.campaigns.reminders import send_action_reminders
 from portal.extensions import db
 from tests.conftest import make_test_app
+from tests.migration_helpers import walking_migrations
 from tests.workflow_fixtures import corrective_action, only_assessment
 
 pytestmark = pytest.mark.both_databases  # the dialects differ here (CHECK constraints, batch migrations on SQLite)
@@ -172,9 +173,7 @@ def test_reminder_steps_move_between_the_json_list_and_the_table(world):
         ]
     )
     db.session.commit()
-    db.session.remove()
-    stamp(revision="head")
-    try:
+    with walking_migrations():
         downgrade(revision=BEFORE_CHECKS)
         with db.engine.connect() as connection:
             steps = connection.execute(
@@ -193,10 +192,3 @@ def test_reminder_steps_move_between_the_json_list_and_the_table(world):
         }
         # Due in two days: "before-3" was sent before the migration, so it is not sent again.
         assert send_action_reminders(date.today()) == 0
-    finally:
-        db.session.remove()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        # Whatever happened above, the next test on this database finds the models' schema.
-        db.drop_all()
-        db.create_all()

@@ -8,10 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import downgrade, stamp, upgrade
+from flask_migrate import downgrade, upgrade
 
 from portal.actions.models import ActionState, ActionStep, StepKind
 from portal.extensions import db
+from tests.migration_helpers import walking_migrations
 from tests.workflow_fixtures import corrective_action, only_assessment
 
 pytestmark = pytest.mark.both_databases  # batch migrations and CHECK constraints differ on SQLite
@@ -49,9 +50,7 @@ def test_the_migration_writes_the_history_so_far_and_the_downgrade_keeps_the_sta
     (planned, closed, verifying), admin, owner = actions
     planned, closed, verifying = (SimpleNamespace(id=a.id) for a in (planned, closed, verifying))
     admin, owner = SimpleNamespace(id=admin.id), SimpleNamespace(id=owner.id)
-    db.session.remove()
-    stamp(revision="head")
-    try:
+    with walking_migrations():
         downgrade(revision=BEFORE_VERIFICATION)
         with db.engine.begin() as connection:
             connection.execute(
@@ -88,10 +87,3 @@ def test_the_migration_writes_the_history_so_far_and_the_downgrade_keeps_the_sta
             ).scalar_one()
         assert state == "PLANNED"
         upgrade()
-    finally:
-        db.session.remove()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        # Whatever happened above, the next test on this database finds the models' schema.
-        db.drop_all()
-        db.create_all()
