@@ -19,14 +19,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-BASE_URL = os.environ.get("PORTAL_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench password 1"
 ROUNDS = ("2025年度 取引先確認", "2026年度 取引先確認")
 
@@ -168,17 +166,15 @@ def p95(times: list[float]) -> float:
 
 
 def main(count: int, repeats: int) -> int:
+    from scoring import scratch_schema  # bench/ is this script's sys.path[0]
+
     from portal import create_app
     from portal.extensions import db
 
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(BASE_URL)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with scratch_schema() as (_, database_url):
         app = create_app(
             {
-                "SQLALCHEMY_DATABASE_URI": f"{BASE_URL}?options=-csearch_path%3D{schema}",
+                "SQLALCHEMY_DATABASE_URI": database_url,
                 "INSTANCE_PATH": tempfile.mkdtemp(),
                 "SECRET_KEY": "bench",
                 "LOG_LEVEL": "WARNING",
@@ -215,10 +211,6 @@ def main(count: int, repeats: int) -> int:
                 )
             print(f"load average            : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             return 1 if failed else 0
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 if __name__ == "__main__":

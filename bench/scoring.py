@@ -26,7 +26,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,6 +37,22 @@ BASE_URL = os.environ.get("PORTAL_BENCH_DATABASE_URL", "postgresql+psycopg://pos
 REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 ITEMS = 150
 LONE_JOBS = 100
+
+
+@contextmanager
+def scratch_schema(prefix: str = "bench") -> Iterator[tuple[str, str]]:
+    """A PostgreSQL schema of its own at BASE_URL for one run, dropped afterwards whatever happened: yields its
+    name and the database URL whose search_path is that schema (dashboard.py and web.py use it too)."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(BASE_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield schema, f"{BASE_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def definition(items: int, key: str = "bench", *, all_t1: bool = False) -> str:
@@ -84,12 +101,7 @@ def main(count: int) -> None:
     from questionnaires.scoring import score_self_and_reviewed
     from workers.tasks import score_assessment as score_task
 
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    database_url = f"{BASE_URL}?options=-csearch_path%3D{schema}"
-    engine = sa.create_engine(BASE_URL)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with scratch_schema() as (schema, database_url):
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": database_url,
@@ -228,10 +240,6 @@ def main(count: int) -> None:
             assert done == count, f"rescoring left {count - (done or 0)} assessments unscored"
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
     print(f"assessments             : {count} × {ITEMS} items, PostgreSQL")
     print(f"pure scoring floor      : {floor:8.1f} assessments/s (self + reviewed, data in memory)")

@@ -55,7 +55,6 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-BASE_URL = os.environ.get("PORTAL_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 SUPPLIERS = 50
 REVIEWERS = 5
@@ -813,90 +812,91 @@ def print_phase(title: str, rec: Recorder) -> None:
 
 
 def main(seconds: float) -> int:
-    schema = f"bench_web_{uuid.uuid4().hex[:8]}"
+    from scoring import scratch_schema  # bench/ is this script's sys.path[0]
+
     queue = f"bench-web-{uuid.uuid4().hex[:6]}"
-    database_url = f"{BASE_URL}?options=-csearch_path%3D{schema}"
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
-    admin_engine = sa.create_engine(BASE_URL)
-    engine = sa.create_engine(database_url)
     processes: list[subprocess.Popen[bytes]] = []
-    with admin_engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        flush_redis()
-        seeded = seed(database_url, folder)
-        port = free_port()
-        processes = start_processes(database_url, folder, port, queue)
-        wait_healthy(port, processes)
-
-        suppliers = [
-            Supplier(email, n, seeded.realistic_ids[n], seeded.no_think_ids[n], seeded_items(n), Client(port))
-            for n, email in enumerate(seeded.supplier_emails)
-        ]
-        reviewers = [
-            Reviewer(Client(port), seeded.review_ids[n :: len(seeded.reviewer_emails)])
-            for n in range(len(seeded.reviewer_emails))
-        ]
-        start = time.monotonic()
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda s: s.client.sign_in(s.email), suppliers))
-            list(
-                pool.map(
-                    lambda pair: pair[0].client.sign_in(pair[1]), zip(reviewers, seeded.reviewer_emails, strict=True)
-                )
-            )
-            # The second assessment's page, outside the timed phases: the CSRF token and the item versions.
-            opened = list(pool.map(lambda s: open_assessment(s, s.no_think_id, None), suppliers))
-            if not all(opened):
-                raise RuntimeError("a supplier could not open its no-think assessment")
-        signed_in = time.monotonic() - start
-
-        access_log = folder / "access.log"
-        ceiling_clients = [Client(port) for _ in range(SUPPLIERS)]
-        ceiling = run_phase(CEILING_SECONDS, [lambda d, r, c=c: healthz(c, d, r) for c in ceiling_clients], access_log)
-        for client in ceiling_clients:
-            client.close()
-        no_think = run_phase(
-            NO_THINK_SECONDS, [lambda d, r, s=s: no_think_supplier(s, d, r) for s in suppliers], access_log
-        )
-        pages = [
-            ("page: dashboard", "/"),
-            ("page: campaign", f"/campaigns/{seeded.campaign_id}"),
-            ("page: suppliers", "/suppliers/"),
-        ]
-        ramp = min(ARRIVAL_MAX, ARRIVAL_SHARE * seconds)
-        arrivals = [ramp * n / SUPPLIERS for n in random.sample(range(SUPPLIERS), SUPPLIERS)]
-        realistic = run_phase(
-            seconds,
-            [lambda d, r, s=s, a=a: realistic_supplier(s, a, d, r) for s, a in zip(suppliers, arrivals, strict=True)]
-            + [lambda d, r, v=v: reviewer_user(v, pages, seeded.realistic_ids, d, r) for v in reviewers],
-            access_log,
-        )
-        for client in [s.client for s in suppliers] + [v.client for v in reviewers]:
-            client.close()
-
-        checked, lost, examples = lost_writes(engine, suppliers)
-        decisions_checked, decisions_lost, decision_examples = lost_decisions(engine, reviewers)
-        submitted_ids = [s.realistic_id for s in suppliers if s.submitted]
-        scored, states, waited = wait_scored(engine, submitted_ids)
-    except BaseException:
-        stop_processes(processes)
-        for name in ("web.log", "worker.log"):
-            if (folder / name).exists():
-                tail = (folder / name).read_text(errors="replace").splitlines()[-20:]
-                print(f"--- last lines of {name}:", *tail, sep="\n", file=sys.stderr)
-        raise
-    finally:
-        stop_processes(processes)
-        problems = log_problems(folder)
-        engine.dispose()
-        with admin_engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin_engine.dispose()
+    with scratch_schema("bench_web") as (_, database_url):
+        engine = sa.create_engine(database_url)
         try:
             flush_redis()
+            seeded = seed(database_url, folder)
+            port = free_port()
+            processes = start_processes(database_url, folder, port, queue)
+            wait_healthy(port, processes)
+
+            suppliers = [
+                Supplier(email, n, seeded.realistic_ids[n], seeded.no_think_ids[n], seeded_items(n), Client(port))
+                for n, email in enumerate(seeded.supplier_emails)
+            ]
+            reviewers = [
+                Reviewer(Client(port), seeded.review_ids[n :: len(seeded.reviewer_emails)])
+                for n in range(len(seeded.reviewer_emails))
+            ]
+            start = time.monotonic()
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(lambda s: s.client.sign_in(s.email), suppliers))
+                list(
+                    pool.map(
+                        lambda pair: pair[0].client.sign_in(pair[1]),
+                        zip(reviewers, seeded.reviewer_emails, strict=True),
+                    )
+                )
+                # The second assessment's page, outside the timed phases: the CSRF token and the item versions.
+                opened = list(pool.map(lambda s: open_assessment(s, s.no_think_id, None), suppliers))
+                if not all(opened):
+                    raise RuntimeError("a supplier could not open its no-think assessment")
+            signed_in = time.monotonic() - start
+
+            access_log = folder / "access.log"
+            ceiling_clients = [Client(port) for _ in range(SUPPLIERS)]
+            ceiling = run_phase(
+                CEILING_SECONDS, [lambda d, r, c=c: healthz(c, d, r) for c in ceiling_clients], access_log
+            )
+            for client in ceiling_clients:
+                client.close()
+            no_think = run_phase(
+                NO_THINK_SECONDS, [lambda d, r, s=s: no_think_supplier(s, d, r) for s in suppliers], access_log
+            )
+            pages = [
+                ("page: dashboard", "/"),
+                ("page: campaign", f"/campaigns/{seeded.campaign_id}"),
+                ("page: suppliers", "/suppliers/"),
+            ]
+            ramp = min(ARRIVAL_MAX, ARRIVAL_SHARE * seconds)
+            arrivals = [ramp * n / SUPPLIERS for n in random.sample(range(SUPPLIERS), SUPPLIERS)]
+            realistic = run_phase(
+                seconds,
+                [
+                    lambda d, r, s=s, a=a: realistic_supplier(s, a, d, r)
+                    for s, a in zip(suppliers, arrivals, strict=True)
+                ]
+                + [lambda d, r, v=v: reviewer_user(v, pages, seeded.realistic_ids, d, r) for v in reviewers],
+                access_log,
+            )
+            for client in [s.client for s in suppliers] + [v.client for v in reviewers]:
+                client.close()
+
+            checked, lost, examples = lost_writes(engine, suppliers)
+            decisions_checked, decisions_lost, decision_examples = lost_decisions(engine, reviewers)
+            submitted_ids = [s.realistic_id for s in suppliers if s.submitted]
+            scored, states, waited = wait_scored(engine, submitted_ids)
+        except BaseException:
+            stop_processes(processes)
+            for name in ("web.log", "worker.log"):
+                if (folder / name).exists():
+                    tail = (folder / name).read_text(errors="replace").splitlines()[-20:]
+                    print(f"--- last lines of {name}:", *tail, sep="\n", file=sys.stderr)
+            raise
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            stop_processes(processes)
+            problems = log_problems(folder)
+            engine.dispose()
+            try:
+                flush_redis()
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
 
     print(
         f"deployment            : gunicorn 2 sync workers + 1 celery worker, PostgreSQL, Redis, {os.cpu_count()} cores"
