@@ -176,6 +176,18 @@ def submit_answers(assessment: Assessment, owner: User, codes: dict[str, str], c
     db.session.commit()
 
 
+def submitted_assessment(
+    make_buyer: Any, make_supplier: Any, make_campaign: Any, codes: dict[str, str]
+) -> tuple[Assessment, User]:
+    """A new buyer's campaign to one new supplier whose owner answered ``codes`` and submitted (as
+    ``submit_answers``): the assessment and the buyer's admin."""
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
+    submit_answers(assessment, owner, codes)
+    return assessment, admin
+
+
 def pdf_file(organization_id: int, filename: str, *, fill: str = "c", size: int = 3) -> Evidence:
     """A stored PDF's row of the organisation (no test reads its bytes), added and flushed."""
     evidence = Evidence(

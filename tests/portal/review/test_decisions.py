@@ -13,17 +13,15 @@ from portal.organizations.models import Role
 from portal.review import operations as review
 from tests.conftest import sign_in
 from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION
-from tests.workflow_fixtures import only_assessment, submit_answers
+from tests.workflow_fixtures import only_assessment, submitted_assessment
 
 
 @pytest.fixture
 def submitted(make_buyer, make_supplier, make_campaign):
     """A submitted assessment of the workflow questionnaire (POL-01, STF-01, STF-02) and its buyer admin."""
-    buyer, admin = make_buyer()
-    supplier, owner = make_supplier(buyer)
-    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
-    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "no"})
-    return assessment, admin
+    return submitted_assessment(
+        make_buyer, make_supplier, make_campaign, {"POL-01": "yes", "STF-01": "yes", "STF-02": "no"}
+    )
 
 
 def decide(client, assessment, item_id, version, decision="accepted", comment=None, visible=True):

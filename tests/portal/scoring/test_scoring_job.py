@@ -12,18 +12,16 @@ from portal.scoring.models import AssessmentScore, ScoreState
 from portal.scoring.operations import assessments_needing_scores
 from portal.scoring.queries import current_scores
 from portal.scoring.requests import request_scoring
-from tests.workflow_fixtures import only_assessment, submit_answers
+from tests.workflow_fixtures import submit_answers, submitted_assessment
 from workers.tasks import score_assessment
 
 pytestmark = pytest.mark.both_databases  # the dialects differ here (locks, upserts, SKIP LOCKED)
 
 
 def submitted(make_buyer, make_supplier, make_campaign):
-    buyer, admin = make_buyer()
-    supplier, owner = make_supplier(buyer)
-    assessment = only_assessment(make_campaign(buyer, [supplier], by=admin))
-    submit_answers(assessment, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "partial"})
-    return assessment, admin
+    return submitted_assessment(
+        make_buyer, make_supplier, make_campaign, {"POL-01": "yes", "STF-01": "yes", "STF-02": "partial"}
+    )
 
 
 def ask_again(assessment):
