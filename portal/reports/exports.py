@@ -34,6 +34,7 @@ from portal.reports.offline import IMPORT
 from portal.reports.offline import STORAGE_KIND as UPLOADS
 from portal.reports.portfolio import build_portfolio
 from portal.storage import current_storage
+from portal.suppliers.operations import SUPPLIER_IMPORT
 
 logger = logging.getLogger(__name__)
 
@@ -252,8 +253,8 @@ def get_export(organization: Organization, job_id: int) -> BackgroundJob:
 
 
 def remove_old_exports() -> int:
-    """Delete export jobs older than a week and their files (a file still used by a newer job stays),
-    and offline uploads left unconfirmed for a day."""
+    """Delete export jobs older than a week and their files (a file still used by a newer job stays), import
+    previews (offline checksheets, supplier lists) older than a week, and offline uploads left unconfirmed for a day."""
     cutoff = utcnow() - KEEP_FOR
     old = db.session.scalars(
         sa.select(BackgroundJob).where(BackgroundJob.kind.in_(KINDS), BackgroundJob.created_at < cutoff)
@@ -270,7 +271,9 @@ def remove_old_exports() -> int:
         if sha256 and sha256 not in kept:
             storage.path_for(STORAGE_KIND, sha256).unlink(missing_ok=True)
         db.session.delete(job)
-    db.session.execute(sa.delete(BackgroundJob).where(BackgroundJob.kind == IMPORT, BackgroundJob.created_at < cutoff))
+    # Import previews hold the uploaded rows (names, e-mail addresses): a week after upload they go, confirmed or not.
+    previews = BackgroundJob.kind.in_((IMPORT, SUPPLIER_IMPORT))
+    db.session.execute(sa.delete(BackgroundJob).where(previews, BackgroundJob.created_at < cutoff))
     db.session.flush()
     removed_uploads = storage.remove_older_than(UPLOADS, utcnow() - KEEP_UPLOADS_FOR)
     if removed_uploads:

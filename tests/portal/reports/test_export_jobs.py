@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.extensions import db
+from portal.suppliers.operations import SUPPLIER_IMPORT, preview_import
 from tests.conftest import sign_in
 from tests.workflow_fixtures import internal_note, only_assessment
 from workers.tasks import remove_old_exports
@@ -62,3 +63,14 @@ def test_old_exports_are_removed_with_their_files(app, client, make_buyer, make_
     assert client.get(job_url + "/download").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BackgroundJob)) == 0
     assert not [p for p in stored.rglob("*") if p.is_file()]
+
+
+def test_supplier_list_previews_are_removed_after_a_week(app, make_buyer):
+    buyer, admin = make_buyer()
+    content = "name,contact_email,tier\n株式会社一週間,week@example.com,T1\n".encode()
+    old, fresh = (preview_import(buyer, content, "list.csv", by=admin) for _ in range(2))
+    old.created_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    remove_old_exports.delay().get()
+    left = db.session.scalars(sa.select(BackgroundJob.id).where(BackgroundJob.kind == SUPPLIER_IMPORT)).all()
+    assert left == [fresh.id]  # the rows it kept (names, e-mail addresses) are gone with the old one
