@@ -38,6 +38,7 @@ from portal.reports.offline import apply_import, get_import, keep_upload, start_
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
 from portal.session_auth import acting_organization, current_membership, permission_required
+from portal.suppliers.forms import tier_labels
 from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -86,6 +87,7 @@ def detail(assessment_id: int) -> Any:
         outcome_comment=page.outcome_comment,
         today=date.today(),
         state_labels=ASSESSMENT_STATE_LABELS,
+        tier_labels=tier_labels(),
         is_owner=may(current_membership(), Action.ASSESSMENT_SUBMIT),
         max_upload=current_app.config["MAX_CONTENT_LENGTH"],
         too_large=too_large(current_app.config["MAX_CONTENT_LENGTH"]),

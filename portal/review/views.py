@@ -33,6 +33,7 @@ from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
 from portal.scoring.radar import radar
 from portal.session_auth import current_membership, permission_required
+from portal.suppliers.forms import tier_labels
 from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect, rollback
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -136,6 +137,7 @@ def _render_detail(
         section_titles=section_titles,
         nonconforming=nonconforming,
         state_labels=ASSESSMENT_STATE_LABELS,
+        tier_labels=tier_labels(),
         can_decide=may(current_membership(), Action.REVIEW_DECIDE) and lifecycle.is_reviewable(assessment),
         decided=assessment.state in DECIDED_STATES,
         decided_by=_names({assessment.decided_by_id}).get(assessment.decided_by_id or 0),

@@ -17,6 +17,11 @@ TIER_LABELS = {
     Tier.T3: _l("T3 Advanced"),
 }
 
+
+def tier_labels() -> dict[str, str]:
+    """The tiers' words in the request's language, translated once for a page that shows them on every item."""
+    return {str(tier): str(label) for tier, label in TIER_LABELS.items()}
+
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 _QUESTION_TEXT = dict(QUESTIONS)
 

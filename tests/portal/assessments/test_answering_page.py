@@ -92,6 +92,8 @@ def test_the_page_shows_item_ids_progress_what_needs_evidence_and_returned_items
     save(client, assessment, "POL-01", code="yes")
     page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert re.search(r'<span class="item-id">POL-01</span>', page)
+    # An item's tier in words, as the glossary names it, not its code alone.
+    assert '<span class="badge">T1 基本</span>' in page and '<span class="badge">T1</span>' not in page
     assert '<progress id="progress" max="' in page and 'value="1"' in page
     # The script reads which answers need evidence from the questionnaire's rule (POL-01: when implemented).
     assert re.search(r'id="item-POL-01"[^>]*data-evidence-codes="yes[ a-z]*"', page, re.S)

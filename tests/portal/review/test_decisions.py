@@ -209,6 +209,7 @@ def test_the_page_shows_ids_marks_filters_and_the_written_explanation(app, clien
     page = client.get(f"/review/{assessment.id}").get_data(as_text=True)
     for item_id in ("POL-01", "STF-01", "STF-02"):
         assert f'<span class="item-id">{item_id}</span>' in page
+    assert '<span class="badge">T1 基本</span>' in page and '<span class="badge">T1</span>' not in page
     assert "証跡の代わりの説明" in page and "研修は口頭で実施しており" in page
     # Not colour alone: each decision has its icon and its word.
     assert '<span class="decision-mark is-clarification"><span class="icon" aria-hidden="true">?</span>' in page
