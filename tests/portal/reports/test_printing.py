@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -32,8 +33,6 @@ from portal.reports.printing import FONT_NAME, MIN_PRINTED_PT, PRINT_WIDTH_UNITS
 from tests.portal.reports import test_audit_report as audit_sample
 from tests.portal.reports.sample import SCALE, make_data
 from tests.portal.reports.test_libreoffice import soffice  # noqa: F401  (the fixture)
-
-pypdf = pytest.importorskip("pypdf")
 
 OUTPUT = Path(__file__).resolve().parents[3] / "test-output" / "printing"
 ISSUED = date(2026, 12, 4)
