@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from portal.accounts.models import User
 from portal.background.models import BackgroundJob, JobState
 from portal.db import utcnow
 from portal.extensions import db
 from portal.jobs import job_kinds
+from portal.lookups import one_or_not_found
 
 STALE_QUEUED = timedelta(minutes=5)
 STALE_RUNNING = timedelta(minutes=30)
@@ -44,3 +46,15 @@ def jobs_to_requeue(now: datetime | None = None, limit: int = 200) -> list[tuple
         job.state, job.started_at = JobState.QUEUED, None
     db.session.flush()
     return [(kinds[job.kind].task, job.id) for job in jobs if job.state == JobState.QUEUED]
+
+
+def own_upload(kind: str, organization_id: int, job_id: int, *, by: User) -> BackgroundJob:
+    """A preview of an upload (``kind``) that ``by`` made for ``organization_id``; anyone else's is not found."""
+    return one_or_not_found(
+        sa.select(BackgroundJob).where(
+            BackgroundJob.id == job_id,
+            BackgroundJob.kind == kind,
+            BackgroundJob.organization_id == organization_id,
+            BackgroundJob.requested_by_id == by.id,
+        )
+    )

@@ -21,10 +21,10 @@ from portal.assessments.lifecycle import lock_open
 from portal.assessments.models import Answer, Assessment
 from portal.assessments.operations import KEEP, AnswerInput, answers_of, save_answer
 from portal.background.models import BackgroundJob, JobState
+from portal.background.operations import own_upload
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError, too_large
 from portal.extensions import db
-from portal.lookups import one_or_not_found
 from portal.reports.from_assessment import expected_assessment
 from portal.reports.offline_import import Change, ImportPreview, Limits, Problem, parse_offline_upload
 from portal.storage import TooLarge, current_storage
@@ -104,14 +104,7 @@ def start_import(assessment: Assessment, sha256: str, lang: str, *, by: User) ->
 
 def get_import(organization_id: int, import_id: int, *, by: User) -> BackgroundJob:
     """An import that ``by`` uploaded for ``organization_id``; anyone else's is not found."""
-    return one_or_not_found(
-        sa.select(BackgroundJob).where(
-            BackgroundJob.id == import_id,
-            BackgroundJob.kind == IMPORT,
-            BackgroundJob.organization_id == organization_id,
-            BackgroundJob.requested_by_id == by.id,
-        )
-    )
+    return own_upload(IMPORT, organization_id, import_id, by=by)
 
 
 def imported_into(job: BackgroundJob) -> int:

@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.accounts.operations import invite, normalize_email
 from portal.activity.operations import record
 from portal.background.models import BackgroundJob, JobState
+from portal.background.operations import own_upload
 from portal.db import utcnow
 from portal.errors import Conflict, UserInputError
 from portal.extensions import db
@@ -238,14 +239,7 @@ def preview_import(buyer: Organization, content: bytes, filename: str, *, by: Us
 
 def get_import(buyer: Organization, import_id: int, *, by: User) -> BackgroundJob:
     """An import ``by`` uploaded for ``buyer``; anyone else's is not found."""
-    return one_or_not_found(
-        sa.select(BackgroundJob).where(
-            BackgroundJob.id == import_id,
-            BackgroundJob.kind == SUPPLIER_IMPORT,
-            BackgroundJob.organization_id == buyer.id,
-            BackgroundJob.requested_by_id == by.id,
-        )
-    )
+    return own_upload(SUPPLIER_IMPORT, buyer.id, import_id, by=by)
 
 
 def stored_rows(job: BackgroundJob) -> list[ImportRow]:
