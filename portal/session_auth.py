@@ -56,6 +56,8 @@ def current_membership() -> Membership | None:
     memberships = user_memberships(current_user)
     chosen = session.get("membership_id")
     membership = next((m for m in memberships if m.id == chosen), memberships[0] if memberships else None)
+    if membership is not None:
+        membership.act_on(session.get("side"))
     g.membership = membership
     return membership
 
@@ -69,7 +71,7 @@ def acting_organization() -> Organization:
 
 def current_role() -> Role | None:
     membership = current_membership()
-    return membership.role if membership is not None else None
+    return membership.acting_role if membership is not None else None
 
 
 def user_memberships(user: User) -> list[Membership]:

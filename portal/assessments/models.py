@@ -68,7 +68,7 @@ class Assessment(db.Model):  # type: ignore[name-defined]
     outcome_comment: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    campaign: Mapped[Campaign] = relationship(back_populates="assessments")
+    campaign: Mapped[Campaign] = relationship(back_populates="assessments", foreign_keys=[campaign_id])
     supplier: Mapped[Supplier] = relationship()
 
     def is_overdue(self, today: date) -> bool:

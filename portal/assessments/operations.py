@@ -43,7 +43,7 @@ from portal.extensions import db
 from portal.lookups import one_or_not_found
 from portal.mail import recipients
 from portal.notifications import events, notify
-from portal.organizations.models import Membership, Organization
+from portal.organizations.models import Membership, Organization, Side
 from portal.policy.actions import Action, role_may
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier
@@ -419,12 +419,12 @@ READY_NOTICE_INTERVAL = timedelta(hours=1)
 
 def may_submit(assessment: Assessment, user: User) -> bool:
     """Only the supplier's owner submits (the responders answer); §2."""
-    role = db.session.scalar(
-        sa.select(Membership.role).where(
+    membership = db.session.scalar(
+        sa.select(Membership).where(
             Membership.user_id == user.id, Membership.organization_id == assessment.supplier.organization_id
         )
     )
-    return role_may(role, Action.ASSESSMENT_SUBMIT)
+    return membership is not None and role_may(membership.role_on(Side.SUPPLIER), Action.ASSESSMENT_SUBMIT)
 
 
 def require_submitter(assessment: Assessment, user: User) -> None:

@@ -49,10 +49,18 @@ class Campaign(db.Model):  # type: ignore[name-defined]
     state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState), default=CampaignState.DRAFT)
     #: The campaign this one repeats ("start the next round"); its answers seed the new assessments.
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"))
+    #: The assessment the buyer received itself and passes down to its own suppliers with this campaign.
+    upstream_assessment_id: Mapped[int | None] = mapped_column(
+        # Campaigns and assessments point at each other: the constraint is added after both tables exist.
+        sa.ForeignKey("assessments.id", ondelete="SET NULL", use_alter=True),
+        index=True,
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     launched_at: Mapped[datetime | None]
 
     buyer: Mapped[Organization] = relationship()
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
-    assessments: Mapped[list[Assessment]] = relationship(back_populates="campaign", order_by="Assessment.id")
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="campaign", order_by="Assessment.id", foreign_keys="Assessment.campaign_id"
+    )

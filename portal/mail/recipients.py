@@ -15,7 +15,7 @@ from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Assessment, SectionAssignment
 from portal.audits.models import Audit
 from portal.extensions import db
-from portal.organizations.models import BUYER_ROLES, Membership, Role
+from portal.organizations.models import BUYER_ROLES, Membership, Role, Side
 from portal.policy.actions import ROLES, Action
 from portal.suppliers.models import Supplier
 from portal.suppliers.queries import supplier_owners
@@ -103,7 +103,7 @@ def _members(organization_id: int, *conditions: sa.ColumnElement[bool]) -> sa.Se
 def buyer_reviewers(assessment: Assessment) -> list[User]:
     """The buyer's admins and reviewers, who are told that an assessment waits for review."""
     return list(
-        db.session.scalars(_members(assessment.campaign.buyer_id, Membership.role.in_(ROLES[Action.REVIEW_DECIDE])))
+        db.session.scalars(_members(assessment.campaign.buyer_id, Membership.holds_any(ROLES[Action.REVIEW_DECIDE])))
     )
 
 
@@ -118,17 +118,17 @@ def action_followers(action: CorrectiveAction) -> list[User]:
     """
     group = {Role.BUYER_ADMIN, Role.AUDITOR if action.audit_id is not None else Role.REVIEWER}
     rows = db.session.execute(
-        sa.select(User, Membership.role)
+        sa.select(User, Membership)
         .join(Membership, Membership.user_id == User.id)
         .where(
             Membership.organization_id == action.supplier.buyer_id,
-            Membership.role.in_([Role.BUYER_ADMIN, Role.REVIEWER, Role.AUDITOR]),
+            Membership.holds_any(BUYER_ROLES),
             User.is_active.is_(True),
         )
         .order_by(User.id)
     ).all()
     creator = [user for user, _ in rows if user.id == action.created_by_id]
-    return creator or [user for user, role in rows if role in group]
+    return creator or [user for user, member in rows if member.role_on(Side.BUYER) in group]
 
 
 def action_responsible(action: CorrectiveAction) -> list[User]:
@@ -146,7 +146,7 @@ def action_responsible(action: CorrectiveAction) -> list[User]:
             _members(
                 action.supplier.organization_id,
                 User.is_active.is_(True),
-                sa.or_(Membership.role == Role.SUPPLIER_OWNER, *responsible),
+                sa.or_(Membership.holds_any({Role.SUPPLIER_OWNER}), *responsible),
             ).order_by(User.id)
         )
     )
@@ -160,14 +160,14 @@ def audit_organisers(audit: Audit) -> list[User]:
     accept a date, but these are the ones who plan audits). One query; the choice is made here.
     """
     rows = db.session.execute(
-        sa.select(User, Membership.role)
+        sa.select(User, Membership)
         .join(Membership, Membership.user_id == User.id)
         .where(
             Membership.organization_id == audit.buyer_id,
-            Membership.role.in_(list(BUYER_ROLES)),
+            Membership.holds_any(BUYER_ROLES),
             User.is_active.is_(True),
         )
         .order_by(User.id)
     ).all()
     planner = [user for user, _ in rows if user.id == audit.created_by_id]
-    return planner or [user for user, role in rows if role in (Role.BUYER_ADMIN, Role.AUDITOR)]
+    return planner or [user for user, member in rows if member.role_on(Side.BUYER) in (Role.BUYER_ADMIN, Role.AUDITOR)]

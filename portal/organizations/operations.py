@@ -210,7 +210,7 @@ def _count_admins(organization: Organization) -> int:
         db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Membership)
-            .where(Membership.organization_id == organization.id, Membership.role.in_(list(ADMIN_ROLES)))
+            .where(Membership.organization_id == organization.id, Membership.holds_any(ADMIN_ROLES))
         )
         or 0
     )

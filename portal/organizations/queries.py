@@ -18,7 +18,7 @@ def is_admin(organization_id: int, user_id: int | None) -> bool:
     """Whether ``user_id`` is, now, an administrator (buyer admin or supplier owner) of the organisation."""
     if user_id is None:
         return False
-    role = db.session.scalar(
-        sa.select(Membership.role).where(Membership.organization_id == organization_id, Membership.user_id == user_id)
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.organization_id == organization_id, Membership.user_id == user_id)
     )
-    return role in ADMIN_ROLES
+    return membership is not None and bool(membership.roles & ADMIN_ROLES)

@@ -26,7 +26,7 @@ __all__ = ["Action", "may", "operator_may", "require"]
 
 def may(membership: Membership | None, action: Action, subject: Any = None) -> bool:
     """Whether ``membership`` may do ``action``, to ``subject`` when one is given and has its own rule."""
-    if membership is None or not role_may(membership.role, action):
+    if membership is None or not role_may(membership.acting_role, action):
         return False
     return subject is None or _may_touch(membership, subject)
 
@@ -36,7 +36,7 @@ def require(membership: Membership | None, action: Action, subject: Any = None, 
 
     An object that is not theirs reads as absent, so a guessed id tells nothing.
     """
-    if membership is None or not role_may(membership.role, action):
+    if membership is None or not role_may(membership.acting_role, action):
         raise PermissionDenied(message if message is not None else _l("Your role may not do this."))
     if subject is not None and not _may_touch(membership, subject):
         raise NotFound()

@@ -22,6 +22,7 @@ def tier_labels() -> dict[str, str]:
     """The tiers' words in the request's language, translated once for a page that shows them on every item."""
     return {str(tier): str(label) for tier, label in TIER_LABELS.items()}
 
+
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 _QUESTION_TEXT = dict(QUESTIONS)
 

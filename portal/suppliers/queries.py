@@ -325,7 +325,7 @@ def supplier_owners(supplier: Supplier) -> list[User]:
         db.session.scalars(
             sa.select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organization_id == supplier.organization_id, Membership.role == Role.SUPPLIER_OWNER)
+            .where(Membership.organization_id == supplier.organization_id, Membership.holds_any({Role.SUPPLIER_OWNER}))
         )
     )
 

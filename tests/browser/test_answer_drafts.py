@@ -79,9 +79,14 @@ def close_while_offline(page: Any) -> None:
     """Close the tab as if the connection were still down: its last-moment send is lost.
 
     Chromium may let a beacon sent while a page closes past the emulated offline state, which would save the
-    draft at random; the lost send is what these tests are about, so it is dropped here on purpose.
+    draft at random; the lost send is what these tests are about, so it is dropped here on purpose (the beacon
+    itself is switched off too, whatever order the browser calls the page's listeners in).
     """
-    page.evaluate("window.addEventListener('pagehide', (e) => e.stopImmediatePropagation(), true)")
+    page.evaluate(
+        "navigator.sendBeacon = () => true;"
+        "for (const name of ['pagehide', 'online', 'blur']) {"
+        "  window.addEventListener(name, (e) => e.stopImmediatePropagation(), true); }"
+    )
     page.close()
 
 
