@@ -207,12 +207,17 @@ class Section:
     title: Text
     items: tuple[Item, ...]
     description: Text | None = None
+    #: Its items may cite the answering organisation's assessments of its own subcontractors as evidence
+    #: (the outsourcing-management section, 委託先管理).
+    cites_subassessments: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The section as in the definition format."""
         data: dict[str, Any] = {"id": self.id, "title": self.title.to_dict()}
         if self.description is not None:
             data["description"] = self.description.to_dict()
+        if self.cites_subassessments:
+            data["cites_subassessments"] = True
         data["items"] = [item.to_dict() for item in self.items]
         return data
 

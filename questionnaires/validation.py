@@ -67,6 +67,7 @@ def build_questionnaire(data: object, file: str) -> Questionnaire:
             section.title,
             tuple(_with_condition(item, resolved.get(item.id)) for item in section.items),
             section.description,
+            section.cites_subassessments,
         )
         for section in sections
     )
@@ -198,12 +199,13 @@ def _sections(
     ids: dict[str, str] = {}
     for s_index, raw_section in enumerate(raw_sections):
         path = f"sections[{s_index}]"
-        data = check.mapping(raw_section, path, ("id", "title", "items"), ("description",))
+        data = check.mapping(raw_section, path, ("id", "title", "items"), ("description", "cites_subassessments"))
         if data is None:
             continue
         section_id = _unique_id(check, data, path, ids)
         title = check.text(data["title"], join(path, "title")) if "title" in data else None
         description = check.text(data["description"], join(path, "description")) if "description" in data else None
+        cites = check.boolean(data.get("cites_subassessments", False), join(path, "cites_subassessments"))
         if "items" not in data:
             continue
         raw_items = check.list_of(data["items"], join(path, "items"), "must contain at least one item")
@@ -216,7 +218,7 @@ def _sections(
                 if isinstance(raw_item, dict) and raw_item.get("condition") is not None:
                     conditions[item.id] = (raw_item["condition"], join(item_path, "condition"))
         if section_id is not None and title is not None:
-            sections.append(Section(section_id, title, tuple(items), description))
+            sections.append(Section(section_id, title, tuple(items), description, bool(cites)))
     return tuple(sections), conditions, set(ids)
 
 

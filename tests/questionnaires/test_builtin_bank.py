@@ -52,6 +52,8 @@ def test_main_questionnaire_covers_every_theme_and_tier() -> None:
     assert loaded.scoring.model == "default"
     for item in loaded.items:
         assert item.text.ja and item.text.en
+    # Only the outsourcing-management section (委託先管理) cites the supplier's own subcontractors' assessments.
+    assert [s.id for s in loaded.sections if s.cites_subassessments] == ["subcontractors"]
 
 
 def test_self_check_is_25_basic_items_scored_in_ipa_points() -> None:

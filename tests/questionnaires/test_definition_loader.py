@@ -83,6 +83,23 @@ def test_round_trip_through_yaml_and_hash(small_definition: str) -> None:
     assert 'code: "yes"' in exported
 
 
+def test_a_section_may_declare_that_its_items_cite_subcontractors_assessments(small_definition: str) -> None:
+    plain = load_text(small_definition, FILE)
+    flagged = load_text(
+        small_definition.replace(
+            "    title: {ja: 従業員, en: Staff}\n",
+            "    title: {ja: 従業員, en: Staff}\n    cites_subassessments: true\n",
+        ),
+        FILE,
+    )
+
+    assert [s.cites_subassessments for s in plain.sections] == [False, False]
+    assert [s.cites_subassessments for s in flagged.sections] == [False, True]
+    assert "cites_subassessments" not in dump_yaml(plain.to_dict())
+    assert load_text(dump_yaml(flagged.to_dict()), FILE) == flagged
+    assert flagged.content_hash() != plain.content_hash()
+
+
 def test_alias_bomb_is_refused() -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
     assert problems_of(bomb) == [
@@ -323,6 +340,13 @@ BAD_DEFINITIONS = [
         "sections[0].items[0].critical",
         "must be true or false (got 'yes')",
         id="boolean-written-as-yes",
+    ),
+    pytest.param(
+        "    title: {ja: 従業員, en: Staff}\n",
+        "    title: {ja: 従業員, en: Staff}\n    cites_subassessments: often\n",
+        "sections[1].cites_subassessments",
+        "must be true or false (got 'often')",
+        id="cites-subassessments-not-a-boolean",
     ),
     pytest.param(
         "format: 1",
