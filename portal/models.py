@@ -19,6 +19,7 @@ from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.models import Evidence
 from portal.mail.models import OutboxMessage
+from portal.merges.models import MergeRequest
 from portal.organizations.models import Membership, Organization, Role
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.suppliers.models import Supplier, Tier
@@ -48,6 +49,7 @@ __all__ = [
     "Invitation",
     "JobState",
     "Membership",
+    "MergeRequest",
     "Organization",
     "OutboxMessage",
     "PasswordReset",

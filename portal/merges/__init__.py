@@ -1,0 +1,2 @@
+"""Merging two organisations of one company: an operator proposes it, both administrators agree, the operator
+carries it out."""
