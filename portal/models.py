@@ -5,6 +5,7 @@ from portal.actions.models import ActionEvidence, ActionState, CorrectiveAction
 from portal.activity.models import ActivityEntry
 from portal.assessments.models import (
     Answer,
+    AnswerCitation,
     AnswerEvidence,
     Assessment,
     AssessmentState,
@@ -30,6 +31,7 @@ __all__ = [
     "ActionState",
     "ActivityEntry",
     "Answer",
+    "AnswerCitation",
     "AnswerEvidence",
     "ApiToken",
     "Assessment",

@@ -160,3 +160,18 @@ class ReminderSent(db.Model):  # type: ignore[name-defined]
     #: ``before-7``, ``before-3``, ``overdue`` …
     step: Mapped[str] = mapped_column(sa.String(16))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnswerCitation(db.Model):  # type: ignore[name-defined]
+    """An item's answer cites an assessment the answering organisation received from one of its own
+    subcontractors (再委託先) as evidence; only items of a section declaring ``cites_subassessments``."""
+
+    __tablename__ = "answer_citations"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "item_id", "cited_assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(sa.String(64))
+    cited_assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
