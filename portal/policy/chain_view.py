@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from portal.assessments.models import AssessmentState
 from portal.suppliers.models import Sharing
@@ -55,4 +55,33 @@ def shown_sub_assessment(sharing: Sharing, facts: SubAssessmentFacts) -> SubAsse
         return SubAssessmentFacts(None, None, None, None)
     if not shows_results(sharing):
         return SubAssessmentFacts(facts.name, facts.grade, None, None)
+    return facts
+
+
+# The chain view (portal/suppliers/chain.py): each company below a buyer's supplier, level by level ----------
+
+
+def shown_below(seen: Sharing, sharing: Sharing) -> Sharing:
+    """What a buyer sees of the subcontractors of a company it sees at ``seen`` (FULL: its own supplier), whose
+    relationship to its own buyer shares ``sharing``: the narrower of the two, so the narrowest on the path."""
+    return narrowest((seen, sharing))
+
+
+@dataclass(frozen=True)
+class ChainFacts:
+    """A company in the chain as far as a buyer may see it; None where the setting hides a fact."""
+
+    grade: str | None
+    state: AssessmentState | None
+    due_date: date | None
+    open_actions: int | None
+
+
+def shown_in_chain(seen: Sharing, facts: ChainFacts) -> ChainFacts:
+    """``facts`` of a company the buyer sees at ``seen``: the grade with NAMES_AND_GRADES (its name is shown
+    by being listed), also the state, due date and open corrective actions with FULL."""
+    if not shows_names_and_grades(seen):
+        return ChainFacts(None, None, None, None)
+    if not shows_results(seen):
+        return ChainFacts(facts.grade, None, None, None)
     return facts
