@@ -21,11 +21,13 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def register_cli(app: Flask) -> None:
     from portal.catalog.cli import questionnaires_cli
     from portal.demo import seed_demo_command
+    from portal.merges.cli import merge_cli
 
     portal_cli.add_command(seed_demo_command)
     app.cli.add_command(portal_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(questionnaires_cli)
+    app.cli.add_command(merge_cli)
 
 
 @portal_cli.command("init")
