@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api import api_blueprint
     from portal.assessments.views import bp as assessments_bp
     from portal.audits.views import bp as audits_bp
+    from portal.campaigns.flow_down_views import bp as flow_down_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.exports.views import bp as exports_bp
     from portal.extensions import csrf
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         organizations_bp,
         suppliers_bp,
         campaigns_bp,
+        flow_down_bp,
         assessments_bp,
         review_bp,
         actions_bp,

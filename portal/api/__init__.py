@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from portal.api import assessments, audits, campaigns, catalog, openapi, suppliers, transfers  # noqa: F401 (routes)
+from portal.api import assessments, audits, campaigns, catalog, flow_down, openapi, suppliers, transfers  # noqa: F401 (routes)
 from portal.api.auth import Unauthorized, authenticate
 from portal.api.framework import BodyInvalid, bp
 from portal.assessments.operations import AnswerConflict, RuleViolation

@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "answer.saved": _l("Answer saved"),
     "evidence.attached": _l("Evidence attached"),
     "evidence.detached": _l("Evidence removed"),
+    "citation.added": _l("Subcontractor's assessment cited"),
+    "citation.removed": _l("Citation of a subcontractor's assessment removed"),
     "section.assigned": _l("Section assigned"),
     "assessment.ready": _l("Told the owner the answers are ready"),
     "assessment.submitted": _l("Submitted"),

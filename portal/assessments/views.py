@@ -17,12 +17,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
-from portal.assessments import operations
+from portal.assessments import citations, operations
 from portal.assessments.activity_view import supplier_activity
 from portal.assessments.forms import answer_input
 from portal.assessments.models import OPEN_STATES, Answer, Assessment
 from portal.assessments.page import answering_page, item_evidence
 from portal.background.models import JobState
+from portal.campaigns.flow_down import may_pass_down, passed_down_from
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import Conflict, PortalError, UserInputError, too_large
 from portal.evidence.downloads import evidence_response
@@ -31,7 +32,7 @@ from portal.evidence.operations import UploadRefused, get_evidence, library, sto
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
-from portal.organizations.models import Membership
+from portal.organizations.models import Membership, Side
 from portal.policy import Action, may
 from portal.reports.exports import queue_export, request_checksheet
 from portal.reports.offline import apply_import, get_import, keep_upload, start_import, stored_preview, stored_result
@@ -92,7 +93,21 @@ def detail(assessment_id: int) -> Any:
         max_upload=current_app.config["MAX_CONTENT_LENGTH"],
         too_large=too_large(current_app.config["MAX_CONTENT_LENGTH"]),
         actions=_corrective_actions(assessment),
+        **_chain_context(assessment),
     )
+
+
+def _chain_context(assessment: Assessment) -> dict[str, Any]:
+    """The page's flow-down card (what was passed on from it, and who may pass it on) and its citations."""
+    membership = current_membership()
+    return {
+        "passed_down": passed_down_from(assessment),
+        "may_pass_down": membership is not None and may_pass_down(membership),
+        "has_buyer_side": membership is not None and membership.role_on(Side.BUYER) is not None,
+        "citing": citations.citing_item_ids(assessment),
+        "citations": citations.citations_of(assessment),
+        "citable": citations.citable(assessment),
+    }
 
 
 def _corrective_actions(assessment: Assessment) -> int:
@@ -272,6 +287,42 @@ def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
     assessment = _assessment(assessment_id)
     operations.detach_evidence(assessment, item_id, evidence_id, by=current_user)
     return _evidence_reply(assessment, item_id, _("The file has been removed from this item."))
+
+
+def _citation_reply(assessment: Assessment, item_id: str, message: str) -> Any:
+    """For the page's script: the item's citations as the page lists them; without JavaScript, back to the item."""
+    if not _wants_json():
+        flash(message, "success")
+        return _back_to_item(assessment.id, item_id)
+    editable = item_evidence(assessment, item_id)[1]
+    html = render_template(
+        "assessments/_citation_list.html",
+        assessment=assessment,
+        item_id=item_id,
+        cited=citations.citations_of(assessment).get(item_id, []),
+        editable=editable,
+        state_labels=ASSESSMENT_STATE_LABELS,
+    )
+    return jsonify({"html": html, "message": message})
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>/citations", methods=["POST"])
+@permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=_item_refused)
+def cite(assessment_id: int, item_id: str) -> Any:
+    """Cite one of the organisation's subcontractors' assessments for the item (the page's picker)."""
+    assessment = _assessment(assessment_id)
+    citations.cite(assessment, item_id, request.form.get("cited_assessment_id", type=int) or 0, by=current_user)
+    return _citation_reply(assessment, item_id, _("The subcontractor's assessment is cited."))
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>/citations/<int:cited_id>/remove", methods=["POST"])
+@permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=_item_refused)
+def uncite(assessment_id: int, item_id: str, cited_id: int) -> Any:
+    assessment = _assessment(assessment_id)
+    citations.uncite(assessment, item_id, cited_id, by=current_user)
+    return _citation_reply(assessment, item_id, _("The citation has been removed from this item."))
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -131,3 +131,15 @@ class ExtendForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that does what its page asked to confirm (send, delete); the form carries the CSRF token."""
+
+
+class FlowDownForm(FlaskForm):
+    """Passing a received request down to one's own suppliers: the same questionnaire and tier unless changed."""
+
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200), check_name_field])
+    questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
+    tier = SelectField(_l("Tier"), choices=[SelectChoice(str(t), label) for t, label in TIER_LABELS.items()])
+    due_date = DateField(_l("Due date"), validators=[InputRequired()])
+    supplier_ids = MultiCheckboxField(
+        _l("Subcontractors"), coerce=int, validators=[InputRequired(_l("Please choose at least one supplier."))]
+    )

@@ -64,3 +64,6 @@ class Campaign(db.Model):  # type: ignore[name-defined]
     assessments: Mapped[list[Assessment]] = relationship(
         back_populates="campaign", order_by="Assessment.id", foreign_keys="Assessment.campaign_id"
     )
+    #: Read on the campaign's pages only ("passed down from …"); the buyer of a flowed-down campaign is the
+    #: organisation that received it.
+    upstream_assessment: Mapped[Assessment | None] = relationship(foreign_keys=[upstream_assessment_id])

@@ -18,7 +18,9 @@ from portal.assessments.models import Assessment, AssessmentState
 T = TypeVar("T")
 
 #: Entries the supplier's people write while answering: the buyer sees that they happened, not the values.
-ANSWERING_ACTIONS = frozenset({"answer.saved", "evidence.attached", "evidence.detached"})
+ANSWERING_ACTIONS = frozenset(
+    {"answer.saved", "evidence.attached", "evidence.detached", "citation.added", "citation.removed"}
+)
 
 
 def answers_shown(assessment: Assessment) -> bool:

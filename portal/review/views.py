@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.accounts.models import User
 from portal.assessments import lifecycle
 from portal.assessments.activity_view import buyer_activity
+from portal.assessments.citations import citations_for_buyer
 from portal.assessments.models import DECIDED_STATES, Assessment, Decision, ReviewDecision
 from portal.assessments.operations import get_for_buyer
 from portal.assessments.sheet import load_sheet
@@ -75,6 +76,7 @@ def _render_detail(
     in_scope = set(operations.items_in_scope(assessment))
     changed = operations.changed_since_decided(assessment, decisions) if sheet.answers_shown else set()
     names = _names({d.decided_by_id for d in decisions.values()})
+    cited = citations_for_buyer(assessment)
     rows: list[dict[str, Any]] = []
     for entry in sheet.items:
         item, answer = entry.item, entry.answer
@@ -91,6 +93,8 @@ def _render_detail(
                 "label": choice.label.get(lang) if choice else None,
                 "evidence": [(file, _preview(file.content_type)) for file in entry.evidence],
                 "evidence_note": getattr(answer, "evidence_note", None),
+                # Subcontractors' assessments the supplier cites, as far as its sharing setting shows them.
+                "citations": cited.get(item.id, []),
                 "decision": stored,
                 "decided_by": names.get(stored.decided_by_id) if stored and stored.decided_by_id else None,
                 "internal": entry.review_internal,

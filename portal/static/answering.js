@@ -535,6 +535,38 @@
     });
   });
 
+  // Citing subcontractors' assessments (委託先管理): the picker and the remove buttons answer with the item's list.
+  function setUpCitations() {
+    function send(box, form) {
+      var message = box.querySelector(".citation-message");
+      fetch(form.action, {
+        method: "POST",
+        headers: { "X-CSRFToken": token, "Accept": "application/json" },
+        body: new FormData(form),
+        credentials: "same-origin"
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; },
+          function () { return { ok: false, data: {} }; });
+      }).then(function (result) {
+        if (result.ok) { box.querySelector(".citation-list").innerHTML = result.data.html; }
+        message.textContent = result.ok ? result.data.message
+          : (result.data.error && result.data.error.message) || texts.failed;
+        message.classList.toggle("is-error", !result.ok);
+      }, function () {
+        message.textContent = texts.failed;
+        message.classList.add("is-error");
+      });
+    }
+    document.querySelectorAll("article.item.is-editable .citations").forEach(function (box) {
+      box.addEventListener("submit", function (event) {
+        if (!event.target.matches("form.cite, form.uncite")) { return; }
+        event.preventDefault();
+        send(box, event.target);
+      });
+    });
+  }
+  setUpCitations();
+
   refreshCounts();
 
   // A closed tab still sends what was typed in the last moment.

@@ -82,6 +82,7 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "token": "x",
         "membership_id": admin.memberships[0].id,
         "invitation_id": invitation.id,
+        "cited_id": assessment.id,  # a subcontractor's assessment an item cites
         "request_id": 1,  # a merge request (none exists: an operator proposes them)
     }
     return people, ids
