@@ -1,4 +1,5 @@
-"""``flask portal seed-demo``: a buyer with staff and three suppliers, ready to sign in."""
+"""``flask portal seed-demo``: a buyer with staff and three suppliers, ready to sign in; a second buyer of one of
+those suppliers, and a three-level chain (the buyer → a supplier that also buys → its subcontractor)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.operations import store_evidence
 from portal.extensions import db
 from portal.mail.links import link_to
-from portal.organizations.models import Organization, Role
+from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.operations import add_member, create_organization
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier, Tier
@@ -48,6 +49,12 @@ SUPPLIERS = [
     ("株式会社みなと製作所", "owner@minato.example.com", "港 由美", Tier.T2),
     ("株式会社つばさシステム", "owner@tsubasa.example.com", "翼 大輔", Tier.T3),
 ]
+#: A second buyer of さくら精機 (the first supplier): one supplier organisation, one login, two buyers' requests.
+SECOND_BUYER = ("デモ電機株式会社", "admin@denki.example.com", "電機 次郎")
+#: The tier-1 supplier that also buys: its owner administers its buyer side too and passes the request down.
+TIER1 = SUPPLIERS[2]
+#: つばさシステム's own subcontractor, the chain's third level; it has answered and submitted.
+TIER2 = ("株式会社ひかり電子", "owner@hikari.example.com", "光 明")
 
 
 def seed_demo() -> list[tuple[str, str, str]]:
@@ -66,40 +73,61 @@ def seed_demo() -> list[tuple[str, str, str]]:
             organization = create_organization(org_name, by=users[Role.BUYER_ADMIN])
             owner = create_user(email=email, name=owner_name, password=DEMO_PASSWORD)
             add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
-            db.session.add(
-                Supplier(
-                    buyer=buyer,
-                    organization=organization,
-                    name=org_name,
-                    contact_email=email,
-                    tier=tier,
-                    created_by_id=users[Role.BUYER_ADMIN].id,
-                )
-            )
+            _relate(buyer, organization, email, tier, by=users[Role.BUYER_ADMIN])
         db.session.flush()
-        _launch_demo_campaign(buyer, users[Role.BUYER_ADMIN])
+        versions = _demo_versions()
+        received = _launch_demo_campaign(buyer, users[Role.BUYER_ADMIN], versions)
+        _seed_second_buyer(versions)
+        _seed_chain(received.get(TIER1[0]))
     rows.append((OPERATOR[0], "operator", "—"))
     for email, _, role in BUYER_STAFF:
         rows.append((email, str(role), BUYER_NAME))
     for org_name, email, _, _ in SUPPLIERS:
-        rows.append((email, str(Role.SUPPLIER_OWNER), org_name))
+        roles = f"{Role.SUPPLIER_OWNER}+{Role.BUYER_ADMIN}" if org_name == TIER1[0] else str(Role.SUPPLIER_OWNER)
+        rows.append((email, roles, org_name))
+    rows.append((SECOND_BUYER[1], str(Role.BUYER_ADMIN), SECOND_BUYER[0]))
+    rows.append((TIER2[1], str(Role.SUPPLIER_OWNER), f"{TIER2[0]} ({TIER1[0]}の再委託先)"))
     return rows
 
 
-def _launch_demo_campaign(buyer: Organization, admin: User) -> None:
-    """A launched campaign of the main built-in questionnaire, when `flask portal init` has loaded it."""
+def _relate(buyer: Organization, organization: Organization, email: str, tier: Tier, *, by: User) -> Supplier:
+    """The buyer's record of a supplier organisation: an active relationship with the default sharing."""
+    # Set directly, as the demo's people already have their passwords: add_supplier would invite the contact
+    # (or, for a company already on the portal, ask it to accept the buyer first).
+    supplier = Supplier(
+        buyer=buyer,
+        organization=organization,
+        name=organization.name,
+        contact_email=email,
+        tier=tier,
+        created_by_id=by.id,
+    )
+    db.session.add(supplier)
+    db.session.flush()
+    return supplier
+
+
+def _demo_versions() -> list[QuestionnaireVersion]:
+    """The built-in questionnaires of DEMO_QUESTIONNAIRES that `flask portal init` has loaded, in that order."""
     loaded = db.session.scalars(
         sa.select(QuestionnaireVersion)
         .where(QuestionnaireVersion.key.in_(DEMO_QUESTIONNAIRES))
         .order_by(QuestionnaireVersion.id.desc())
     ).all()
-    version = min(loaded, key=lambda v: DEMO_QUESTIONNAIRES.index(v.key), default=None)
-    if version is None:
-        return
+    newest = {version.key: version for version in reversed(loaded)}
+    return [newest[key] for key in DEMO_QUESTIONNAIRES if key in newest]
+
+
+def _launch_demo_campaign(
+    buyer: Organization, admin: User, versions: list[QuestionnaireVersion]
+) -> dict[str, Assessment]:
+    """A launched campaign of the main built-in questionnaire; its assessments by supplier name."""
+    if not versions:
+        return {}
     suppliers = db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id)).all()
     data = CampaignInput(
         name="2026年度 取引先セキュリティ確認",
-        questionnaire_version_id=version.id,
+        questionnaire_version_id=versions[0].id,
         due_date=date.today() + timedelta(days=30),
         supplier_ids=[s.id for s in suppliers],
     )
@@ -114,7 +142,7 @@ def _launch_demo_campaign(buyer: Organization, admin: User) -> None:
             buyer,
             AuditPlan(
                 supplier_id=first.supplier_id,
-                questionnaire_version_id=version.id,
+                questionnaire_version_id=versions[0].id,
                 planned_date=date.today() + timedelta(days=7),
                 mode="on_site",
                 participants="監査 一郎、桜井 健",
@@ -122,17 +150,76 @@ def _launch_demo_campaign(buyer: Organization, admin: User) -> None:
             by=auditor or admin,
             today=date.today(),
         )
+    return {assessment.supplier.name: assessment for assessment in assessments}
 
 
-def _answer_and_submit(assessment: Assessment, owner: User) -> None:
-    """Answer every item as a small supplier would (mostly done, some partly), attach a policy file, submit."""
+def _seed_second_buyer(versions: list[QuestionnaireVersion]) -> None:
+    """デモ電機 buys from さくら精機 too and sends its own request (the other built-in questionnaire when loaded):
+    さくら精機's one login finds both buyers' requests in its inbox, each labelled with its buyer."""
+    name, email, admin_name = SECOND_BUYER
+    buyer = create_organization(name, by=None)
+    admin = create_user(email=email, name=admin_name, password=DEMO_PASSWORD)
+    add_member(buyer, admin, Role.BUYER_ADMIN, by=None)
+    sakura_name, sakura_email, _, tier = SUPPLIERS[0]
+    sakura = db.session.scalars(sa.select(Organization).where(Organization.name == sakura_name)).one()
+    # As if さくら精機 had accepted デモ電機's relationship request (the one organisation, not a second one).
+    supplier = _relate(buyer, sakura, sakura_email, tier, by=admin)
+    if versions:
+        data = CampaignInput(
+            name="委託先セキュリティ点検 2026",
+            questionnaire_version_id=versions[-1].id,
+            due_date=date.today() + timedelta(days=21),
+            supplier_ids=[supplier.id],
+        )
+        launch_campaign(create_campaign(buyer, data, by=admin, today=date.today()), by=admin)
+
+
+def _seed_chain(received: Assessment | None) -> None:
+    """つばさシステム also buys: its owner administers its buyer side, records ひかり電子 as its subcontractor and
+    passes the prime's request down to it (same questionnaire, same tier); ひかり電子 has answered and submitted,
+    so once scored its grade is the chain's weakest."""
+    tier1 = received.supplier.organization if received is not None else None
+    if tier1 is None:
+        tier1 = db.session.scalars(sa.select(Organization).where(Organization.name == TIER1[0])).one()
+    owner = db.session.scalars(sa.select(User).where(User.email == TIER1[1])).one()
+    membership = db.session.scalars(
+        sa.select(Membership).where(Membership.user_id == owner.id, Membership.organization_id == tier1.id)
+    ).one()
+    membership.other_role = Role.BUYER_ADMIN
+    name, email, owner_name = TIER2
+    tier2 = create_organization(name, by=owner)
+    tier2_owner = create_user(email=email, name=owner_name, password=DEMO_PASSWORD)
+    add_member(tier2, tier2_owner, Role.SUPPLIER_OWNER, by=None)
+    subcontractor = _relate(tier1, tier2, email, received.tier if received is not None else Tier.T2, by=owner)
+    if received is None:
+        return
+    data = CampaignInput(
+        name=f"{received.campaign.name}（再委託先への展開）",
+        questionnaire_version_id=received.campaign.questionnaire_version_id,
+        due_date=date.today() + timedelta(days=14),
+        supplier_ids=[subcontractor.id],
+        tier=received.tier,
+    )
+    campaign = create_campaign(tier1, data, by=owner, today=date.today())
+    # The link to the received assessment is what portal.campaigns' flow-down sets; set here the same way.
+    campaign.upstream_assessment_id = received.id
+    (passed_down,) = launch_campaign(campaign, by=owner)
+    _answer_and_submit(passed_down, tier2_owner, pattern=("yes", "partial", "yes", "no"))
+
+
+def _answer_and_submit(
+    assessment: Assessment, owner: User, pattern: tuple[str, ...] = ("yes", "yes", "yes", "partial")
+) -> None:
+    """Answer every item as a small supplier would (by default mostly done, some partly; ``pattern`` repeats
+    over the items, where the scale has the answer), attach a policy file, submit."""
     questionnaire = questionnaire_for(assessment)
     for number, item in enumerate(questionnaire.items_for_tier(assessment.tier)):
         codes = [choice.code for choice in questionnaire.scale_of(item).choices]
         if not codes:  # a free-text item
             save_answer(assessment, AnswerInput(item.id, None, "デモ回答です。", None, 0), by=owner)
             continue
-        code = "partial" if number % 4 == 3 and "partial" in codes else ("yes" if "yes" in codes else codes[0])
+        wanted = pattern[number % len(pattern)]
+        code = wanted if wanted in codes else ("yes" if "yes" in codes else codes[0])
         save_answer(assessment, AnswerInput(item.id, code, None, None, 0), by=owner)
     policy = store_evidence(
         assessment.supplier.organization, BytesIO(DEMO_PDF), "情報セキュリティ基本方針.pdf", by=owner
@@ -159,4 +246,4 @@ def seed_demo_command() -> None:
     click.echo("Demo data " + ("was already loaded." if existed else "loaded."))
     click.echo(f"Sign in at {link_to('accounts.sign_in')} with password {DEMO_PASSWORD!r} as:")
     for email, role, organization in rows:
-        click.echo(f"  {email:<26} {role:<20} {organization}")
+        click.echo(f"  {email:<26} {role:<27} {organization}")

@@ -41,12 +41,14 @@ def test_init_is_repeatable_and_demo_users_can_sign_in(fresh_app):
     seeded = run(fresh_app, "portal", "seed-demo")
     assert seeded.exit_code == 0, seeded.output
     emails = re.findall(r"^\s+(\S+@\S+)\s", seeded.output, flags=re.M)
-    assert len(emails) == 7 and DEMO_PASSWORD in seeded.output
+    assert len(emails) == 9 and DEMO_PASSWORD in seeded.output
     again = run(fresh_app, "portal", "seed-demo")
     assert "already loaded" in again.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Supplier)) == 3
-    # A launched campaign of a built-in questionnaire waits in each supplier's inbox.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 3
+    # The buyer's three suppliers, a second buyer's record of the first, the third's own subcontractor.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Supplier)) == 5
+    # A launched campaign of a built-in questionnaire waits in each supplier's inbox; the second buyer's and
+    # the one passed down to the subcontractor come on top.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 5
 
     client = fresh_app.test_client()
     for email in emails:
