@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.home.views import bp as home_bp
     from portal.merges.views import bp as merges_bp
     from portal.organizations.views import bp as organizations_bp
+    from portal.relationships.views import bp as relationships_bp
     from portal.review.views import bp as review_bp
     from portal.suppliers.views import bp as suppliers_bp
 
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         exports_bp,
         audits_bp,
         merges_bp,
+        relationships_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates by bearer token only, never by the session cookie, so CSRF cannot reach it.

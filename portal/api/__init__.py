@@ -6,7 +6,17 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from portal.api import assessments, audits, campaigns, catalog, flow_down, openapi, suppliers, transfers  # noqa: F401 (routes)
+from portal.api import (  # noqa: F401 (routes)
+    assessments,
+    audits,
+    campaigns,
+    catalog,
+    flow_down,
+    openapi,
+    relationships,
+    suppliers,
+    transfers,
+)
 from portal.api.auth import Unauthorized, authenticate
 from portal.api.framework import BodyInvalid, bp
 from portal.assessments.operations import AnswerConflict, RuleViolation

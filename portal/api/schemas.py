@@ -104,6 +104,9 @@ class SupplierCreate(Request):
     tier: TierCode
     #: needed when the tier differs from what the intake answers suggest
     tier_reason: text(2000) | None = None  # type: ignore[valid-type]
+    #: the 13-digit 法人番号 (check digit checked); a company already on the portal with this number, or whose
+    #: administrator is the contact, is asked to accept the buyer (``status`` ``requested``) instead of invited
+    corporate_number: text(40) | None = None  # type: ignore[valid-type]
 
 
 class SupplierPatch(Request):
@@ -117,13 +120,60 @@ class SupplierPatch(Request):
     tier_reason: text(2000) | None = None  # type: ignore[valid-type]
 
 
+RelationshipState = Literal["requested", "active", "declined"]
+SharingCode = Literal["nothing", "names_and_grades", "full"]
+
+
 class SupplierOut(Reply):
     id: int
     name: str
     contact_email: str
     tier: TierCode
     tier_reason: str | None
-    organization_id: int
+    corporate_number: str | None
+    #: ``requested``: the company was already on the portal and has not accepted the buyer yet (nothing of
+    #: it is shown, nothing can be sent to it); ``declined``: it declined
+    status: RelationshipState
+    #: the supplier's own organisation; null until it has accepted the buyer
+    organization_id: int | None
+
+
+class RelationshipRequestOut(Reply):
+    """A buyer's request to add the calling company as its supplier."""
+
+    id: int
+    buyer_id: int
+    buyer_name: str
+    requested_by: str | None
+    requested_at: datetime
+
+
+class BuyerRelationshipOut(Reply):
+    """One of the calling company's buyers, and what that buyer may see of the company's own suppliers."""
+
+    id: int
+    buyer_id: int
+    buyer_name: str
+    since: datetime
+    sharing: SharingCode
+
+
+class RelationshipsOut(Reply):
+    requests: list[RelationshipRequestOut]
+    buyers: list[BuyerRelationshipOut]
+
+
+class RelationshipOut(Reply):
+    id: int
+    buyer_id: int
+    buyer_name: str
+    status: RelationshipState
+    sharing: SharingCode
+    responded_at: datetime | None
+
+
+class SharingChange(Request):
+    sharing: SharingCode
 
 
 # Campaigns ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Membership
 from portal.policy import Action
 from portal.suppliers import operations
-from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.models import RelationshipStatus, Supplier, Tier
 from portal.unit_of_work import after_commit
 
 
@@ -23,7 +23,9 @@ def supplier_out(supplier: Supplier) -> SupplierOut:
         contact_email=supplier.contact_email,
         tier=str(supplier.tier),  # type: ignore[arg-type]
         tier_reason=supplier.tier_reason,
-        organization_id=supplier.organization_id,
+        corporate_number=supplier.corporate_number,
+        status=str(supplier.status),  # type: ignore[arg-type]
+        organization_id=supplier.organization_id if supplier.status == RelationshipStatus.ACTIVE else None,
     )
 
 
@@ -44,7 +46,10 @@ def list_suppliers(membership: Membership, query: PageQuery) -> Page[SupplierOut
 @operation(
     "/suppliers",
     "POST",
-    summary="Add a supplier; its contact is invited by e-mail",
+    summary=(
+        "Add a supplier; its contact is invited by e-mail, or a company already on the portal is asked to "
+        "accept the buyer (status requested)"
+    ),
     tag="suppliers",
     action=Action.SUPPLIER_MANAGE,
     body=SupplierCreate,
@@ -59,6 +64,7 @@ def create_supplier(membership: Membership, body: SupplierCreate) -> SupplierOut
         contact_email=body.contact_email,
         tier=Tier(body.tier),
         tier_reason=body.tier_reason,
+        corporate_number=body.corporate_number,
         by=current_user,
     )
     after_commit(send_outbox_soon)  # the contact is waiting for the invitation, as after adding on the page

@@ -38,6 +38,7 @@ from portal.policy.questionnaires import get_buyer_version
 from portal.scoring.operations import SCORED_STATES
 from portal.scoring.requests import request_scoring
 from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.operations import require_active
 from portal.text_input import clean_text
 from questionnaires import Item
 
@@ -202,6 +203,7 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
     )
     if supplier is None:
         raise NotFound(_l("The supplier was not found."))
+    require_active([supplier])
     version = get_buyer_version(buyer, data.questionnaire_version_id)
     if version is None:
         raise UserInputError(_l("Please choose a questionnaire."))

@@ -28,6 +28,7 @@ from portal.notifications import events, notify
 from portal.organizations.models import Organization
 from portal.policy.questionnaires import get_buyer_version, latest_buyer_version
 from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.operations import require_active
 from portal.text_input import clean_name, clean_text
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[Quest
     suppliers = list(db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id, Supplier.id.in_(ids))))
     if len(suppliers) != len(ids):
         raise NotFound(_l("One of the chosen suppliers was not found."))
+    require_active(suppliers)
     return version, suppliers
 
 
@@ -219,6 +221,7 @@ def launch_campaign(campaign: Campaign, *, by: User) -> list[Assessment]:
     """Send the campaign: seed answers from the previous round and queue one e-mail per supplier."""
     if campaign.state != CampaignState.DRAFT:
         raise Conflict(_l("This campaign has already been launched."))
+    require_active([assessment.supplier for assessment in campaign.assessments])
     campaign.state = CampaignState.LAUNCHED
     campaign.launched_at = utcnow()
     if campaign.previous_id is not None:

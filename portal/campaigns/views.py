@@ -36,7 +36,7 @@ from portal.policy import Action
 from portal.policy.questionnaires import list_buyer_versions
 from portal.session_auth import acting_organization, permission_required
 from portal.suppliers.forms import TIER_LABELS
-from portal.suppliers.models import Tier
+from portal.suppliers.models import RelationshipStatus, Tier
 from portal.suppliers.operations import list_suppliers
 from portal.suppliers.queries import GRADES, SupplierFilters, filtered_suppliers
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
@@ -99,7 +99,7 @@ def _campaign_input(form: CampaignForm) -> operations.CampaignInput:
     ids = set(form.supplier_ids.data or [])
     if form.by_filter.data:
         rows = filtered_suppliers(acting_organization(), _match_filters(), date.today())
-        ids |= {supplier.id for supplier, _ in rows}
+        ids |= {supplier.id for supplier, _ in rows if supplier.status == RelationshipStatus.ACTIVE}
     return operations.CampaignInput(
         name=form.name.data or "",
         questionnaire_version_id=form.questionnaire_version_id.data,

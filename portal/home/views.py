@@ -12,9 +12,11 @@ from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
 from portal.home.dashboard import first_actions_due, open_campaigns_with_progress, supplier_count
 from portal.home.next_steps import supplier_next_steps
+from portal.policy import Action, may
 from portal.policy.sides import on_buyer_side
 from portal.portfolio.charts import columns, heat_bands, stacked
 from portal.portfolio.heatmap import heatmap
+from portal.relationships.operations import count_pending_requests
 from portal.scoring.portfolio import AGE_BUCKETS, GRADES, load_portfolio
 from portal.session_auth import current_membership
 from portal.suppliers.forms import TIER_LABELS
@@ -72,10 +74,14 @@ def _portfolio(buyer: Any, today: date) -> dict[str, Any]:
 def index() -> Any:
     membership = current_membership()
     context: dict[str, Any] = {}
+    answers_requests = may(membership, Action.RELATIONSHIP_ANSWER)
     if on_buyer_side(membership):
         context = _buyer_dashboard(membership.organization)
+        # A company that only buys may be asked to become a supplier too; its administrators hear of it here.
+        context["relationship_requests"] = count_pending_requests(membership.organization) if answers_requests else 0
     elif membership is not None:
-        context = {"steps": supplier_next_steps(membership.organization, date.today())}
+        steps = supplier_next_steps(membership.organization, date.today(), answers_requests=answers_requests)
+        context = {"steps": steps}
     return render_template("home/index.html", membership=membership, **context)
 
 

@@ -15,7 +15,7 @@ from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Assessment, SectionAssignment
 from portal.audits.models import Audit
 from portal.extensions import db
-from portal.organizations.models import BUYER_ROLES, Membership, Role, Side
+from portal.organizations.models import ADMIN_ROLES, BUYER_ROLES, Membership, Role, Side
 from portal.policy.actions import ROLES, Action
 from portal.suppliers.models import Supplier
 from portal.suppliers.queries import supplier_owners
@@ -28,6 +28,7 @@ __all__ = [
     "audit_organisers",
     "buyer_reviewers",
     "contact_address",
+    "organization_admins",
     "owner_addresses",
     "owners_and_assignees",
     "owners_or_contact",
@@ -171,3 +172,13 @@ def audit_organisers(audit: Audit) -> list[User]:
     ).all()
     planner = [user for user, _ in rows if user.id == audit.created_by_id]
     return planner or [user for user, member in rows if member.role_on(Side.BUYER) in (Role.BUYER_ADMIN, Role.AUDITOR)]
+
+
+def organization_admins(organization_id: int) -> list[User]:
+    """The organisation's administrators on either side (buyer admins, supplier owners), each once: who
+    answers for the whole company, such as a buyer's request to add it as a supplier."""
+    return list(
+        db.session.scalars(
+            _members(organization_id, Membership.holds_any(ADMIN_ROLES), User.is_active.is_(True)).order_by(User.id)
+        )
+    )

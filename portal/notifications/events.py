@@ -14,6 +14,7 @@ from portal.actions.models import ActionStep, CorrectiveAction
 from portal.assessments.models import Assessment
 from portal.audits.models import Audit
 from portal.campaigns.models import Campaign
+from portal.suppliers.models import Supplier
 
 # Answering ----------------------------------------------------------------------------------
 
@@ -141,3 +142,14 @@ class Invited:
 class PasswordResetRequested:
     user: User
     token: str
+
+
+# The supply network -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class RelationshipRequested:
+    """A buyer named a company already on the portal as its supplier; the company's administrators answer."""
+
+    relationship: Supplier
+    by: User

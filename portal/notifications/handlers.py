@@ -388,3 +388,19 @@ def _password_reset(event: events.PasswordResetRequested) -> None:
         user=user,
         link=link_to("accounts.reset_password", token=event.token),
     )
+
+
+# The supply network -------------------------------------------------------------------------
+
+
+@handles(events.RelationshipRequested)
+def _relationship_requested(event: events.RelationshipRequested) -> None:
+    # Only the buyer's name and who asked: the buyer's record (the name and tier it typed) is its own.
+    relationship = event.relationship
+    _to_people(
+        recipients.organization_admins(relationship.organization_id),
+        "relationship_requested",
+        buyer=relationship.buyer,
+        requester=event.by,
+        link=link_to("relationships.index"),
+    )

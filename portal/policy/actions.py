@@ -44,6 +44,9 @@ class Action(enum.StrEnum):
     EXPORT_AUDIT = "export.audit"
     QUESTIONNAIRE_READ = "questionnaire.read"
     MEMBERS_MANAGE = "members.manage"
+    RELATIONSHIP_READ = "relationship.read"
+    RELATIONSHIP_ANSWER = "relationship.answer"
+    RELATIONSHIP_SHARING = "relationship.sharing"
     OPERATE = "portal.operate"
 
 
@@ -79,6 +82,11 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.EXPORT_AUDIT: BUYER_ROLES,
     Action.QUESTIONNAIRE_READ: EVERYONE,
     Action.MEMBERS_MANAGE: ADMIN_ROLES,
+    # A company's buyers, their requests to add it and what each may see of its own suppliers: its
+    # administrators on either side decide (a buyer-only company may be asked to become a supplier).
+    Action.RELATIONSHIP_READ: ADMIN_ROLES,
+    Action.RELATIONSHIP_ANSWER: ADMIN_ROLES,
+    Action.RELATIONSHIP_SHARING: ADMIN_ROLES,
     # the portal's own staff: a flag on the user (``User.is_operator``), no role in an organisation
     Action.OPERATE: frozenset(),
 }

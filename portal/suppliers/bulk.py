@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 
 from portal.errors import PortalError, UserInputError, too_large
+from portal.organizations.corporate_number import folded, not_a_corporate_number, valid_corporate_number
 from portal.reports.offline_import import Limits, _check_archive, _Refused
 from portal.suppliers.intake import QUESTIONS, suggest_tier
 from portal.suppliers.models import Tier
@@ -97,16 +98,6 @@ def _fold(text: str) -> str:
 def _fold_header(text: str) -> str:
     folded = _fold(text)
     return folded if folded in HEADERS else folded.replace("-", "")
-
-
-def valid_corporate_number(number: str) -> bool:
-    """A 法人番号: 13 digits whose first is the check digit of the other twelve (9 − Σ Pn×Qn mod 9, Pn the
-    n-th digit from the right, Qn 1 for odd n and 2 for even n)."""
-    if len(number) != 13 or not number.isascii() or not number.isdigit():
-        return False
-    base = number[1:]
-    total = sum(int(digit) * (1 if n % 2 else 2) for n, digit in enumerate(reversed(base), start=1))
-    return int(number[0]) == 9 - total % 9
 
 
 def read_supplier_list(content: bytes) -> list[ImportRow]:
@@ -224,11 +215,11 @@ def _check_email(row: ImportRow, value: str) -> None:
 
 
 def _check_corporate_number(row: ImportRow, value: str) -> None:
-    number = unicodedata.normalize("NFKC", value).replace("-", "").replace(" ", "")
+    number = folded(value)
     if not number:
         return
     if not valid_corporate_number(number):
-        row.errors.append(_("'%(value)s' is not a corporate number (13 digits with a valid check digit).", value=value))
+        row.errors.append(str(not_a_corporate_number(value)))
         return
     row.corporate_number = number
 

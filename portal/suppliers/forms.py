@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from portal.organizations.corporate_number import check_corporate_number_field
 from portal.suppliers.intake import QUESTIONS, suggest_tier
 from portal.suppliers.models import Tier
 from portal.text_input import check_name_field
@@ -98,6 +99,14 @@ class SupplierForm(TierForm):
         _l("Contact e-mail address"),
         validators=[InputRequired(), Email(), Length(max=254)],
         description=_l("This person is invited to answer on the supplier's behalf."),
+    )
+    corporate_number = StringField(
+        _l("Corporate number (optional)"),
+        validators=[Optional(), Length(max=40), check_corporate_number_field],
+        description=_l(
+            "The 13-digit 法人番号. A company already on the portal is asked to accept you as its buyer instead "
+            "of being invited."
+        ),
     )
 
 

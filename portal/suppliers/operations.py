@@ -1,4 +1,5 @@
-"""The buyer's supplier records: adding a supplier invites its contact into a new organisation."""
+"""The buyer's supplier records: adding a supplier invites its contact into a new organisation, or asks a company
+already on the portal to accept the buyer (a relationship request)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from portal.db import utcnow
 from portal.errors import Conflict, UserInputError
 from portal.extensions import db
 from portal.lookups import one_or_not_found
-from portal.organizations.models import Organization, Role
+from portal.notifications import events, notify
+from portal.organizations.corporate_number import corporate_number_or_none
+from portal.organizations.models import ADMIN_ROLES, Membership, Organization, Role
 from portal.organizations.operations import create_organization
 from portal.organizations.queries import has_members
 from portal.suppliers.bulk import ImportRow, read_supplier_list
 from portal.suppliers.intake import suggest_tier
-from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.models import RelationshipStatus, Supplier, Tier
+from portal.suppliers.network import would_make_cycle
 from portal.text_input import clean_name
 
 logger = logging.getLogger(__name__)
@@ -53,6 +57,50 @@ def _check_unique_contact(buyer_id: int, contact_email: str, *, other_than: int 
         raise Conflict(_l("A supplier with this contact e-mail address is already registered."))
 
 
+def _existing_organization(buyer: Organization, corporate_number: str | None, email: str) -> Organization | None:
+    """The organisation already on the portal that the buyer names: the one with this 法人番号, else one the
+    contact administers (on either side; the buyer's own last, so a person who runs both is asked for the
+    other company), else None."""
+    if corporate_number is not None:
+        numbered = db.session.scalar(sa.select(Organization).where(Organization.corporate_number == corporate_number))
+        if numbered is not None:
+            return numbered
+    return db.session.scalar(
+        sa.select(Organization)
+        .join(Membership, Membership.organization_id == Organization.id)
+        .join(User, User.id == Membership.user_id)
+        .where(User.email == email, Membership.holds_any(ADMIN_ROLES))
+        .order_by(Organization.id == buyer.id, Membership.id)
+        .limit(1)
+    )
+
+
+def _check_may_ask(buyer: Organization, organization: Organization) -> None:
+    """Refuse (409) a request to the buyer itself, to a company it already records, and one closing a loop."""
+    if organization.id == buyer.id:
+        raise Conflict(_l("This company is your own organisation; it cannot be its own supplier."))
+    status = db.session.scalar(
+        sa.select(Supplier.status).where(Supplier.buyer_id == buyer.id, Supplier.organization_id == organization.id)
+    )
+    if status is not None:
+        raise Conflict(ALREADY_RECORDED[status])
+    if would_make_cycle(buyer.id, organization.id):
+        raise Conflict(
+            _l(
+                "Your company already supplies this company, directly or as a subcontractor of its suppliers; it "
+                "cannot also be your supplier (the chain would go round in a circle)."
+            )
+        )
+
+
+#: Why a company the buyer has recorded before cannot be added again, by the state of that record.
+ALREADY_RECORDED = {
+    RelationshipStatus.ACTIVE: _l("This company is already one of your suppliers."),
+    RelationshipStatus.REQUESTED: _l("You have already asked this company to accept you; it has not answered yet."),
+    RelationshipStatus.DECLINED: _l("This company has declined your request to add it as a supplier."),
+}
+
+
 def add_supplier(
     buyer: Organization,
     *,
@@ -64,15 +112,24 @@ def add_supplier(
     tier_reason: str | None = None,
     corporate_number: str | None = None,
 ) -> Supplier:
-    """Record a supplier, create its organisation and invite its contact as supplier owner."""
+    """Record a supplier: a company new to the portal gets its own organisation and its contact is invited
+    as supplier owner; one already on the portal (by its 法人番号, or a contact who administers it) is asked
+    to accept the buyer (a relationship request) and sees nothing of it until its administrators answer."""
     tier_reason = _checked_tier(tier, intake, tier_reason)
     name = clean_name(name)
     contact_email = normalize_email(contact_email)
+    corporate_number = corporate_number_or_none(corporate_number)
     if not name:
         raise UserInputError(_l("Please enter the supplier's name."))
     _check_unique_contact(buyer.id, contact_email)
     _check_unique_corporate_number(buyer.id, corporate_number)
-    organization = create_organization(name, by=by)
+    existing = _existing_organization(buyer, corporate_number, contact_email)
+    if existing is not None:
+        _check_may_ask(buyer, existing)
+        organization = existing
+    else:
+        organization = create_organization(name, by=by)
+        organization.corporate_number = corporate_number
     supplier = Supplier(
         buyer=buyer,
         organization=organization,
@@ -82,13 +139,17 @@ def add_supplier(
         intake=intake,
         tier_reason=tier_reason,
         corporate_number=corporate_number,
+        status=RelationshipStatus.REQUESTED if existing is not None else RelationshipStatus.ACTIVE,
         created_by_id=by.id,
     )
     db.session.add(supplier)
     db.session.flush()
-    invite(organization, contact_email, Role.SUPPLIER_OWNER, by=by)
+    if existing is None:
+        invite(organization, contact_email, Role.SUPPLIER_OWNER, by=by)
+    else:
+        notify(events.RelationshipRequested(supplier, by))
     record(
-        "supplier.created",
+        "supplier.created" if existing is None else "supplier.requested",
         actor=by,
         subject_type="supplier",
         subject_id=supplier.id,
@@ -97,12 +158,34 @@ def add_supplier(
         contact_email=contact_email,
         tier=str(tier),
     )
-    logger.info("Supplier %s (%s) added by %s", supplier.id, name, by)
+    if existing is None:
+        logger.info("Supplier %s (%s) added by %s", supplier.id, name, by)
+    else:
+        logger.info("Supplier %s (%s) asked of organization %s by %s", supplier.id, name, organization.id, by)
     return supplier
 
 
 def list_suppliers(buyer: Organization) -> list[Supplier]:
-    return list(db.session.scalars(sa.select(Supplier).where(Supplier.buyer_id == buyer.id).order_by(Supplier.name)))
+    """The buyer's suppliers that have accepted it (those a campaign or an audit may name), by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Supplier)
+            .where(Supplier.buyer_id == buyer.id, Supplier.status == RelationshipStatus.ACTIVE)
+            .order_by(Supplier.name)
+        )
+    )
+
+
+def require_active(suppliers: list[Supplier]) -> None:
+    """Refuse (409) work with a supplier that has not accepted the buyer: nothing may be sent to it."""
+    waiting = [supplier.name for supplier in suppliers if supplier.status != RelationshipStatus.ACTIVE]
+    if waiting:
+        raise Conflict(
+            _l(
+                "%(names)s has not accepted you as a buyer yet; nothing can be sent to it until it does.",
+                names=", ".join(waiting),
+            )
+        )
 
 
 def get_supplier(buyer: Organization, supplier_id: int) -> Supplier:
@@ -167,8 +250,13 @@ def resend_invitation(supplier: Supplier, *, by: User) -> None:
     """Invite the contact again as the supplier's owner, only while nobody has joined its organisation.
 
     Once someone has, the organisation is the supplier's: its owners invite their colleagues, and a buyer
-    who could still invite (say, to its own address after changing the contact) could take it over.
+    who could still invite (say, to its own address after changing the contact) could take it over. A
+    company asked to accept the buyer is already on the portal: nobody is invited into it by the buyer.
     """
+    if supplier.status != RelationshipStatus.ACTIVE:
+        raise Conflict(
+            _l("%(name)s is asked to accept you as a buyer; no invitation is sent to it.", name=supplier.name)
+        )
     if has_members(supplier.organization_id):
         raise Conflict(
             _l(

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.organizations.models import Membership, Organization, Role
 from portal.organizations.queries import has_members
 from portal.scoring.models import AssessmentScore
-from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.models import RelationshipStatus, Supplier, Tier
 
 
 @dataclass(frozen=True)
@@ -392,7 +392,12 @@ def _assessment_rows(supplier: Supplier) -> list[AssessmentRow]:
 
 
 def supplier_overview(supplier: Supplier, today: date) -> SupplierOverview:
-    """Everything the supplier's page lists, in a fixed number of queries whatever the number of rows."""
+    """Everything the supplier's page lists, in a fixed number of queries whatever the number of rows.
+
+    A company that has not accepted the buyer shows nothing: not whether anyone joined, nor any record.
+    """
+    if supplier.status != RelationshipStatus.ACTIVE:
+        return SupplierOverview([], [], [], contact_joined=False, organization_joined=False)
     actions = list(
         db.session.scalars(
             sa.select(CorrectiveAction)

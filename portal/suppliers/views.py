@@ -26,7 +26,7 @@ from portal.suppliers.bulk import LIMITS
 from portal.suppliers.export import import_template_workbook, supplier_list_workbook
 from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
-from portal.suppliers.models import Tier
+from portal.suppliers.models import RelationshipStatus, Supplier, Tier
 from portal.suppliers.queries import GRADES, SupplierFilters, filtered_suppliers, supplier_overview, supplier_page
 from portal.unit_of_work import after_commit, commits, flash_and_redirect
 
@@ -128,7 +128,18 @@ def _supplier_refused(error: PortalError) -> Any:
     form = SupplierForm()
     form.preselect_suggestion()
     form.validate()
-    return render_template("suppliers/new.html", form=form, error=str(error.message), tier_labels=TIER_LABELS)
+    page = render_template("suppliers/new.html", form=form, error=str(error.message), tier_labels=TIER_LABELS)
+    return page, error.http_status
+
+
+def _added_message(supplier: Supplier) -> str:
+    if supplier.status == RelationshipStatus.REQUESTED:
+        return _(
+            "%(name)s is already on the portal: it has been asked to accept you as a buyer. You see its "
+            "assessments once it accepts.",
+            name=supplier.name,
+        )
+    return _("%(name)s has been added and its contact invited.", name=supplier.name)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -145,12 +156,15 @@ def create() -> Any:
             tier=Tier(form.tier.data),
             intake=form.intake(),
             tier_reason=form.tier_reason.data,
+            corporate_number=form.corporate_number.data,
             by=current_user,
         )
         after_commit(send_outbox_soon)
-        flash(_("%(name)s has been added and its contact invited.", name=supplier.name), "success")
+        flash(_added_message(supplier), "success")
         return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
-    return render_template("suppliers/new.html", form=form, error=None, tier_labels=TIER_LABELS)
+    # A posted form with a mistake is the page again, marked where, as a 400.
+    status = 400 if form.is_submitted() else 200
+    return render_template("suppliers/new.html", form=form, error=None, tier_labels=TIER_LABELS), status
 
 
 def _render_detail(supplier: Any, form: TierForm | None = None, details_form: SupplierDetailsForm | None = None) -> Any:

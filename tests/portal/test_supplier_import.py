@@ -11,7 +11,8 @@ from portal.accounts.models import Invitation
 from portal.background.models import BackgroundJob
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.suppliers.bulk import read_supplier_list, valid_corporate_number
+from portal.organizations.corporate_number import valid_corporate_number
+from portal.suppliers.bulk import read_supplier_list
 from portal.suppliers.models import Supplier, Tier
 from tests.conftest import sign_in
 from tests.portal.campaigns.helpers import count_rows, sign_in_english, text

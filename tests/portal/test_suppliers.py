@@ -48,7 +48,7 @@ def test_the_same_contact_cannot_be_added_twice(client, make_org, make_user):
     sign_in(client, admin.email)
     add_supplier(client)
     response = add_supplier(client, name="Other", email="contact@SUPPLIER.example.com")
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Supplier)) == 1
 
 
@@ -61,7 +61,7 @@ def test_bad_input_is_refused_and_changes_nothing(client, make_org, make_user):
         {"name": "X", "contact_email": "a@example.com", "tier": "T9"},
         {"name": "X" * 201, "contact_email": "a@example.com", "tier": "T1"},
     ):
-        assert client.post("/suppliers/new", data=data).status_code == 200
+        assert client.post("/suppliers/new", data=data).status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Supplier)) == 0
 
 

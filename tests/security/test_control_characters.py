@@ -74,7 +74,7 @@ def test_buyer_pages_refuse_broken_supplier_and_campaign_names(client, make_buye
     for n, name in enumerate(BROKEN):
         data = {"name": name, "contact_email": f"new{n}@example.com", "tier": "T1"}
         response = client.post("/suppliers/new", data=data)
-        assert response.status_code == 200 and says_refused(response), repr(name)
+        assert response.status_code == 400 and says_refused(response), repr(name)
         data = {"name": name, "contact_email": supplier.contact_email}
         response = client.post(f"/suppliers/{supplier.id}/details", data=data)
         assert response.status_code == 200 and says_refused(response), repr(name)
