@@ -23,7 +23,7 @@ from portal.accounts.models import User
 from portal.errors import PortalError, TooManyRequests, UserInputError
 from portal.mail.dispatch import send_outbox_soon
 from portal.safe_redirect import is_local_path
-from portal.session_auth import user_memberships
+from portal.session_auth import current_membership, user_memberships
 from portal.unit_of_work import after_commit, commit, commits
 
 bp = Blueprint("accounts", __name__)
@@ -267,10 +267,28 @@ def revoke_api_token(token_id: int) -> Any:
 @bp.route("/organization/switch", methods=["POST"])
 @login_required
 def switch_organization() -> Any:
-    wanted = request.form.get("membership_id", type=int)
-    if wanted not in {m.id for m in user_memberships(current_user)}:
+    """Act for another of one's organisations (``membership_id``, or ``<id>:<side>`` to name the side too)."""
+    raw_id, _colon, side = request.form.get("membership_id", "").partition(":")
+    wanted = next((m for m in user_memberships(current_user) if str(m.id) == raw_id.strip()), None)
+    if wanted is None or (side and side not in wanted.sides):
         abort(404)
-    session["membership_id"] = wanted
+    session["membership_id"] = wanted.id
+    # A side chosen in the organisation left behind means nothing in this one.
+    session.pop("side", None)
+    if side:
+        session["side"] = side
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/organization/side", methods=["POST"])
+@login_required
+def switch_side() -> Any:
+    """Work on the other side of one's organisation (for a person with a role on each); kept in the session."""
+    membership = current_membership()
+    side = request.form.get("side", "")
+    if membership is None or side not in membership.sides:
+        abort(404)
+    session["side"] = side
     return redirect(url_for("home.index"))
 
 

@@ -10,9 +10,10 @@ from flask import g, request
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.operations import find_user_by_api_token
-from portal.errors import PermissionDenied, PortalError
+from portal.errors import PermissionDenied, PortalError, UserInputError
 from portal.extensions import db
-from portal.organizations.models import Membership
+from portal.organizations.models import Membership, Side
+from portal.policy.actions import Action, role_may
 from portal.session_auth import user_memberships
 
 
@@ -36,8 +37,9 @@ def authenticate() -> None:
     g.api_user = user
 
 
-def api_membership() -> Membership:
-    """The membership the caller acts through: ``X-Organization-Id`` when given, else the first."""
+def api_membership(action: Action | None = None) -> Membership:
+    """The membership the caller acts through (``X-Organization-Id`` when given, else the first), acting on the
+    side ``X-Side`` names, else on the side whose role may do ``action`` (``role``'s when both may)."""
     if "api_membership" in g:
         membership: Membership = g.api_membership
         return membership
@@ -49,7 +51,21 @@ def api_membership() -> Membership:
         chosen = memberships[0] if memberships else None
     if chosen is None:
         raise PermissionDenied(_l("You are not a member of this organisation."))
+    chosen.act_on(_side(chosen, action))
     g.api_membership = chosen
     # Pages' helpers (and templates) read g.membership; keep them consistent with the API's choice.
     g.membership = chosen
     return chosen
+
+
+def _side(membership: Membership, action: Action | None) -> Side:
+    named = request.headers.get("X-Side", "").strip().lower()
+    if named:
+        if named not in {side.value for side in Side}:
+            raise UserInputError(_l("X-Side: send 'buyer' or 'supplier'."))
+        if membership.role_on(Side(named)) is None:
+            raise PermissionDenied(_l("You have no role on this side of the organisation."))
+        return Side(named)
+    sides = sorted(membership.sides, key=lambda side: side != membership.role.side)
+    may_do = [side for side in sides if action is not None and role_may(membership.role_on(side), action)]
+    return may_do[0] if may_do else membership.role.side

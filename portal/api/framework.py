@@ -103,7 +103,7 @@ def operation(
 
         @wraps(view)
         def wrapped(**path_args: Any) -> Any:
-            membership = api_membership()
+            membership = api_membership(action)
             if not may(membership, action):
                 raise PermissionDenied(_l("Your role may not do this."))
             if any(isinstance(value, int) and value > MAX_ID for value in path_args.values()):

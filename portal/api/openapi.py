@@ -59,6 +59,16 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
             "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"},
         }
     )
+    parameters.append(
+        {
+            "name": "X-Side",
+            "in": "header",
+            "required": False,
+            "description": "The side of the organisation to act on, when the token's user has a role on both "
+            "(an organisation that buys and supplies); without it, the side whose role may do the operation",
+            "schema": {"type": "string", "enum": ["buyer", "supplier"]},
+        }
+    )
     return parameters
 
 

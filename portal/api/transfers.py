@@ -110,7 +110,7 @@ def create_export(membership: Membership, body: ExportIn) -> Callable[[], Export
     errors=(404,),
 )
 def get_export(membership: Membership, job_id: int) -> ExportOut:
-    return export_out(exports.get_export(membership.organization, job_id))
+    return export_out(exports.get_export(membership.organization, job_id, side=membership.acting_side))
 
 
 @operation(
@@ -123,7 +123,7 @@ def get_export(membership: Membership, job_id: int) -> ExportOut:
     errors=(404,),
 )
 def download_export(membership: Membership, job_id: int) -> Response:
-    job = exports.get_export(membership.organization, job_id)
+    job = exports.get_export(membership.organization, job_id, side=membership.acting_side)
     return workbook_response(job)
 
 

@@ -15,7 +15,7 @@ from portal.campaigns.operations import get_campaign
 from portal.errors import UserInputError
 from portal.policy import Action
 from portal.reports.exports import STORAGE_KIND, XLSX, get_export, queue_export, request_portfolio
-from portal.session_auth import acting_organization, permission_required
+from portal.session_auth import acting_organization, current_membership, permission_required
 from portal.storage import current_storage
 from portal.unit_of_work import after_commit, commits
 
@@ -40,13 +40,20 @@ def portfolio() -> Any:
 @bp.route("/<int:job_id>")
 @permission_required(Action.EXPORT_FETCH)
 def status(job_id: int) -> Any:
-    return render_template("exports/status.html", job=get_export(acting_organization(), job_id))
+    return render_template("exports/status.html", job=_own_export(job_id))
 
 
 @bp.route("/<int:job_id>/download")
 @permission_required(Action.EXPORT_FETCH)
 def download(job_id: int) -> Any:
-    return workbook_response(get_export(acting_organization(), job_id))
+    return workbook_response(_own_export(job_id))
+
+
+def _own_export(job_id: int) -> BackgroundJob:
+    """An export of the organisation's side the user acts on."""
+    membership = current_membership()
+    assert membership is not None  # permission_required turned away anyone without one
+    return get_export(membership.organization, job_id, side=membership.acting_side)
 
 
 def workbook_response(job: BackgroundJob) -> Response:

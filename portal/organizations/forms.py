@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
-from portal.organizations.models import Role
+from portal.organizations.models import Role, Side
 from portal.text_input import check_name_field
 
 ROLE_LABELS = {
@@ -15,6 +15,8 @@ ROLE_LABELS = {
     Role.SUPPLIER_OWNER: _l("Supplier owner"),
     Role.SUPPLIER_RESPONDER: _l("Supplier responder"),
 }
+#: A side of the supply chain in a sentence ("... as %(side)s"): the glossary's 発注元 / 委託先.
+SIDE_NAMES = {Side.BUYER: _l("buyer"), Side.SUPPLIER: _l("supplier")}
 
 
 class InviteMemberForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.organizations.models import ADMIN_ROLES, Membership
+from portal.organizations.models import ADMIN_ROLES, Membership, Side
 
 
 def has_members(organization_id: int) -> bool:
@@ -22,3 +22,14 @@ def is_admin(organization_id: int, user_id: int | None) -> bool:
         sa.select(Membership).where(Membership.organization_id == organization_id, Membership.user_id == user_id)
     )
     return membership is not None and bool(membership.roles & ADMIN_ROLES)
+
+
+def sides_worked_on(organization_id: int) -> list[Side]:
+    """The sides on which someone in the organisation holds a role, buyer first."""
+    held = db.session.execute(
+        sa.select(Membership.role, Membership.other_role)
+        .where(Membership.organization_id == organization_id)
+        .distinct()
+    )
+    roles = {role for row in held for role in row if role is not None}
+    return [side for side in Side if any(role.side == side for role in roles)]

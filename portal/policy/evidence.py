@@ -15,9 +15,9 @@ from portal.policy.buyer_view import item_shown
 
 
 def may_download(membership: Membership, evidence: Evidence) -> bool:
-    if membership.role in SUPPLIER_ROLES and evidence.organization_id == membership.organization_id:
+    if membership.acting_role in SUPPLIER_ROLES and evidence.organization_id == membership.organization_id:
         return True
-    if membership.role not in BUYER_ROLES:
+    if membership.acting_role not in BUYER_ROLES:
         return False
     uses = db.session.execute(
         sa.select(Assessment, AnswerEvidence.item_id)

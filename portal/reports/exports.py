@@ -24,7 +24,7 @@ from portal.errors import NotFound, TooManyRequests
 from portal.extensions import db
 from portal.jobs import queue_job, runs_job
 from portal.lookups import one_or_not_found
-from portal.organizations.models import Organization
+from portal.organizations.models import Organization, Side
 from portal.reports.audit_report import build_audit_report
 from portal.reports.checksheet import build_checksheet
 from portal.reports.from_assessment import checksheet_data
@@ -242,14 +242,23 @@ def _finish(job: BackgroundJob, sha256: str, size: int, filename: str) -> None:
     db.session.commit()
 
 
-def get_export(organization: Organization, job_id: int) -> BackgroundJob:
-    return one_or_not_found(
+def get_export(organization: Organization, job_id: int, *, side: Side | None = None) -> BackgroundJob:
+    """The organisation's export ``job_id``, else NotFound; with ``side``, only an export of that side's people.
+
+    In an organisation that buys and supplies, the checksheets it asks for as a supplier are its supplier
+    side's; the others (portfolios, audit reports, its suppliers' checksheets) its buyer side's.
+    """
+    job = one_or_not_found(
         sa.select(BackgroundJob).where(
             BackgroundJob.id == job_id,
             BackgroundJob.organization_id == organization.id,
             BackgroundJob.kind.in_(KINDS),
         )
     )
+    made_for = Side.SUPPLIER if job.kind == CHECKSHEET and job.params.get("for_supplier") else Side.BUYER
+    if side is not None and side != made_for:
+        raise NotFound()
+    return job
 
 
 def remove_old_exports() -> int:

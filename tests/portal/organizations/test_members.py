@@ -187,7 +187,8 @@ def test_the_page_refuses_to_remove_or_demote_the_last_admin(client, team):
     sign_in(client, admin.email)
     own = membership_of(admin, org).id
     assert client.post(f"/organization/members/{own}/role", data={"role": "reviewer"}).status_code == 302
-    assert "組織には管理者が少なくとも1人必要です。" in client.get("/organization/members").get_data(as_text=True)
+    page = client.get("/organization/members").get_data(as_text=True)
+    assert "組織には、活動している立場（発注元・委託先）ごとに管理者が少なくとも1人必要です。" in page
     client.post(f"/organization/members/{own}/remove")
     assert membership_of(admin, org).role == Role.BUYER_ADMIN
     assert activity("membership.role_changed") == [] and activity("membership.removed") == []

@@ -30,6 +30,8 @@ PUBLIC = {
     "home.index",
     "accounts.settings",
     "accounts.switch_organization",
+    "accounts.switch_side",  # one's own side of one's own organisation; tests/portal/organizations/test_two_sides.py
+    "organizations.enable_side",  # one's own organisation, by its administrator; the same test file
     "accounts.create_api_token",
     "accounts.revoke_api_token",
     "accounts.change_password",  # one's own password; tests/portal/accounts/test_settings.py
@@ -83,6 +85,7 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "membership_id": admin.memberships[0].id,
         "invitation_id": invitation.id,
         "cited_id": assessment.id,  # a subcontractor's assessment an item cites
+        "side": "supplier",
         "request_id": 1,  # a merge request (none exists: an operator proposes them)
     }
     return people, ids
