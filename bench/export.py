@@ -106,6 +106,7 @@ def build_bare(count: int, path: str) -> None:
                 RISKS["ja"][supplier.risk] if supplier.risk else DASH,
                 YES_NO["ja"][supplier.overdue],
                 supplier.submitted_at,
+                supplier.weakest or DASH,
             ]
         )
         rates = [supplier.section_rates.get(key) for key, _ in SECTIONS]

@@ -547,3 +547,37 @@ class AuditOut(Reply):
     results: list[AuditResultOut] | None = None
     photos: list[PhotoOut] | None = None
     summary: str | None = None
+
+
+# The chain below a supplier -------------------------------------------------------------------------
+
+
+Grade = Literal["A", "B", "C", "D"]
+
+
+class ChainNodeOut(Reply):
+    """One company of the chain: the buyer's own supplier (depth 1) or a sub-supplier (再委託先) below it."""
+
+    name: str
+    depth: int
+    #: what the buyer sees of this company: ``full`` for its own supplier and where every level above shares its
+    #: full results, else ``names_and_grades``
+    shown: Literal["names_and_grades", "full"]
+    grade: Grade | None
+    #: the latest assessment's state and due date, and the open corrective actions: null unless ``shown`` is full
+    state: str | None
+    due_date: date | None
+    overdue: bool | None
+    open_actions: int | None
+    #: true where the company does not share its own suppliers (非公開): none is listed, whether or not it has any
+    suppliers_hidden: bool
+    #: the weakest grade of this company and of every company listed below it
+    weakest_grade: Grade | None
+    suppliers: list[ChainNodeOut]
+
+
+class ChainOut(Reply):
+    supplier_id: int
+    #: the lowest grade in the chain as far as it is shared (the supplier list's 最も低い評価)
+    weakest_grade: Grade | None
+    chain: ChainNodeOut

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.api.framework import operation
 from portal.api.paging import paginate
-from portal.api.schemas import Page, PageQuery, SupplierCreate, SupplierOut, SupplierPatch
+from portal.api.schemas import ChainNodeOut, ChainOut, Page, PageQuery, SupplierCreate, SupplierOut, SupplierPatch
+from portal.errors import Conflict
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Membership
 from portal.policy import Action
+from portal.policy.chain_view import shows_results
 from portal.suppliers import operations
+from portal.suppliers.chain import ChainNode, chain_of
 from portal.suppliers.models import RelationshipStatus, Supplier, Tier
 from portal.unit_of_work import after_commit
 
@@ -108,3 +114,44 @@ def patch_supplier(membership: Membership, supplier_id: int, body: SupplierPatch
             supplier, Tier(body.tier), intake=supplier.intake, reason=body.tier_reason, by=current_user
         )
     return supplier_out(supplier)
+
+
+def chain_node_out(node: ChainNode, today: date) -> ChainNodeOut:
+    full = shows_results(node.seen)
+    return ChainNodeOut(
+        name=node.name,
+        depth=node.depth,
+        shown=str(node.seen),  # type: ignore[arg-type]
+        grade=node.grade,  # type: ignore[arg-type]
+        state=str(node.state) if node.state is not None else None,
+        due_date=node.due_date,
+        overdue=node.is_overdue(today) if full else None,
+        open_actions=node.open_actions,
+        suppliers_hidden=node.hides_below,
+        weakest_grade=node.weakest,  # type: ignore[arg-type]
+        suppliers=[chain_node_out(child, today) for child in node.children],
+    )
+
+
+@operation(
+    "/suppliers/<int:supplier_id>/chain",
+    "GET",
+    summary=(
+        "The chain below a supplier as far as each level shares it: each sub-supplier's name and grade, with "
+        "full sharing its state, due date and open corrective actions, and the weakest grade"
+    ),
+    tag="suppliers",
+    action=Action.SUPPLIER_READ,
+    response=ChainOut,
+    errors=(404, 409),
+)
+def get_chain(membership: Membership, supplier_id: int) -> ChainOut:
+    supplier = operations.get_supplier(membership.organization, supplier_id)
+    chain = chain_of(supplier)
+    if chain is None:
+        raise Conflict(_l("The chain below this supplier is shown once it has accepted you as a buyer."))
+    return ChainOut(
+        supplier_id=supplier.id,
+        weakest_grade=chain.weakest,  # type: ignore[arg-type]
+        chain=chain_node_out(chain, date.today()),
+    )

@@ -173,3 +173,5 @@ class PortfolioRow:
     answers: Mapping[str, str | None] = field(default_factory=dict)
     #: Rate (%) by section key (the keys of ``build_portfolio``'s ``sections``); a missing key is "—".
     section_rates: Mapping[str, float | None] = field(default_factory=dict)
+    #: The weakest grade shown in the chain below the supplier, its own included (``portal.suppliers.chain``).
+    weakest: str | None = None

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.policy.buyer_view import shown_to_buyer
 from portal.reports.data import PortfolioRow
 from portal.scoring.models import AssessmentScore
+from portal.suppliers.chain import weakest_grades
 from portal.suppliers.models import Supplier
 
 CHUNK = 200
@@ -34,6 +35,8 @@ class Entry:
     supplier_name: str
     supplier_tier: str
     assessment_id: int | None
+    #: The weakest grade shown in the chain below the supplier, its own included.
+    weakest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,13 @@ class PortfolioPlan:
 
 def campaign_entries(campaign: Campaign) -> list[Entry]:
     rows = db.session.execute(
-        sa.select(Supplier.name, Assessment.tier, Assessment.id)
+        sa.select(Supplier.id, Supplier.name, Assessment.tier, Assessment.id)
         .join(Supplier, Supplier.id == Assessment.supplier_id)
         .where(Assessment.campaign_id == campaign.id)
         .order_by(Supplier.name, Assessment.id)
     )
-    return [Entry(name, str(tier), assessment_id) for name, tier, assessment_id in rows]
+    weakest = weakest_grades(campaign.buyer_id)
+    return [Entry(name, str(tier), assessment_id, weakest.get(id_)) for id_, name, tier, assessment_id in rows]
 
 
 def all_supplier_entries(buyer_id: int) -> list[Entry]:
@@ -75,12 +79,13 @@ def all_supplier_entries(buyer_id: int) -> list[Entry]:
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(Supplier.name, Supplier.tier, latest.c.assessment_id)
+        sa.select(Supplier.id, Supplier.name, Supplier.tier, latest.c.assessment_id)
         .outerjoin(latest, latest.c.supplier_id == Supplier.id)
         .where(Supplier.buyer_id == buyer_id)
         .order_by(Supplier.name, Supplier.id)
     )
-    return [Entry(name, str(tier), assessment_id) for name, tier, assessment_id in rows]
+    weakest = weakest_grades(buyer_id)
+    return [Entry(name, str(tier), assessment_id, weakest.get(id_)) for id_, name, tier, assessment_id in rows]
 
 
 def plan_portfolio(entries: Sequence[Entry], lang: str) -> PortfolioPlan:
@@ -166,7 +171,9 @@ def _row(
     today: date,
 ) -> PortfolioRow:
     if loaded is None:
-        return PortfolioRow(supplier=entry.supplier_name, status="not_assessed", tier=entry.supplier_tier)
+        return PortfolioRow(
+            supplier=entry.supplier_name, status="not_assessed", tier=entry.supplier_tier, weakest=entry.weakest
+        )
     assessment, score = loaded
     own = score.self_result if score is not None else None
     reviewed = score.reviewed if score is not None and assessment.state in DECIDED_STATES else None
@@ -190,6 +197,7 @@ def _row(
         submitted_at=assessment.submitted_at,
         answers=given,
         section_rates=rates,
+        weakest=entry.weakest,
     )
 
 

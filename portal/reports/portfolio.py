@@ -62,7 +62,7 @@ from portal.reports.words import (
     word,
 )
 
-SUPPLIER_WIDTHS = (36, 14, 12, 14, 14, 10, 10, 8, 10, 12)
+SUPPLIER_WIDTHS = (36, 14, 12, 14, 14, 10, 10, 8, 10, 12, 10)
 #: Summary: labels and counts on the left (A-B), the bar chart right of them, the stamp box at G1:I2.
 SUMMARY_WIDTHS = (30, 30, 2, 14, 14, 14, 12, 12, 12)
 SUMMARY_STAMP_COLUMN = 7
@@ -221,6 +221,7 @@ def _supplier_row(sheet: Any, supplier: PortfolioRow, lang: str) -> list[Any]:
         write_only_value(sheet, word(RISKS, lang, supplier.risk) or DASH),
         YES_NO[lang][bool(supplier.overdue)],
         _date(sheet, supplier.submitted_at, lang),
+        write_only_value(sheet, supplier.weakest or DASH),
     ]
 
 

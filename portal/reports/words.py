@@ -219,6 +219,7 @@ PORTFOLIO_HEADERS = {
         "リスク",
         "期限超過",
         "提出日",
+        "最も低い評価",
     ),
     "en": (
         "Supplier",
@@ -231,6 +232,7 @@ PORTFOLIO_HEADERS = {
         "Risk",
         "Overdue",
         "Submitted",
+        "Weakest link",
     ),
 }
 

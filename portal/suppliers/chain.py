@@ -82,22 +82,32 @@ def chains_for(
 ) -> dict[int, ChainNode]:
     """Per supplier id (the buyer's active suppliers, or those of ``supplier_ids``), the chain below it as a
     tree whose root is the supplier itself; in one statement whatever the number of suppliers."""
+    return _chains(buyer.id, supplier_ids, max_depth)
+
+
+def chain_of(supplier: Supplier) -> ChainNode | None:
+    """The chain below one supplier of its buyer; None while the relationship is not active."""
+    return _chains(supplier.buyer_id, [supplier.id], MAX_DEPTH).get(supplier.id)
+
+
+def weakest_grades(buyer_id: int, supplier_ids: Sequence[int] | None = None) -> dict[int, str | None]:
+    """Per supplier id of buyer ``buyer_id``, the weakest grade shown in its chain (its own included): the
+    supplier list's and the exports' column."""
+    return {supplier_id: chain.weakest for supplier_id, chain in _chains(buyer_id, supplier_ids, MAX_DEPTH).items()}
+
+
+def _chains(buyer_id: int, supplier_ids: Sequence[int] | None, max_depth: int) -> dict[int, ChainNode]:
     # Plain rows through the session's connection: no ORM entities, thousands of relationships stay quick.
-    rows = db.session.connection().execute(_chain_statement(buyer.id, supplier_ids, max_depth)).all()
+    rows = db.session.connection().execute(_chain_statement(buyer_id, supplier_ids, max_depth)).all()
     below: dict[int, list[Any]] = defaultdict(list)
     for row in rows:  # by name: a company's suppliers in name order, and the first parent of a diamond wins
         below[row.buyer_id].append(row)
     wanted = None if supplier_ids is None else set(supplier_ids)
     return {
-        row.id: _tree(row, below, buyer.id, max_depth)
-        for row in below.get(buyer.id, [])
+        row.id: _tree(row, below, buyer_id, max_depth)
+        for row in below.get(buyer_id, [])
         if wanted is None or row.id in wanted
     }
-
-
-def weakest_grades(buyer: Organization, supplier_ids: Sequence[int] | None = None) -> dict[int, str | None]:
-    """Per supplier id, the weakest grade shown in its chain (its own included): the list's and exports' column."""
-    return {supplier_id: chain.weakest for supplier_id, chain in chains_for(buyer, supplier_ids).items()}
 
 
 def _tree(root: Any, below: dict[int, list[Any]], buyer_id: int, max_depth: int) -> ChainNode:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask_babel import gettext as _
@@ -16,8 +17,13 @@ from portal.suppliers.queries import Row
 MAX_WIDTH = 60
 
 
-def supplier_list_workbook(rows: list[Row], today: date, lang: str) -> bytes:
-    """One sheet: a header row, then one row per supplier; every text typed as text (never a formula)."""
+def supplier_list_workbook(
+    rows: list[Row], today: date, lang: str, weakest: Mapping[int, str | None] | None = None
+) -> bytes:
+    """One sheet: a header row, then one row per supplier; every text typed as text (never a formula).
+
+    ``weakest``: per supplier id, the weakest grade shown in the chain below it (``portal.suppliers.chain``).
+    """
     workbook, sheet = new_workbook(_("Suppliers"))
     headers = [
         _("Supplier name"),
@@ -29,6 +35,7 @@ def supplier_list_workbook(rows: list[Row], today: date, lang: str) -> bytes:
         _("Overdue"),
         _("Score"),
         _("Grade"),
+        _("Weakest link"),
     ]
     widths = [display_width(header) for header in headers]
     for column, header in enumerate(headers, start=1):
@@ -44,6 +51,7 @@ def supplier_list_workbook(rows: list[Row], today: date, lang: str) -> bytes:
             _("Overdue") if last and last.is_overdue(today) else None,
             last.rate if last else None,
             last.grade if last else None,
+            (weakest or {}).get(supplier.id),
         ]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=number, column=column)

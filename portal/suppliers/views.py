@@ -23,6 +23,7 @@ from portal.reports.offline_import import MB
 from portal.session_auth import acting_organization, permission_required
 from portal.suppliers import operations
 from portal.suppliers.bulk import LIMITS
+from portal.suppliers.chain import chain_of, weakest_grades
 from portal.suppliers.export import import_template_workbook, supplier_list_workbook
 from portal.suppliers.forms import TIER_LABELS, SupplierDetailsForm, SupplierForm, TierForm
 from portal.suppliers.intake import QUESTIONS
@@ -50,6 +51,7 @@ def index() -> Any:
         "suppliers/index.html",
         page=page,
         rows=page.rows,
+        weakest=weakest_grades(acting_organization().id, [supplier.id for supplier, _ in page.rows]),
         today=today,
         filters=filters,
         grades=GRADES,
@@ -64,7 +66,8 @@ def export_list() -> Any:
     """The list as shown (its filters and order, every page) as an Excel file."""
     today = date.today()
     rows = filtered_suppliers(acting_organization(), SupplierFilters.from_args(request.args), today)
-    content = supplier_list_workbook(rows, today, str(get_locale() or "ja"))
+    weakest = weakest_grades(acting_organization().id)
+    content = supplier_list_workbook(rows, today, str(get_locale() or "ja"), weakest)
     return attachment(
         [content],
         mimetype=XLSX,
@@ -182,6 +185,7 @@ def _render_detail(supplier: Any, form: TierForm | None = None, details_form: Su
         form=form,
         details_form=details_form,
         overview=supplier_overview(supplier, today),
+        chain=chain_of(supplier),
         today=today,
         questions=QUESTIONS,
         tier_labels=TIER_LABELS,

@@ -35,6 +35,7 @@ def rows() -> list[PortfolioRow]:
             False,
             date(2026, 5, 1),
             {"GOV-01": "yes", "GOV-02": "no", "STF-01": "partial"},
+            weakest="C",  # a sub-supplier's
         ),
         PortfolioRow("B工業", "invited", "T1", None, None, None, None, None, True, None, {}),
         PortfolioRow(
@@ -59,8 +60,10 @@ def test_supplier_table() -> None:
     assert book.sheetnames == ["概要", "委託先一覧", "回答一覧"]
     table = [tuple(row) for row in book["委託先一覧"].iter_rows(values_only=True)]
     assert table[0] == PORTFOLIO_HEADERS["ja"]
-    assert table[1] == ("株式会社A", "承認", "T2 標準", 92.5, 90.0, "A", "合格", "低", "いいえ", datetime(2026, 5, 1))
-    assert table[2] == ("B工業", "招待済み", "T1 基本", "—", "—", "—", "—", "—", "はい", None)
+    assert table[1] == (
+        "株式会社A", "承認", "T2 標準", 92.5, 90.0, "A", "合格", "低", "いいえ", datetime(2026, 5, 1), "C"
+    )  # fmt: skip
+    assert table[2] == ("B工業", "招待済み", "T1 基本", "—", "—", "—", "—", "—", "はい", None, "—")
     assert table[3][:8] == ("C商事", "提出済み", "T3 高度", 55.0, "—", "C", "不合格", "重大")
     assert table[3][9] == datetime(2026, 6, 1, 10, 0)  # Japan time
     assert book["委託先一覧"]["D2"].number_format == "0.0"
