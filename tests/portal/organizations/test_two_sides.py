@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.activity.models import ActivityEntry
+from portal.api.framework import OPERATIONS
 from portal.api.openapi import build_document
 from portal.background.models import BackgroundJob
 from portal.errors import Conflict, PermissionDenied, UserInputError
@@ -18,7 +19,7 @@ from portal.policy import Action, may
 from portal.policy.actions import ROLES
 from tests.conftest import PASSWORD, csrf_token, sign_in
 from tests.portal.api.helpers import token_for
-from tests.workflow_fixtures import only_assessment, pdf_file
+from tests.workflow_fixtures import corrective_action, only_assessment, pdf_file, planned_audit
 
 pytestmark = pytest.mark.both_databases  # row locks and CHECK constraints differ between the dialects
 
@@ -130,27 +131,33 @@ def test_acting_as_buyer_shows_the_buyers_pages_and_refuses_the_suppliers(client
 
 
 def test_every_route_of_the_other_side_is_refused_until_the_person_switches(app, client, chain):
-    """The whole URL map: a route whose action the acting side's role may not do answers 403, whatever the
-    person's role on the other side may do."""
+    """The whole URL map, pages (the session's side) and API (``X-Side``): a route whose action the acting
+    side's role may not do answers 403, whatever the person's role on the other side may do."""
     owner = chain["owner"]
     membership = membership_of(owner, chain["x"])
     sign_in(client, owner.email)
+    bearer = token_for(owner)
     checked = 0
     for side in (Side.BUYER, Side.SUPPLIER):
         switch(client, side)
         role = membership.role_on(side)
         for rule in app.url_map.iter_rules():
-            action = getattr(app.view_functions[rule.endpoint], "action", None)
-            if action is None or rule.endpoint.startswith("api.") or rule.endpoint in SWITCHES_SIDE:
-                continue
-            if role in ROLES[action]:
+            action = action_of(app, rule.endpoint)
+            if action is None or rule.endpoint in SWITCHES_SIDE or role in ROLES[action]:
                 continue
             url = rule.build(dict.fromkeys(rule.arguments, 1), append_unknown=False)[1]
+            headers = {**bearer, "X-Side": str(side)} if rule.endpoint.startswith("api.") else {}
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                response = client.open(url, method=method, data={})
+                response = client.open(url, method=method, data={}, headers=headers)
                 assert response.status_code == 403, (side, method, url, response.status_code)
                 checked += 1
-    assert checked > 40
+    assert checked > 60
+
+
+def action_of(app, endpoint):
+    if endpoint.startswith("api."):
+        return next((op.action for op in OPERATIONS if f"api.{op.endpoint}" == endpoint), None)
+    return getattr(app.view_functions[endpoint], "action", None)
 
 
 def test_the_side_switch_refuses_a_side_without_a_role_and_organisation_switching_resets_it(client, chain, make_buyer):
@@ -363,3 +370,38 @@ def test_the_members_page_gives_and_takes_the_role_on_the_other_side(client, cha
     client.post(f"/organization/members/{own}/role/buyer/remove")
     assert membership_of(owner, x).other_role == Role.BUYER_ADMIN
     assert "活動している立場" in client.get("/organization/members").get_data(as_text=True)
+
+
+def test_actions_and_audits_show_the_acting_sides_own(client, chain):
+    received, sent = chain["received"], chain["sent"]
+    action_in, action_out = corrective_action(received, title="For the prime"), corrective_action(sent, title="For Y")
+    audit_in = planned_audit(received.campaign, received.supplier)
+    audit_out = planned_audit(sent.campaign, sent.supplier)
+    db.session.commit()
+    sign_in(client, chain["owner"].email)
+    bearer = token_for(chain["owner"])
+    for side, own, other in (
+        ("buyer", (action_out, audit_out), (action_in, audit_in)),
+        ("supplier", (action_in, audit_in), (action_out, audit_out)),
+    ):
+        switch(client, side)
+        actions = client.get("/actions/").get_data(as_text=True)
+        assert own[0].title in actions and other[0].title not in actions, side
+        assert client.get(f"/actions/{own[0].id}").status_code == 200
+        assert client.get(f"/actions/{other[0].id}").status_code == 404
+        assert client.get(f"/audits/{own[1].id}").status_code == 200
+        assert client.get(f"/audits/{other[1].id}").status_code == 404
+        listed = client.get("/api/v1/audits", headers={**bearer, "X-Side": side}).get_json()["items"]
+        assert [audit["id"] for audit in listed] == [own[1].id], side
+
+
+def test_a_buyer_administrator_turns_on_the_supplier_side_from_the_members_page(client, make_buyer):
+    buyer, admin = make_buyer()
+    sign_in(client, admin.email)
+    assert "委託先としても利用する" in client.get("/organization/members").get_data(as_text=True)
+    client.post("/organization/sides/supplier/enable")
+    assert membership_of(admin, buyer).roles == {Role.BUYER_ADMIN, Role.SUPPLIER_OWNER}
+    assert client.get("/assessments/").status_code == 200  # now acting as the supplier
+    assert client.get("/suppliers/").status_code == 403
+    [entry] = activity("organization.side_enabled")
+    assert entry.details == {"side": "supplier", "role": "supplier_owner"}
