@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.accounts.models import User
-from portal.accounts.operations import create_user
+from portal.accounts.models import Invitation, User
+from portal.accounts.operations import accept_invitation, create_user
 from portal.assessments.models import Assessment, AssessmentState
 from portal.assessments.operations import (
     AnswerInput,
@@ -23,15 +23,18 @@ from portal.assessments.operations import (
     submit_assessment,
 )
 from portal.audits.operations import AuditPlan, plan_audit
+from portal.campaigns.flow_down import pass_down
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.models import QuestionnaireVersion
 from portal.evidence.operations import store_evidence
 from portal.extensions import db
 from portal.mail.links import link_to
-from portal.organizations.models import Membership, Organization, Role
-from portal.organizations.operations import add_member, create_organization
+from portal.organizations.models import Organization, Role, Side
+from portal.organizations.operations import add_member, create_organization, enable_side
+from portal.relationships.operations import accept
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier, Tier
+from portal.suppliers.operations import add_supplier
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -73,7 +76,16 @@ def seed_demo() -> list[tuple[str, str, str]]:
             organization = create_organization(org_name, by=users[Role.BUYER_ADMIN])
             owner = create_user(email=email, name=owner_name, password=DEMO_PASSWORD)
             add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
-            _relate(buyer, organization, email, tier, by=users[Role.BUYER_ADMIN])
+            db.session.add(
+                Supplier(
+                    buyer=buyer,
+                    organization=organization,
+                    name=org_name,
+                    contact_email=email,
+                    tier=tier,
+                    created_by_id=users[Role.BUYER_ADMIN].id,
+                )
+            )
         db.session.flush()
         versions = _demo_versions()
         received = _launch_demo_campaign(buyer, users[Role.BUYER_ADMIN], versions)
@@ -88,23 +100,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
     rows.append((SECOND_BUYER[1], str(Role.BUYER_ADMIN), SECOND_BUYER[0]))
     rows.append((TIER2[1], str(Role.SUPPLIER_OWNER), f"{TIER2[0]} ({TIER1[0]}の再委託先)"))
     return rows
-
-
-def _relate(buyer: Organization, organization: Organization, email: str, tier: Tier, *, by: User) -> Supplier:
-    """The buyer's record of a supplier organisation: an active relationship with the default sharing."""
-    # Set directly, as the demo's people already have their passwords: add_supplier would invite the contact
-    # (or, for a company already on the portal, ask it to accept the buyer first).
-    supplier = Supplier(
-        buyer=buyer,
-        organization=organization,
-        name=organization.name,
-        contact_email=email,
-        tier=tier,
-        created_by_id=by.id,
-    )
-    db.session.add(supplier)
-    db.session.flush()
-    return supplier
 
 
 def _demo_versions() -> list[QuestionnaireVersion]:
@@ -161,50 +156,51 @@ def _seed_second_buyer(versions: list[QuestionnaireVersion]) -> None:
     admin = create_user(email=email, name=admin_name, password=DEMO_PASSWORD)
     add_member(buyer, admin, Role.BUYER_ADMIN, by=None)
     sakura_name, sakura_email, _, tier = SUPPLIERS[0]
-    sakura = db.session.scalars(sa.select(Organization).where(Organization.name == sakura_name)).one()
-    # As if さくら精機 had accepted デモ電機's relationship request (the one organisation, not a second one).
-    supplier = _relate(buyer, sakura, sakura_email, tier, by=admin)
+    # The contact already runs さくら精機 on the portal: the buyer's record is a request its owner accepts.
+    request = add_supplier(buyer, name=sakura_name, contact_email=sakura_email, tier=tier, by=admin)
+    accept(request, by=_user(sakura_email))
     if versions:
         data = CampaignInput(
             name="委託先セキュリティ点検 2026",
             questionnaire_version_id=versions[-1].id,
             due_date=date.today() + timedelta(days=21),
-            supplier_ids=[supplier.id],
+            supplier_ids=[request.id],
         )
         launch_campaign(create_campaign(buyer, data, by=admin, today=date.today()), by=admin)
 
 
 def _seed_chain(received: Assessment | None) -> None:
-    """つばさシステム also buys: its owner administers its buyer side, records ひかり電子 as its subcontractor and
-    passes the prime's request down to it (same questionnaire, same tier); ひかり電子 has answered and submitted,
-    so once scored its grade is the chain's weakest."""
-    tier1 = received.supplier.organization if received is not None else None
-    if tier1 is None:
-        tier1 = db.session.scalars(sa.select(Organization).where(Organization.name == TIER1[0])).one()
-    owner = db.session.scalars(sa.select(User).where(User.email == TIER1[1])).one()
-    membership = db.session.scalars(
-        sa.select(Membership).where(Membership.user_id == owner.id, Membership.organization_id == tier1.id)
-    ).one()
-    membership.other_role = Role.BUYER_ADMIN
+    """つばさシステム also buys: its owner starts its buyer side, adds ひかり電子 (whose owner joins through the
+    invitation) and passes the prime's request down to it (same questionnaire, same tier); ひかり電子 has
+    answered and submitted, so once scored its grade is the chain's weakest."""
+    tier1 = db.session.scalars(sa.select(Organization).where(Organization.name == TIER1[0])).one()
+    owner = _user(TIER1[1])
+    enable_side(tier1, Side.BUYER, by=owner)
     name, email, owner_name = TIER2
-    tier2 = create_organization(name, by=owner)
-    tier2_owner = create_user(email=email, name=owner_name, password=DEMO_PASSWORD)
-    add_member(tier2, tier2_owner, Role.SUPPLIER_OWNER, by=None)
-    subcontractor = _relate(tier1, tier2, email, received.tier if received is not None else Tier.T2, by=owner)
+    tier = received.tier if received is not None else TIER1[3]
+    subcontractor = add_supplier(tier1, name=name, contact_email=email, tier=tier, by=owner)
+    invitation = db.session.scalars(
+        sa.select(Invitation).where(
+            Invitation.organization_id == subcontractor.organization_id, Invitation.accepted_at.is_(None)
+        )
+    ).one()
+    accept_invitation(invitation, create_user(email=email, name=owner_name, password=DEMO_PASSWORD))
     if received is None:
         return
-    data = CampaignInput(
+    campaign = pass_down(
+        received,
+        by=owner,
         name=f"{received.campaign.name}（再委託先への展開）",
-        questionnaire_version_id=received.campaign.questionnaire_version_id,
         due_date=date.today() + timedelta(days=14),
         supplier_ids=[subcontractor.id],
-        tier=received.tier,
+        today=date.today(),
     )
-    campaign = create_campaign(tier1, data, by=owner, today=date.today())
-    # The link to the received assessment is what portal.campaigns' flow-down sets; set here the same way.
-    campaign.upstream_assessment_id = received.id
     (passed_down,) = launch_campaign(campaign, by=owner)
-    _answer_and_submit(passed_down, tier2_owner, pattern=("yes", "partial", "yes", "no"))
+    _answer_and_submit(passed_down, _user(email), pattern=("yes", "partial", "yes", "no"))
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(sa.select(User).where(User.email == email)).one()
 
 
 def _answer_and_submit(

@@ -49,6 +49,8 @@ def test_one_supplier_organisation_answers_two_buyers_from_one_inbox(demo_app):
     records = db.session.scalars(sa.select(Supplier).where(Supplier.organization_id == sakura.id)).all()
     assert {r.buyer_id for r in records} == buyers
     assert all(r.status == RelationshipStatus.ACTIVE for r in records)
+    # The second buyer asked (the company was on the portal already) and the supplier's owner accepted.
+    assert relationship(organization(SECOND_BUYER[0]), sakura).responded_at is not None
     assert {a.campaign.buyer_id for a in supplier_inbox(sakura)} == buyers
     # One login, one membership, both requests on one page, each labelled with its buyer.
     owner_memberships = db.session.scalars(
