@@ -179,9 +179,7 @@ def remove_member_role(membership: Membership, side: Side, *, by: User) -> Membe
     assignments.
     """
     organization = membership.organization
-    admin = _require_admin(organization, by)
-    if side not in admin_sides(admin):
-        raise PermissionDenied()
+    _require_admin_of(organization, side, by)
     before = membership.role_on(side)
     if before is None:
         return membership
@@ -249,8 +247,8 @@ def _record_role_change(
 
 
 def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
-    """Revoke an open invitation, so its link stops working."""
-    _require_admin(invitation.organization, by)
+    """Revoke an open invitation, so its link stops working; ``by`` administers the side of its role."""
+    _require_admin_of(invitation.organization, invitation.role.side, by)
     invitation.revoked_at = utcnow()
     db.session.flush()
     record(
@@ -268,7 +266,7 @@ def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
 
 def resend_invitation(invitation: Invitation, *, by: User) -> tuple[Invitation, str]:
     """Send the invitation again with a new link; the old link is revoked (``invite`` does that)."""
-    _require_admin(invitation.organization, by)
+    _require_admin_of(invitation.organization, invitation.role.side, by)
     new, token = invite(invitation.organization, invitation.email, invitation.role, by=by)
     record(
         "invitation.resent",
@@ -295,6 +293,14 @@ def _require_admin(organization: Organization, user: User) -> Membership:
     if membership is None or not admin_sides(membership):
         raise PermissionDenied()
     return membership
+
+
+def _require_admin_of(organization: Organization, side: Side, user: User) -> Membership:
+    """``_require_admin``, for an administrator of ``side``."""
+    admin = _require_admin(organization, user)
+    if side not in admin_sides(admin):
+        raise PermissionDenied()
+    return admin
 
 
 def _keep_an_admin(organization: Organization, side: Side, *, losing: Membership, keeps: Role | None) -> None:

@@ -7,6 +7,7 @@ operation's action in the API); what they may do and see is that side's alone.
 import pytest
 import sqlalchemy as sa
 
+from portal.accounts.operations import invite
 from portal.activity.models import ActivityEntry
 from portal.api.framework import OPERATIONS
 from portal.api.openapi import build_document
@@ -405,3 +406,20 @@ def test_a_buyer_administrator_turns_on_the_supplier_side_from_the_members_page(
     assert client.get("/suppliers/").status_code == 403
     [entry] = activity("organization.side_enabled")
     assert entry.details == {"side": "supplier", "role": "supplier_owner"}
+
+
+def test_invitations_are_managed_by_the_administrator_of_their_side(client, chain, make_user):
+    x, owner = chain["x"], chain["owner"]
+    colleague = make_user(organization=x, role=Role.SUPPLIER_RESPONDER)
+    operations.change_member_role(membership_of(colleague, x), Role.BUYER_ADMIN, by=owner)
+    operations.remove_member_role(membership_of(owner, x), Side.BUYER, by=owner)
+    invitation, _ = invite(x, "auditor@example.com", Role.AUDITOR, by=colleague)
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        operations.cancel_invitation(invitation, by=owner)
+    db.session.rollback()
+    sign_in(client, owner.email)
+    page = client.get("/organization/members").get_data(as_text=True)
+    assert "auditor@example.com" in page and f"/organization/invitations/{invitation.id}/cancel" not in page
+    operations.cancel_invitation(invitation, by=colleague)
+    db.session.commit()
