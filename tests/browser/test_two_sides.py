@@ -34,6 +34,7 @@ def test_the_owner_turns_on_the_buyer_side_and_switches_with_one_click(live_app,
     sign_in(page, base, OWNER)
     assert page.locator("form.side-switch").count() == 0  # one side: nothing to switch
     page.goto(f"{base}/organization/members")
+    screenshot("00-members-offer-the-buyer-side-800px")
     page.get_by_role("button", name="発注元としての利用を始める").click()
     page.wait_for_url(f"{base}/organization/members")
     assert "発注元としての利用を始めました" in page.locator(".flash").inner_text()
