@@ -8,7 +8,8 @@ latest from its own buyer's campaigns (the level above), read as the supplier li
 
 One statement whatever the number of suppliers: a recursive query walks down from the buyer's suppliers,
 never past a relationship that shares nothing (what is not shared is not even read) nor deeper than
-``max_depth``, and joins each relationship's latest assessment, score and open corrective actions. The trees
+``max_depth``, and the same statement reads each relationship's latest assessment, score and open corrective
+actions. The trees
 are built in Python level by level, so a company reached by two paths in one chain is shown once (at its
 shallowest, under the first parent met, in name order) and a cycle in the data ends at a company already seen.
 """
@@ -133,8 +134,8 @@ def _tree(root: Any, below: dict[int, list[Any]], buyer_id: int, max_depth: int)
 
 
 def _node(row: Any, depth: int, seen: Sharing) -> ChainNode:
-    state = AssessmentState(row.state) if row.state is not None else None
-    facts = shown_in_chain(seen, ChainFacts(_grade(row, state), state, row.due_date, row.open_actions or 0))
+    """A row of the chain statement as the buyer sees it at ``seen`` (its enums already converted by their types)."""
+    facts = shown_in_chain(seen, ChainFacts(_grade(row, row.state), row.state, row.due_date, row.open_actions or 0))
     return ChainNode(
         name=row.name,
         depth=depth,
@@ -143,7 +144,7 @@ def _node(row: Any, depth: int, seen: Sharing) -> ChainNode:
         state=facts.state,
         due_date=facts.due_date,
         open_actions=facts.open_actions,
-        below=shown_below(seen, Sharing(row.sharing)),
+        below=shown_below(seen, row.sharing),
     )
 
 
@@ -161,6 +162,36 @@ def _settle_weakest(node: ChainNode) -> str | None:
 def _chain_statement(buyer_id: int, supplier_ids: Sequence[int] | None, max_depth: int) -> sa.Select[Any]:
     """Every active relationship of the chains below the buyer's suppliers (theirs included), each with its
     latest assessment's state, due date and grades and its open corrective actions, in name order."""
+    relationships = _relationships(_reached(buyer_id, supplier_ids, max_depth))
+    summary = AssessmentScore.summary
+    # Scores stored before the small summary was kept: their grades cut from the results by the database.
+    legacy = summary.is_(None)
+    return (
+        sa.select(
+            relationships.c.id,
+            relationships.c.buyer_id,
+            relationships.c.organization_id,
+            relationships.c.name,
+            relationships.c.sharing,
+            Assessment.state,
+            Campaign.due_date,
+            summary[("self", "grade")].as_string().label("summary_self"),
+            summary[("reviewed", "grade")].as_string().label("summary_reviewed"),
+            sa.case((legacy, AssessmentScore.self_result["grade"].as_string())).label("legacy_self"),
+            sa.case((legacy, AssessmentScore.reviewed_result["grade"].as_string())).label("legacy_reviewed"),
+            relationships.c.open_actions,
+        )
+        .select_from(relationships)
+        .outerjoin(Assessment, Assessment.id == relationships.c.assessment_id)
+        .outerjoin(Campaign, Campaign.id == Assessment.campaign_id)
+        .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .order_by(relationships.c.name, relationships.c.id)
+    )
+
+
+def _reached(buyer_id: int, supplier_ids: Sequence[int] | None, max_depth: int) -> sa.CTE:
+    """The ids of the active relationships below the buyer (its own suppliers at depth 1), never past one that
+    shares nothing; the same relationship may come at several depths."""
     roots = sa.select(
         Supplier.id, Supplier.organization_id, Supplier.sharing, sa.literal_column("1", sa.Integer).label("depth")
     ).where(Supplier.buyer_id == buyer_id, Supplier.status == RelationshipStatus.ACTIVE)
@@ -169,7 +200,7 @@ def _chain_statement(buyer_id: int, supplier_ids: Sequence[int] | None, max_dept
     reached = roots.cte("reached", recursive=True)
     sub = aliased(Supplier)
     # UNION (not UNION ALL) and the depth limit end the walk whatever loops the data holds.
-    reached = reached.union(
+    return reached.union(
         sa.select(sub.id, sub.organization_id, sub.sharing, reached.c.depth + 1).where(
             sub.buyer_id == reached.c.organization_id,
             sub.status == RelationshipStatus.ACTIVE,
@@ -177,29 +208,29 @@ def _chain_statement(buyer_id: int, supplier_ids: Sequence[int] | None, max_dept
             reached.c.depth < max_depth,
         )
     )
-    ids = sa.select(reached.c.id)
+
+
+def _relationships(reached: sa.CTE) -> sa.CTE:
+    """Each relationship reached with the id of its latest assessment and its open actions, found by index
+    lookups (correlated subqueries): joined to grouped subqueries instead, PostgreSQL, which cannot estimate
+    how many rows a recursive query gives, compares every row with every other. MATERIALIZED (PostgreSQL 12,
+    SQLite 3.35) so each lookup runs once a row rather than once for the join and again for the output."""
     latest = (
-        sa.select(Assessment.supplier_id, sa.func.max(Assessment.id).label("assessment_id"))
+        sa.select(sa.func.max(Assessment.id))
         .join(Campaign, Campaign.id == Assessment.campaign_id)
-        .join(Supplier, Supplier.id == Assessment.supplier_id)
         .where(
-            Assessment.supplier_id.in_(ids),
+            Assessment.supplier_id == Supplier.id,
             Campaign.buyer_id == Supplier.buyer_id,
             Campaign.state != CampaignState.DRAFT,
             Assessment.state != AssessmentState.WITHDRAWN,
         )
-        .group_by(Assessment.supplier_id)
-        .subquery("latest")
+        .scalar_subquery()
     )
     open_actions = (
-        sa.select(CorrectiveAction.supplier_id, sa.func.count().label("count"))
-        .where(CorrectiveAction.supplier_id.in_(ids), CorrectiveAction.state != ActionState.CLOSED)
-        .group_by(CorrectiveAction.supplier_id)
-        .subquery("open_actions")
+        sa.select(sa.func.count())
+        .where(CorrectiveAction.supplier_id == Supplier.id, CorrectiveAction.state != ActionState.CLOSED)
+        .scalar_subquery()
     )
-    summary = AssessmentScore.summary
-    # Scores stored before the small summary was kept: their grades cut from the results by the database.
-    legacy = summary.is_(None)
     return (
         sa.select(
             Supplier.id,
@@ -207,19 +238,10 @@ def _chain_statement(buyer_id: int, supplier_ids: Sequence[int] | None, max_dept
             Supplier.organization_id,
             Supplier.name,
             Supplier.sharing,
-            Assessment.state,
-            Campaign.due_date,
-            summary[("self", "grade")].as_string().label("summary_self"),
-            summary[("reviewed", "grade")].as_string().label("summary_reviewed"),
-            sa.case((legacy, AssessmentScore.self_result["grade"].as_string())).label("legacy_self"),
-            sa.case((legacy, AssessmentScore.reviewed_result["grade"].as_string())).label("legacy_reviewed"),
-            open_actions.c.count.label("open_actions"),
+            latest.label("assessment_id"),
+            open_actions.label("open_actions"),
         )
-        .outerjoin(latest, latest.c.supplier_id == Supplier.id)
-        .outerjoin(Assessment, Assessment.id == latest.c.assessment_id)
-        .outerjoin(Campaign, Campaign.id == Assessment.campaign_id)
-        .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
-        .outerjoin(open_actions, open_actions.c.supplier_id == Supplier.id)
-        .where(Supplier.id.in_(ids))
-        .order_by(Supplier.name, Supplier.id)
+        .where(Supplier.id.in_(sa.select(reached.c.id)))
+        .cte("relationships")
+        .prefix_with("MATERIALIZED")
     )

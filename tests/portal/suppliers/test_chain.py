@@ -147,7 +147,7 @@ def test_only_the_suppliers_asked_for_and_active_ones(make_buyer):
     db.session.commit()
     assert set(chains_for(prime)) == {one.id, two.id}
     assert set(chains_for(prime, [two.id, asked.id])) == {two.id}
-    assert weakest_grades(prime, [one.id]) == {one.id: None}
+    assert weakest_grades(prime.id, [one.id]) == {one.id: None}
 
 
 def test_the_weakest_grade():
