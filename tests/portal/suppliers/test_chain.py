@@ -173,3 +173,9 @@ def test_one_statement_whatever_the_number_of_suppliers(make_buyer, make_version
         return len(run)
 
     assert statements(3) == statements(30) == 1
+
+
+def test_no_deeper_than_max_depth(three_levels):
+    three_levels.set(Sharing.FULL, Sharing.FULL)
+    chain = chains_for(three_levels.buyer, max_depth=2)[three_levels.supplier.id]
+    assert [n.depth for n in chain.walk()] == [1, 2] and chain.weakest == "C"
