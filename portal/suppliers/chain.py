@@ -60,6 +60,7 @@ class ChainNode:
 
     @property
     def hides_below(self) -> bool:
+        """Whether this company's own suppliers are not shared (非公開): none is listed, whether it has any or not."""
         return not shows_names_and_grades(self.below)
 
     def is_overdue(self, today: date) -> bool:
@@ -114,7 +115,7 @@ def _chains(buyer_id: int, supplier_ids: Sequence[int] | None, max_depth: int) -
 def _tree(root: Any, below: dict[int, list[Any]], buyer_id: int, max_depth: int) -> ChainNode:
     """The chain under ``root``, breadth first: each company once, and never the buyer itself."""
     tree = _node(root, 1, Sharing.FULL)
-    seen = {buyer_id, root.organization_id}
+    met = {buyer_id, root.organization_id}
     level = [(tree, root)]
     while level:
         deeper = []
@@ -122,9 +123,9 @@ def _tree(root: Any, below: dict[int, list[Any]], buyer_id: int, max_depth: int)
             if node.depth >= max_depth or node.hides_below:
                 continue
             for child in below.get(row.organization_id, ()):
-                if child.organization_id in seen:
+                if child.organization_id in met:
                     continue
-                seen.add(child.organization_id)
+                met.add(child.organization_id)
                 shown = _node(child, node.depth + 1, node.below)
                 node.children.append(shown)
                 deeper.append((shown, child))
