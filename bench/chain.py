@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -184,9 +183,8 @@ def line(label: str, times: list[float], extra: str = "") -> str:
 
 
 def main(count: int, repeats: int) -> int:
-    from scoring import scratch_schema  # bench/ is this script's sys.path[0]
+    from scoring import page_bench_app, scratch_schema  # bench/ is this script's sys.path[0]
 
-    from portal import create_app
     from portal.extensions import db
     from portal.organizations.models import Organization
 
@@ -194,15 +192,7 @@ def main(count: int, repeats: int) -> int:
     from portal.suppliers.chain import MAX_DEPTH, _chain_statement, chains_for
 
     with scratch_schema("bench_chain") as (_, database_url):
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "INSTANCE_PATH": tempfile.mkdtemp(),
-                "SECRET_KEY": "bench",
-                "LOG_LEVEL": "WARNING",
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
+        app = page_bench_app(database_url)
         with app.app_context():
             db.create_all()
             started = time.perf_counter()

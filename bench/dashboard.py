@@ -17,7 +17,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -166,21 +165,12 @@ def p95(times: list[float]) -> float:
 
 
 def main(count: int, repeats: int) -> int:
-    from scoring import scratch_schema  # bench/ is this script's sys.path[0]
+    from scoring import page_bench_app, scratch_schema  # bench/ is this script's sys.path[0]
 
-    from portal import create_app
     from portal.extensions import db
 
     with scratch_schema() as (_, database_url):
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "INSTANCE_PATH": tempfile.mkdtemp(),
-                "SECRET_KEY": "bench",
-                "LOG_LEVEL": "WARNING",
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
+        app = page_bench_app(database_url)
         with app.app_context():
             db.create_all()
             started = time.perf_counter()

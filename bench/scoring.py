@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -53,6 +54,22 @@ def scratch_schema(prefix: str = "bench") -> Iterator[tuple[str, str]]:
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+def page_bench_app(database_url: str) -> Any:
+    """The portal on ``database_url`` as the page benchmarks request it through the test client (dashboard.py,
+    chain.py): quiet logs, no CSRF tokens to fetch."""
+    from portal import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": tempfile.mkdtemp(),
+            "SECRET_KEY": "bench",
+            "LOG_LEVEL": "WARNING",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
 
 
 def definition(items: int, key: str = "bench", *, all_t1: bool = False) -> str:
