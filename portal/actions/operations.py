@@ -82,7 +82,11 @@ def actions_for_buyer(buyer: Organization) -> list[CorrectiveAction]:
 def actions_for_supplier(organization: Organization, *, assessment_id: int | None = None) -> list[CorrectiveAction]:
     """The supplier's actions for all its buyers, or those raised on one of its assessments."""
     query = (
-        sa.select(CorrectiveAction).join(CorrectiveAction.supplier).where(Supplier.organization_id == organization.id)
+        sa.select(CorrectiveAction)
+        .join(CorrectiveAction.supplier)
+        .where(Supplier.organization_id == organization.id)
+        # Each row names its buyer: one query for them all.
+        .options(sa.orm.contains_eager(CorrectiveAction.supplier).joinedload(Supplier.buyer))
     )
     if assessment_id is not None:
         query = query.where(CorrectiveAction.assessment_id == assessment_id)

@@ -123,6 +123,8 @@ def audits_for_supplier(organization: Organization) -> list[Audit]:
             sa.select(Audit)
             .join(Supplier, Supplier.id == Audit.supplier_id)
             .where(Supplier.organization_id == organization.id, Audit.state != AuditState.CANCELLED)
+            # Each row names its buyer (the supplier's people answer several): one query for them all.
+            .options(sa.orm.contains_eager(Audit.supplier).joinedload(Supplier.buyer))
             .order_by(Audit.planned_date, Audit.id)
         )
     )

@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.lookups import one_or_not_found
 from portal.organizations.models import ADMIN_ROLES, Membership, Organization, Role, Side
 from portal.suppliers.models import RelationshipStatus, Sharing, Supplier
-from portal.suppliers.network import would_make_cycle
+from portal.suppliers.network import LINKING, would_make_cycle
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,14 @@ def count_pending_requests(organization: Organization) -> int:
         )
         or 0
     )
+
+
+def has_buyers(organization: Organization) -> bool:
+    """Whether any buyer has accepted the company or waits for its answer (one query)."""
+    found = db.session.scalar(
+        sa.select(Supplier.id).where(Supplier.organization_id == organization.id, Supplier.status.in_(LINKING)).limit(1)
+    )
+    return found is not None
 
 
 def active_buyers(organization: Organization) -> list[Supplier]:

@@ -10,14 +10,30 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.errors import PortalError, UserInputError
-from portal.policy import Action
+from portal.policy import Action, may
+from portal.policy.sides import on_supplier_side
 from portal.relationships import operations
 from portal.relationships.forms import SHARING_LABELS, SharingForm
-from portal.session_auth import acting_organization, permission_required
+from portal.session_auth import acting_organization, current_membership, permission_required
 from portal.suppliers.models import Sharing, Supplier
 from portal.unit_of_work import commits
 
 bp = Blueprint("relationships", __name__, url_prefix="/relationships")
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, Any]:
+    return {"shows_buyers": shows_buyers}
+
+
+def shows_buyers() -> bool:
+    """Whether the navigation links the company's buyers: for its administrators on the supplier side, and on
+    the buyer side once a buyer has asked (a company that only buys has none to show)."""
+    membership = current_membership()
+    if not may(membership, Action.RELATIONSHIP_READ):
+        return False
+    assert membership is not None
+    return on_supplier_side(membership) or operations.has_buyers(membership.organization)
 
 
 def _render(error: str | None = None, status: int = 200) -> Any:

@@ -114,6 +114,16 @@ def import_preview(import_id: int) -> Any:
         added = operations.confirm_import(job, acting_organization(), by=current_user)
         after_commit(send_outbox_soon)
         flash(_("%(num)d suppliers have been added and their contacts invited.", num=len(added)), "success")
+        asked = sum(1 for supplier in added if supplier.status == RelationshipStatus.REQUESTED)
+        if asked:
+            flash(
+                _(
+                    "%(num)d of them are already on the portal: they have been asked to accept you as a buyer "
+                    "instead of being invited.",
+                    num=asked,
+                ),
+                "info",
+            )
         return redirect(url_for("suppliers.index"))
     rows = operations.stored_rows(job)
     return render_template(

@@ -122,13 +122,13 @@ def test_adding_with_the_intake_suggests_a_tier_and_an_override_needs_a_reason(c
 
     answers = {**INTAKE_ALL_NO, "holds_confidential_data": "yes"}
     refused = new_supplier(client, tier="T1", **answers)
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert suggested(text(refused)) == "T2 Standard"
     assert "The tier differs from the suggested T2. Please give a reason." in text(refused)
     assert count_rows(Supplier) == 0
 
     half = new_supplier(client, tier="T2", holds_confidential_data="yes")
-    assert half.status_code == 200 and "Please answer yes or no." in text(half)
+    assert half.status_code == 400 and "Please answer yes or no." in text(half)
     assert count_rows(Supplier) == 0
 
     assert new_supplier(client, tier="T1", tier_reason="  社内規程で基本とする  ", **answers).status_code == 302

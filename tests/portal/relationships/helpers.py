@@ -43,3 +43,13 @@ def accepted_by(relationship: Supplier, owner: User) -> Supplier:
 
 def mails_to(address: str) -> list[OutboxMessage]:
     return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == address)))
+
+
+def numbered_company(make_buyer: Any, make_supplier: Any, number: str, **names: Any) -> tuple[Supplier, User]:
+    """A company already on the portal (a first buyer's supplier whose owner joined), known by its 法人番号:
+    that buyer's record of it and its owner; committed."""
+    first_buyer, _ = make_buyer()
+    company, owner = make_supplier(first_buyer, **names)
+    company.organization.corporate_number = number
+    db.session.commit()
+    return company, owner

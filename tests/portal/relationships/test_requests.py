@@ -17,9 +17,18 @@ from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
 from portal.suppliers.models import RelationshipStatus, Sharing, Supplier
 from portal.suppliers.network import would_make_cycle
+from portal.suppliers.operations import confirm_import, preview_import
 from tests.conftest import sign_in
 from tests.portal.campaigns.helpers import campaign_form, count_rows, text
-from tests.portal.relationships.helpers import BAD_NUMBER, NUMBER, OTHER_NUMBER, accepted_by, mails_to, request_from
+from tests.portal.relationships.helpers import (
+    BAD_NUMBER,
+    NUMBER,
+    OTHER_NUMBER,
+    accepted_by,
+    mails_to,
+    numbered_company,
+    request_from,
+)
 
 pytestmark = pytest.mark.both_databases
 
@@ -58,11 +67,8 @@ def test_a_bad_check_digit_is_refused_next_to_the_field(client, make_buyer):
 
 
 def test_the_corporate_number_of_a_company_on_the_portal_asks_it(client, make_buyer, make_supplier):
-    first_buyer, _ = make_buyer()
-    company, owner = make_supplier(first_buyer, name="共有商事")
-    company.organization.corporate_number = NUMBER
+    company, owner = numbered_company(make_buyer, make_supplier, NUMBER, name="共有商事")
     buyer, admin = make_buyer("発注元B")
-    db.session.commit()
     sign_in(client, admin.email)
     response = add(client, name="共有商事（B社呼称）", email="b-contact@example.com", number=NUMBER)
     assert response.status_code == 302
@@ -307,13 +313,8 @@ def test_the_company_sets_what_each_buyer_sees_and_the_buyer_is_not_told(client,
 
 
 def test_the_import_asks_companies_already_on_the_portal(client, make_buyer, make_supplier):
-    from portal.suppliers.operations import confirm_import, preview_import
-
-    first_buyer, _ = make_buyer()
-    company, owner = make_supplier(first_buyer)
-    company.organization.corporate_number = OTHER_NUMBER
+    _, owner = numbered_company(make_buyer, make_supplier, OTHER_NUMBER)
     buyer, admin = make_buyer()
-    db.session.commit()
     content = (
         "name,email,tier,法人番号\r\n既存商事,known@example.com,T1,"
         + OTHER_NUMBER
@@ -326,3 +327,21 @@ def test_the_import_asks_companies_already_on_the_portal(client, make_buyer, mak
     assert statuses == {"既存商事": RelationshipStatus.REQUESTED, "新規商事": RelationshipStatus.ACTIVE}
     assert [i.email for i in db.session.scalars(sa.select(Invitation))] == ["new@example.com"]
     assert len(mails_to(owner.email)) == 1
+
+
+def test_the_navigation_links_the_buyers_where_there_are_some(client, make_buyer, make_supplier):
+    only_buys, admin = make_buyer()
+    first_buyer, _ = make_buyer()
+    _, owner = make_supplier(first_buyer)
+    sign_in(client, owner.email)
+    assert 'href="/relationships/"' in text(client.get("/"))
+    client.post("/sign-out")
+    sign_in(client, admin.email)
+    assert 'href="/relationships/"' not in text(client.get("/"))  # a company that only buys has no buyers
+    client.post("/sign-out")
+    db.session.add(
+        Supplier(buyer=first_buyer, organization=only_buys, name="買う会社", contact_email=admin.email, tier="T1")
+    )
+    db.session.commit()
+    sign_in(client, admin.email)
+    assert 'href="/relationships/"' in text(client.get("/"))

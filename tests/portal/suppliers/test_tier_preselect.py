@@ -45,7 +45,7 @@ def test_a_form_shown_again_has_the_suggestion_selected(client, make_buyer):
     _, admin = make_buyer()
     sign_in_english(client, admin)
     again = post_new(client, contact_email="not-an-address")
-    assert again.status_code == 200 and count_rows(Supplier) == 0
+    assert again.status_code == 400 and count_rows(Supplier) == 0
     assert (selected_tier(text(again)), offered_tier(text(again))) == ("T2", "T2")
     assert "Please give a reason" not in text(again)
 
@@ -55,7 +55,7 @@ def test_a_tier_the_person_chose_still_needs_a_reason(client, make_buyer):
     sign_in_english(client, admin)
     # The page offered T2 (the script put the suggestion there); the person changed it to T1.
     refused = post_new(client, offered_tier="T2", tier="T1")
-    assert refused.status_code == 200 and count_rows(Supplier) == 0
+    assert refused.status_code == 400 and count_rows(Supplier) == 0
     assert "The tier differs from the suggested T2. Please give a reason." in text(refused)
     assert selected_tier(text(refused)) == "T1"
 
@@ -70,7 +70,7 @@ def test_a_post_without_the_offered_tier_keeps_its_tier(client, make_buyer):
     refused = client.post(
         "/suppliers/new", data={"name": "X", "contact_email": "x@example.com", "tier": "T1", **SUGGESTS_T2}
     )
-    assert refused.status_code == 200 and "Please give a reason." in text(refused)
+    assert refused.status_code == 400 and "Please give a reason." in text(refused)
 
 
 def test_changing_the_intake_on_the_supplier_page_moves_the_tier_left_alone(client, make_buyer, make_supplier):

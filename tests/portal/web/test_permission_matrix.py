@@ -87,6 +87,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "cited_id": assessment.id,  # a subcontractor's assessment an item cites
         "side": "supplier",
         "request_id": 1,  # a merge request (none exists: an operator proposes them)
+        "relationship_id": supplier.id,  # X's relationship with buyer A (active: X answers a request once)
+        "answer": "accept",
     }
     return people, ids
 
