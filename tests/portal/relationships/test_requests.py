@@ -122,7 +122,13 @@ def test_nothing_of_the_company_shows_and_nothing_can_be_sent_before_it_accepts(
 
     detail = text(client.get(f"/suppliers/{relationship.id}"))
     assert "承認待ち" in detail and "承認前商事" in detail
-    for joined in ("contact-joined", "contact-not-member", "organization-joined", "resend-invitation"):
+    for joined in (
+        "contact-joined",
+        "contact-not-member",
+        "organization-joined",
+        "resend-invitation",
+        "supplier-audits",
+    ):
         assert joined not in detail
     listing = text(client.get("/suppliers/"))
     assert "承認待ち" in listing and "承認前商事" in listing
