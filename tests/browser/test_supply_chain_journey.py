@@ -137,9 +137,16 @@ def submit(window: Any, assessment_url: str) -> None:
     window.wait_for_url(assessment_url)
 
 
-def decide(window: Any, base: str, assessment_id: str, outcome: str) -> None:
-    """The reviewer records the outcome without deciding item by item (confirmed in the dialog)."""
-    window.goto(f"{base}/review/{assessment_id}")
+def open_review(window: Any, base: str, campaign: str, supplier: str) -> None:
+    """From the buyer's home: the campaign, then the supplier's row, opens the review page."""
+    window.goto(f"{base}/")
+    window.locator("table.campaigns a", has_text=campaign).click()
+    window.locator("table.list tbody tr", has_text=supplier).get_by_role("link", name="開く").click()
+    window.wait_for_url(re.compile(r"/review/\d+$"))
+
+
+def decide(window: Any, outcome: str) -> None:
+    """On the review page: the outcome, without deciding item by item (confirmed in the dialog)."""
     window.check(f"input[name=outcome][value={outcome}]")
     window.click("#outcome form[action$='/outcome'] button")
     window.click("#confirm-dialog button[value=yes]")
@@ -211,8 +218,12 @@ def test_three_levels_through_the_pages(live_app, page, window, screenshot, shoo
 
     # The tier-1 reviews it as a buyer and accepts it.
     act_as(tier1, "発注元として")
-    decide(tier1, base, sub_url.rsplit("/", 1)[-1], "accept")
-    shoot(tier1, "07-tier1-reviewed-the-subcontractor")
+    tier1.goto(f"{base}/")
+    shoot(tier1, "07-tier1-home-as-a-buyer")
+    open_review(tier1, base, "（再委託先への展開）", "二次工業")
+    expect(tier1.locator(".score-pair")).to_contain_text("評価ランク C")
+    decide(tier1, "accept")
+    shoot(tier1, "08-tier1-reviewed-the-subcontractor")
 
     # The tier-1 answers its own request, citing the subcontractor's assessment on 委託先管理, and submits.
     act_as(tier1, "委託先として")
@@ -231,14 +242,14 @@ def test_three_levels_through_the_pages(live_app, page, window, screenshot, shoo
     with tier1.expect_response(lambda r: "/items/SUB-02/citations" in r.url and r.status == 200):
         citations.get_by_role("button", name="引用する").click()
     expect(citations.locator(".cited")).to_contain_text("二次工業")
-    shoot(tier1, "08-tier1-cites-the-subcontractor")
+    shoot(tier1, "09-tier1-cites-the-subcontractor")
     submit(tier1, received_url)
 
     # The prime reviews; its page of the tier-1 supplier shows the chain, the tier-2's C the weakest.
-    prime.goto(f"{base}/review/{received}")
-    expect(prime.locator("#item-SUB-02 .review-citations")).to_contain_text("二次工業")
-    screenshot("09-prime-review")
-    decide(prime, base, received, "accept")
+    open_review(prime, base, "2026年度 取引先確認", "一次製作所")
+    expect(prime.locator("#item-SUB-02 .review-citations")).to_contain_text("委託先 二次工業 の評価: 評価ランク C")
+    screenshot("10-prime-review")
+    decide(prime, "accept")
     prime.goto(f"{base}/suppliers/")
     expect(prime.locator("table.suppliers td.weakest .grade-badge")).to_have_text("C")
     prime.locator("table.suppliers a", has_text="一次製作所").click()
@@ -251,9 +262,9 @@ def test_three_levels_through_the_pages(live_app, page, window, screenshot, shoo
     weakest = chain.locator(".chain-node.is-weakest > .chain-row")
     expect(weakest).to_contain_text("二次工業")
     expect(weakest.locator(".chain-private")).to_be_visible()  # the tier-1 shares names and grades (the default)
-    screenshot("10-prime-supplier-page")
+    screenshot("11-prime-supplier-page")
     prime.set_viewport_size({"width": 800, "height": 900})
-    screenshot("11-prime-supplier-page-800px")
+    screenshot("12-prime-supplier-page-800px")
     assert prime.evaluate("document.documentElement.scrollWidth") <= 800
 
 
