@@ -85,6 +85,8 @@ class ImportRow:
     tier_reason: str | None = None
     corporate_number: str | None = None
     errors: list[str] = field(default_factory=list)
+    #: the company is already on the portal: adding it asks it to accept the buyer instead of inviting anyone
+    asks: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -305,6 +305,42 @@ def _mark_existing(buyer: Organization, rows: list[ImportRow]) -> None:
             )
 
 
+def _mark_companies_on_portal(buyer: Organization, rows: list[ImportRow]) -> None:
+    """Mark each row naming a company already on the portal (by 法人番号 or an administrator's address) as a
+    request, or with why it cannot be one (the buyer itself, a company it records, a loop, one named twice)."""
+    numbers = {row.corporate_number for row in rows if row.corporate_number}
+    emails = {row.contact_email for row in rows if row.contact_email}
+    numbered: dict[str | None, int] = {
+        number: organization_id
+        for number, organization_id in db.session.execute(
+            sa.select(Organization.corporate_number, Organization.id).where(Organization.corporate_number.in_(numbers))
+        )
+    }
+    administered: dict[str, int] = {}
+    for email, administered_id in db.session.execute(
+        sa.select(User.email, Membership.organization_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.email.in_(emails), Membership.holds_any(ADMIN_ROLES))
+        .order_by(Membership.organization_id == buyer.id, Membership.id)
+    ):
+        administered.setdefault(email, administered_id)
+    asked: dict[int, int] = {}
+    for row in rows:
+        organization_id = numbered.get(row.corporate_number) or administered.get(row.contact_email)
+        if row.errors or organization_id is None:
+            continue
+        try:
+            _check_may_ask(buyer, db.session.get_one(Organization, organization_id))
+        except Conflict as refused:
+            row.errors.append(str(refused.message))
+            continue
+        if organization_id in asked:
+            row.errors.append(str(_l("The same company as row %(row)d.", row=asked[organization_id])))
+            continue
+        asked[organization_id] = row.row
+        row.asks = True
+
+
 def preview_import(buyer: Organization, content: bytes, filename: str, *, by: User) -> BackgroundJob:
     """Read an uploaded supplier list and keep what it would create, row by row (the caller commits).
 
@@ -312,6 +348,7 @@ def preview_import(buyer: Organization, content: bytes, filename: str, *, by: Us
     """
     rows = read_supplier_list(content)
     _mark_existing(buyer, rows)
+    _mark_companies_on_portal(buyer, rows)
     job = BackgroundJob(
         kind=SUPPLIER_IMPORT,
         organization_id=buyer.id,

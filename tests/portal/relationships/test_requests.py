@@ -17,7 +17,7 @@ from portal.mail.models import OutboxMessage
 from portal.organizations.models import Membership, Organization, Role
 from portal.suppliers.models import RelationshipStatus, Sharing, Supplier
 from portal.suppliers.network import would_make_cycle
-from portal.suppliers.operations import confirm_import, preview_import
+from portal.suppliers.operations import confirm_import, preview_import, stored_rows
 from tests.conftest import sign_in
 from tests.portal.campaigns.helpers import campaign_form, count_rows, text
 from tests.portal.relationships.helpers import (
@@ -321,12 +321,23 @@ def test_the_company_sets_what_each_buyer_sees_and_the_buyer_is_not_told(client,
 def test_the_import_asks_companies_already_on_the_portal(client, make_buyer, make_supplier):
     _, owner = numbered_company(make_buyer, make_supplier, OTHER_NUMBER)
     buyer, admin = make_buyer()
-    content = (
-        "name,email,tier,法人番号\r\n既存商事,known@example.com,T1,"
-        + OTHER_NUMBER
-        + "\r\n新規商事,new@example.com,T2,\r\n"
-    ).encode()
-    job = preview_import(buyer, content, "list.csv", by=admin)
+    rows = [f"既存商事,known@example.com,T1,{OTHER_NUMBER}", "新規商事,new@example.com,T2,"]
+    # The same company again (its owner's address), and the buyer itself: each row says why not.
+    refused = [*rows, f"既存商事2,{owner.email},T1,", f"自社,{admin.email},T1,"]
+    job = preview_import(buyer, "\r\n".join(["name,email,tier,法人番号", *refused]).encode(), "x.csv", by=admin)
+    db.session.commit()
+    marked = stored_rows(job)
+    assert [(row.asks, bool(row.errors)) for row in marked] == [
+        (True, False),
+        (False, False),
+        (False, True),
+        (False, True),
+    ]
+    assert "row 2" in marked[2].errors[0] and "your own organisation" in marked[3].errors[0]
+    sign_in(client, admin.email)
+    assert "承認を依頼します" in text(client.get(f"/suppliers/import/{job.id}"))
+
+    job = preview_import(buyer, "\r\n".join(["name,email,tier,法人番号", *rows]).encode(), "list.csv", by=admin)
     added = confirm_import(job, buyer, by=admin)
     db.session.commit()
     statuses = {supplier.name: supplier.status for supplier in added}
