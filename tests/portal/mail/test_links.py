@@ -20,6 +20,8 @@ from portal.mail.links import link_to
 from portal.mail.models import OutboxMessage
 from portal.organizations.models import Role
 from portal.review.operations import ActionInput, decide_item, decide_outcome, return_for_clarification
+from portal.suppliers.models import Tier
+from portal.suppliers.operations import add_supplier
 from tests.conftest import sign_in
 from tests.workflow_fixtures import only_assessment, submit_answers
 
@@ -103,6 +105,10 @@ def test_every_link_in_every_e_mail_opens_a_page_for_its_recipient(
     closed = plan_audit(buyer, plan, by=auditor, today=today)
     close_audit(
         closed, [FindingInput("minor", "記録なし", "総務", today + timedelta(days=20))], None, by=auditor, today=today
+    )
+    other_buyer, other_admin = make_buyer()
+    add_supplier(  # relationship_requested: the company is on the portal already
+        other_buyer, name="同じ会社", contact_email=owner.email, tier=Tier.T1, by=other_admin
     )
     invite(buyer, "new-reviewer@example.com", Role.REVIEWER, by=admin)  # invitation
     request_password_reset(reviewer.email, address=None)  # password_reset
