@@ -26,15 +26,25 @@ from portal.lookups import one_or_not_found
 from portal.policy.buyer_view import shown_to_buyer
 from portal.policy.chain_view import SubAssessmentFacts, shown_sub_assessment
 from portal.suppliers.models import Sharing, Supplier
+from questionnaires import Questionnaire, Tier
 
 logger = logging.getLogger(__name__)
 
 
 def citing_item_ids(assessment: Assessment) -> set[str]:
-    """The assessment's items (at its tier) in sections that may cite subcontractors' assessments."""
-    questionnaire = questionnaire_for(assessment)
+    """The assessment's items (at its tier) in sections that may cite subcontractors' assessments.
+
+    An item other items' conditions read ("do you subcontract at all?") is a question about the company, not a
+    practice with evidence: it cites nothing.
+    """
+    return citing_items(questionnaire_for(assessment), assessment.tier)
+
+
+def citing_items(questionnaire: Questionnaire, tier: Tier | str) -> set[str]:
     sections = {section.id for section in questionnaire.sections if section.cites_subassessments}
-    return {item.id for item in questionnaire.items_for_tier(assessment.tier) if item.section_id in sections}
+    items = questionnaire.items_for_tier(tier)
+    gates = {read for item in items if item.condition is not None for read in item.condition.item_ids()}
+    return {item.id for item in items if item.section_id in sections and item.id not in gates}
 
 
 def _citable_where(assessment: Assessment) -> sa.ColumnElement[bool]:

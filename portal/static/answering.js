@@ -548,7 +548,10 @@
         return response.json().then(function (data) { return { ok: response.ok, data: data }; },
           function () { return { ok: false, data: {} }; });
       }).then(function (result) {
-        if (result.ok) { box.querySelector(".citation-list").innerHTML = result.data.html; }
+        if (result.ok) {
+          box.querySelector(".citation-list").innerHTML = result.data.html;
+          offerUncited(box);
+        }
         message.textContent = result.ok ? result.data.message
           : (result.data.error && result.data.error.message) || texts.failed;
         message.classList.toggle("is-error", !result.ok);
@@ -557,7 +560,19 @@
         message.classList.add("is-error");
       });
     }
+    // What is cited already is not offered again; with nothing left to cite the button rests.
+    function offerUncited(box) {
+      var select = box.querySelector("form.cite select");
+      if (!select) { return; }
+      var free = Array.prototype.filter.call(select.options, function (option) {
+        option.disabled = !!box.querySelector('li[data-cited="' + option.value + '"]');
+        return !option.disabled;
+      });
+      if (select.selectedOptions[0] && select.selectedOptions[0].disabled && free.length) { free[0].selected = true; }
+      box.querySelector("form.cite button").disabled = !free.length;
+    }
     document.querySelectorAll("article.item.is-editable .citations").forEach(function (box) {
+      offerUncited(box);
       box.addEventListener("submit", function (event) {
         if (!event.target.matches("form.cite, form.uncite")) { return; }
         event.preventDefault();

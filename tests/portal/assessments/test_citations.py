@@ -2,16 +2,19 @@
 only the organisation's own subcontractors' assessments, only while the item may be changed, and the upstream
 buyer sees each citation only as far as the supplier's sharing setting allows."""
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
-from portal.assessments.citations import citable, cite, citing_item_ids, uncite
+from portal.assessments.citations import citable, cite, citing_item_ids, citing_items, uncite
 from portal.assessments.models import AnswerCitation, Assessment, AssessmentState
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.scoring.models import AssessmentScore
 from portal.suppliers.models import Sharing
+from questionnaires import load_file
 from tests.conftest import sign_in
 from tests.portal.campaigns.chain_fixtures import chain_fixture, passed_down  # noqa: F401 (the fixture)
 from tests.portal.campaigns.helpers import text
@@ -163,3 +166,24 @@ def test_the_upstream_buyer_sees_a_citation_as_far_as_sharing_allows(client, cha
         assert words not in review_part, words
     # Never a link into the subcontractor's assessment.
     assert f"/review/{first.id}" not in page and f"/assessments/{first.id}" not in page
+
+
+def test_the_question_whether_the_company_subcontracts_at_all_cites_nothing():
+    """SUB-01 ("do you pass work on?") gates the section's other items: it is about the company, not a practice."""
+    bank = load_file(Path(__file__).resolve().parents[3] / "questionnaires/definitions/supply-chain/2026.1.yaml")
+    citing = citing_items(bank, "T3")
+    assert "SUB-01" not in citing
+    assert {"SUB-02", "SUB-03"} <= citing
+
+
+def test_a_company_without_a_buyer_side_is_not_offered_the_flow_down_card(client, chain):
+    """A plain supplier has no subcontractors on the portal to pass on to: no card, a hint where it may cite."""
+    owner = chain.owner.memberships[0]
+    sign_in(client, chain.owner.email)
+    assert 'id="flow-down"' in text(client.get(f"/assessments/{chain.received.id}"))
+    owner.other_role = None
+    db.session.commit()
+    page = text(client.get(f"/assessments/{chain.received.id}"))
+    assert 'id="flow-down"' not in page
+    assert "メンバーのページで発注元としての利用を始めてください" in page
+    assert "先に再委託先へ展開してください" not in page
