@@ -5,15 +5,20 @@ fixed number of queries whatever the number of suppliers."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal.activity.models import ActivityEntry
 from portal.assessments.models import AssessmentState
 from portal.extensions import db
+from portal.organizations.models import Role
+from portal.relationships.operations import change_sharing
 from portal.reports.from_portfolio import all_supplier_entries, plan_portfolio, portfolio_rows
 from portal.reports.portfolio import build_portfolio
 from portal.suppliers.models import RelationshipStatus, Sharing
@@ -178,3 +183,28 @@ def test_the_api_refuses_others_suppliers_and_waits_for_acceptance(client, chain
     document = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/suppliers/{supplier_id}/chain" in document["paths"]
     assert "ChainNodeOut" in document["components"]["schemas"]
+
+
+def test_a_sharing_change_while_the_prime_is_looking_shows_on_its_next_look(client, chain, make_user):
+    """Nothing of the chain is kept between requests: the supplier narrows what it shares and the prime's next
+    page and API call show the narrower chain; an unchanged setting writes nothing."""
+    owner = make_user(organization=chain.supplier.organization, role=Role.SUPPLIER_OWNER)
+    sign_in(client, chain.signed_in.email)
+    headers = token_for(chain.signed_in)
+    before = client.get(f"/api/v1/suppliers/{chain.supplier.id}/chain", headers=headers).get_json()
+    assert "二次委託先" in json.dumps(before, ensure_ascii=False)
+
+    change_sharing(chain.supplier, Sharing.NOTHING, by=owner)  # the supplier, in its own request
+    db.session.commit()
+    logged = db.session.scalar(sa.select(sa.func.count()).where(ActivityEntry.action == "relationship.sharing_changed"))
+    assert logged == 1
+    after = client.get(f"/api/v1/suppliers/{chain.supplier.id}/chain", headers=headers).get_json()
+    assert "二次委託先" not in json.dumps(after, ensure_ascii=False)
+    page = client.get(f"/suppliers/{chain.supplier.id}").get_data(as_text=True)
+    assert "二次委託先" not in page and "再委託先を共有していません" in page
+
+    change_sharing(chain.supplier, Sharing.NOTHING, by=owner)
+    db.session.commit()
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(ActivityEntry.action == "relationship.sharing_changed")) == 1
+    )
