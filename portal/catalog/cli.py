@@ -12,6 +12,7 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.organizations.models import Organization
 from questionnaires import DefinitionError, Questionnaire, Tier, load_builtin, load_file
+from questionnaires.crosswalk import CoverageTotals, coverage
 from questionnaires.importers.mapping import TableImportError, load_mapping
 from questionnaires.importers.table import import_table
 from questionnaires.importers.vsaq import VsaqImportError, import_vsaq
@@ -134,6 +135,31 @@ def export_xlsx_command(key: str, version: str, out: Path, lang: str) -> None:
     questionnaire = _find(key, version)
     out.write_bytes(build_blank_template(questionnaire, lang=lang))
     click.echo(f"Wrote {out}: {_summary(questionnaire)}")
+
+
+@questionnaires_cli.command("crosswalk")
+@click.argument("first", metavar="KEY/VERSION")
+@click.argument("second", metavar="KEY/VERSION")
+def crosswalk_command(first: str, second: str) -> None:
+    """For each item of the first questionnaire, how many items of the second it covers, exactly and by relation."""
+    one, other = _find(*_key_version(first)), _find(*_key_version(second))
+    rows = coverage(one, other)
+    click.echo(f"{one.key} {one.version} -> {other.key} {other.version}")
+    click.echo(f"{'item':<16} {'exact':>5} {'related':>7}")
+    for row in rows:
+        click.echo(f"{row.item.id:<16} {row.exact:>5} {row.related:>7}")
+    for questionnaire, totals in ((one, CoverageTotals.of(rows)), (other, CoverageTotals.of(coverage(other, one)))):
+        click.echo(
+            f"{questionnaire.key} {questionnaire.version}: {totals.exact} items matched exactly, "
+            f"{totals.related} only by relation, {totals.none} not at all"
+        )
+
+
+def _key_version(text: str) -> tuple[str, str]:
+    key, _, version = text.rpartition("/")
+    if not key or not version:
+        raise click.BadParameter(f"{text!r}: write KEY/VERSION, e.g. supply-chain/2026.1")
+    return key, version
 
 
 def _find(key: str, version: str) -> Questionnaire:
