@@ -29,6 +29,7 @@ from portal.policy.supplier_view import shown_outcome_comment
 
 ACTION_LABELS = {
     "answer.saved": _l("Answer saved"),
+    "suggestion.accepted": _l("Suggestion accepted from the answer library"),
     "evidence.attached": _l("Evidence attached"),
     "evidence.detached": _l("Evidence removed"),
     "citation.added": _l("Subcontractor's assessment cited"),

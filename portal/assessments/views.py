@@ -17,11 +17,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
-from portal.assessments import citations, operations
+from portal.assessments import citations, operations, reuse
 from portal.assessments.activity_view import supplier_activity
 from portal.assessments.forms import answer_input
 from portal.assessments.models import OPEN_STATES, Answer, Assessment
 from portal.assessments.page import answering_page, item_evidence
+from portal.assessments.rules import conditional_visibility
 from portal.background.models import JobState
 from portal.campaigns.flow_down import may_pass_down, passed_down_from
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
@@ -93,6 +94,8 @@ def detail(assessment_id: int) -> Any:
         max_upload=current_app.config["MAX_CONTENT_LENGTH"],
         too_large=too_large(current_app.config["MAX_CONTENT_LENGTH"]),
         actions=_corrective_actions(assessment),
+        suggestions=reuse.suggestions_for(assessment),
+        match_labels=reuse.MATCH_LABELS,
         **_chain_context(assessment),
     )
 
@@ -287,6 +290,65 @@ def detach(assessment_id: int, item_id: str, evidence_id: int) -> Any:
     assessment = _assessment(assessment_id)
     operations.detach_evidence(assessment, item_id, evidence_id, by=current_user)
     return _evidence_reply(assessment, item_id, _("The file has been removed from this item."))
+
+
+def _suggestions_refused(error: PortalError, assessment_id: int) -> Any:
+    _assessment(assessment_id)  # a missing or foreign assessment stays the 404 page
+    if not _wants_json():
+        flash(str(error.message), "error")
+        return redirect(url_for("assessments.detail", assessment_id=assessment_id))
+    return jsonify({"error": {"code": error.code, "message": str(error.message)}}), error.http_status
+
+
+def _suggestions_wanted(assessment: Assessment, data: Any) -> list[str]:
+    """The items a request accepts: all offered (``scope=all``), a section's (``scope=section``), or those named."""
+    scope = str(data.get("scope") or "")
+    if scope in ("all", "section"):
+        questionnaire = operations.questionnaire_for(assessment)
+        section = str(data.get("section") or "")
+        offered = reuse.suggestions_for(assessment)
+        return [i for i in offered if scope == "all" or questionnaire.item(i).section_id == section]
+    items = data.getlist("item") if hasattr(data, "getlist") else data.get("items") or []
+    return [str(item) for item in items]
+
+
+def _accepted_reply(assessment: Assessment, accepted: list[str], message: str) -> Any:
+    """For the page's script: each accepted item's answer (and evidence list, where files came with it) as saving
+    and attaching answer them, and which items the conditions show now."""
+    answers, evidence = operations.answers_of(assessment), operations.evidence_of(assessment)
+    replies = {}
+    for item_id in accepted:
+        answer = answers[item_id]
+        replies[item_id] = {name: getattr(answer, name) for name in (*operations.ANSWER_FIELDS, "version")}
+        if evidence.get(item_id):
+            replies[item_id]["evidence"] = _evidence_reply(assessment, item_id, "").get_json()
+    questionnaire, codes = operations.questionnaire_for(assessment), operations.codes_of(assessment)
+    shown = conditional_visibility(questionnaire, assessment.tier, codes)
+    return jsonify(
+        {
+            "message": message,
+            "items": replies,
+            "visible": [item for item, visible in shown.items() if visible],
+            "hidden": [item for item, visible in shown.items() if not visible],
+        }
+    )
+
+
+@bp.route("/<int:assessment_id>/suggestions/accept", methods=["POST"])
+@permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=_suggestions_refused)
+def accept_suggestions(assessment_id: int) -> Any:
+    """Accept suggestions from the answer library: one item, a section's or all; nothing else is answered."""
+    assessment = _assessment(assessment_id)
+    data: Any = request.get_json(silent=True) if request.is_json else request.form
+    accepted = reuse.accept_suggestions(assessment, _suggestions_wanted(assessment, data or {}), by=current_user)
+    message = ngettext(
+        "%(num)d suggestion has been accepted.", "%(num)d suggestions have been accepted.", len(accepted)
+    )
+    if _wants_json():
+        return _accepted_reply(assessment, accepted, message)
+    flash(message, "success")
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id))
 
 
 def _citation_reply(assessment: Assessment, item_id: str, message: str) -> Any:

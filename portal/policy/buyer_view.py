@@ -19,7 +19,15 @@ T = TypeVar("T")
 
 #: Entries the supplier's people write while answering: the buyer sees that they happened, not the values.
 ANSWERING_ACTIONS = frozenset(
-    {"answer.saved", "evidence.attached", "evidence.detached", "citation.added", "citation.removed"}
+    {
+        "answer.saved",
+        "evidence.attached",
+        "evidence.detached",
+        "citation.added",
+        "citation.removed",
+        # Which of the supplier's earlier answers (to which buyer) was taken is the supplier's own record.
+        "suggestion.accepted",
+    }
 )
 
 

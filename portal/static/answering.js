@@ -582,6 +582,65 @@
   }
   setUpCitations();
 
+  // Suggestions from the answer library: accepting one, a section's or all answers the items in place (the
+  // server saves them as any answer is saved); the boxes of the accepted items go away.
+  function setUpSuggestions() {
+    var message = document.querySelector(".suggestion-message");
+    function accepted(data) {
+      Object.keys(data.items).forEach(function (id) {
+        var item = document.getElementById("item-" + id);
+        if (!item) { return; }
+        var form = item.querySelector("form.answer-form");
+        var answer = data.items[id];
+        fill(form, answer);
+        setVersion(form, answer.version);
+        item.dataset.answeredById = texts.user;
+        localStorage.removeItem(draftKey(form));
+        setStatus(form, texts.saved);
+        if (answer.evidence) {
+          var evidence = item.querySelector(".evidence");
+          evidence.querySelector(".evidence-files").innerHTML = answer.evidence.html;
+          evidence.dataset.count = String(answer.evidence.count);
+        }
+        var box = item.querySelector(".suggestion");
+        if (box) { box.remove(); }
+      });
+      follow(data, ++sent);
+      document.querySelectorAll("section.section").forEach(function (section) {
+        var rest = section.querySelector(".suggestion");
+        var form = section.querySelector("form.section-suggestions");
+        if (form && !rest) { form.remove(); }
+        countSection(section);
+      });
+      var bar = document.getElementById("suggestions");
+      if (bar && !document.querySelector(".suggestion")) { bar.querySelector("form").remove(); }
+    }
+    function say(text, isError) {
+      if (!message) { return; }
+      message.textContent = text;
+      message.classList.toggle("is-error", !!isError);
+    }
+    document.querySelectorAll("form.accept-suggestion").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        fetch(form.action, {
+          method: "POST",
+          headers: { "X-CSRFToken": token, "Accept": "application/json" },
+          body: new FormData(form),
+          credentials: "same-origin"
+        }).then(function (response) {
+          return response.json().then(function (data) { return { ok: response.ok, data: data }; },
+            function () { return { ok: false, data: {} }; });
+        }).then(function (result) {
+          if (result.ok) { accepted(result.data); }
+          say(result.ok ? result.data.message : (result.data.error && result.data.error.message) || texts.failed,
+            !result.ok);
+        }, function () { say(texts.failed, true); });
+      });
+    });
+  }
+  setUpSuggestions();
+
   refreshCounts();
 
   // A closed tab still sends what was typed in the last moment.
