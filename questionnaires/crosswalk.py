@@ -138,13 +138,23 @@ def match(
     """How closely two items correspond, or None; ``same_questionnaire``: both belong to one questionnaire key."""
     if same_questionnaire and item_a.id == item_b.id:
         return "same_item"
-    refs_a, refs_b = reference_keys(item_a.references), reference_keys(item_b.references)
-    if refs_a & refs_b:
+    if shared_references(item_a, item_b):
         return "same_reference"
+    return "related" if linking_pairs(item_a, item_b, crosswalk) else None
+
+
+def shared_references(item_a: Item, item_b: Item) -> list[Ref]:
+    """The canonical references both items cite, sorted: why they match by reference."""
+    return sorted(reference_keys(item_a.references) & reference_keys(item_b.references))
+
+
+def linking_pairs(item_a: Item, item_b: Item, crosswalk: Crosswalk | None = None) -> list[tuple[Ref, Ref]]:
+    """The crosswalk pairs (a reference of ``item_a``, one of ``item_b``) that relate the two items, sorted."""
     crosswalk = crosswalk or load_crosswalk()
-    if any(crosswalk.related(ref) & refs_b for ref in refs_a):
-        return "related"
-    return None
+    refs_b = reference_keys(item_b.references)
+    return sorted(
+        (ref, other) for ref in reference_keys(item_a.references) for other in crosswalk.related(ref) & refs_b
+    )
 
 
 @dataclass

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from questionnaires import DefinitionError, Item, Text, Tier, build_questionnaire, load_builtin
-from questionnaires.crosswalk import Matcher, coverage, crosswalks_dir, load_crosswalk, match, read_crosswalk_file
+from questionnaires.crosswalk import (
+    Matcher,
+    coverage,
+    crosswalks_dir,
+    linking_pairs,
+    load_crosswalk,
+    match,
+    read_crosswalk_file,
+    shared_references,
+)
 from questionnaires.crosswalks.build import BUILTIN_FILE, METI_FILE, bank_pairs, meti_pairs, render
 from questionnaires.importers.table import import_table
 from questionnaires.references import canonical_refs
@@ -125,6 +134,8 @@ def test_match_says_how_close_two_items_are():
     assert match(ipa.item("IPA-01"), ita01) == "same_reference"
     assert match(ipa.item("IPA-01"), supply.item("ITA-21")) == "related"  # cites 4-4-4, which Q1 is mapped onto
     assert match(ipa.item("IPA-01"), supply.item("GOV-02")) is None
+    assert shared_references(ipa.item("IPA-01"), ita01) == [("ipa_5min", "Q1")]
+    assert linking_pairs(ipa.item("IPA-01"), supply.item("ITA-21")) == [(("ipa_5min", "Q1"), ("meti_scs", "4-4-4"))]
     assert match(item("a", iso27001=["A 8.8"]), item("b", iso27001=["A.8.8"])) == "same_reference"
     assert match(item("a", meti_scs=["4-4-4-1"]), item("b", meti_scs=["4-4-4"])) == "related"
 
