@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
 from questionnaires.errors import DefinitionError, Problem
-from questionnaires.model import Item, Questionnaire
+from questionnaires.model import Item, Questionnaire, Tier
 from questionnaires.references import SCHEMES, canonical_refs, is_canonical
 
 MatchKind = Literal["same_item", "same_reference", "related"]
@@ -195,12 +195,21 @@ class Matcher(Generic[T]):
         return sorted(found.values(), key=lambda pair: MATCH_KINDS.index(pair[0]))
 
     @classmethod
-    def of_questionnaire(cls, questionnaire: Questionnaire, crosswalk: Crosswalk | None = None) -> Matcher[Item]:
-        """A matcher over the items of ``questionnaire``."""
+    def of_questionnaire(
+        cls,
+        questionnaire: Questionnaire,
+        crosswalk: Crosswalk | None = None,
+        tier: Tier | str | None = None,
+    ) -> Matcher[Item]:
+        """A matcher over the items of ``questionnaire`` (those of an assessment at ``tier``, if given)."""
         matcher: Matcher[Item] = Matcher(crosswalk or load_crosswalk())
-        for item in questionnaire.items:
+        for item in _items(questionnaire, tier):
             matcher.add(item, questionnaire=questionnaire.key, item_id=item.id, references=item.references)
         return matcher
+
+
+def _items(questionnaire: Questionnaire, tier: Tier | str | None) -> Iterable[Item]:
+    return questionnaire.items if tier is None else questionnaire.items_for_tier(tier)
 
 
 def _chain(groups: Iterable[Iterable[T]]) -> Iterator[T]:
@@ -221,11 +230,16 @@ def coverage(
     first: Questionnaire,
     second: Questionnaire,
     crosswalk: Crosswalk | None = None,
+    *,
+    tiers: tuple[Tier | str | None, Tier | str | None] = (None, None),
 ) -> list[ItemCoverage]:
-    """For each item of ``first``, how many items of ``second`` it covers exactly and (only) by relation."""
-    matcher = Matcher.of_questionnaire(second, crosswalk)
+    """For each item of ``first``, how many items of ``second`` it covers exactly and (only) by relation.
+
+    ``tiers`` limits each questionnaire to the items of an assessment at that tier (None: every item).
+    """
+    matcher = Matcher.of_questionnaire(second, crosswalk, tiers[1])
     result = []
-    for item in first.items:
+    for item in _items(first, tiers[0]):
         kinds = [kind for kind, _ in matcher.candidates(item, questionnaire=first.key)]
         exact = sum(1 for kind in kinds if kind != "related")
         result.append(ItemCoverage(item, exact, len(kinds) - exact))

@@ -140,15 +140,20 @@ def export_xlsx_command(key: str, version: str, out: Path, lang: str) -> None:
 @questionnaires_cli.command("crosswalk")
 @click.argument("first", metavar="KEY/VERSION")
 @click.argument("second", metavar="KEY/VERSION")
-def crosswalk_command(first: str, second: str) -> None:
+@click.option(
+    "--tier", "tier_one", type=click.Choice([str(t) for t in Tier]), help="Only the first's items at this tier."
+)
+@click.option("--other-tier", type=click.Choice([str(t) for t in Tier]), help="Only the second's items at this tier.")
+def crosswalk_command(first: str, second: str, tier_one: str | None, other_tier: str | None) -> None:
     """For each item of the first questionnaire, how many items of the second it covers, exactly and by relation."""
     one, other = _find(*_key_version(first)), _find(*_key_version(second))
-    rows = coverage(one, other)
+    rows = coverage(one, other, tiers=(tier_one, other_tier))
     click.echo(f"{one.key} {one.version} -> {other.key} {other.version}")
     click.echo(f"{'item':<16} {'exact':>5} {'related':>7}")
     for row in rows:
         click.echo(f"{row.item.id:<16} {row.exact:>5} {row.related:>7}")
-    for questionnaire, totals in ((one, CoverageTotals.of(rows)), (other, CoverageTotals.of(coverage(other, one)))):
+    back = coverage(other, one, tiers=(other_tier, tier_one))
+    for questionnaire, totals in ((one, CoverageTotals.of(rows)), (other, CoverageTotals.of(back))):
         click.echo(
             f"{questionnaire.key} {questionnaire.version}: {totals.exact} items matched exactly, "
             f"{totals.related} only by relation, {totals.none} not at all"

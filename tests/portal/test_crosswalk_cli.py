@@ -53,3 +53,23 @@ def test_crosswalk_against_a_published_meti_bank(app, tmp_path):
     lines = result.output.splitlines()
     assert lines[-2] == "supply-chain 2026.1: 61 items matched exactly, 9 only by relation, 11 not at all"
     assert lines[-1].startswith("meti-scs-criteria 2026.3: ")
+
+
+def test_tiers_limit_both_sides(app):
+    result = cli(
+        app,
+        "questionnaires",
+        "crosswalk",
+        "supply-chain/2026.1",
+        "supply-chain/2026.1",
+        "--tier",
+        "T1",
+        "--other-tier",
+        "T2",
+    )
+    assert result.exit_code == 0, result.output
+    rows = rows_of(result.output)
+    assert len(rows) == 30 and "GOV-03" not in rows  # 30 T1 items; GOV-03 is a T2 item
+    lines = result.output.splitlines()
+    assert lines[-2] == "supply-chain 2026.1: 30 items matched exactly, 0 only by relation, 0 not at all"
+    assert sum(int(n) for n in lines[-1].split(": ")[1].split() if n.isdigit()) == 63  # the 63 items at T2
