@@ -3,8 +3,9 @@
 The library is not a table of its own: it is every answer in an assessment the supplier organisation has
 submitted, to any buyer (one organisation per company, ``Supplier.organization_id``), with the evidence
 linked to it. Opening an assessment matches its unanswered items against the library in two queries,
-whatever the size of either: the same item (same questionnaire key and item id), or the same reference
-(the items cite one reference of one scheme, ``Item.references``). Nothing is answered until the supplier
+whatever the size of either: the same item (same questionnaire key and item id), the same reference (the
+items cite one reference of one scheme, ``Item.references``), or related by the crosswalk (a crosswalk file
+maps a reference of one onto one of the other, ``questionnaires.crosswalk``). Nothing is answered until the supplier
 accepts a suggestion; accepting goes through ``save_answer`` and ``attach_evidence`` like any other change,
 and the activity log records each accept. Only the supplier's own people ever see a suggestion: the buyer
 of the new assessment sees an accepted answer like any other, and nothing of one it was not given.
@@ -43,6 +44,7 @@ from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
 from questionnaires import Item, Questionnaire
+from questionnaires.crosswalk import Crosswalk, load_crosswalk, reference_keys
 
 
 class Match(enum.StrEnum):
@@ -50,10 +52,14 @@ class Match(enum.StrEnum):
 
     SAME_ITEM = "same_item"
     SAME_REFERENCE = "same_reference"
+    RELATED = "related"
 
 
-MATCH_LABELS = {Match.SAME_ITEM: _l("Same item"), Match.SAME_REFERENCE: _l("Same reference")}
-_RANK = {Match.SAME_ITEM: 0, Match.SAME_REFERENCE: 1}
+MATCH_LABELS = {
+    Match.SAME_ITEM: _l("Same item"),
+    Match.SAME_REFERENCE: _l("Same reference"),
+    Match.RELATED: _l("Related by the crosswalk"),
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,8 @@ class Suggestion:
     item_id: str
     entry: Entry
     match: Match
-    #: The references the two items share ("meti_scs 1-3-1"), for a match by reference.
+    #: Why they match: the references both cite ("meti_scs 1-3-1"), or the crosswalk's pairs that relate them
+    #: ("iso27001 A.5.1 ↔ meti_scs 1-3-1").
     shared: list[str] = field(default_factory=list)
     #: The entry's evidence files (the organisation's own), attached too on accepting.
     evidence: list[Evidence] = field(default_factory=list)
@@ -90,8 +97,8 @@ class Suggestion:
         return choice.label.get(lang) if choice else ""
 
 
-def _references(item: Item) -> set[tuple[str, str]]:
-    return {(scheme, ref) for scheme, refs in item.references.items() for ref in refs}
+def _references(item: Item) -> frozenset[tuple[str, str]]:
+    return reference_keys(item.references)  # canonical: "A.5.1" and "A5.1" are one reference
 
 
 def _fits(entry: Entry, questionnaire: Questionnaire, item: Item) -> bool:
@@ -102,9 +109,12 @@ def _fits(entry: Entry, questionnaire: Questionnaire, item: Item) -> bool:
     return entry.code is not None and questionnaire.scale_of(item).choice(entry.code) is not None
 
 
-def match_items(questionnaire: Questionnaire, items: Iterable[Item], entries: Iterable[Entry]) -> dict[str, Suggestion]:
-    """The closest fitting entry for each item that has one: the same item before the same reference, then the
-    newest; ``entries`` newest first."""
+def match_items(
+    questionnaire: Questionnaire, items: Iterable[Item], entries: Iterable[Entry], crosswalk: Crosswalk | None = None
+) -> dict[str, Suggestion]:
+    """The closest fitting entry for each item that has one: the same item, else the same reference, else one
+    related by the crosswalk; within a kind the newest (``entries`` come newest first)."""
+    crosswalk = crosswalk or load_crosswalk()
     by_item: dict[tuple[str, str], Entry] = {}
     by_reference: dict[tuple[str, str], list[Entry]] = {}
     for entry in entries:
@@ -114,6 +124,11 @@ def match_items(questionnaire: Questionnaire, items: Iterable[Item], entries: It
         by_item[key] = entry
         for reference in _references(entry.item):
             by_reference.setdefault(reference, []).append(entry)
+
+    def newest(references: Iterable[tuple[str, str]], item: Item) -> Entry | None:
+        fitting = [e for ref in references for e in by_reference.get(ref, []) if _fits(e, questionnaire, item)]
+        return max(fitting, key=lambda e: e.submitted_at) if fitting else None
+
     found: dict[str, Suggestion] = {}
     for item in items:
         same = by_item.get((questionnaire.key, item.id))
@@ -121,12 +136,16 @@ def match_items(questionnaire: Questionnaire, items: Iterable[Item], entries: It
             found[item.id] = Suggestion(item.id, same, Match.SAME_ITEM)
             continue
         own = _references(item)
-        candidates = {id(e): e for reference in own for e in by_reference.get(reference, [])}
-        fitting = [e for e in candidates.values() if _fits(e, questionnaire, item)]
-        if fitting:
-            best = max(fitting, key=lambda e: e.submitted_at)
+        best = newest(own, item)
+        if best is not None:
             shared = sorted(f"{scheme} {ref}" for scheme, ref in own & _references(best.item))
             found[item.id] = Suggestion(item.id, best, Match.SAME_REFERENCE, shared)
+            continue
+        near = {other: ref for ref in sorted(own) for other in crosswalk.related(ref)}
+        best = newest(near, item)
+        if best is not None:
+            pairs = sorted(f"{near[o][0]} {near[o][1]} ↔ {o[0]} {o[1]}" for o in _references(best.item) if o in near)
+            found[item.id] = Suggestion(item.id, best, Match.RELATED, pairs)
     return found
 
 

@@ -46,6 +46,11 @@ sections:
         text: {ja: 教育をしていますか。, en: "Training?"}
         scale: implementation
         references: {ipa_5min: ["Q5"]}
+      - id: F-03
+        tier: T1
+        text: {ja: 役割を決めていますか。, en: "Roles?"}
+        scale: implementation
+        references: {meti_scs: ["1-2-2"]}
 """
 TARGET = """\
 format: 1
@@ -138,7 +143,7 @@ def test_the_same_item_of_another_buyers_request_shows_the_earlier_answer_in_wor
     assert statements  # the page was read (query count: see the test below)
 
 
-def test_items_of_another_questionnaire_match_by_a_shared_reference_and_scale_code(
+def test_items_of_another_questionnaire_match_by_a_shared_reference_or_the_crosswalk_and_scale_code(
     app, make_buyer, make_supplier, make_campaign, make_version
 ):
     first, owner = answered_for_first_buyer(
@@ -146,17 +151,20 @@ def test_items_of_another_questionnaire_match_by_a_shared_reference_and_scale_co
         make_supplier,
         make_campaign,
         version=make_version(SOURCE),
-        codes={"F-01": "yes", "F-02": "na"},
+        codes={"F-01": "yes", "F-02": "na", "F-03": "no"},
         evidence=False,
     )
     second, _ = second_buyer(
         make_buyer, make_campaign, first.supplier.organization, owner, version=make_version(TARGET)
     )
     found = suggestions_for(second)
-    # F-02's 該当しない is no choice of S-02's scale; S-03 shares no reference.
-    assert set(found) == {"S-01"}
+    # F-02's 該当しない is no choice of S-02's scale, so the crosswalk's relation of ipa_5min Q5 to meti_scs 1-2-2
+    # offers F-03's answer; S-03 shares no reference and has no relation.
+    assert set(found) == {"S-01", "S-02"}
     assert found["S-01"].match == Match.SAME_REFERENCE and found["S-01"].shared == ["iso27001 A.5.1"]
     assert found["S-01"].entry.item.id == "F-01" and found["S-01"].answer_words("ja") == "実施している"
+    assert found["S-02"].match == Match.RELATED and found["S-02"].entry.item.id == "F-03"
+    assert found["S-02"].shared == ["ipa_5min Q5 ↔ meti_scs 1-2-2"]
 
 
 def test_accepting_one_a_section_and_all_answers_through_saving_with_evidence_and_a_log_entry_each(
