@@ -18,6 +18,7 @@ from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditPhot
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.models import QuestionnaireVersion
+from portal.claims.models import Claim
 from portal.evidence.models import Evidence
 from portal.mail.models import OutboxMessage
 from portal.merges.models import MergeRequest
@@ -45,6 +46,7 @@ __all__ = [
     "BackgroundJob",
     "Campaign",
     "CampaignState",
+    "Claim",
     "CorrectiveAction",
     "Decision",
     "Evidence",

@@ -11,6 +11,7 @@ from portal.api import (  # noqa: F401 (routes)
     audits,
     campaigns,
     catalog,
+    claims,
     flow_down,
     openapi,
     relationships,

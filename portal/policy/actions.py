@@ -47,6 +47,8 @@ class Action(enum.StrEnum):
     RELATIONSHIP_READ = "relationship.read"
     RELATIONSHIP_ANSWER = "relationship.answer"
     RELATIONSHIP_SHARING = "relationship.sharing"
+    CLAIM_READ = "claim.read"
+    CLAIM_MANAGE = "claim.manage"
     OPERATE = "portal.operate"
 
 
@@ -87,6 +89,10 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.RELATIONSHIP_READ: ADMIN_ROLES,
     Action.RELATIONSHIP_ANSWER: ADMIN_ROLES,
     Action.RELATIONSHIP_SHARING: ADMIN_ROLES,
+    # The supplier's certificates and declarations (認証・宣言): its people see them, its owner records them;
+    # its buyers see the valid ones through SUPPLIER_READ.
+    Action.CLAIM_READ: SUPPLIER_ROLES,
+    Action.CLAIM_MANAGE: frozenset({Role.SUPPLIER_OWNER}),
     # the portal's own staff: a flag on the user (``User.is_operator``), no role in an organisation
     Action.OPERATE: frozenset(),
 }

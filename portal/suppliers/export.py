@@ -8,6 +8,8 @@ from datetime import date
 from flask_babel import gettext as _
 
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
+from portal.claims.forms import describe
+from portal.claims.operations import valid_claims_by_supplier
 from portal.reports.cells import DATE_FORMATS, display_width, set_text
 from portal.reports.workbook import new_workbook, workbook_bytes
 from portal.suppliers.forms import TIER_LABELS
@@ -23,7 +25,9 @@ def supplier_list_workbook(
     """One sheet: a header row, then one row per supplier; every text typed as text (never a formula).
 
     ``weakest``: per supplier id, the weakest grade shown in the chain below it (``portal.suppliers.chain``).
+    The last column lists the supplier's valid certificates and declarations, one a line.
     """
+    claims = valid_claims_by_supplier([supplier for supplier, _last in rows], today)
     workbook, sheet = new_workbook(_("Suppliers"))
     headers = [
         _("Supplier name"),
@@ -36,6 +40,7 @@ def supplier_list_workbook(
         _("Score"),
         _("Grade"),
         _("Weakest link"),
+        _("Certificates and declarations"),
     ]
     widths = [display_width(header) for header in headers]
     for column, header in enumerate(headers, start=1):
@@ -52,6 +57,7 @@ def supplier_list_workbook(
             last.rate if last else None,
             last.grade if last else None,
             (weakest or {}).get(supplier.id),
+            "\n".join(describe(claim) for claim in claims.get(supplier.id, [])) or None,
         ]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=number, column=column)
