@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.campaigns.flow_down_views import bp as flow_down_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.claims.views import bp as claims_bp
+    from portal.evidence.views import bp as evidence_bp
     from portal.exports.views import bp as exports_bp
     from portal.extensions import csrf
     from portal.home.views import bp as home_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         campaigns_bp,
         flow_down_bp,
         assessments_bp,
+        evidence_bp,
         review_bp,
         actions_bp,
         exports_bp,

@@ -82,11 +82,11 @@ def _requeue(lost: list[tuple[str, int]]) -> int:
 
 @shared_task(name="campaigns.send_reminders", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def send_reminders() -> int:
-    """Queue today's reminder e-mails (assessments and corrective actions), then send them."""
-    from portal.campaigns.reminders import send_action_reminders, send_assessment_reminders
+    """Queue today's reminder e-mails (assessments, corrective actions, expiring evidence), then send them."""
+    from portal.campaigns.reminders import send_action_reminders, send_assessment_reminders, send_evidence_reminders
 
     today = date.today()
-    queued = send_assessment_reminders(today) + send_action_reminders(today)
+    queued = send_assessment_reminders(today) + send_action_reminders(today) + send_evidence_reminders(today)
     db.session.commit()
     if queued:
         send_outbox_soon()

@@ -143,21 +143,30 @@ class ReviewDecision(db.Model):  # type: ignore[name-defined]
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
+#: A reminder is of exactly one subject.
+ONE_REMINDER_SUBJECT = (
+    "(CASE WHEN assessment_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN action_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN evidence_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
+
+
 class ReminderSent(db.Model):  # type: ignore[name-defined]
-    """One reminder step sent for one assessment or one corrective action; the unique keys stop a step
-    going out twice."""
+    """One reminder step sent for one assessment, one corrective action or one evidence file (its valid-until
+    date); the unique keys stop a step going out twice."""
 
     __tablename__ = "reminders_sent"
     __table_args__ = (
         sa.UniqueConstraint("assessment_id", "step"),
         sa.UniqueConstraint("action_id", "step"),
-        sa.CheckConstraint("(assessment_id IS NULL) <> (action_id IS NULL)", name="one_subject"),
+        sa.UniqueConstraint("evidence_id", "step"),
+        sa.CheckConstraint(ONE_REMINDER_SUBJECT, name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("corrective_actions.id", ondelete="CASCADE"))
-    #: ``before-7``, ``before-3``, ``overdue`` …
+    evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence.id", ondelete="CASCADE"))
+    #: ``before-7``, ``before-3``, ``overdue`` …; a file's ``expires-30``, ``expires-7``
     step: Mapped[str] = mapped_column(sa.String(16))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 

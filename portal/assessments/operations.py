@@ -33,6 +33,7 @@ from portal.assessments.rules import (
     is_text_item,
     missing_for_submit,
     progress,
+    satisfying,
 )
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.operations import questionnaire_of
@@ -186,19 +187,31 @@ def evidence_of(assessment: Assessment) -> dict[str, list[Evidence]]:
 
 
 def answer_states(assessment: Assessment) -> dict[str, AnswerState]:
+    """Each item's answer as the check for submission reads it: only files satisfying the item's evidence
+    rule today (kind, age, valid-until date) count as evidence."""
     answers = answers_of(assessment)
     evidence = evidence_of(assessment)
+    questionnaire = questionnaire_for(assessment)
+    today = utcnow().date()
     item_ids = set(answers) | set(evidence)
     return {
         item_id: AnswerState(
             code=answers[item_id].code if item_id in answers else None,
             comment=answers[item_id].comment if item_id in answers else None,
             na_reason=answers[item_id].na_reason if item_id in answers else None,
-            evidence_count=len(evidence.get(item_id, [])),
+            evidence_count=_satisfying(questionnaire, item_id, evidence.get(item_id, []), today),
             evidence_note=answers[item_id].evidence_note if item_id in answers else None,
         )
         for item_id in item_ids
     }
+
+
+def _satisfying(questionnaire: Questionnaire, item_id: str, files: list[Evidence], today: date) -> int:
+    try:
+        rule = questionnaire.item(item_id).evidence
+    except KeyError:  # an item of an earlier version of the questionnaire: nothing checks it
+        return len(files)
+    return satisfying(rule, files, today)
 
 
 def editable_item_ids(assessment: Assessment, questionnaire: Questionnaire) -> set[str]:

@@ -3,7 +3,7 @@ each item and who has each section, in a fixed number of queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,11 +11,14 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.assessments.models import Answer, Assessment, AssessmentState, SectionAssignment
 from portal.assessments.operations import assignments_of, editable_item_ids, evidence_of, questionnaire_for
-from portal.assessments.rules import NA_CODE, Progress
+from portal.assessments.rules import NA_CODE, Progress, shortfall
 from portal.assessments.sheet import SheetItem, load_sheet
+from portal.db import utcnow
+from portal.evidence.dates import KIND_LABELS, shortfall_text
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from questionnaires import Item, Questionnaire
+from questionnaires.model import EVIDENCE_KINDS, EvidenceRule
 
 
 @dataclass
@@ -43,6 +46,10 @@ class ItemView:
     returned: bool
     #: The evidence rule in words, made from the answers it names (「実施している」の場合は必須), as every label.
     evidence_label: str = ""
+    #: Why an attached file does not satisfy the rule (expired, too old, wrong kind), by evidence id.
+    evidence_problems: dict[int, str] = field(default_factory=dict)
+    #: The kinds of document offered at upload: the rule's, else every kind.
+    evidence_kinds: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def version(self) -> int:
@@ -105,6 +112,18 @@ def item_evidence(assessment: Assessment, item_id: str) -> tuple[list[Evidence],
     return evidence_of(assessment).get(item_id, []), editable
 
 
+def evidence_problems(rule: EvidenceRule, files: list[Evidence]) -> dict[int, str]:
+    """Why each file that does not satisfy ``rule`` today fails it, in the reader's words, by evidence id."""
+    today = utcnow().date()
+    found = ((file.id, shortfall(rule, file, today)) for file in files)
+    return {file_id: shortfall_text(problem) for file_id, problem in found if problem is not None}
+
+
+def kinds_offered(rule: EvidenceRule) -> list[tuple[str, str]]:
+    """The kinds of document to choose from at upload: those the rule accepts, else every kind."""
+    return [(kind, str(KIND_LABELS[kind])) for kind in (rule.kinds or EVIDENCE_KINDS)]
+
+
 def _item_view(
     questionnaire: Questionnaire, entry: SheetItem, users: dict[int, User], lang: str, returned: set[str]
 ) -> ItemView:
@@ -131,6 +150,8 @@ def _item_view(
         evidence_codes=list(rule.required_codes(scale)),
         returned=item.id in returned,
         evidence_label=rule.describe(scale, lang),
+        evidence_problems=evidence_problems(rule, entry.evidence),
+        evidence_kinds=kinds_offered(rule),
     )
 
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
 
 from questionnaires import Item, Questionnaire
+from questionnaires.model import EvidenceRule
 from questionnaires.scope import visibility
 
 NA_CODE = "na"
@@ -100,6 +103,54 @@ def missing_for_submit(questionnaire: Questionnaire, tier: str, answers: Mapping
         if item.evidence.is_required_for(choice) and state.evidence_count == 0 and not state.evidence_note:
             missing.append(Missing(item.id, "evidence"))
     return missing
+
+
+class DatedFile(Protocol):
+    """What the evidence rule reads of a file (``portal.evidence.models.Evidence``)."""
+
+    @property
+    def document_date(self) -> date | None: ...
+    @property
+    def valid_until(self) -> date | None: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def uploaded_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a file does not satisfy an item's evidence rule."""
+
+    #: ``expired`` (past its valid-until date), ``too_old`` (older than ``max_age_days``) or ``wrong_kind``
+    reason: str
+    age_days: int = 0
+    max_age_days: int = 0
+    valid_until: date | None = None
+    kinds: tuple[str, ...] = ()
+
+
+def shortfall(rule: EvidenceRule, file: DatedFile, today: date) -> Shortfall | None:
+    """Whether ``file`` fails ``rule`` on ``today``: expired, older than the rule allows (its document date,
+    else its upload date), or of a kind the rule does not name; None when it satisfies it.
+
+    A file whose kind nobody gave (uploaded before kinds were asked, or left blank) is not refused for its
+    kind: the upload offers only the rule's kinds, so a kind is known wrong only when someone chose it.
+    """
+    if file.valid_until is not None and file.valid_until < today:
+        return Shortfall("expired", valid_until=file.valid_until)
+    if rule.max_age_days is not None:
+        age = (today - (file.document_date or file.uploaded_at.date())).days
+        if age > rule.max_age_days:
+            return Shortfall("too_old", age_days=age, max_age_days=rule.max_age_days)
+    if rule.kinds and file.kind is not None and file.kind not in rule.kinds:
+        return Shortfall("wrong_kind", kinds=rule.kinds)
+    return None
+
+
+def satisfying(rule: EvidenceRule, files: Iterable[DatedFile], today: date) -> int:
+    """How many of ``files`` satisfy ``rule`` on ``today``: what the check for submission counts."""
+    return sum(1 for file in files if shortfall(rule, file, today) is None)
 
 
 def changed_item_ids(old: Questionnaire | None, new: Questionnaire, ids: Iterable[str]) -> list[str]:

@@ -21,15 +21,16 @@ from portal.assessments import citations, operations, reuse
 from portal.assessments.activity_view import supplier_activity
 from portal.assessments.forms import answer_input
 from portal.assessments.models import OPEN_STATES, Answer, Assessment
-from portal.assessments.page import answering_page, item_evidence
+from portal.assessments.page import answering_page, evidence_problems, item_evidence, kinds_offered
 from portal.assessments.rules import conditional_visibility
 from portal.background.models import JobState
 from portal.campaigns.flow_down import may_pass_down, passed_down_from
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import Conflict, PortalError, UserInputError, too_large
+from portal.evidence.dates import facts_from
 from portal.evidence.downloads import evidence_response
 from portal.evidence.models import Evidence
-from portal.evidence.operations import UploadRefused, get_evidence, library, store_all
+from portal.evidence.operations import UploadRefused, describe_evidence, get_evidence, library, store_all
 from portal.evidence.sniffing import clean_filename
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
@@ -228,8 +229,15 @@ def _evidence_reply(assessment: Assessment, item_id: str, message: str) -> Any:
         flash(message, "success")
         return _back_to_item(assessment.id, item_id)
     files, editable = item_evidence(assessment, item_id)
+    rule = operations.questionnaire_for(assessment).item(item_id).evidence
     html = render_template(
-        "assessments/_evidence_files.html", assessment=assessment, item_id=item_id, files=files, editable=editable
+        "assessments/_evidence_files.html",
+        assessment=assessment,
+        item_id=item_id,
+        files=files,
+        editable=editable,
+        problems=evidence_problems(rule, files),
+        kinds=kinds_offered(rule),
     )
     shelf = [{"id": e.id, "filename": e.filename} for e in library(acting_organization())]
     return jsonify({"html": html, "count": len(files), "library": shelf, "message": message})
@@ -262,12 +270,15 @@ def upload(assessment_id: int, item_id: str) -> Any:
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
         raise UserInputError(_l("Please choose a file."))
-    store_all(
+    facts = facts_from(request.form)
+    stored = store_all(
         acting_organization(),
         files,
         lambda evidence: operations.attach_evidence(assessment, item_id, evidence, by=current_user),
         by=current_user,
     )
+    for evidence in stored:
+        describe_evidence(evidence, facts, by=current_user, keep_unset=True)
     message = ngettext("The file has been attached.", "%(num)d files have been attached.", len(files))
     return _evidence_reply(assessment, item_id, message)
 
@@ -281,6 +292,18 @@ def attach(assessment_id: int, item_id: str) -> Any:
     operations.attach_evidence(assessment, item_id, evidence, by=current_user)
     attached = ngettext("The file has been attached.", "%(num)d files have been attached.", 1)
     return _evidence_reply(assessment, item_id, attached)
+
+
+@bp.route("/<int:assessment_id>/items/<item_id>/evidence/<int:evidence_id>/describe", methods=["POST"])
+@permission_required(Action.ASSESSMENT_ANSWER)
+@commits(refused=_item_refused)
+def describe_file(assessment_id: int, item_id: str, evidence_id: int) -> Any:
+    """A file's document date, valid-until date and kind, changed beside the item (the file is the
+    organisation's: the change shows wherever it is used)."""
+    assessment = _assessment(assessment_id)
+    evidence = get_evidence(acting_organization(), evidence_id)
+    describe_evidence(evidence, facts_from(request.form), by=current_user)
+    return _evidence_reply(assessment, item_id, _("The file's dates have been saved."))
 
 
 @bp.route("/<int:assessment_id>/items/<item_id>/evidence/<int:evidence_id>/detach", methods=["POST"])

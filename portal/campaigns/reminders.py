@@ -1,12 +1,13 @@
-"""Reminders by each campaign's plan (e.g. 7, 3 and 1 days before, then once when overdue) and for
-corrective actions that fall due. Each step goes out at most once; a missed run catches up with the
+"""Reminders by each campaign's plan (e.g. 7, 3 and 1 days before, then once when overdue), for
+corrective actions that fall due, and for evidence files whose valid-until date comes near (30 and 7 days
+before). Each step goes out at most once; a missed run catches up with the
 latest step reached, never with a burst of old ones.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
@@ -15,6 +16,7 @@ from portal.actions.models import ActionState, CorrectiveAction
 from portal.assessments.models import OPEN_STATES, Assessment, ReminderSent
 from portal.campaigns.models import Campaign, CampaignState
 from portal.db import utcnow
+from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.notifications import events, notify
 
@@ -86,6 +88,38 @@ def send_action_reminders(today: date) -> int:
             continue
         db.session.add(ReminderSent(action_id=action.id, step=step))
         notify(events.ActionDue(action))
+        queued += 1
+    db.session.flush()
+    return queued
+
+
+#: Days before a file's valid-until date at which its organisation is reminded.
+EVIDENCE_REMINDER_DAYS = (30, 7)
+
+
+def evidence_step(valid_until: date, today: date) -> str | None:
+    """The step reached today: ``expires-N`` for the nearest N ≥ days left; none once expired."""
+    days_left = (valid_until - today).days
+    reached = [days for days in EVIDENCE_REMINDER_DAYS if days >= days_left]
+    return f"expires-{min(reached)}" if reached and days_left >= 0 else None
+
+
+def send_evidence_reminders(today: date) -> int:
+    """Remind each organisation of its files expiring within 30, then 7 days; returns how many."""
+    files = db.session.scalars(
+        sa.select(Evidence).where(
+            Evidence.valid_until.between(today, today + timedelta(days=max(EVIDENCE_REMINDER_DAYS)))
+        )
+    ).all()
+    already = _steps_sent(ReminderSent.evidence_id, [e.id for e in files])
+    queued = 0
+    for evidence in files:
+        assert evidence.valid_until is not None
+        step = evidence_step(evidence.valid_until, today)
+        if step is None or (evidence.id, step) in already:
+            continue
+        db.session.add(ReminderSent(evidence_id=evidence.id, step=step))
+        notify(events.EvidenceExpiring(evidence, days_left=(evidence.valid_until - today).days))
         queued += 1
     db.session.flush()
     return queued

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -15,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from portal.accounts.models import User
 from portal.activity.operations import record
 from portal.errors import PortalError, UserInputError, too_large
+from portal.evidence.dates import FileFacts
 from portal.evidence.models import Evidence
 from portal.evidence.sniffing import DOCUMENTS, HasMacros, NotWhatItsNameSays, Refused, checked_type, clean_filename
 from portal.extensions import db
@@ -160,3 +162,33 @@ def get_evidence(organization: Organization, evidence_id: int) -> Evidence:
     return one_or_not_found(
         sa.select(Evidence).where(Evidence.id == evidence_id, Evidence.organization_id == organization.id)
     )
+
+
+def describe_evidence(evidence: Evidence, facts: FileFacts, *, by: User, keep_unset: bool = False) -> None:
+    """Set a file's document date, valid-until date and kind (the activity log records each change).
+
+    ``keep_unset``: an upload giving no value keeps the one the same file had already (uploaded again).
+    """
+    changes: dict[str, list[str | None]] = {}
+    for field in ("document_date", "valid_until", "kind"):
+        old, new = getattr(evidence, field), getattr(facts, field)
+        if (new is None and keep_unset) or old == new:
+            continue
+        setattr(evidence, field, new)
+        changes[field] = [_logged(old), _logged(new)]
+    if not changes:
+        return
+    db.session.flush()
+    record(
+        "evidence.described",
+        actor=by,
+        subject_type="evidence",
+        subject_id=evidence.id,
+        organization_id=evidence.organization_id,
+        file=evidence.filename,
+        **changes,
+    )
+
+
+def _logged(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value

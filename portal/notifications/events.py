@@ -14,6 +14,7 @@ from portal.actions.models import ActionStep, CorrectiveAction
 from portal.assessments.models import Assessment
 from portal.audits.models import Audit
 from portal.campaigns.models import Campaign
+from portal.evidence.models import Evidence
 from portal.suppliers.models import Supplier
 
 # Answering ----------------------------------------------------------------------------------
@@ -153,3 +154,14 @@ class RelationshipRequested:
 
     relationship: Supplier
     by: User
+
+
+# Evidence -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class EvidenceExpiring:
+    """A file's valid-until date is near (30, then 7 days before): the supplier uploads a current one."""
+
+    evidence: Evidence
+    days_left: int

@@ -404,3 +404,17 @@ def _relationship_requested(event: events.RelationshipRequested) -> None:
         requester=event.by,
         link=link_to("relationships.index"),
     )
+
+
+# Evidence -----------------------------------------------------------------------------------
+
+
+@handles(events.EvidenceExpiring)
+def _evidence_expiring(event: events.EvidenceExpiring) -> None:
+    _to_people(
+        recipients.organization_admins(event.evidence.organization_id),
+        "evidence_expiring",
+        evidence=event.evidence,
+        days_left=event.days_left,
+        link=link_to("evidence.library", anchor=f"file-{event.evidence.id}"),
+    )

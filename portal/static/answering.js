@@ -447,6 +447,13 @@
     });
   }
 
+  // The kind and dates chosen beside the upload button go with each file.
+  function appendFileFacts(item, body) {
+    item.querySelectorAll(".upload-facts select, .upload-facts input").forEach(function (field) {
+      body.append(field.name, field.value);
+    });
+  }
+
   function hasFiles(event) {
     return !!event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
   }
@@ -469,6 +476,7 @@
       var body = new FormData();
       body.append("csrf_token", token);
       body.append("files", file, file.name);
+      appendFileFacts(item, body);
       return sendEvidence(item, url, body).then(function (ok) { return ok ? next() : undefined; });
     }
     return next();
@@ -508,7 +516,7 @@
     }
     // The remove buttons come and go with the list: one listener on the item hears them all.
     item.addEventListener("submit", function (event) {
-      if (!event.target.matches("form.detach")) { return; }
+      if (!event.target.matches("form.detach, form.describe")) { return; }
       event.preventDefault();
       sendEvidence(item, event.target.action, new FormData(event.target));
     });

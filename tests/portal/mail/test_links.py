@@ -14,7 +14,7 @@ from portal.assessments.models import Decision
 from portal.assessments.operations import assign_section, submit_assessment, tell_owners_ready
 from portal.audits.operations import AuditPlan, FindingInput, cancel_audit, close_audit, plan_audit, propose_date
 from portal.campaigns.operations import extend_due_date
-from portal.campaigns.reminders import send_action_reminders, send_assessment_reminders
+from portal.campaigns.reminders import send_action_reminders, send_assessment_reminders, send_evidence_reminders
 from portal.extensions import db
 from portal.mail.links import link_to
 from portal.mail.models import OutboxMessage
@@ -23,7 +23,7 @@ from portal.review.operations import ActionInput, decide_item, decide_outcome, r
 from portal.suppliers.models import Tier
 from portal.suppliers.operations import add_supplier
 from tests.conftest import sign_in
-from tests.workflow_fixtures import only_assessment, submit_answers
+from tests.workflow_fixtures import only_assessment, pdf_file, submit_answers
 
 BASE = "http://portal.test"
 MAIL_TEMPLATES = Path(__file__).resolve().parents[3] / "portal" / "templates" / "mail"
@@ -92,6 +92,8 @@ def test_every_link_in_every_e_mail_opens_a_page_for_its_recipient(
         today=today,
     )
     send_action_reminders(today)  # action_due
+    pdf_file(supplier.organization_id, "認証書.pdf", fill="e").valid_until = today + timedelta(days=30)
+    send_evidence_reminders(today)  # evidence_expiring
     submit_plan(action, "手順書を作る", by=owner)  # action_planned
     take_step(action, StepKind.PLAN_RETURNED, "期限を書いてください", by=admin)  # action_returned
     submit_plan(action, "来月末までに手順書を作る", by=owner)
