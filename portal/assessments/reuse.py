@@ -180,13 +180,13 @@ def library_entries(organization_id: int, *, besides: int | None = None) -> list
         .order_by(Assessment.submitted_at.desc(), Answer.id)
     )
     entries = []
+    items: dict[int, dict[str, Item]] = {}  # per questionnaire version: a look-up, not a walk, per row
     for assessment_id, item_id, code, comment, na_reason, note, submitted_at, campaign, buyer_name, vid, digest in rows:
         questionnaire = questionnaire_by_id(vid, digest)
-        if submitted_at is None:  # the query asks for submitted assessments only; this tells the type checker
-            continue
-        try:
-            item = questionnaire.item(item_id)
-        except KeyError:
+        if vid not in items:
+            items[vid] = {item.id: item for item in questionnaire.items}
+        item = items[vid].get(item_id)
+        if item is None or submitted_at is None:  # submitted_at: the query asks for submitted ones only
             continue
         entries.append(
             Entry(

@@ -1,0 +1,278 @@
+"""The answer library on PostgreSQL: how much of another questionnaire a supplier's earlier answers cover, and
+how long an assessment with suggestions takes to open.
+
+1. Coverage: a supplier that answered and submitted the built-in supply-chain questionnaire at T2 for one buyer
+   opens a second buyer's request on the ipa-self-check bank (IPA's 25 themes; no METI SCS ★3 bank is shipped
+   yet). Prints the share of its items with an exact suggestion (the same item, or an item citing the same
+   reference) and with one related by the crosswalk (``questionnaires/crosswalk.py``).
+2. Time: a library of about 2,000 entries (13 earlier submissions of 150-item questionnaires, each of another
+   key, their items citing the references the supply-chain bank cites, plus the supply-chain answers), and an
+   assessment of 150 items that match them by reference. Measures R requests of its answering page (the Flask
+   test client: the whole request, rendering included) against the floor: the same page of the same
+   questionnaire for a supplier with an empty library. Prints p50 / p95 / max, the SQL statements one request
+   sends, and the ratio to the floor. The aim (issue 20): p95 under 200 ms, a fixed number of statements.
+
+Run with ``make bench`` or ``.venv/bin/python bench/reuse.py [R]``; needs PostgreSQL at
+PORTAL_BENCH_DATABASE_URL (default: the ``test`` database on 127.0.0.1, in a schema of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g
+
+PASSWORD = "bench password 1"
+ITEMS = 150
+EARLIER = 13
+AIM_MS = 200.0
+
+
+def _definition(key: str, references: list[tuple[str, str]]) -> str:
+    """A questionnaire of ITEMS T1 items in sections of 15, item n citing references[n] (cycled)."""
+    lines = [
+        f'format: 1\nkey: {key}\nversion: "1"\ntitle: {{ja: {key}, en: {key}}}\nsource: bench\nlicence: Apache-2.0',
+        "scales:\n  s:\n    choices:",
+        '      - {code: "yes", label: {ja: 実施している, en: y}, value: 1.0}',
+        '      - {code: "no", label: {ja: 実施していない, en: n}, value: 0.0}',
+        "sections:",
+    ]
+    for section in range(ITEMS // 15):
+        lines.append(f"  - id: S{section}\n    title: {{ja: s{section}, en: s{section}}}\n    items:")
+        for n in range(section * 15, section * 15 + 15):
+            scheme, ref = references[n % len(references)]
+            lines.append(
+                f"      - id: Q{n:03d}\n        tier: T1\n        text: {{ja: q{n}, en: q{n}}}\n        scale: s\n"
+                f'        references: {{{scheme}: ["{ref}"]}}'
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _company(name: str, email: str) -> Any:
+    from portal.accounts.operations import create_user
+    from portal.organizations.models import Role
+    from portal.organizations.operations import add_member, create_organization
+
+    organization = create_organization(name, by=None)
+    owner = create_user(email=email, name=f"{name} 担当", password=PASSWORD)
+    add_member(organization, owner, Role.SUPPLIER_OWNER, by=None)
+    return organization, owner
+
+
+def _request(buyer: Any, organization: Any, version: Any, name: str, *, submitted: datetime | None = None) -> Any:
+    """One buyer's launched request of ``version`` to the organisation at T2 (submitted at ``submitted``)."""
+    from portal.assessments.models import Assessment, AssessmentState
+    from portal.campaigns.models import Campaign, CampaignState
+    from portal.extensions import db
+    from portal.suppliers.models import Supplier, Tier
+
+    record = db.session.scalar(
+        sa.select(Supplier).where(Supplier.buyer_id == buyer.id, Supplier.organization_id == organization.id)
+    )
+    if record is None:
+        record = Supplier(
+            buyer_id=buyer.id,
+            organization_id=organization.id,
+            name=organization.name,
+            contact_email="c@example.com",
+            tier=Tier.T2,
+        )
+        db.session.add(record)
+    campaign = Campaign(
+        buyer_id=buyer.id,
+        name=name,
+        questionnaire_version_id=version.id,
+        due_date=date.today() + timedelta(days=30),
+        state=CampaignState.LAUNCHED,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    assessment = Assessment(
+        campaign_id=campaign.id,
+        supplier_id=record.id,
+        tier=Tier.T2,
+        state=AssessmentState.ACCEPTED if submitted else AssessmentState.INVITED,
+        submitted_at=submitted,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def _answer_all(assessment: Any, questionnaire: Any, owner: Any) -> int:
+    """Answer every item of the assessment's tier in bulk (yes, with a comment); returns how many."""
+    from portal.assessments.models import Answer
+    from portal.assessments.rules import is_text_item
+    from portal.extensions import db
+
+    rows = [
+        {
+            "assessment_id": assessment.id,
+            "item_id": item.id,
+            "code": None if is_text_item(questionnaire, item) else questionnaire.scale_of(item).choices[0].code,
+            "comment": f"{item.id} について実施済み（規程あり）",
+            "updated_by_id": owner.id,
+        }
+        for item in questionnaire.items_for_tier(assessment.tier)
+    ]
+    db.session.execute(sa.insert(Answer), rows)
+    return len(rows)
+
+
+def coverage() -> tuple[int, int, int]:
+    """Items of the ipa-self-check request, and how many have an exact and a related suggestion."""
+    from portal.assessments.reuse import Match, suggestions_for
+    from portal.catalog.models import QuestionnaireVersion
+    from portal.catalog.operations import questionnaire_of
+    from portal.extensions import db
+    from portal.organizations.operations import create_organization
+
+    versions = {v.key: v for v in db.session.scalars(sa.select(QuestionnaireVersion))}
+    organization, owner = _company("ベンチ委託先株式会社", "reuse-owner@example.com")
+    first, second = create_organization("第一発注元", by=None), create_organization("第二発注元", by=None)
+    supply_chain = versions["supply-chain"]
+    earlier = _request(first, organization, supply_chain, "取引先確認", submitted=datetime.now(UTC))
+    _answer_all(earlier, questionnaire_of(supply_chain), owner)
+    ipa = _request(second, organization, versions["ipa-self-check"], "自己点検のお願い")
+    db.session.commit()
+    found = suggestions_for(ipa)
+    items = len(questionnaire_of(versions["ipa-self-check"]).items_for_tier(ipa.tier))
+    exact = sum(1 for s in found.values() if s.match in (Match.SAME_ITEM, Match.SAME_REFERENCE))
+    related = sum(1 for s in found.values() if s.match == Match.RELATED)
+    return items, exact, related
+
+
+def seed_library() -> tuple[str, int, str, int, int]:
+    """The supplier with the library and the 150-item request, and one with none and the same request: their
+    owners' e-mails and the assessments' ids, and the library's size."""
+    from portal.assessments.models import Answer, Assessment
+    from portal.catalog.models import QuestionnaireVersion
+    from portal.catalog.operations import publish, questionnaire_of
+    from portal.extensions import db
+    from portal.organizations.models import Organization
+    from portal.suppliers.models import Supplier
+    from questionnaires import load_text
+
+    supply_chain = questionnaire_of(
+        db.session.scalars(sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == "supply-chain")).one()
+    )
+    references = sorted({(s, r) for item in supply_chain.items for s, refs in item.references.items() for r in refs})
+    organization = db.session.scalars(sa.select(Organization).where(Organization.name == "ベンチ委託先株式会社")).one()
+    owner_email = "reuse-owner@example.com"
+    from portal.accounts.models import User
+
+    owner = db.session.scalars(sa.select(User).where(User.email == owner_email)).one()
+    start = datetime.now(UTC) - timedelta(days=400)
+    for n in range(EARLIER):
+        stored, _ = publish(
+            load_text(_definition(f"earlier-{n}", references[n:] + references[:n]), "b.yaml"), origin="import"
+        )
+        buyer = Organization(name=f"発注元{n:02d}")
+        db.session.add(buyer)
+        db.session.flush()
+        earlier = _request(buyer, organization, stored, f"確認{n}", submitted=start + timedelta(days=20 * n))
+        _answer_all(earlier, questionnaire_of(stored), owner)
+    target_version, _ = publish(load_text(_definition("target", references), "t.yaml"), origin="import")
+    buyer = Organization(name="新しい発注元")
+    db.session.add(buyer)
+    db.session.flush()
+    target = _request(buyer, organization, target_version, "新しい依頼")
+    empty, empty_owner = _company("ライブラリのない委託先", "empty-owner@example.com")
+    floor = _request(buyer, empty, target_version, "新しい依頼（比較）")
+    db.session.commit()
+    size = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Answer)
+        .join(Assessment, Assessment.id == Answer.assessment_id)
+        .join(Supplier, Supplier.id == Assessment.supplier_id)
+        .where(Supplier.organization_id == organization.id, Assessment.submitted_at.is_not(None))
+    )
+    return owner_email, target.id, empty_owner.email, floor.id, size or 0
+
+
+def measure(run: Callable[[], Any], repeats: int) -> list[float]:
+    """Milliseconds of each of ``repeats`` runs after two that warm up caches."""
+    for _ in range(2):
+        run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
+
+def line(label: str, times: list[float], extra: str = "") -> str:
+    return (
+        f"{label:<32}: p50 {statistics.median(times):6.1f} ms  p95 {p95(times):6.1f} ms  max {max(times):6.1f} ms"
+        f"{extra}"
+    )
+
+
+def main(repeats: int) -> int:
+    from scoring import page_bench_app, scratch_schema  # bench/ is this script's sys.path[0]
+
+    from portal.catalog.operations import load_builtin_questionnaires
+    from portal.extensions import db
+
+    with scratch_schema("bench_reuse") as (_, database_url):
+        app = page_bench_app(database_url)
+        with app.app_context():
+            db.create_all()
+            load_builtin_questionnaires()
+            items, exact, related = coverage()
+            print(f"ipa-self-check after supply-chain T2: {items} items")
+            print(f"  exact suggestion (item/reference) : {exact:3d}  ({exact / items:.0%})")
+            print(f"  related by the crosswalk          : {related:3d}  ({related / items:.0%})")
+            print(f"  none                              : {items - exact - related:3d}")
+            started = time.perf_counter()
+            owner, target, empty_owner, floor_id, size = seed_library()
+            took = time.perf_counter() - started
+            print(f"seeded                          : a library of {size} entries in {took:.1f} s")
+
+            statements: list[str] = []
+            sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+            results = {}
+            for label, email, assessment_id in (
+                ("floor: page, empty library", empty_owner, floor_id),
+                (f"page with suggestions ({ITEMS} items)", owner, target),
+            ):
+                # The requests share this app context, and with it the user and membership kept on ``g``.
+                g.pop("_login_user", None)
+                g.pop("membership", None)
+                client = app.test_client()
+                client.post("/sign-in", data={"email": email, "password": PASSWORD})
+                path = f"/assessments/{assessment_id}"
+                times = measure(lambda client=client, path=path: _ok(client.get(path)), repeats)  # type: ignore[misc]
+                statements.clear()
+                page = _ok(client.get(path)).get_data(as_text=True)
+                results[label] = times
+                shown = page.count('class="suggestion"')
+                print(line(label, times, f"  {len(statements):3d} SQL statements, {shown} suggestions"))
+            floor, ours = results.values()
+            print(f"ratio to floor                  : {statistics.median(ours) / statistics.median(floor):.2f}")
+            failed = p95(ours) >= AIM_MS
+            print(f"aim                             : p95 under {AIM_MS:.0f} ms: {'OVER' if failed else 'ok'}")
+            print(f"load average                    : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            return 1 if failed else 0
+
+
+def _ok(response: Any) -> Any:
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+if __name__ == "__main__":
+    arguments = [int(a) for a in sys.argv[1:]]
+    sys.exit(main(*(arguments + [30][len(arguments) :])))
