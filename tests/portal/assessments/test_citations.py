@@ -185,5 +185,5 @@ def test_a_company_without_a_buyer_side_is_not_offered_the_flow_down_card(client
     db.session.commit()
     page = text(client.get(f"/assessments/{chain.received.id}"))
     assert 'id="flow-down"' not in page
-    assert "メンバーのページで発注元としての利用を始めてください" in page
+    assert "メンバーのページで発注元としての利用を有効にしてください" in page
     assert "先に再委託先へ展開してください" not in page

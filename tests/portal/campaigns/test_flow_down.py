@@ -175,6 +175,7 @@ def test_without_a_buyer_side_the_page_explains_how_to_get_one(client, chain, ma
     sign_in(client, chain.owner.email)
     page = text(client.get(f"/assessments/{chain.received.id}"))
     assert f"/assessments/{chain.received.id}/flow-down" not in page
+    assert 'id="flow-down"' not in page  # no card: the 委託先管理 items say how to ask subcontractors
     assert "メンバーのページで発注元としての利用を有効に" in page
     assert client.get(f"/assessments/{chain.received.id}/flow-down").status_code == 403
 
