@@ -41,8 +41,9 @@ from portal.assessments.models import Assessment, Decision
 from portal.assessments.sheet import SheetItem, load_sheet, shown_scores
 from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
+from portal.evidence.dates import facts_from
 from portal.evidence.models import Evidence
-from portal.evidence.operations import store_all
+from portal.evidence.operations import describe_evidence, store_all
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Membership
 from portal.policy import Action
@@ -52,6 +53,7 @@ from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Supplier
 from portal.unit_of_work import after_commit
 from questionnaires import Scale
+from questionnaires.model import EVIDENCE_KINDS
 
 #: The score fields the API shows; the per-item breakdown stays with the reviewer's pages.
 SCORE_FIELDS = (
@@ -247,6 +249,12 @@ def put_answers(membership: Membership, assessment_id: int, body: AnswersIn) -> 
     multipart={
         "file": ({"type": "string", "contentMediaType": "application/octet-stream"}, True),
         "items": ({"type": "string", "description": "item ids, comma separated"}, True),
+        "kind": ({"type": "string", "enum": list(EVIDENCE_KINDS), "description": "what the document is"}, False),
+        "document_date": ({"type": "string", "format": "date", "description": "the document's date (作成日)"}, False),
+        "valid_until": (
+            {"type": "string", "format": "date", "description": "a certificate's expiry (有効期限)"},
+            False,
+        ),
     },
 )
 def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
@@ -255,14 +263,23 @@ def upload_evidence(membership: Membership, assessment_id: int) -> EvidenceOut:
     item_ids = [i.strip() for i in request.form.get("items", "").split(",") if i.strip()]
     if not item_ids:
         raise BodyInvalid(_l("items: name at least one item."), [{"field": "items", "message": "required"}])
+    facts = facts_from(request.form)
 
     def attach(evidence: Evidence) -> None:
         for item_id in item_ids:
             operations.attach_evidence(assessment, item_id, evidence, by=current_user)
 
     (evidence,) = store_all(membership.organization, [file], attach, by=current_user)
+    describe_evidence(evidence, facts, by=current_user, keep_unset=True)
     return EvidenceOut(
-        id=evidence.id, sha256=evidence.sha256, filename=evidence.filename, size=evidence.size, items=item_ids
+        id=evidence.id,
+        sha256=evidence.sha256,
+        filename=evidence.filename,
+        size=evidence.size,
+        items=item_ids,
+        kind=evidence.kind,
+        document_date=evidence.document_date,
+        valid_until=evidence.valid_until,
     )
 
 

@@ -338,6 +338,10 @@ class EvidenceOut(Reply):
     filename: str
     size: int
     items: list[str]
+    kind: str | None = None
+    #: The document's own date (作成日) and a certificate's expiry (有効期限), when given.
+    document_date: date | None = None
+    valid_until: date | None = None
 
 
 class SubmitOut(Reply):

@@ -257,13 +257,18 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
     # The evidence links too: the files stay in the supplier's library, so a link is all that is copied,
     # and items that require evidence do not block submission until every file is attached again.
     # Only files of the supplier organisation itself are linked (never another organisation's).
+    # An item relying on a file whose valid-until date has passed is reopened instead: neither its answer
+    # nor the expired file is carried forward (the supplier answers it again with a current file).
     old_links: dict[int, list[tuple[str, int, int | None]]] = {}
-    for assessment_id, item_id, evidence_id, attached_by_id in db.session.execute(
+    expired: set[tuple[int, str]] = set()
+    today = utcnow().date()
+    for assessment_id, item_id, evidence_id, attached_by_id, valid_until in db.session.execute(
         sa.select(
             AnswerEvidence.assessment_id,
             AnswerEvidence.item_id,
             AnswerEvidence.evidence_id,
             AnswerEvidence.attached_by_id,
+            Evidence.valid_until,
         )
         .join(Evidence, Evidence.id == AnswerEvidence.evidence_id)
         .join(Assessment, Assessment.id == AnswerEvidence.assessment_id)
@@ -274,7 +279,10 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
         )
         .order_by(AnswerEvidence.id)
     ):
-        old_links.setdefault(assessment_id, []).append((item_id, evidence_id, attached_by_id))
+        if valid_until is not None and valid_until < today:
+            expired.add((assessment_id, item_id))
+        else:
+            old_links.setdefault(assessment_id, []).append((item_id, evidence_id, attached_by_id))
     for assessment in campaign.assessments:
         before = earlier.get(assessment.supplier_id)
         if before is None:
@@ -283,7 +291,7 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
         answers = old_answers.get(before.id, {})
         for item_id in ids:
             old = answers.get(item_id)
-            if old is not None and (old.code or old.comment):
+            if old is not None and (old.code or old.comment) and (before.id, item_id) not in expired:
                 db.session.add(
                     Answer(
                         # Answer has no ``assessment`` relationship: the id is set (the row is flushed).
@@ -296,7 +304,7 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
                 )
         in_scope = set(ids)
         for item_id, evidence_id, attached_by_id in old_links.get(before.id, []):
-            if item_id in in_scope:
+            if item_id in in_scope and (before.id, item_id) not in expired:
                 db.session.add(
                     AnswerEvidence(
                         assessment_id=assessment.id,

@@ -9,16 +9,18 @@ import pytest
 import sqlalchemy as sa
 
 from portal.activity.models import ActivityEntry
-from portal.assessments.models import ReminderSent
-from portal.assessments.operations import missing_items
+from portal.assessments.models import Answer, ReminderSent
+from portal.assessments.operations import evidence_of, missing_items
+from portal.campaigns.operations import launch_campaign, start_next_round
 from portal.campaigns.reminders import evidence_step, send_evidence_reminders
 from portal.db import utcnow
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from tests.conftest import sign_in
+from tests.portal.api.helpers import token_for
 from tests.portal.assessments.helpers import PDF, save, setup
-from tests.workflow_fixtures import WORKFLOW_DEFINITION
+from tests.workflow_fixtures import WORKFLOW_DEFINITION, only_assessment, submit_answers
 
 #: POL-01 needs a policy document at most a year old when answered "implemented".
 YEARLY = WORKFLOW_DEFINITION.replace("kinds: [policy]}", "kinds: [policy], max_age_days: 365}")
@@ -229,3 +231,56 @@ def test_reminders_go_30_and_7_days_before_a_file_expires_once_each(
     assert sent() == ["証跡の有効期限が近づいています：規程.pdf"] * 2
     steps = db.session.scalars(sa.select(ReminderSent.step).where(ReminderSent.evidence_id.is_not(None))).all()
     assert sorted(steps) == ["expires-30", "expires-7"]
+
+
+def test_the_api_takes_the_dates_and_kind_with_the_upload(
+    client, make_buyer, make_supplier, make_campaign, make_version
+):
+    assessment, _, owner = setup(make_buyer, make_supplier, make_campaign, version=make_version(YEARLY))
+    headers = token_for(owner)
+    url = f"/api/v1/assessments/{assessment.id}"
+    codes = {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"}
+    answers = [{"item": item, "code": code, "version": 0} for item, code in codes.items()]
+    answered = client.put(url + "/answers", json={"answers": answers}, headers=headers)
+    assert answered.status_code == 200, answered.get_json()
+
+    def send(**facts):
+        return client.post(
+            url + "/evidence",
+            data={"file": (BytesIO(PDF), "基本方針.pdf"), "items": "POL-01", **facts},
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+
+    refused = send(valid_until="next year")
+    assert refused.status_code == 400 and db.session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
+    old = (today() - timedelta(days=400)).isoformat()
+    uploaded = send(kind="policy", document_date=old, valid_until="2099-01-31")
+    assert uploaded.status_code == 201, uploaded.get_json()
+    body = uploaded.get_json()
+    assert (body["kind"], body["document_date"], body["valid_until"]) == ("policy", old, "2099-01-31")
+    missing = client.post(url + "/submit", headers=headers)
+    assert missing.status_code == 422
+    assert missing.get_json()["error"]["missing"] == [{"item": "POL-01", "reason": "evidence"}]
+
+
+def test_the_next_round_reopens_items_relying_on_an_expired_file(make_buyer, make_supplier, make_campaign):
+
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    previous = make_campaign(buyer, [supplier], by=admin)
+    before = only_assessment(previous)
+    submit_answers(before, owner, {"POL-01": "yes", "STF-01": "yes", "STF-02": "yes"})  # a policy file on POL-01
+    (policy,) = evidence_of(before)["POL-01"]
+    policy.valid_until = today() - timedelta(days=1)
+    db.session.commit()
+
+    draft = start_next_round(previous, name="次年度", due_date=today() + timedelta(days=60), by=admin, today=today())
+    launch_campaign(draft, by=admin)
+    db.session.commit()
+
+    seeded = only_assessment(draft)
+    answers = db.session.scalars(sa.select(Answer.item_id).where(Answer.assessment_id == seeded.id)).all()
+    assert sorted(answers) == ["STF-01", "STF-02"]  # POL-01 is to be answered again
+    assert evidence_of(seeded) == {}
+    assert evidence_of(before)["POL-01"] == [policy]  # the earlier round keeps what was submitted
