@@ -621,7 +621,10 @@
         countSection(section);
       });
       var bar = document.getElementById("suggestions");
-      if (bar && !document.querySelector(".suggestion")) { bar.querySelector("form").remove(); }
+      // Nothing left to offer: the count and the button go, the message stays.
+      if (bar && !document.querySelector(".suggestion")) {
+        bar.querySelectorAll("form, p:not(.suggestion-message)").forEach(function (node) { node.remove(); });
+      }
     }
     function say(text, isError) {
       if (!message) { return; }
