@@ -230,17 +230,20 @@ def _evidence_reply(assessment: Assessment, item_id: str, message: str) -> Any:
         return _back_to_item(assessment.id, item_id)
     files, editable = item_evidence(assessment, item_id)
     rule = operations.questionnaire_for(assessment).item(item_id).evidence
+    problems = evidence_problems(rule, files)
     html = render_template(
         "assessments/_evidence_files.html",
         assessment=assessment,
         item_id=item_id,
         files=files,
         editable=editable,
-        problems=evidence_problems(rule, files),
+        problems=problems,
         kinds=kinds_offered(rule),
     )
     shelf = [{"id": e.id, "filename": e.filename} for e in library(acting_organization())]
-    return jsonify({"html": html, "count": len(files), "library": shelf, "message": message})
+    # The files satisfying the item's rule, as the check for submission counts them.
+    count = len(files) - len(problems)
+    return jsonify({"html": html, "count": count, "library": shelf, "message": message})
 
 
 def _evidence_refused(assessment_id: int, item_id: str, message: str, error: PortalError) -> Any:

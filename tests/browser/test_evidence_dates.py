@@ -36,6 +36,7 @@ def test_upload_with_dates_then_the_library(live_app, page):
     problem = item.locator(".evidence-problem")
     expect(problem).to_have_text("この証跡は作成から400日経っています（365日以内が必要）。")
     expect(item.locator(".file-facts")).to_contain_text("規程・方針")
+    expect(item.locator(".evidence")).to_have_attribute("data-count", "0")  # still "needs evidence"
     item.screenshot(path=str(SHOTS / "upload-too-old.png"))
 
     item.locator("details.describe-file summary").click()
@@ -43,6 +44,7 @@ def test_upload_with_dates_then_the_library(live_app, page):
     item.locator("form.describe button").click()
     expect(item.locator(".evidence-message")).to_have_text("ファイルの日付・種類を保存しました。")
     expect(problem).to_have_count(0)
+    expect(item.locator(".evidence")).to_have_attribute("data-count", "1")
     item.screenshot(path=str(SHOTS / "dates-corrected.png"))
 
     page.click("header nav >> text=証跡ライブラリ")
