@@ -192,7 +192,7 @@ def answer_states(assessment: Assessment) -> dict[str, AnswerState]:
     answers = answers_of(assessment)
     evidence = evidence_of(assessment)
     questionnaire = questionnaire_for(assessment)
-    today = utcnow().date()
+    today = date.today()
     item_ids = set(answers) | set(evidence)
     return {
         item_id: AnswerState(

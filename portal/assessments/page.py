@@ -4,6 +4,7 @@ each item and who has each section, in a fixed number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +14,6 @@ from portal.assessments.models import Answer, Assessment, AssessmentState, Secti
 from portal.assessments.operations import assignments_of, editable_item_ids, evidence_of, questionnaire_for
 from portal.assessments.rules import NA_CODE, Progress, shortfall
 from portal.assessments.sheet import SheetItem, load_sheet
-from portal.db import utcnow
 from portal.evidence.dates import KIND_LABELS, shortfall_text
 from portal.evidence.models import Evidence
 from portal.extensions import db
@@ -114,7 +114,7 @@ def item_evidence(assessment: Assessment, item_id: str) -> tuple[list[Evidence],
 
 def evidence_problems(rule: EvidenceRule, files: list[Evidence]) -> dict[int, str]:
     """Why each file that does not satisfy ``rule`` today fails it, in the reader's words, by evidence id."""
-    today = utcnow().date()
+    today = date.today()
     found = ((file.id, shortfall(rule, file, today)) for file in files)
     return {file_id: shortfall_text(problem) for file_id, problem in found if problem is not None}
 

@@ -261,7 +261,7 @@ def _seed_from_previous_round(campaign: Campaign) -> None:
     # nor the expired file is carried forward (the supplier answers it again with a current file).
     old_links: dict[int, list[tuple[str, int, int | None]]] = {}
     expired: set[tuple[int, str]] = set()
-    today = utcnow().date()
+    today = date.today()
     for assessment_id, item_id, evidence_id, attached_by_id, valid_until in db.session.execute(
         sa.select(
             AnswerEvidence.assessment_id,

@@ -3,6 +3,7 @@ place), where it is used, and which have expired or expire soon."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -10,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.assessments.page import kinds_offered
-from portal.db import utcnow
 from portal.errors import PortalError
 from portal.evidence.dates import facts_from
 from portal.evidence.library import evidence_library
@@ -30,7 +30,7 @@ def _wants_json() -> bool:
 @bp.route("/")
 @permission_required(Action.ASSESSMENT_ANSWER)
 def library() -> Any:
-    files = evidence_library(acting_organization(), utcnow().date())
+    files = evidence_library(acting_organization(), date.today())
     return render_template("evidence/library.html", files=files, kinds=kinds_offered(EvidenceRule()))
 
 
@@ -52,6 +52,6 @@ def describe(evidence_id: int) -> Any:
     if not _wants_json():
         flash(message, "success")
         return redirect(url_for("evidence.library"))
-    today = utcnow().date()
+    today = date.today()
     expired = evidence.valid_until is not None and evidence.valid_until < today
     return jsonify({"message": message, "id": evidence.id, "expired": expired})

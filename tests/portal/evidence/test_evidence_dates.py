@@ -30,7 +30,7 @@ pytestmark = pytest.mark.both_databases
 
 
 def today():
-    return utcnow().date()
+    return date.today()
 
 
 def opened(make_buyer, make_supplier, make_campaign, make_version, client):
