@@ -45,6 +45,7 @@ from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
 from questionnaires import Item, Questionnaire
 from questionnaires.crosswalk import Crosswalk, load_crosswalk, reference_keys
+from questionnaires.scope import visibility
 
 
 class Match(enum.StrEnum):
@@ -236,6 +237,12 @@ def suggestions_for(assessment: Assessment) -> dict[str, Suggestion]:
     if not items:
         return {}
     found = match_items(questionnaire, items, library_entries(organization_id, besides=assessment.id))
+    # Only items in scope once the suggestions are taken: accepting all never answers an item a condition hides.
+    codes = {item_id: answer.code for item_id, answer in answers.items()}
+    target = {item.id: item for item in items}
+    codes.update({i: s.entry.code for i, s in found.items() if not is_text_item(questionnaire, target[i])})
+    shown = visibility(questionnaire, assessment.tier, codes)
+    found = {item_id: suggestion for item_id, suggestion in found.items() if shown[item_id]}
     _evidence_for(found.values(), organization_id)
     return found
 

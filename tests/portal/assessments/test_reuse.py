@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.suppliers.models import Supplier
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
+from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION
 from tests.queries import counted_queries
 from tests.workflow_fixtures import only_assessment, submit_answers
 
@@ -288,3 +289,21 @@ def test_opening_an_assessment_with_suggestions_takes_the_same_queries_for_a_lar
             submit_codes(more, owner, {"POL-01": "no", "STF-01": "yes", "STF-02": "no"})
     assert counts[0] == counts[1], counts
     assert suggestions_for(second)["STF-01"].entry.code == "yes"  # the newest answer stands
+
+
+def test_only_items_in_scope_once_the_suggestions_are_taken_are_offered(
+    app, make_buyer, make_supplier, make_campaign, make_version
+):
+    version = make_version(CONDITIONAL_DEFINITION)
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    older = only_assessment(make_campaign(buyer, [supplier], by=admin, version=version, name="前回"))
+    save_answer(older, AnswerInput("STF-02", None, "クラウドの利用規則", None, 0), by=owner)
+    submit_codes(older, owner, {"CLD-01": "yes", "CLD-02": "yes", "CLD-03": "yes", "STF-01": "yes"})
+    newer, _ = second_buyer(make_buyer, make_campaign, supplier.organization, owner, version=version)
+    submit_codes(newer, owner, {"CLD-01": "no", "CLD-04": "yes", "STF-01": "no"})
+    third, _ = second_buyer(make_buyer, make_campaign, supplier.organization, owner, version=version)
+    found = suggestions_for(third)
+    # CLD-01's newest answer (いいえ) hides CLD-02 and CLD-03 (and STF-02), whose earlier answers are not offered.
+    assert set(found) == {"CLD-01", "CLD-04", "STF-01"}
+    assert found["CLD-01"].entry.code == "no" and found["STF-01"].entry.assessment_id == newer.id
