@@ -9,7 +9,7 @@ from portal.assessments.operations import AnswerInput, save_answer, submit_asses
 from portal.assessments.reuse import Match, suggestions_for
 from portal.extensions import db
 from portal.suppliers.models import Supplier
-from tests.conftest import sign_in
+from tests.conftest import PASSWORD, csrf_token, sign_in
 from tests.portal.api.helpers import token_for
 from tests.portal.assessments.helpers import CONDITIONAL_DEFINITION
 from tests.queries import counted_queries
@@ -307,3 +307,25 @@ def test_only_items_in_scope_once_the_suggestions_are_taken_are_offered(
     # CLD-01's newest answer (いいえ) hides CLD-02 and CLD-03 (and STF-02), whose earlier answers are not offered.
     assert set(found) == {"CLD-01", "CLD-04", "STF-01"}
     assert found["CLD-01"].entry.code == "no" and found["STF-01"].entry.assessment_id == newer.id
+
+
+def test_accepting_needs_the_csrf_token_and_the_supplier_side(csrf_app, make_buyer, make_supplier, make_campaign):
+    first, owner = answered_for_first_buyer(make_buyer, make_supplier, make_campaign)
+    second, admin = second_buyer(make_buyer, make_campaign, first.supplier.organization, owner)
+    url = f"/assessments/{second.id}/suggestions/accept"
+    client = csrf_app.test_client()
+    client.post(
+        "/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/sign-in")}
+    )
+    assert client.post(url, data={"scope": "all", "csrf_token": csrf_token(client, "/")}).status_code in (403, 404)
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
+    client.post(
+        "/sign-in", data={"email": owner.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/sign-in")}
+    )
+    assert client.post(url, json={"scope": "all"}).status_code == 400  # no token
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Answer).where(Answer.assessment_id == second.id)) == 0
+    )
+    token = csrf_token(client, f"/assessments/{second.id}")
+    reply = client.post(url, json={"scope": "all"}, headers={"X-CSRFToken": token, "Accept": "application/json"})
+    assert reply.status_code == 200 and len(reply.get_json()["items"]) == 3
