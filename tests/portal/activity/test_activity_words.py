@@ -19,11 +19,13 @@ from portal.assessments.operations import (
     submit_assessment,
     tell_owners_ready,
 )
+from portal.assessments.reuse import accept_suggestions
 from portal.campaigns.operations import withdraw_assessment
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.organizations.operations import add_member
 from portal.review.operations import ActionInput, decide_item, decide_outcome, return_for_clarification
+from portal.suppliers.models import Supplier
 from tests.conftest import PASSWORD, sign_in
 from tests.workflow_fixtures import pdf_file
 
@@ -115,8 +117,18 @@ def test_both_logs_say_every_entry_in_words(app, client, make_buyer, make_suppli
     )
     withdraw_assessment(campaign, withdrawn.id, "取引終了のため", by=admin)
     db.session.commit()
+    # Another buyer's request, answered from the supplier's answer library.
+    second_buyer, second_admin = make_buyer()
+    record = Supplier(
+        buyer=second_buyer, organization=supplier.organization, name="x", contact_email=owner.email, tier="T1"
+    )
+    db.session.add(record)
+    db.session.commit()
+    (reused,) = make_campaign(second_buyer, [record], by=second_admin).assessments
+    accept_suggestions(reused, ["STF-01"], by=owner)
+    db.session.commit()
 
-    shown = {str(row.what) for one in (assessment, withdrawn) for row in buyer_activity(one, "en")}
+    shown = {str(row.what) for one in (assessment, withdrawn, reused) for row in buyer_activity(one, "en")}
     assert shown == {str(ACTION_LABELS[kind]) for kind in assessment_kinds()}  # the walk wrote every kind
 
     sign_in(client, admin.email)
