@@ -98,8 +98,17 @@ class Suggestion:
         return choice.label.get(lang) if choice else ""
 
 
+#: Each item's canonical references, worked out once per process: items belong to questionnaires built once
+#: (``questionnaire_of``), and a library reads thousands of them on every page. Keyed by identity (an item
+#: holds a dict, so it is not hashable); the item is kept with its entry, so its id is never reused.
+_REFERENCES: dict[int, tuple[Item, frozenset[tuple[str, str]]]] = {}
+
+
 def _references(item: Item) -> frozenset[tuple[str, str]]:
-    return reference_keys(item.references)  # canonical: "A.5.1" and "A5.1" are one reference
+    cached = _REFERENCES.get(id(item))
+    if cached is None or cached[0] is not item:
+        cached = _REFERENCES[id(item)] = (item, reference_keys(item.references))  # "A.5.1" and "A5.1" are one
+    return cached[1]
 
 
 def _fits(entry: Entry, questionnaire: Questionnaire, item: Item) -> bool:
