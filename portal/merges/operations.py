@@ -227,6 +227,23 @@ def _plain(table: str, column: str) -> Move:
     return move
 
 
+def _merge_claims(request: MergeRequest) -> int:
+    """B's certificates and declarations join A's; one both recorded (same kind and number) is kept once, as A
+    recorded it (its file stays among the evidence, which moves on its own)."""
+    claims = _table("claims")
+    twin = claims.alias("twin")
+    duplicates = sa.select(twin.c.id).where(
+        twin.c.organization_id == request.keep_id,
+        twin.c.kind == claims.c.kind,
+        twin.c.number == claims.c.number,
+    )
+    dropped = db.session.execute(
+        sa.delete(claims).where(claims.c.organization_id == request.absorbed_id, sa.exists(duplicates))
+    )
+    moved = _plain("claims", "organization_id")(request)
+    return int(getattr(dropped, "rowcount", 0)) + moved
+
+
 def _merge_memberships(request: MergeRequest) -> int:
     """Members of B join A; a person in both keeps A's membership with a role on each side either gave them
     (on a side both gave one, A's role stays)."""
@@ -302,6 +319,7 @@ MOVES: dict[tuple[str, str], Move] = {
     ("invitations", "organization_id"): _plain("invitations", "organization_id"),
     ("questionnaire_versions", "organization_id"): _plain("questionnaire_versions", "organization_id"),
     ("background_jobs", "organization_id"): _plain("background_jobs", "organization_id"),
+    ("claims", "organization_id"): _merge_claims,
     ("merge_requests", "keep_id"): _merge_requests_kept_by_absorbed,
     ("merge_requests", "absorbed_id"): _merge_requests_absorbing,
 }

@@ -1,11 +1,14 @@
 """Merging two organisations of one company: both administrators agree, everything moves, conflicts refuse."""
 
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from portal.activity.models import ActivityEntry
 from portal.assessments.models import AnswerEvidence
 from portal.assessments.operations import supplier_inbox
+from portal.claims.models import Claim, ClaimKind
 from portal.errors import Conflict, NotFound, PermissionDenied
 from portal.evidence.models import Evidence
 from portal.extensions import db
@@ -298,3 +301,38 @@ def test_the_command_line_proposes_lists_and_carries_out(company, app):
     assert "Company for Y has been merged into Company for X" in done.output
     db.session.expire_all()
     assert db.session.get(Organization, int(absorbed_id)) is None
+
+
+def test_certificates_both_recorded_are_kept_once(company):
+    """The same ISMS certificate recorded by both organisations is one claim after the merge; the others join."""
+    c = company
+    until = date.today() + timedelta(days=300)
+
+    def isms(organization, number):
+        return Claim(
+            organization_id=organization.id,
+            kind=ClaimKind.ISMS,
+            number=number,
+            certification_body="認証機関",
+            scope="本社",
+            valid_until=until,
+        )
+
+    db.session.add_all(
+        [
+            isms(c["keep"], "IS 123456"),
+            isms(c["absorbed"], "IS 123456"),
+            isms(c["absorbed"], "IS 654321"),
+            Claim(organization_id=c["absorbed"].id, kind=ClaimKind.SECURITY_ACTION, number="123456789", level=2),
+        ]
+    )
+    db.session.commit()
+    keep_id = c["keep"].id
+    carry_out_merge(agreed_request(c), by=c["operator"])
+    db.session.commit()
+    claims = db.session.execute(sa.select(Claim.organization_id, Claim.kind, Claim.number).order_by(Claim.number)).all()
+    assert [tuple(row) for row in claims] == [
+        (keep_id, ClaimKind.SECURITY_ACTION, "123456789"),
+        (keep_id, ClaimKind.ISMS, "IS 123456"),
+        (keep_id, ClaimKind.ISMS, "IS 654321"),
+    ]
