@@ -146,13 +146,17 @@ def test_every_route_of_the_other_side_is_refused_until_the_person_switches(app,
             action = action_of(app, rule.endpoint)
             if action is None or rule.endpoint in SWITCHES_SIDE or role in ROLES[action]:
                 continue
-            url = rule.build(dict.fromkeys(rule.arguments, 1), append_unknown=False)[1]
+            url = rule.build({name: SAMPLE_ARGUMENTS.get(name, 1) for name in rule.arguments}, append_unknown=False)[1]
             headers = {**bearer, "X-Side": str(side)} if rule.endpoint.startswith("api.") else {}
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = client.open(url, method=method, data={}, headers=headers)
                 assert response.status_code == 403, (side, method, url, response.status_code)
                 checked += 1
     assert checked > 60
+
+
+#: route arguments a number cannot stand for (a converter that takes named values only)
+SAMPLE_ARGUMENTS = {"kind": "isms", "answer": "accept", "side": "buyer"}
 
 
 def action_of(app, endpoint):

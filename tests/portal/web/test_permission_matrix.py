@@ -9,6 +9,7 @@ from portal.accounts.operations import invite
 from portal.api.framework import OPERATIONS
 from portal.audits.models import AuditPhoto
 from portal.background.models import BackgroundJob
+from portal.claims.models import Claim, ClaimKind
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.policy import Action
@@ -57,6 +58,9 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
     db.session.add(job)
     # Buyer A's member and open invitation, for the routes that manage them.
     invitation, _ = invite(buyer, "pending@example.com", Role.AUDITOR, by=admin)
+    # Supplier X's declaration, for the routes that edit and remove certificates and declarations.
+    claim = Claim(organization_id=supplier.organization_id, kind=ClaimKind.SECURITY_ACTION, number="1234567", level=1)
+    db.session.add(claim)
     db.session.commit()
     other_buyer, other_admin = make_buyer("Buyer B")
     _, other_owner = make_supplier(other_buyer, name="Other Supplier")
@@ -89,6 +93,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "request_id": 1,  # a merge request (none exists: an operator proposes them)
         "relationship_id": supplier.id,  # X's relationship with buyer A (active: X answers a request once)
         "answer": "accept",
+        "kind": "isms",  # a kind of certificate or declaration to record
+        "claim_id": claim.id,
     }
     return people, ids
 
@@ -111,6 +117,8 @@ OWN_SCOPE = {"api.list_questionnaires", "api.get_questionnaire", "api.list_asses
 #: record); supplier X's evidence file is X's alone, since no submitted answer shows it to A
 BUYERS_OWN = {"job_id", "import_id", "membership_id", "invitation_id", "campaign_id", "supplier_id"}
 SUPPLIERS_OWN = {"evidence_id"}
+#: URL arguments that name no object (a kind of form to open): such a route is judged as one without arguments
+NOT_OBJECTS = {"kind"}
 
 
 def action_of(app, endpoint: str) -> Action:
@@ -155,7 +163,7 @@ def test_no_route_shows_an_object_to_someone_who_may_not_see_it(app, client, wor
                         assert "internal-only-comment" not in body, (person, method, url)
                     continue
                 checked += 1
-                if rule.arguments:
+                if rule.arguments - NOT_OBJECTS:
                     # The API checks a body's shape (400) before looking the object up; it shows nothing.
                     refused = (400, 403, 404) if api else (403, 404)
                     assert response.status_code in refused, (person, method, url, response.status_code)
