@@ -420,7 +420,8 @@
   }
 
   // Uploads, attachments and removals answer with the item's new list of files; a refusal is shown beside it.
-  function sendEvidence(item, url, body) {
+  // A form sent for a JSON answer: { ok, data } whatever the server said (a page that is not JSON reads as failed).
+  function postForm(url, body) {
     return fetch(url, {
       method: "POST",
       headers: { "X-CSRFToken": token, "Accept": "application/json" },
@@ -429,9 +430,15 @@
     }).then(function (response) {
       return response.json().then(function (data) { return { ok: response.ok, data: data }; },
         function () { return { ok: false, data: {} }; });
-    }).then(function (result) {
+    });
+  }
+
+  function failure(result) { return (result.data.error && result.data.error.message) || texts.failed; }
+
+  function sendEvidence(item, url, body) {
+    return postForm(url, body).then(function (result) {
       if (!result.ok) {
-        evidenceMessage(item, (result.data.error && result.data.error.message) || texts.failed, true);
+        evidenceMessage(item, failure(result), true);
         return false;
       }
       var evidence = item.querySelector(".evidence");
@@ -547,21 +554,13 @@
   function setUpCitations() {
     function send(box, form) {
       var message = box.querySelector(".citation-message");
-      fetch(form.action, {
-        method: "POST",
-        headers: { "X-CSRFToken": token, "Accept": "application/json" },
-        body: new FormData(form),
-        credentials: "same-origin"
-      }).then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; },
-          function () { return { ok: false, data: {} }; });
-      }).then(function (result) {
+      postForm(form.action, new FormData(form)).then(function (result) {
         if (result.ok) {
           box.querySelector(".citation-list").innerHTML = result.data.html;
           offerUncited(box);
         }
         message.textContent = result.ok ? result.data.message
-          : (result.data.error && result.data.error.message) || texts.failed;
+          : failure(result);
         message.classList.toggle("is-error", !result.ok);
       }, function () {
         message.textContent = texts.failed;
@@ -634,18 +633,9 @@
     document.querySelectorAll("form.accept-suggestion").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        fetch(form.action, {
-          method: "POST",
-          headers: { "X-CSRFToken": token, "Accept": "application/json" },
-          body: new FormData(form),
-          credentials: "same-origin"
-        }).then(function (response) {
-          return response.json().then(function (data) { return { ok: response.ok, data: data }; },
-            function () { return { ok: false, data: {} }; });
-        }).then(function (result) {
+        postForm(form.action, new FormData(form)).then(function (result) {
           if (result.ok) { accepted(result.data); }
-          say(result.ok ? result.data.message : (result.data.error && result.data.error.message) || texts.failed,
-            !result.ok);
+          say(result.ok ? result.data.message : failure(result), !result.ok);
         }, function () { say(texts.failed, true); });
       });
     });

@@ -11,6 +11,7 @@ from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.claims.forms import describe
 from portal.claims.operations import valid_claims_by_supplier
 from portal.reports.cells import DATE_FORMATS, display_width, set_text
+from portal.reports.printing import Issue, print_setup
 from portal.reports.workbook import new_workbook, workbook_bytes
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.queries import Row
@@ -20,9 +21,16 @@ MAX_WIDTH = 60
 
 
 def supplier_list_workbook(
-    rows: list[Row], today: date, lang: str, weakest: Mapping[int, str | None] | None = None
+    rows: list[Row],
+    today: date,
+    lang: str,
+    weakest: Mapping[int, str | None] | None = None,
+    *,
+    issuer: str = "",
 ) -> bytes:
-    """One sheet: a header row, then one row per supplier; every text typed as text (never a formula).
+    """One sheet: a header row, then one row per supplier; every text typed as text (never a formula). It
+    prints as the other exports do (``portal.reports.printing``): A4 landscape, one page wide, the header row on
+    every page, the issuing buyer and the date in the margins.
 
     ``weakest``: per supplier id, the weakest grade shown in the chain below it (``portal.suppliers.chain``).
     The last column lists the supplier's valid certificates and declarations, one a line.
@@ -70,6 +78,7 @@ def supplier_list_workbook(
             widths[column - 1] = max(widths[column - 1], display_width(value) if isinstance(value, str) else 10)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(width + 2, MAX_WIDTH)
+    print_setup(sheet, Issue(lang if lang in ("ja", "en") else "ja", _("Suppliers"), issuer, today), title_rows="1:1")
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
     return workbook_bytes(workbook)

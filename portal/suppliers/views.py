@@ -67,7 +67,7 @@ def export_list() -> Any:
     today = date.today()
     rows = filtered_suppliers(acting_organization(), SupplierFilters.from_args(request.args), today)
     weakest = weakest_grades(acting_organization().id)
-    content = supplier_list_workbook(rows, today, str(get_locale() or "ja"), weakest)
+    content = supplier_list_workbook(rows, today, str(get_locale() or "ja"), weakest, issuer=acting_organization().name)
     return attachment(
         [content],
         mimetype=XLSX,
