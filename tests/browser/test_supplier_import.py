@@ -90,15 +90,19 @@ def test_import_300_suppliers_then_a_campaign_to_the_t2_ones(live_app, page, scr
     assert page.locator("table.suppliers tbody tr").count() == 50
     page.locator('select[name="tier"]').select_option("T2")
     page.get_by_label("検索").fill("取引0")
-    page.get_by_role("button", name="表示").click()
+    # Each filter and page link loads a new page: wait for it before counting rows, or the old page is counted.
+    with page.expect_navigation():
+        page.get_by_role("button", name="表示").click()
     assert "tier=T2" in page.url
     assert page.locator("[data-total]").get_attribute("data-total") == "33"  # 取引0xx in T2: every third of 100
     both_widths(page, screenshot, "03-supplier-list-filtered")
     page.get_by_label("検索").fill("")
-    page.get_by_role("button", name="表示").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="表示").click()
     assert page.locator("[data-total]").get_attribute("data-total") == "100"
     assert page.locator("nav.pager .current").inner_text() == "1"
-    page.locator("nav.pager").get_by_role("link", name="2", exact=True).click()
+    with page.expect_navigation():
+        page.locator("nav.pager").get_by_role("link", name="2", exact=True).click()
     assert "page=2" in page.url and "tier=T2" in page.url
     assert page.locator("table.suppliers tbody tr").count() == 50
     both_widths(page, screenshot, "03b-supplier-list-t2-page-2")
