@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     EXPORT_PORTFOLIO = "export.portfolio"
     EXPORT_AUDIT = "export.audit"
     QUESTIONNAIRE_READ = "questionnaire.read"
+    QUESTIONNAIRE_MANAGE = "questionnaire.manage"
     MEMBERS_MANAGE = "members.manage"
     RELATIONSHIP_READ = "relationship.read"
     RELATIONSHIP_ANSWER = "relationship.answer"
@@ -83,6 +84,8 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.EXPORT_PORTFOLIO: BUYER_ROLES,
     Action.EXPORT_AUDIT: BUYER_ROLES,
     Action.QUESTIONNAIRE_READ: EVERYONE,
+    # A buyer's own questionnaires: its administrators upload, edit and publish them.
+    Action.QUESTIONNAIRE_MANAGE: frozenset({Role.BUYER_ADMIN}),
     Action.MEMBERS_MANAGE: ADMIN_ROLES,
     # A company's buyers, their requests to add it and what each may see of its own suppliers: its
     # administrators on either side decide (a buyer-only company may be asked to become a supplier).
