@@ -31,8 +31,12 @@ EVIDENCE_WORDS = {
 }
 EVIDENCE_KINDS = ("policy", "certificate", "pledge", "record", "screenshot", "contract", "other")
 ScaleKind = Literal["choice", "text"]
-ScoringModelName = Literal["default", "ipa_points"]
-SCORING_MODELS: tuple[ScoringModelName, ...] = ("default", "ipa_points")
+ScoringModelName = Literal["default", "ipa_points", "meti_scs", "jama_levels", "aichi"]
+SCORING_MODELS: tuple[ScoringModelName, ...] = ("default", "ipa_points", "meti_scs", "jama_levels", "aichi")
+#: The models whose verdict is a level (achieved / requested) rather than a grade.
+LEVEL_MODELS: tuple[ScoringModelName, ...] = ("meti_scs", "jama_levels")
+#: ``jama_levels``: the cumulative rate (percent) a level needs when the definition does not say.
+DEFAULT_LEVEL_THRESHOLD = 100.0
 
 
 class Tier(StrEnum):
@@ -66,6 +70,14 @@ class Text:
     def to_dict(self) -> dict[str, str]:
         """The ``{ja, en}`` mapping of the definition format."""
         return {"ja": self.ja, "en": self.en}
+
+
+#: The names of the tiers of a questionnaire that does not name its own levels.
+DEFAULT_LEVEL_NAMES: Mapping[Tier, Text] = {
+    Tier.T1: Text("基本", "Basic"),
+    Tier.T2: Text("標準", "Standard"),
+    Tier.T3: Text("高度", "Advanced"),
+}
 
 
 @dataclass(frozen=True)
@@ -232,10 +244,18 @@ class Band:
 
 @dataclass(frozen=True)
 class ScoringModel:
-    """Which scoring rules the questionnaire uses (``default`` or ``ipa_points``) and its bands."""
+    """Which scoring rules the questionnaire uses, with the model's parameters (FORMAT.md, Scoring models)."""
 
     model: ScoringModelName = "default"
+    #: ``ipa_points`` only
     bands: tuple[Band, ...] = ()
+    #: ``jama_levels`` only: the cumulative rate (percent) a level needs
+    level_threshold: float = DEFAULT_LEVEL_THRESHOLD
+
+    @property
+    def is_level_based(self) -> bool:
+        """Whether the verdict is an achieved level (``meti_scs``, ``jama_levels``) rather than a grade."""
+        return self.model in LEVEL_MODELS
 
     def band_for(self, total: float) -> Band | None:
         """The first band whose minimum ``total`` reaches; the open last band catches the rest."""
@@ -249,6 +269,8 @@ class ScoringModel:
         data: dict[str, Any] = {"model": self.model}
         if self.bands:
             data["bands"] = [{"min": _plain_number(band.min), "label": band.label.to_dict()} for band in self.bands]
+        if self.level_threshold != DEFAULT_LEVEL_THRESHOLD:
+            data["level_threshold"] = _plain_number(self.level_threshold)
         return data
 
 
@@ -266,6 +288,18 @@ class Questionnaire:
     sections: tuple[Section, ...]
     description: Text | None = None
     format: int = FORMAT_VERSION
+    #: The names the questionnaire gives its tiers (``★3``, ``Lv1``); empty when it keeps the default names.
+    levels: Mapping[Tier, Text] = field(default_factory=dict)
+
+    @property
+    def level_tiers(self) -> tuple[Tier, ...]:
+        """The tiers this questionnaire uses, lowest first: the named ones, or all three without ``levels``."""
+        return tuple(self.levels) if self.levels else tuple(Tier)
+
+    def level_name(self, tier: Tier | str) -> Text:
+        """The questionnaire's name for ``tier`` (``★4``), or the default name (標準 / Standard)."""
+        target = Tier(tier)
+        return self.levels.get(target) or DEFAULT_LEVEL_NAMES[target]
 
     @property
     def items(self) -> Iterator[Item]:
@@ -313,6 +347,8 @@ class Questionnaire:
             data["description"] = self.description.to_dict()
         data["source"] = self.source
         data["licence"] = self.licence
+        if self.levels:
+            data["levels"] = {tier.value: name.to_dict() for tier, name in self.levels.items()}
         data["scoring"] = self.scoring.to_dict()
         data["scales"] = {scale_id: scale.to_dict() for scale_id, scale in self.scales.items()}
         data["sections"] = [section.to_dict() for section in self.sections]

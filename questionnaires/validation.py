@@ -22,13 +22,18 @@ from questionnaires.model import (
     Scale,
     ScoringModel,
     Section,
+    Text,
     Tier,
 )
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 TOP_REQUIRED = ("format", "key", "version", "title", "source", "licence", "scales", "sections")
-TOP_OPTIONAL = ("description", "scoring")
+TOP_OPTIONAL = ("description", "levels", "scoring")
+#: ``meti_scs`` counts an item met or not: its scale must say yes and no, and may say nothing else but these.
+YES_NO_CODES = frozenset({"yes", "no", "partial", "unknown", "na"})
+#: ``aichi`` scores 0–5 points per answer (0: judged unnecessary, left out of the means).
+AICHI_POINTS = frozenset(range(6))
 ITEM_REQUIRED = ("id", "tier", "text", "scale")
 ITEM_OPTIONAL = (
     "guidance", "weight", "required", "critical", "evidence", "condition", "references",
@@ -53,14 +58,16 @@ def build_questionnaire(data: object, file: str) -> Questionnaire:
     source = check.string(top["source"], "source") if "source" in top else None
     licence = check.string(top["licence"], "licence") if "licence" in top else None
     scoring = _scoring(check, top.get("scoring", {"model": "default"}))
+    levels = _levels(check, top["levels"]) if "levels" in top else {}
     scales, broken_scales = _scales(check, top["scales"]) if "scales" in top else ({}, set())
     sections, conditions, declared = (
-        _sections(check, top["sections"], scales, broken_scales) if "sections" in top else ((), {}, set())
+        _sections(check, top["sections"], scales, broken_scales) if "sections" in top else ((), {}, {})
     )
     resolved = _check_conditions(check, sections, conditions, scales, declared)
+    _check_items_fit(check, sections, declared, levels, scoring, scales)
     if check.problems:
         raise DefinitionError(check.problems)
-    assert key and version and title and source and licence and scoring  # guaranteed by no problems
+    assert key and version and title and source and licence and scoring and levels is not None  # no problems
     final_sections = tuple(
         Section(
             section.id,
@@ -71,7 +78,9 @@ def build_questionnaire(data: object, file: str) -> Questionnaire:
         )
         for section in sections
     )
-    return Questionnaire(key, version, title, source, licence, scoring, scales, final_sections, description)
+    return Questionnaire(
+        key, version, title, source, licence, scoring, scales, final_sections, description, levels=levels
+    )
 
 
 def _with_condition(item: Item, condition: Condition | None) -> Item:
@@ -80,14 +89,56 @@ def _with_condition(item: Item, condition: Condition | None) -> Item:
     return replace(item, condition=condition)
 
 
+def _levels(check: Checker, value: object) -> dict[Tier, Text] | None:
+    """The named tiers: a prefix of T1, T2, T3 (T1; T1 and T2; or all three), each with a text."""
+    data = check.any_mapping(value, "levels")
+    if data is None:
+        return None
+    if not data:
+        check.add("levels", "must name at least T1")
+        return None
+    levels: dict[Tier, Text] = {}
+    ok = True
+    for key, name in data.items():
+        path = join("levels", key)
+        if key not in {tier.value for tier in Tier}:
+            check.add(path, f"unknown tier {describe(key)} (expected T1, T2, T3)")
+            ok = False
+            continue
+        text = check.text(name, path)
+        if text is None:
+            ok = False
+        else:
+            levels[Tier(key)] = text
+    if not ok:
+        return None
+    expected = list(Tier)[: len(data)]
+    if sorted(levels, key=lambda tier: tier.rank) != expected:
+        given = ", ".join(str(key) for key in data)
+        check.add("levels", f"must be cumulative: T1, then T2, then T3, none left out (got {given})")
+        return None
+    return {tier: levels[tier] for tier in expected}
+
+
 def _scoring(check: Checker, value: object) -> ScoringModel | None:
-    data = check.mapping(value, "scoring", ("model",), ("bands",))
+    data = check.mapping(value, "scoring", ("model",), ("bands", "level_threshold"))
     if data is None or "model" not in data:
         return None
     model = data["model"]
     if model not in SCORING_MODELS:
         check.add("scoring.model", f"must be one of {', '.join(SCORING_MODELS)} (got {describe(model)})")
         return None
+    if "level_threshold" in data and model != "jama_levels":
+        check.add("scoring.level_threshold", "only allowed with model jama_levels")
+        return None
+    if model == "jama_levels" and "level_threshold" in data:
+        threshold = data["level_threshold"]
+        if not is_number(threshold) or not 0 < threshold <= 100:
+            check.add(
+                "scoring.level_threshold", f"must be a percentage above 0, at most 100 (got {describe(threshold)})"
+            )
+            return None
+        return ScoringModel(model, level_threshold=float(threshold))
     if model != "ipa_points":
         if "bands" in data:
             check.add("scoring.bands", "only allowed with model ipa_points")
@@ -189,11 +240,12 @@ def _choices(check: Checker, value: object, path: str) -> tuple[Choice, ...] | N
 
 def _sections(
     check: Checker, value: object, scales: dict[str, Scale], broken_scales: set[str]
-) -> tuple[tuple[Section, ...], dict[str, tuple[str, str]], set[str]]:
-    """Sections with their items (conditions still unresolved), each item's raw condition + path, all ids."""
+) -> tuple[tuple[Section, ...], dict[str, tuple[str, str]], dict[str, str]]:
+    """Sections with their items (conditions still unresolved), each item's raw condition + path, and every
+    declared id with the path of its ``id`` key."""
     raw_sections = check.list_of(value, "sections", "must contain at least one section")
     if raw_sections is None:
-        return (), {}, set()
+        return (), {}, {}
     sections: list[Section] = []
     conditions: dict[str, tuple[str, str]] = {}
     ids: dict[str, str] = {}
@@ -219,7 +271,7 @@ def _sections(
                     conditions[item.id] = (raw_item["condition"], join(item_path, "condition"))
         if section_id is not None and title is not None:
             sections.append(Section(section_id, title, tuple(items), description, bool(cites)))
-    return tuple(sections), conditions, set(ids)
+    return tuple(sections), conditions, ids
 
 
 def _unique_id(check: Checker, data: dict[str, Any], path: str, ids: dict[str, str]) -> str | None:
@@ -331,7 +383,7 @@ def _check_conditions(
     sections: tuple[Section, ...],
     raw: dict[str, tuple[str, str]],
     scales: dict[str, Scale],
-    declared: set[str],
+    declared: dict[str, str],
 ) -> dict[str, Condition]:
     """Parse each condition and check the items and codes it names, then look for cycles."""
     items = {item.id: item for section in sections for item in section.items}
@@ -353,6 +405,44 @@ def _check_conditions(
             parsed[item_id] = condition
     _check_cycles(check, parsed, raw)
     return parsed
+
+
+def _check_items_fit(
+    check: Checker,
+    sections: tuple[Section, ...],
+    declared: dict[str, str],
+    levels: dict[Tier, Text] | None,
+    scoring: ScoringModel | None,
+    scales: dict[str, Scale],
+) -> None:
+    """Each item's tier is one of the named levels, and its scale is one the scoring model can score."""
+    for item in (item for section in sections for item in section.items):
+        path = declared[item.id].removesuffix(".id")
+        if levels and item.tier not in levels:
+            named = ", ".join(tier.value for tier in levels)
+            check.add(
+                join(path, "tier"), f"must be one of the questionnaire's levels {named} (got {item.tier.value!r})"
+            )
+        scale = scales[item.scale]
+        if scoring is None or scale.kind == "text":
+            continue  # free-text answers are never scored
+        if scoring.model == "meti_scs" and not (
+            {"yes", "no"} <= set(scale.codes()) and set(scale.codes()) <= YES_NO_CODES
+        ):
+            check.add(
+                join(path, "scale"),
+                f"item {item.id!r}: model meti_scs needs a yes/no scale (codes yes and no; partial, unknown, na "
+                f"allowed), and scale {scale.id!r} has {', '.join(scale.codes())}",
+            )
+        if scoring.model == "aichi" and not all(
+            choice.value is None or choice.value in AICHI_POINTS for choice in scale.choices
+        ):
+            values = ", ".join("null" if c.value is None else f"{c.value:g}" for c in scale.choices)
+            check.add(
+                join(path, "scale"),
+                f"item {item.id!r}: model aichi needs a 0–5 points scale (whole points 0 to 5), "
+                f"and scale {scale.id!r} has values {values}",
+            )
 
 
 def _check_reference(

@@ -369,7 +369,7 @@ def test_unknown_top_level_key_is_named(small_definition: str) -> None:
         (
             "sauce",
             "unknown key (expected one of: format, key, version, title, source, licence, scales, sections, "
-            "description, scoring)",
+            "description, levels, scoring)",
         ),
         ("source", "is required"),
     ]
