@@ -21,6 +21,8 @@ from questionnaires.references import canonical_refs
 
 METI_FILE = "meti-scs-2026.3.csv"
 BUILTIN_FILE = "builtin-banks.csv"
+#: The built-in bank imported from METI's table: its pairs are the METI file's, built from the table itself.
+METI_BANK = "meti-scs"
 #: The METI table's columns (second header row names the reference documents) → scheme.
 METI_COLUMNS = {
     "NIST CSFにおける機能": "nist_csf",
@@ -77,6 +79,11 @@ def bank_pairs(questionnaires: Iterable[Questionnaire]) -> Pairs:
     return pairs
 
 
+def bank_sources() -> list[Questionnaire]:
+    """The built-in questionnaires whose references make the built-in file (all but the METI bank)."""
+    return [questionnaire for questionnaire in load_builtin() if questionnaire.key != METI_BANK]
+
+
 def _canonical(scheme: str, raws: Iterable[str]) -> list[str]:
     return [ref for raw in raws for ref in canonical_refs(scheme, raw)]
 
@@ -97,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--meti", type=Path, required=True, help="METI's SC_Security.csv")
     args = parser.parse_args(argv)
     (crosswalks_dir() / METI_FILE).write_text(render(meti_pairs(args.meti)), encoding="utf-8")
-    (crosswalks_dir() / BUILTIN_FILE).write_text(render(bank_pairs(load_builtin())), encoding="utf-8")
+    (crosswalks_dir() / BUILTIN_FILE).write_text(render(bank_pairs(bank_sources())), encoding="utf-8")
 
 
 if __name__ == "__main__":
