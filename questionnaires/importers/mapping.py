@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from questionnaires.model import Tier
 from questionnaires.yaml_io import read_yaml
+
+if TYPE_CHECKING:
+    from questionnaires.importers.row_rules import RowRules
 
 MAX_MAPPING_BYTES = 256 * 1024
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
@@ -82,11 +85,15 @@ class TableMapping:
     tier_values: dict[str, Tier] = field(default_factory=dict)
     default_tier: Tier | None = None
     references: dict[str, ColumnRef] = field(default_factory=dict)
+    #: What each row is and how it is answered (questionnaires.importers.row_rules).
+    rows: RowRules = field(default_factory=lambda: _no_row_rules())
 
 
 _TOP_KEYS = {
     "sheet", "header_rows", "encoding", "id", "sections", "text", "guidance", "tiers", "tier",
     "default_tier", "references", "output",
+    # row_rules.ROW_KEYS:
+    "answer_type", "follow_ups", "headings", "skip", "explanatory", "weight", "critical", "evidence",
 }  # fmt: skip
 _OUTPUT_KEYS = {
     "key",
@@ -137,9 +144,10 @@ def parse_mapping(data: object) -> TableMapping:
             raise TableImportError("mapping: id.levels must be a positive whole number")
     else:
         id_column, separator, levels = _column(id_spec, "id"), "-", None
-    sections = tuple(_section_level(raw, index) for index, raw in enumerate(_list(top.get("sections"), "sections")))
-    if not sections:
-        raise TableImportError("mapping: sections must name at least one level")
+    raw_sections = top.get("sections", [] if "headings" in top else None)
+    sections = tuple(_section_level(raw, index) for index, raw in enumerate(_list(raw_sections, "sections")))
+    if not sections and "headings" not in top:
+        raise TableImportError("mapping: sections must name at least one level (or map headings)")
     header_rows = top.get("header_rows", 1)
     if not isinstance(header_rows, int) or isinstance(header_rows, bool) or not 0 <= header_rows <= 20:
         raise TableImportError("mapping: header_rows must be a whole number from 0 to 20")
@@ -165,7 +173,21 @@ def parse_mapping(data: object) -> TableMapping:
         tier_values=tier_values,
         default_tier=default_tier,
         references=references,
+        rows=_row_rules(top, output),
     )
+
+
+def _row_rules(top: dict[str, Any], output: dict[str, Any]) -> RowRules:
+    from questionnaires.importers.row_rules import parse_row_rules
+
+    scales = output.get("scales")
+    return parse_row_rules(top, scales if isinstance(scales, dict) else {})
+
+
+def _no_row_rules() -> RowRules:
+    from questionnaires.importers.row_rules import RowRules
+
+    return RowRules()
 
 
 def _tiers(top: dict[str, Any]) -> tuple[dict[Tier, ColumnRef], ColumnRef | None, dict[str, Tier]]:

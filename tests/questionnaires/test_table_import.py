@@ -163,7 +163,7 @@ def test_repeated_id_is_refused(tmp_path: Path) -> None:
     (tmp_path / "dup.csv").write_text(text, encoding="utf-8")
     with pytest.raises(TableImportError) as caught:
         import_table(tmp_path / "dup.csv", parse_mapping(CSV_MAPPING))
-    assert str(caught.value) == "row 4: id '1-1' already used in row 2"
+    assert str(caught.value) == "row 4, column A: id '1-1' already used in row 2"
 
 
 def test_hostile_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
