@@ -17,7 +17,7 @@ from portal.assessments.models import (
 from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditPhoto
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign, CampaignState
-from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.models import QuestionnaireDraft, QuestionnaireVersion
 from portal.claims.models import Claim
 from portal.evidence.models import Evidence
 from portal.mail.models import OutboxMessage
@@ -57,6 +57,7 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "PasswordReset",
+    "QuestionnaireDraft",
     "QuestionnaireVersion",
     "ReminderSent",
     "ReviewDecision",

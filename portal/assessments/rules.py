@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from portal.catalog.changes import compare
 from questionnaires import Item, Questionnaire
 from questionnaires.model import EvidenceRule
 from questionnaires.scope import visibility
@@ -154,14 +155,9 @@ def satisfying(rule: EvidenceRule, files: Iterable[DatedFile], today: date) -> i
 
 
 def changed_item_ids(old: Questionnaire | None, new: Questionnaire, ids: Iterable[str]) -> list[str]:
-    """Items whose question or answer scale differs from the previous round (new items included)."""
+    """Items whose question or answer scale differs from the previous round (new items included): what the
+    version page shows as asked differently (``portal.catalog.changes``, the one notion of change)."""
     if old is None:
         return []
-    old_items = {item.id: item for item in old.items}
-    changed = []
-    for item_id in ids:
-        before = old_items.get(item_id)
-        after = new.item(item_id)
-        if before is None or before.text != after.text or old.scale_of(before) != new.scale_of(after):
-            changed.append(item_id)
-    return changed
+    marked = compare(old, new).marked_ids()
+    return [item_id for item_id in ids if item_id in marked]

@@ -44,6 +44,7 @@ class Action(enum.StrEnum):
     EXPORT_AUDIT = "export.audit"
     QUESTIONNAIRE_READ = "questionnaire.read"
     QUESTIONNAIRE_MANAGE = "questionnaire.manage"
+    QUESTIONNAIRE_BROWSE = "questionnaire.browse"
     MEMBERS_MANAGE = "members.manage"
     RELATIONSHIP_READ = "relationship.read"
     RELATIONSHIP_ANSWER = "relationship.answer"
@@ -86,6 +87,9 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.QUESTIONNAIRE_READ: EVERYONE,
     # A buyer's own questionnaires: its administrators upload, edit and publish them.
     Action.QUESTIONNAIRE_MANAGE: frozenset({Role.BUYER_ADMIN}),
+    # The buyer's catalogue pages (versions, what changed, downloads): its staff read them; suppliers read
+    # only what their assessments show.
+    Action.QUESTIONNAIRE_BROWSE: BUYER_ROLES,
     Action.MEMBERS_MANAGE: ADMIN_ROLES,
     # A company's buyers, their requests to add it and what each may see of its own suppliers: its
     # administrators on either side decide (a buyer-only company may be asked to become a supplier).

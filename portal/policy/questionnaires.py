@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from portal.assessments.models import Assessment
 from portal.campaigns.models import Campaign, CampaignState
-from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.models import QuestionnaireDraft, QuestionnaireVersion
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
@@ -59,6 +59,43 @@ def latest_buyer_version(buyer: Organization, key: str) -> QuestionnaireVersion 
         .where(QuestionnaireVersion.key == key, _usable_by(buyer))
         .order_by(QuestionnaireVersion.published_at.desc(), QuestionnaireVersion.id.desc())
         .limit(1)
+    )
+
+
+def list_buyer_versions_of(buyer: Organization, key: str) -> list[QuestionnaireVersion]:
+    """The versions of ``key`` the buyer may use, oldest first (in the order they were published)."""
+    return list(
+        db.session.scalars(
+            sa.select(QuestionnaireVersion)
+            .where(QuestionnaireVersion.key == key, _usable_by(buyer))
+            .order_by(QuestionnaireVersion.published_at, QuestionnaireVersion.id)
+        )
+    )
+
+
+def previous_buyer_version(buyer: Organization, version: QuestionnaireVersion) -> QuestionnaireVersion | None:
+    """The version of the same key the buyer may use that was published just before ``version``."""
+    versions = list_buyer_versions_of(buyer, version.key)
+    index = next((n for n, v in enumerate(versions) if v.id == version.id), 0)
+    return versions[index - 1] if index > 0 else None
+
+
+def get_buyer_draft(buyer: Organization, draft_id: int) -> QuestionnaireDraft | None:
+    """One of the buyer's own drafts; another buyer's is as good as absent."""
+    return db.session.scalar(
+        sa.select(QuestionnaireDraft).where(
+            QuestionnaireDraft.id == draft_id, QuestionnaireDraft.organization_id == buyer.id
+        )
+    )
+
+
+def list_buyer_drafts(buyer: Organization) -> list[QuestionnaireDraft]:
+    return list(
+        db.session.scalars(
+            sa.select(QuestionnaireDraft)
+            .where(QuestionnaireDraft.organization_id == buyer.id)
+            .order_by(QuestionnaireDraft.key)
+        )
     )
 
 

@@ -9,14 +9,24 @@ from portal.accounts.operations import invite
 from portal.api.framework import OPERATIONS
 from portal.audits.models import AuditPhoto
 from portal.background.models import BackgroundJob
+from portal.catalog.drafts import start_draft
+from portal.catalog.operations import publish
 from portal.claims.models import Claim, ClaimKind
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.policy import Action
 from portal.policy import actions as policy
+from questionnaires import load_text
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
-from tests.workflow_fixtures import corrective_action, internal_note, only_assessment, pdf_file, planned_audit
+from tests.workflow_fixtures import (
+    WORKFLOW_DEFINITION,
+    corrective_action,
+    internal_note,
+    only_assessment,
+    pdf_file,
+    planned_audit,
+)
 
 PUBLIC = {
     "static",
@@ -61,6 +71,10 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
     # Supplier X's declaration, for the routes that edit and remove certificates and declarations.
     claim = Claim(organization_id=supplier.organization_id, kind=ClaimKind.SECURITY_ACTION, number="1234567", level=1)
     db.session.add(claim)
+    # Buyer A's own questionnaire and a draft of its next version (another buyer reads neither).
+    own_definition = load_text(WORKFLOW_DEFINITION.replace("workflow-check", "a-own"), "own.yaml")
+    own, _ = publish(own_definition, origin="import", organization=buyer)
+    draft, _ = start_draft(buyer, own, by=admin)
     db.session.commit()
     other_buyer, other_admin = make_buyer("Buyer B")
     _, other_owner = make_supplier(other_buyer, name="Other Supplier")
@@ -83,7 +97,7 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "import_id": job.id,
         "audit_id": audit.id,
         "photo_id": 1,
-        "key": "workflow-check",
+        "key": "a-own",  # buyer A's own questionnaire
         "version": "1",
         "token": "x",
         "membership_id": admin.memberships[0].id,
@@ -95,6 +109,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "answer": "accept",
         "kind": "isms",  # a kind of certificate or declaration to record
         "claim_id": claim.id,
+        "version_id": own.id,
+        "draft_id": draft.id,
     }
     return people, ids
 
@@ -116,6 +132,7 @@ OWN_SCOPE = {"api.list_questionnaires", "api.get_questionnaire", "api.list_asses
 #: URL arguments naming buyer A's own objects (its export job, member, invitation, campaign, supplier
 #: record); supplier X's evidence file is X's alone, since no submitted answer shows it to A
 BUYERS_OWN = {"job_id", "import_id", "membership_id", "invitation_id", "campaign_id", "supplier_id"}
+BUYERS_OWN |= {"key", "version_id", "draft_id"}  # its own questionnaire, a version and a draft of it
 SUPPLIERS_OWN = {"evidence_id"}
 #: URL arguments that name no object (a kind of form to open): such a route is judged as one without arguments
 NOT_OBJECTS = {"kind"}
