@@ -82,14 +82,20 @@ def _requeue(lost: list[tuple[str, int]]) -> int:
 
 @shared_task(name="campaigns.send_reminders", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def send_reminders() -> int:
-    """Queue today's reminder e-mails (assessments, corrective actions, expiring evidence), then send them."""
+    """Queue today's reminder e-mails (assessments, corrective actions, expiring evidence), then send them; and
+    rescore the assessments relying on a file that has expired since the last run."""
     from portal.campaigns.reminders import send_action_reminders, send_assessment_reminders, send_evidence_reminders
+    from portal.evidence.expiry import rescore_after_expiry
+    from portal.scoring.dispatch import enqueue_scoring
 
     today = date.today()
     queued = send_assessment_reminders(today) + send_action_reminders(today) + send_evidence_reminders(today)
+    rescored = rescore_after_expiry(today)
     db.session.commit()
     if queued:
         send_outbox_soon()
+    for assessment_id in rescored:
+        enqueue_scoring(assessment_id)
     return queued
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -17,12 +18,15 @@ from portal.accounts.models import User
 from portal.activity.operations import record
 from portal.errors import PortalError, UserInputError, too_large
 from portal.evidence.dates import FileFacts
+from portal.evidence.expiry import request_rescoring
 from portal.evidence.models import Evidence
 from portal.evidence.sniffing import DOCUMENTS, HasMacros, NotWhatItsNameSays, Refused, checked_type, clean_filename
 from portal.extensions import db
 from portal.lookups import one_or_not_found
 from portal.organizations.models import Organization
+from portal.scoring.dispatch import enqueue_scoring
 from portal.storage import TooLarge, current_storage
+from portal.unit_of_work import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +183,9 @@ def describe_evidence(evidence: Evidence, facts: FileFacts, *, by: User, keep_un
     if not changes:
         return
     db.session.flush()
+    # Whether the file satisfies an item's rule may have changed: the scores relying on it are asked again.
+    for assessment_id in request_rescoring([evidence.id]):
+        after_commit(partial(enqueue_scoring, assessment_id))
     record(
         "evidence.described",
         actor=by,

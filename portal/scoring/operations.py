@@ -7,7 +7,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,14 +22,18 @@ from portal.assessments.models import (
     Decision,
     ReviewDecision,
 )
+from portal.assessments.rules import satisfying
 from portal.audits.models import Audit, AuditItemResult, AuditResult, AuditState
 from portal.campaigns.models import Campaign
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_by_id
 from portal.db import utcnow
+from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.scoring.models import AssessmentScore, ScoreState
 from portal.scoring.summary import score_summary
+from questionnaires import Questionnaire
+from questionnaires.model import EvidenceRule
 from questionnaires.scoring import (
     NONCONFORMING,
     RULES_VERSION,
@@ -47,27 +52,42 @@ STALE_RUNNING = timedelta(minutes=30)
 
 _AIDS: sa.BindParameter[list[int]] = sa.bindparam("aids", expanding=True)
 
-#: Answers, evidence links and review decisions of some assessments in one round trip:
-#: (assessment, item, value, kind).
-_INPUTS: sa.CompoundSelect[int, str, str | None, str] = sa.union_all(
+#: The columns only an attached file's row fills (typed: PostgreSQL resolves a UNION's NULLs pairwise).
+_NO_FILE = (sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), Evidence.uploaded_at.type))
+
+#: Answers, attached files, review decisions and unverified items of some assessments in one round trip:
+#: (assessment, item, value, kind, and for a file: its document date, valid-until date and upload time).
+_INPUTS: sa.CompoundSelect[int, str, str | None, str, date | None, date | None, datetime | None] = sa.union_all(
     # "x": an answer with an explanation instead of evidence.
     sa.select(
         Answer.assessment_id,
         Answer.item_id,
         Answer.code,
         sa.case((Answer.evidence_note.is_(None), sa.literal("a")), else_=sa.literal("x")),
+        *_NO_FILE,
     ).where(Answer.assessment_id.in_(_AIDS)),
-    sa.select(AnswerEvidence.assessment_id, AnswerEvidence.item_id, sa.null(), sa.literal("e"))
-    .where(AnswerEvidence.assessment_id.in_(_AIDS))
-    .distinct(),
+    # "e": one attached file, its kind as the value; whether it satisfies the item's rule is decided per
+    # scoring day (``_Read.inputs``).
+    sa.select(
+        AnswerEvidence.assessment_id,
+        AnswerEvidence.item_id,
+        Evidence.kind,
+        sa.literal("e"),
+        Evidence.document_date,
+        Evidence.valid_until,
+        Evidence.uploaded_at,
+    )
+    .join(Evidence, Evidence.id == AnswerEvidence.evidence_id)
+    .where(AnswerEvidence.assessment_id.in_(_AIDS)),
     sa.select(
         ReviewDecision.assessment_id,
         ReviewDecision.item_id,
         sa.cast(ReviewDecision.decision, sa.String),
         sa.literal("r"),
+        *_NO_FILE,
     ).where(ReviewDecision.assessment_id.in_(_AIDS)),
     # An item an audit of these answers could not verify counts like a nonconforming decision.
-    sa.select(Audit.reference_assessment_id, AuditItemResult.item_id, sa.null(), sa.literal("n"))
+    sa.select(Audit.reference_assessment_id, AuditItemResult.item_id, sa.null(), sa.literal("n"), *_NO_FILE)
     .join(Audit, Audit.id == AuditItemResult.audit_id)
     .where(
         Audit.reference_assessment_id.in_(_AIDS),
@@ -160,42 +180,84 @@ _STORE_FAILED = (
 )
 
 
-def scoring_inputs(connection: sa.Connection, assessment_id: int) -> dict[str, AnswerInput]:
-    """Answer codes, whether evidence is attached, and review decisions, per item."""
-    return _inputs_of(connection, [assessment_id]).get(assessment_id, {})
+def scoring_inputs(connection: sa.Connection, assessment_id: int, today: date | None = None) -> dict[str, AnswerInput]:
+    """Answer codes, whether a file satisfying the item's evidence rule on ``today`` is attached, and review
+    decisions, per item."""
+    header = connection.execute(_HEADER, {"aids": [assessment_id]}).first()
+    read = _inputs_of(connection, [assessment_id]).get(assessment_id)
+    if header is None or read is None:
+        return {}
+    return read.inputs(questionnaire_by_id(header[3], header[4]), today or date.today())
 
 
-def _inputs_of(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict[int, dict[str, AnswerInput]]:
-    codes: dict[int, dict[str, str | None]] = defaultdict(dict)
-    with_evidence: dict[int, set[str]] = defaultdict(set)
-    reviews: dict[int, dict[str, str]] = defaultdict(dict)
-    explained: dict[int, set[str]] = defaultdict(set)
-    for assessment_id, item_id, value, kind in connection.execute(_INPUTS, {"aids": list(assessment_ids)}):
-        if kind in ("a", "x"):
-            codes[assessment_id][item_id] = value
-            if kind == "x":
-                explained[assessment_id].add(item_id)
-        elif kind == "e":
-            with_evidence[assessment_id].add(item_id)
-        elif kind == "n":
-            reviews[assessment_id][item_id] = NONCONFORMING  # "not verified" outweighs any decision
-        elif value is not None:
-            # The union reads the enum column raw, which holds the member's name.
-            reviews[assessment_id].setdefault(item_id, Decision[value].value)
-    inputs: dict[int, dict[str, AnswerInput]] = {}
-    for assessment_id in codes.keys() | with_evidence.keys() | reviews.keys():
-        code, evidence, review = codes[assessment_id], with_evidence[assessment_id], reviews[assessment_id]
-        notes = explained[assessment_id]
-        inputs[assessment_id] = {
-            item_id: AnswerInput(
-                code=code.get(item_id),
-                has_evidence=item_id in evidence,
-                review=review.get(item_id),
-                explained=item_id in notes,
-            )
-            for item_id in code.keys() | evidence | review.keys()
+@dataclass(frozen=True)
+class _File:
+    """An attached file as the evidence rule reads it (``portal.assessments.rules.DatedFile``)."""
+
+    kind: str | None
+    document_date: date | None
+    valid_until: date | None
+    uploaded_at: datetime
+
+
+@dataclass
+class _Read:
+    """One assessment's answers, attached files, decisions and explanations, as read."""
+
+    codes: dict[str, str | None] = field(default_factory=dict)
+    files: dict[str, list[_File]] = field(default_factory=dict)
+    reviews: dict[str, str] = field(default_factory=dict)
+    explained: set[str] = field(default_factory=set)
+
+    def inputs(self, questionnaire: Questionnaire, today: date) -> dict[str, AnswerInput]:
+        """The scoring engine's inputs on ``today``: an item has evidence when one of its files satisfies the
+        item's evidence rule that day (not expired, not too old, of an accepted kind), as for submission."""
+        rules = _evidence_rules(questionnaire) if self.files else {}
+        evidenced = {
+            item_id for item_id, files in self.files.items() if satisfying(rules.get(item_id, _ANY_FILE), files, today)
         }
-    return inputs
+        return {
+            item_id: AnswerInput(
+                code=self.codes.get(item_id),
+                has_evidence=item_id in evidenced,
+                review=self.reviews.get(item_id),
+                explained=item_id in self.explained,
+            )
+            for item_id in self.codes.keys() | self.files.keys() | self.reviews.keys()
+        }
+
+
+#: An item the questionnaire no longer has: a file counts unless it has expired.
+_ANY_FILE = EvidenceRule()
+#: Each questionnaire's evidence rules by item, worked out once per process (questionnaires are built once,
+#: ``questionnaire_by_id``; keyed by identity, the questionnaire kept with its rules so its id is never reused).
+_RULES: dict[int, tuple[Questionnaire, dict[str, EvidenceRule]]] = {}
+
+
+def _evidence_rules(questionnaire: Questionnaire) -> dict[str, EvidenceRule]:
+    cached = _RULES.get(id(questionnaire))
+    if cached is None or cached[0] is not questionnaire:
+        cached = _RULES[id(questionnaire)] = (questionnaire, {item.id: item.evidence for item in questionnaire.items})
+    return cached[1]
+
+
+def _inputs_of(connection: sa.Connection, assessment_ids: Sequence[int]) -> dict[int, _Read]:
+    reads: dict[int, _Read] = defaultdict(_Read)
+    rows = connection.execute(_INPUTS, {"aids": list(assessment_ids)})
+    for assessment_id, item_id, value, kind, document_date, valid_until, uploaded_at in rows:
+        read = reads[assessment_id]
+        if kind in ("a", "x"):
+            read.codes[item_id] = value
+            if kind == "x":
+                read.explained.add(item_id)
+        elif kind == "e" and uploaded_at is not None:  # a file's row: its upload time is never empty
+            read.files.setdefault(item_id, []).append(_File(value, document_date, valid_until, uploaded_at))
+        elif kind == "n":
+            read.reviews[item_id] = NONCONFORMING  # "not verified" outweighs any decision
+        elif kind == "r" and value is not None:
+            # The union reads the enum column raw, which holds the member's name.
+            read.reviews.setdefault(item_id, Decision[value].value)
+    return dict(reads)
 
 
 def _inputs_hash(content_hash: str, tier: str, threshold: float, inputs: dict[str, AnswerInput]) -> str:
@@ -306,19 +368,21 @@ def _score_started(
         return 0, None
     ids = list(started)
     headers = {row[0]: row[1:] for row in connection.execute(_HEADER, {"aids": ids})}
-    inputs = _inputs_of(connection, ids)
-    now = utcnow()
+    reads = _inputs_of(connection, ids)
+    now, today = utcnow(), date.today()
     outcomes: list[tuple[int, ScoreState, sa.Update, dict[str, Any]]] = []
     for assessment_id, (row_id, requested_at, old_hash) in started.items():
         where = {"row_id": row_id, "seen_requested_at": requested_at, "now": now}
         try:
             tier, threshold, version_id, content_hash = headers[assessment_id]
-            answers = inputs.get(assessment_id, {})
+            questionnaire = questionnaire_by_id(version_id, content_hash)
+            # Whether a file counts is decided on the scoring day, so a file that expired since (or was
+            # re-dated) changes the inputs, their hash, and the result.
+            answers = reads[assessment_id].inputs(questionnaire, today) if assessment_id in reads else {}
             digest = _inputs_hash(content_hash, str(tier), threshold, answers)
             if old_hash == digest:
                 outcomes.append((assessment_id, ScoreState.DONE, _STORE_SAME, where))
                 continue
-            questionnaire = questionnaire_by_id(version_id, content_hash)
             result, reviewed = score_self_and_reviewed(questionnaire, tier, answers, pass_threshold=threshold)
         except Exception as error:  # this assessment's data, not the batch: the others are still scored
             logger.exception("Scoring assessment %s failed", assessment_id)
@@ -392,7 +456,8 @@ def assessments_needing_scores(now: datetime | None = None, limit: int = 500) ->
     query = (
         sa.select(Assessment.id)
         .outerjoin(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
-        .where(Assessment.state.in_(list(SCORED_STATES)), lost)
+        # One answered by a registration is not scored from answers (portal.assessments.registration).
+        .where(Assessment.state.in_(list(SCORED_STATES)), Assessment.satisfied_by_claim_id.is_(None), lost)
         .order_by(Assessment.id)
         .limit(limit)
     )
