@@ -1,4 +1,6 @@
-"""Scoring an assessment: the default rules of product.md §7 and the IPA points model, as pure functions.
+"""Scoring an assessment: the default rules of product.md §7, the IPA points model, and (through
+:mod:`questionnaires.scoring_verdicts`) the ``meti_scs``, ``jama_levels`` and ``aichi`` models, as pure functions.
+FORMAT.md, "Scoring models", gives each model's rules.
 
 Rates are computed exactly (fractions) and rounded half-up to one decimal only at the end, so a rate of
 exactly 62.25 shows as 62.3 whatever binary floating point would have made of it.
@@ -6,128 +8,50 @@ exactly 62.25 shows as 62.3 whatever binary floating point would have made of it
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
-from typing import Any
 
-from questionnaires.model import Band, Item, Questionnaire, Tier
+from questionnaires.model import Questionnaire, Tier
+from questionnaires.rounding import round_half_up
 from questionnaires.scope import visibility
+from questionnaires.scoring_compile import CompiledItem, ExactSum, compile_questionnaire
+from questionnaires.scoring_results import (
+    ACCEPTED,
+    FAILING_CODES,
+    IMPLEMENTED,
+    LEVEL_NOT_ACHIEVED,
+    NONCONFORMING,
+    NOT_APPLICABLE,
+    RULES_VERSION,
+    UNANSWERED,
+    AnswerInput,
+    FailReason,
+    ItemScore,
+    ScoreResult,
+    SectionScore,
+)
+from questionnaires.scoring_verdicts import MODEL_VERDICTS, VerdictInputs
 
-#: 2026.2: ``if_implemented`` asks evidence of "implemented" only; an accepted explanation stands for a file.
-RULES_VERSION = "default-2026.2"
-FAILING_CODES = frozenset({"no", "unknown"})
-NONCONFORMING = "nonconforming"
-ACCEPTED = "accepted"
-UNANSWERED = "unanswered"
-
-
-@dataclass(frozen=True)
-class AnswerInput:
-    """One item's answer as the portal passes it in."""
-
-    code: str | None
-    has_evidence: bool = False
-    #: The reviewer's decision: ``accepted``, ``clarification``, ``nonconforming`` or None.
-    review: str | None = None
-    #: The supplier wrote an explanation instead of an evidence file.
-    explained: bool = False
-
-    def is_evidenced(self, *, reviewed: bool) -> bool:
-        """Whether the item has its evidence: a file, or (after review only) an explanation the reviewer accepted.
-
-        An explanation lets the answers be submitted, but until it is accepted the item lacks evidence.
-        """
-        return self.has_evidence or (reviewed and self.explained and self.review == ACCEPTED)
-
-
-@dataclass(frozen=True)
-class FailReason:
-    #: ``no_rate``, ``below_threshold``, ``critical_item`` or ``missing_evidence``
-    kind: str
-    item_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ItemScore:
-    item_id: str
-    section_id: str
-    tier: str
-    code: str | None
-    value: float | None
-    weight: float
-    contribution: float
-    in_scope: bool
-    excluded: bool
-
-
-@dataclass(frozen=True)
-class SectionScore:
-    section_id: str
-    rate: float | None
-    weight: float
-    items: int
-
-
-@dataclass(frozen=True)
-class ScoreResult:
-    model: str
-    overall: float | None
-    grade: str | None
-    passed: bool
-    risk: str
-    reasons: tuple[FailReason, ...]
-    sections: tuple[SectionScore, ...]
-    tiers_exact: Mapping[str, float | None]
-    tiers_cumulative: Mapping[str, float | None]
-    counts: Mapping[str, int]
-    items: tuple[ItemScore, ...]
-    points: float | None = None
-    band: Band | None = None
-    rules_version: str = RULES_VERSION
-    reviewed: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data, as stored with the assessment and shown by the pages and exports."""
-        return {
-            "model": self.model,
-            "rules_version": self.rules_version,
-            "reviewed": self.reviewed,
-            "overall": self.overall,
-            "grade": self.grade,
-            "passed": self.passed,
-            "risk": self.risk,
-            "reasons": [{"kind": r.kind, "item_id": r.item_id} for r in self.reasons],
-            "sections": [
-                {"section_id": s.section_id, "rate": s.rate, "weight": s.weight, "items": s.items}
-                for s in self.sections
-            ],
-            "tiers_exact": dict(self.tiers_exact),
-            "tiers_cumulative": dict(self.tiers_cumulative),
-            "counts": dict(self.counts),
-            # Column-wise and only what depends on the answers (section, tier and weight come from the
-            # questionnaire): a fifth of the size of one object per item, which the scoring job stores twice.
-            "items": {
-                "item_id": [i.item_id for i in self.items],
-                "code": [i.code for i in self.items],
-                "value": [i.value for i in self.items],
-                "contribution": [round(i.contribution, 4) for i in self.items],
-                "in_scope": [i.in_scope for i in self.items],
-                "excluded": [i.excluded for i in self.items],
-            },
-            "points": self.points,
-            "band": None if self.band is None else {"min": self.band.min, "label": self.band.label.to_dict()},
-        }
-
-
-def round_half_up(value: Fraction) -> float:
-    """One decimal, halves away from zero (rates are never negative; points may be)."""
-    scaled = value * 10
-    sign = -1 if scaled < 0 else 1
-    whole = (abs(scaled) * 2 + 1) // 2
-    return float(sign * whole) / 10
+__all__ = [
+    "ACCEPTED",
+    "FAILING_CODES",
+    "LEVEL_NOT_ACHIEVED",
+    "NONCONFORMING",
+    "RULES_VERSION",
+    "UNANSWERED",
+    "AnswerInput",
+    "FailReason",
+    "ItemScore",
+    "ScoreResult",
+    "SectionScore",
+    "grade_for",
+    "review_changes_score",
+    "round_half_up",
+    "score_assessment",
+    "score_self_and_reviewed",
+]
 
 
 def grade_for(rate: float | None) -> str | None:
@@ -140,103 +64,6 @@ def grade_for(rate: float | None) -> str | None:
     if rate >= 50.0:
         return "C"
     return "D"
-
-
-@dataclass(frozen=True)
-class _CompiledItem:
-    item: Item
-    index: int
-    section: int
-    tier: Tier
-    weight: int
-    #: choice code → value as an integer over the common value denominator (None: excluded)
-    values: Mapping[str, int | None]
-    #: the value of "no", used for nonconforming items (0 when the scale has no "no")
-    no_value: int
-    is_text: bool
-    #: The answers that need evidence (the item's evidence rule on its scale)
-    evidence_codes: frozenset[str]
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    """A questionnaire's items at one tier with weights and values as exact integers, built once."""
-
-    items: tuple[_CompiledItem, ...]
-    sections: tuple[str, ...]
-    tiers: tuple[Tier, ...]
-    value_scale: int  # every value is an integer multiple of 1 / value_scale
-    weight_scale: int  # likewise for weights
-
-
-_COMPILED: dict[tuple[int, Tier], tuple[Questionnaire, _Compiled]] = {}
-
-
-def _compile(questionnaire: Questionnaire, tier: Tier) -> _Compiled:
-    key = (id(questionnaire), tier)
-    cached = _COMPILED.get(key)
-    if cached is not None and cached[0] is questionnaire:
-        return cached[1]
-    items = questionnaire.items_for_tier(tier)
-    weights = [Fraction(str(item.weight)) for item in items]
-    values = [
-        Fraction(str(choice.value))
-        for scale in questionnaire.scales.values()
-        for choice in scale.choices
-        if choice.value is not None
-    ]
-    weight_scale = math.lcm(1, *(w.denominator for w in weights))
-    value_scale = math.lcm(1, *(v.denominator for v in values))
-    section_ids = tuple(section.id for section in questionnaire.sections)
-    compiled_items = []
-    for index, (item, weight) in enumerate(zip(items, weights, strict=True)):
-        scale = questionnaire.scale_of(item)
-        item_values = {
-            c.code: None if c.value is None else int(Fraction(str(c.value)) * value_scale) for c in scale.choices
-        }
-        compiled_items.append(
-            _CompiledItem(
-                item=item,
-                index=index,
-                section=section_ids.index(item.section_id),
-                tier=item.tier,
-                weight=int(weight * weight_scale),
-                values=item_values,
-                no_value=item_values.get("no") or 0,
-                is_text=scale.kind == "text",
-                evidence_codes=frozenset(item.evidence.required_codes(scale)),
-            )
-        )
-    compiled = _Compiled(
-        tuple(compiled_items), section_ids, tuple(t for t in Tier if tier.includes(t)), value_scale, weight_scale
-    )
-    if len(_COMPILED) > 256:
-        _COMPILED.clear()
-    _COMPILED[key] = (questionnaire, compiled)
-    return compiled
-
-
-class _Sum:
-    """Σweight and Σweight×value of the counted items of one group, as integers."""
-
-    __slots__ = ("items", "weight", "weighted")
-
-    def __init__(self) -> None:
-        self.items = 0
-        self.weight = 0
-        self.weighted = 0
-
-    def add(self, weight: int, value: int) -> None:
-        self.weight += weight
-        self.weighted += weight * value
-
-    def rate(self, value_scale: int) -> float | None:
-        """100 × Σwv / Σw, rounded half-up to one decimal, computed in integers (exact)."""
-        if self.weight == 0:
-            return None
-        denominator = self.weight * value_scale
-        tenths = (2 * 1000 * self.weighted + denominator) // (2 * denominator)
-        return tenths / 10
 
 
 def score_assessment(
@@ -254,17 +81,17 @@ def score_assessment(
     An unanswered in-scope item counts as value 0 (it is not "not applicable") and is counted as
     ``unanswered``; submitting requires every item to be answered, so this only shows in drafts.
     """
-    compiled = _compile(questionnaire, Tier(tier))
+    compiled = compile_questionnaire(questionnaire, Tier(tier))
     codes = {item_id: answer.code for item_id, answer in answers.items()}
     shown = visibility(questionnaire, tier, codes)  # the portal's scope: pages, exports and counts use the same
     missing = AnswerInput(None)
-    overall = _Sum()
-    sections = [_Sum() for _ in compiled.sections]
-    exact = {t: _Sum() for t in compiled.tiers}
+    overall = ExactSum()
+    sections = [ExactSum() for _ in compiled.sections]
+    exact = {t: ExactSum() for t in compiled.tiers}
     counts: Counter[str] = Counter()
     critical: list[FailReason] = []
     evidence: list[FailReason] = []
-    rows: list[tuple[_CompiledItem, str | None, int | None, bool]] = []
+    rows: list[tuple[CompiledItem, str | None, int | None, bool]] = []
     for entry in compiled.items:
         item = entry.item
         answer = answers.get(item.id, missing)
@@ -296,7 +123,7 @@ def score_assessment(
         if group.items
     )
     cumulative: dict[str, float | None] = {}
-    running = _Sum()
+    running = ExactSum()
     for t in compiled.tiers:
         running.weight += exact[t].weight
         running.weighted += exact[t].weighted
@@ -305,7 +132,34 @@ def score_assessment(
     items = tuple(_item_score(entry, code, value, in_scope, overall, scale) for entry, code, value, in_scope in rows)
     common = (tiers_exact, cumulative, dict(counts), items)
 
-    if questionnaire.scoring.model == "ipa_points":
+    model = questionnaire.scoring.model
+    if model in MODEL_VERDICTS:
+        scoped = [(entry, answers.get(entry.item.id, missing), value) for entry, _, value, in_scope in rows if in_scope]
+        found = MODEL_VERDICTS[model](
+            VerdictInputs(
+                questionnaire, compiled, Tier(tier), scoped, reviewed, overall.rate(scale), section_scores, cumulative
+            )
+        )
+        shortfall = [] if found.passed else [FailReason(found.shortfall), *critical, *evidence]
+        return ScoreResult(
+            model,
+            found.overall,
+            found.grade,
+            found.passed,
+            _risk(bool(critical), found.passed, found.best),
+            tuple(shortfall),
+            found.sections,
+            found.tiers_exact or tiers_exact,
+            found.tiers_cumulative or cumulative,
+            dict(counts),
+            items,
+            reviewed=reviewed,
+            levels=found.levels,
+            groups=found.groups,
+            rate_max=found.rate_max,
+        )
+
+    if model == "ipa_points":
         points = Fraction(sum(value for _, _, value, in_scope in rows if in_scope and value is not None), scale)
         points_value = round_half_up(points)
         passed = points_value >= pass_threshold and not critical and not evidence
@@ -339,13 +193,23 @@ def score_assessment(
     return ScoreResult("default", rate, grade, passed, risk, tuple(reasons), section_scores, *common, reviewed=reviewed)
 
 
-def review_changes_score(answers: Mapping[str, AnswerInput]) -> bool:
+def review_changes_score(answers: Mapping[str, AnswerInput], questionnaire: Questionnaire | None = None) -> bool:
     """Whether any decision makes the reviewed score differ from the self score: a nonconforming item, or an
-    explanation accepted in place of evidence."""
+    explanation accepted in place of evidence. Under ``meti_scs`` (give the questionnaire) also an N/A the
+    reviewer has not accepted and an implemented answer without a file, which the reviewed score counts unmet."""
+    meti = questionnaire is not None and questionnaire.scoring.model == "meti_scs"
     return any(
-        answer.review == NONCONFORMING or answer.is_evidenced(reviewed=True) != answer.is_evidenced(reviewed=False)
+        answer.review == NONCONFORMING
+        or answer.is_evidenced(reviewed=True) != answer.is_evidenced(reviewed=False)
+        or (meti and _meti_reviewed_differs(answer))
         for answer in answers.values()
     )
+
+
+def _meti_reviewed_differs(answer: AnswerInput) -> bool:
+    if answer.code == NOT_APPLICABLE:
+        return answer.review != ACCEPTED
+    return answer.code == IMPLEMENTED and not answer.is_evidenced(reviewed=True)
 
 
 def score_self_and_reviewed(
@@ -353,7 +217,7 @@ def score_self_and_reviewed(
 ) -> tuple[ScoreResult, ScoreResult]:
     """The self score and the reviewed score; the second is only computed when a decision changes it."""
     own = score_assessment(questionnaire, tier, answers, pass_threshold=pass_threshold)
-    if not review_changes_score(answers):
+    if not review_changes_score(answers, questionnaire):
         return own, replace(own, reviewed=True)
     return own, score_assessment(questionnaire, tier, answers, pass_threshold=pass_threshold, reviewed=True)
 
@@ -367,7 +231,7 @@ def _risk(critical_failed: bool, passed: bool, best: bool) -> str:
 
 
 def _item_score(
-    entry: _CompiledItem, code: str | None, value: int | None, in_scope: bool, overall: _Sum, scale: int
+    entry: CompiledItem, code: str | None, value: int | None, in_scope: bool, overall: ExactSum, scale: int
 ) -> ItemScore:
     counted = in_scope and value is not None and overall.weight > 0
     contribution = 100 * entry.weight * value / (overall.weight * scale) if counted and value is not None else 0.0

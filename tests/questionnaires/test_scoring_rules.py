@@ -33,7 +33,8 @@ def item(item_id: str, tier: str = "T1", **extra: Any) -> dict[str, Any]:
     return {"id": item_id, "tier": tier, "text": {"ja": item_id, "en": item_id}, "scale": "s", **extra}
 
 
-def questionnaire(*sections: tuple[str, list[dict[str, Any]]], ipa: bool = False) -> Any:
+def questionnaire(*sections: tuple[str, list[dict[str, Any]]], ipa: bool = False, **top: Any) -> Any:
+    """A definition of these sections on one scale ``s``; ``top`` adds or replaces top-level keys."""
     data: dict[str, Any] = {
         "format": 1,
         "key": "golden",
@@ -54,7 +55,7 @@ def questionnaire(*sections: tuple[str, list[dict[str, Any]]], ipa: bool = False
                 {"min": None, "label": {"ja": "d", "en": "d"}},
             ],
         }
-    return build_questionnaire(data, "golden.yaml")
+    return build_questionnaire(data | top, "golden.yaml")
 
 
 def answers(**codes: str) -> dict[str, AnswerInput]:

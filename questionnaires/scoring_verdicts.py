@@ -1,0 +1,144 @@
+"""The verdicts of the ``meti_scs``, ``jama_levels`` and ``aichi`` models, made from the in-scope answers by the
+pure functions of :mod:`questionnaires.scoring_levels` and :mod:`questionnaires.scoring_aichi`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from questionnaires.model import Questionnaire, Tier
+from questionnaires.rounding import share
+from questionnaires.scoring_aichi import Answer, score_aichi
+from questionnaires.scoring_compile import Compiled, CompiledItem
+from questionnaires.scoring_levels import Criterion, GroupRate, LevelsResult, group_rates, jama_levels, meti_levels
+from questionnaires.scoring_results import (
+    ACCEPTED,
+    IMPLEMENTED,
+    LEVEL_NOT_ACHIEVED,
+    NONCONFORMING,
+    NOT_APPLICABLE,
+    AnswerInput,
+    SectionScore,
+)
+
+
+@dataclass(frozen=True)
+class VerdictInputs:
+    """What the models beyond ``default`` and ``ipa_points`` read: the in-scope answers and the default's sums."""
+
+    questionnaire: Questionnaire
+    compiled: Compiled
+    requested: Tier
+    #: the in-scope items in order, each with its answer and value (as an integer over the value scale)
+    scoped: list[tuple[CompiledItem, AnswerInput, int | None]]
+    reviewed: bool
+    rate: float | None
+    sections: tuple[SectionScore, ...]
+    cumulative: dict[str, float | None]
+
+    def level_tiers(self) -> list[Tier]:
+        """The assessment's tiers that the questionnaire names as levels, lowest first."""
+        return [t for t in self.compiled.tiers if t in self.questionnaire.level_tiers]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    overall: float | None
+    grade: str | None
+    passed: bool
+    #: the reason kind when not passed
+    shortfall: str
+    #: the best verdict there is (risk low rather than medium)
+    best: bool
+    sections: tuple[SectionScore, ...]
+    tiers_exact: dict[str, float | None] | None = None
+    tiers_cumulative: dict[str, float | None] | None = None
+    levels: LevelsResult | None = None
+    groups: tuple[GroupRate, ...] | None = None
+    rate_max: int = 100
+
+
+def _meti_met(answer: AnswerInput, entry: CompiledItem, reviewed: bool) -> bool:
+    """``meti_scs``: met is ``yes`` (reviewed: not nonconforming, with its evidence when the rule asks for it);
+    N/A is met in the self score and, in the reviewed score, once the reviewer accepted it."""
+    if reviewed and answer.review == NONCONFORMING:
+        return False
+    if answer.code == IMPLEMENTED:
+        return not reviewed or IMPLEMENTED not in entry.evidence_codes or answer.is_evidenced(reviewed=True)
+    if answer.code == NOT_APPLICABLE:
+        return not reviewed or answer.review == ACCEPTED
+    return False
+
+
+def _meti(given: VerdictInputs) -> Verdict:
+    criteria = [
+        Criterion(e.item.id, e.item.section_id, e.tier, _meti_met(a, e, given.reviewed)) for e, a, _ in given.scoped
+    ]
+    levels = meti_levels(criteria, given.level_tiers(), given.requested)
+    groups = group_rates(criteria, given.compiled.sections)
+    sizes = Counter(c.section_id for c in criteria)
+    cumulative: dict[str, float | None] = {}
+    met = counted = 0
+    for level in levels.per_level:
+        counted += sum(1 for c in criteria if c.tier == level.tier)
+        met += sum(1 for c in criteria if c.tier == level.tier and c.met)
+        cumulative[level.tier] = share(met, counted)
+    return Verdict(
+        share(sum(c.met for c in criteria), len(criteria)),
+        None,
+        levels.passed,
+        LEVEL_NOT_ACHIEVED,
+        levels.passed,  # achieving the requested level means every criterion in scope is met
+        tuple(SectionScore(g.id, g.rate, float(sizes[g.id]), sizes[g.id]) for g in groups),
+        {level.tier: level.rate for level in levels.per_level},
+        cumulative,
+        levels,
+        groups,
+    )
+
+
+def _jama(given: VerdictInputs) -> Verdict:
+    unmet: dict[Tier, list[str]] = {}
+    for entry, _, value in given.scoped:
+        if value is not None and (entry.top_value is None or value < entry.top_value):
+            unmet.setdefault(entry.tier, []).append(entry.item.id)
+    threshold = given.questionnaire.scoring.level_threshold
+    levels = jama_levels(given.level_tiers(), given.cumulative, unmet, threshold, given.requested)
+    return Verdict(
+        given.rate,
+        None,
+        levels.passed,
+        "no_rate" if given.rate is None else LEVEL_NOT_ACHIEVED,
+        levels.passed and given.rate == 100.0,
+        given.sections,
+        levels=levels,
+    )
+
+
+def _aichi(given: VerdictInputs) -> Verdict:
+    scale = given.compiled.value_scale
+    points = [
+        Answer(e.item.section_id, e.tier, None if value is None else Fraction(value, scale))
+        for e, _, value in given.scoped
+    ]
+    found = score_aichi(points, given.compiled.sections, given.compiled.tiers)
+    return Verdict(
+        found.overall,
+        found.grade,
+        found.passed,
+        "no_rate" if found.overall is None else "below_threshold",
+        found.grade == "A",
+        tuple(SectionScore(sid, mean, float(counted), n) for sid, mean, counted, n in found.sections),
+        found.tiers_exact,
+        found.tiers_cumulative,
+        rate_max=5,
+    )
+
+
+MODEL_VERDICTS: dict[str, Callable[[VerdictInputs], Verdict]] = {
+    "meti_scs": _meti,
+    "jama_levels": _jama,
+    "aichi": _aichi,
+}
