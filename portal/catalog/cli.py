@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from portal.catalog import operations
+from portal.catalog.models import QuestionnaireVersion
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.organizations.models import Organization
@@ -22,6 +24,27 @@ from questionnaires.template_xlsx import build_blank_template
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions: list, validate, import, export.")
 
 
+NOT_INITIALISED = (
+    "The database is not set up yet: run `flask portal init` first "
+    "(it creates the tables and loads the built-in questionnaires)."
+)
+
+
+def _database_ready() -> bool:
+    """Whether the database has the portal's tables, asked without creating anything: SQLite would make an
+    empty file of a missing database on the first connection, so its file must exist first."""
+    url = db.engine.url
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if on_disk and not Path(str(url.database)).exists():
+        return False
+    return sa.inspect(db.engine).has_table(QuestionnaireVersion.__tablename__)
+
+
+def _require_database() -> None:
+    if not _database_ready():
+        raise click.ClickException(NOT_INITIALISED)
+
+
 def _tier_counts(counts: dict[str, int]) -> str:
     return "  ".join(f"{tier}: {counts.get(tier, 0):>3}" for tier in (str(t) for t in Tier))
 
@@ -29,6 +52,7 @@ def _tier_counts(counts: dict[str, int]) -> str:
 @questionnaires_cli.command("list")
 def list_command() -> None:
     """Published questionnaires with their item counts per tier."""
+    _require_database()
     versions = operations.list_versions()
     if not versions:
         click.echo("Nothing is published yet; `flask portal init` loads the built-in questionnaires:")
@@ -73,6 +97,7 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 )
 def publish_command(path: Path, organization_id: int | None) -> None:
     """Validate a definition file and publish it (a published version can never change)."""
+    _require_database()
     organization = db.session.get(Organization, organization_id) if organization_id is not None else None
     if organization_id is not None and organization is None:
         raise click.ClickException(f"No organisation with id {organization_id}.")
@@ -171,7 +196,7 @@ def _find(key: str, version: str) -> Questionnaire:
     """A published version, else a built-in file of that key and version."""
     from questionnaires.validation import build_questionnaire
 
-    stored = operations.get_version(key, version)
+    stored = operations.get_version(key, version) if _database_ready() else None
     if stored is not None:
         return build_questionnaire(stored.definition, f"{key}/{version}")
     for questionnaire in load_builtin():
