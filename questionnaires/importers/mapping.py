@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from questionnaires.model import Tier
+from questionnaires.model import SCORING_MODELS, Tier
 from questionnaires.yaml_io import read_yaml
 
 if TYPE_CHECKING:
@@ -105,7 +105,11 @@ _OUTPUT_KEYS = {
     "scale",
     "scales",
     "item_defaults",
+    "levels",
+    "scoring",
 }
+#: ``output.scoring``: the definition's scoring block (FORMAT.md, Scoring models).
+_SCORING_KEYS = {"model", "bands", "level_threshold"}
 
 
 def load_mapping(path: str | Path) -> TableMapping:
@@ -132,6 +136,10 @@ def parse_mapping(data: object) -> TableMapping:
             raise TableImportError(f"mapping: output.{required} is required")
     if output.get("item_defaults") is not None:
         _dict(output["item_defaults"], "output.item_defaults", None)
+    if "levels" in output:
+        output = output | {"levels": _levels(output["levels"])}
+    if "scoring" in output:
+        _scoring(output["scoring"])
     id_spec = top.get("id")
     if isinstance(id_spec, dict):
         id_data = _dict(id_spec, "id", {"column", "separator", "levels"})
@@ -151,7 +159,7 @@ def parse_mapping(data: object) -> TableMapping:
     header_rows = top.get("header_rows", 1)
     if not isinstance(header_rows, int) or isinstance(header_rows, bool) or not 0 <= header_rows <= 20:
         raise TableImportError("mapping: header_rows must be a whole number from 0 to 20")
-    tier_columns, tier_column, tier_values = _tiers(top)
+    tier_columns, tier_column, tier_values = _tiers(top, output.get("levels", {}))
     default_tier = _tier(top["default_tier"], "default_tier") if "default_tier" in top else None
     references = {
         str(scheme): _column(spec, f"references.{scheme}")
@@ -190,7 +198,36 @@ def _no_row_rules() -> RowRules:
     return RowRules()
 
 
-def _tiers(top: dict[str, Any]) -> tuple[dict[Tier, ColumnRef], ColumnRef | None, dict[str, Tier]]:
+def _levels(value: object) -> dict[str, dict[str, str]]:
+    """``output.levels``: tier → name, as ``{ja, en}`` or one text for both (``T1: "★3"``); T1, T1–T2 or T1–T3."""
+    names = _dict(value, "output.levels", {tier.value for tier in Tier})
+    expected = [tier.value for tier in Tier][: len(names)]
+    if sorted(names) != expected:
+        raise TableImportError(f"mapping: output.levels must name T1, then T2, then T3 (got {', '.join(names)})")
+    levels: dict[str, dict[str, str]] = {}
+    for tier in expected:
+        name = names[tier]
+        if isinstance(name, str) and name.strip():
+            levels[tier] = {"ja": name, "en": name}
+        elif isinstance(name, dict) and set(name) == {"ja", "en"}:
+            levels[tier] = {"ja": str(name["ja"]), "en": str(name["en"])}
+        else:
+            raise TableImportError(f"mapping: output.levels.{tier} must be a name or {{ja: ..., en: ...}}")
+    return levels
+
+
+def _scoring(value: object) -> None:
+    """``output.scoring``: known keys and model here; the model's parameters are checked by the loader."""
+    scoring = _dict(value, "output.scoring", _SCORING_KEYS)
+    if scoring.get("model") not in SCORING_MODELS:
+        raise TableImportError(
+            f"mapping: output.scoring.model: must be one of {', '.join(SCORING_MODELS)} (got {scoring.get('model')!r})"
+        )
+
+
+def _tiers(
+    top: dict[str, Any], levels: dict[str, dict[str, str]]
+) -> tuple[dict[Tier, ColumnRef], ColumnRef | None, dict[str, Tier]]:
     if "tiers" in top and "tier" in top:
         raise TableImportError("mapping: give either tiers (a column per tier) or tier (one column), not both")
     if "tiers" in top:
@@ -202,6 +239,14 @@ def _tiers(top: dict[str, Any]) -> tuple[dict[Tier, ColumnRef], ColumnRef | None
         )
     if "tier" in top:
         spec = _dict(top["tier"], "tier", {"column", "values"})
+        if "values" not in spec and levels:
+            # Without values, the cells hold the level names of output.levels (★3, ★4).
+            named = {name[lang]: tier for tier, name in levels.items() for lang in ("ja", "en")}
+            return (
+                {},
+                _column(spec.get("column"), "tier.column"),
+                {marker.strip(): Tier(t) for marker, t in named.items()},
+            )
         values = _dict(spec.get("values"), "tier.values", None)
         return (
             {},
@@ -257,7 +302,9 @@ def _dict(value: object, where: str, allowed: set[str] | None) -> dict[str, Any]
     if allowed is not None:
         unknown = sorted(str(key) for key in value if key not in allowed)
         if unknown:
-            raise TableImportError(f"mapping: {where}: unknown key {unknown[0]!r}")
+            raise TableImportError(
+                f"mapping: {where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})"
+            )
     return value
 
 

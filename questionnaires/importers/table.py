@@ -126,10 +126,11 @@ def _definition(mapping: TableMapping, drafts: list[_Draft], titles: dict[str, s
     }
     if "description" in output:
         definition["description"] = output["description"]
+    definition.update(source=output["source"], licence=output["licence"])
+    if "levels" in output:
+        definition["levels"] = output["levels"]
     definition.update(
-        source=output["source"],
-        licence=output["licence"],
-        scoring={"model": "default"},
+        scoring=output.get("scoring", {"model": "default"}),
         scales=output.get("scales", DEFAULT_SCALES),
         sections=list(sections.values()),
     )
