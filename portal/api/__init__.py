@@ -12,6 +12,7 @@ from portal.api import (  # noqa: F401 (routes)
     campaigns,
     catalog,
     claims,
+    evidence,
     flow_down,
     openapi,
     relationships,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.assessments.models import Answer, Assessment, AssessmentState, SectionAssignment
 from portal.assessments.operations import assignments_of, editable_item_ids, evidence_of, questionnaire_for
-from portal.assessments.rules import NA_CODE, Progress, shortfall
+from portal.assessments.rules import NA_CODE, Progress, Shortfall, shortfall
 from portal.assessments.sheet import SheetItem, load_sheet
 from portal.evidence.dates import KIND_LABELS, shortfall_text
 from portal.evidence.models import Evidence
@@ -112,11 +112,16 @@ def item_evidence(assessment: Assessment, item_id: str) -> tuple[list[Evidence],
     return evidence_of(assessment).get(item_id, []), editable
 
 
-def evidence_problems(rule: EvidenceRule, files: list[Evidence]) -> dict[int, str]:
-    """Why each file that does not satisfy ``rule`` today fails it, in the reader's words, by evidence id."""
+def evidence_shortfalls(rule: EvidenceRule, files: list[Evidence]) -> dict[int, Shortfall]:
+    """Why each file that does not satisfy ``rule`` today fails it, by evidence id."""
     today = date.today()
     found = ((file.id, shortfall(rule, file, today)) for file in files)
-    return {file_id: shortfall_text(problem) for file_id, problem in found if problem is not None}
+    return {file_id: problem for file_id, problem in found if problem is not None}
+
+
+def evidence_problems(rule: EvidenceRule, files: list[Evidence]) -> dict[int, str]:
+    """Why each file that does not satisfy ``rule`` today fails it, in the reader's words, by evidence id."""
+    return {file_id: shortfall_text(problem) for file_id, problem in evidence_shortfalls(rule, files).items()}
 
 
 def kinds_offered(rule: EvidenceRule) -> list[tuple[str, str]]:

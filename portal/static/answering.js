@@ -435,6 +435,14 @@
 
   function failure(result) { return (result.data.error && result.data.error.message) || texts.failed; }
 
+  // The item's flag and border follow its files: shown while one of them does not satisfy the rule.
+  function flagEvidence(item) {
+    var failing = item.querySelector(".evidence .is-failing") !== null;
+    item.querySelector(".evidence").classList.toggle("has-problems", failing);
+    var flag = item.querySelector(".badge.evidence-flag");
+    if (flag) { flag.hidden = !failing; }
+  }
+
   function sendEvidence(item, url, body) {
     return postForm(url, body).then(function (result) {
       if (!result.ok) {
@@ -444,6 +452,7 @@
       var evidence = item.querySelector(".evidence");
       evidence.querySelector(".evidence-files").innerHTML = result.data.html;
       evidence.dataset.count = String(result.data.count);
+      flagEvidence(item);
       refreshLibrary(result.data.library);
       evidenceMessage(item, result.data.message);
       refreshCounts();
@@ -608,6 +617,7 @@
           var evidence = item.querySelector(".evidence");
           evidence.querySelector(".evidence-files").innerHTML = answer.evidence.html;
           evidence.dataset.count = String(answer.evidence.count);
+          flagEvidence(item);
         }
         var box = item.querySelector(".suggestion");
         if (box) { box.remove(); }
