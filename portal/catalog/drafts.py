@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.catalog.models import QuestionnaireDraft, QuestionnaireVersion
-from portal.catalog.operations import publish
+from portal.catalog.operations import get_version, publish
 from portal.db import utcnow
 from portal.errors import Conflict, UserInputError
 from portal.extensions import db
@@ -289,13 +289,40 @@ def publish_draft(draft: QuestionnaireDraft, *, revision: int, by: User) -> Ques
         raise Conflict(
             _l("Nothing has changed since the version this draft started from: there is nothing to publish.")
         )
-    definition = copy.deepcopy(draft.definition)
-    definition["version"] = next_version_string(draft.key)
-    buyer = db.session.get_one(Organization, draft.organization_id)
-    stored, _ = publish(build_questionnaire(definition, f"draft {draft.key}"), origin="import", organization=buyer)
+    definition = {**copy.deepcopy(draft.definition), "version": next_version_string(draft.key)}
+    stored = publish_own(definition, db.session.get_one(Organization, draft.organization_id), by=by)
     db.session.delete(draft)
     db.session.flush()
     logger.info("Questionnaire draft of %s published as %s by %s", stored.key, stored.version, by.id)
+    return stored
+
+
+def publish_own(definition: dict[str, Any], buyer: Organization, *, by: User) -> QuestionnaireVersion:
+    """Publish a valid definition as the buyer's own questionnaire (an upload's, a draft's).
+
+    A key another organisation's questionnaire uses is refused; a version of the key already published gets
+    the key's next version instead (the same content published again by its owner is that version).
+    :raises Conflict: the key is another organisation's.
+    """
+    key = str(definition["key"])
+    foreign = db.session.scalar(
+        sa.select(QuestionnaireVersion.id)
+        .where(
+            QuestionnaireVersion.key == key,
+            QuestionnaireVersion.organization_id.is_not(None),
+            QuestionnaireVersion.organization_id != buyer.id,
+        )
+        .limit(1)
+    )
+    if foreign is not None:
+        raise Conflict(_l("This key is used by another organisation's questionnaire: choose another key."))
+    taken = get_version(key, str(definition["version"]))
+    if taken is not None and not (taken.organization_id == buyer.id and taken.definition == definition):
+        definition = {**definition, "version": next_version_string(key)}
+    questionnaire = build_questionnaire(definition, f"{key}/{definition['version']}")
+    stored, new = publish(questionnaire, origin="import", organization=buyer)
+    if new:
+        logger.info("Questionnaire %s %s of organisation %s published by %s", key, stored.version, buyer.id, by.id)
     return stored
 
 
