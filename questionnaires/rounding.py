@@ -14,5 +14,7 @@ def round_half_up(value: Fraction) -> float:
 
 
 def share(part: int, whole: int) -> float | None:
-    """100 × part / whole to one decimal, half up; None when ``whole`` is 0."""
-    return None if whole == 0 else round_half_up(Fraction(100 * part, whole))
+    """100 × part / whole (both whole numbers ≥ 0) to one decimal, half up; None when ``whole`` is 0."""
+    if whole == 0:
+        return None
+    return (2000 * part + whole) // (2 * whole) / 10  # tenths, half up, in integers

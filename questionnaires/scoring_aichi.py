@@ -26,11 +26,12 @@ NONCONFORMING_POINTS = 2
 
 
 class Answer(NamedTuple):
-    """One in-scope answer: its section, tier and points (None: no value, e.g. N/A)."""
+    """One in-scope answer: its section, tier and points (None: no value, e.g. N/A), as a whole number of
+    1/``scale`` points (see :func:`score_aichi`), so sums stay exact and cheap."""
 
     section_id: str
     tier: Tier
-    points: Fraction | None
+    points: int | None
 
 
 @dataclass(frozen=True)
@@ -54,27 +55,33 @@ def band_for(mean: float | None) -> str | None:
     return next((band for lowest, band in AICHI_BANDS if mean >= lowest), "D")
 
 
-def mean(points: Iterable[Fraction | None]) -> float | None:
-    """The mean of the counted points (0 and None left out) to one decimal, half up; None when none count."""
+def mean(points: Iterable[int | None], scale: int = 1) -> float | None:
+    """The mean of the counted points (0 and None left out; each in 1/``scale`` points) to one decimal, half
+    up; None when none count."""
     counted = [p for p in points if p]
-    return round_half_up(sum(counted, Fraction(0)) / len(counted)) if counted else None
+    return round_half_up(Fraction(sum(counted), len(counted) * scale)) if counted else None
 
 
-def score_aichi(answers: Sequence[Answer], section_ids: Sequence[str], tiers: Sequence[Tier]) -> AichiResult:
-    """Means per section (those with an in-scope answer), per tier (exact and cumulative) and overall."""
-    by_section: dict[str, list[Fraction | None]] = {sid: [] for sid in section_ids}
-    by_tier: dict[Tier, list[Fraction | None]] = {tier: [] for tier in tiers}
+def score_aichi(
+    answers: Sequence[Answer], section_ids: Sequence[str], tiers: Sequence[Tier], scale: int = 1
+) -> AichiResult:
+    """Means per section (those with an in-scope answer), per tier (exact and cumulative) and overall;
+    ``scale``: points are given in 1/scale points (1: whole points)."""
+    by_section: dict[str, list[int | None]] = {sid: [] for sid in section_ids}
+    by_tier: dict[Tier, list[int | None]] = {tier: [] for tier in tiers}
     for answer in answers:
         by_section[answer.section_id].append(answer.points)
         by_tier[answer.tier].append(answer.points)
-    overall = mean(a.points for a in answers)
+    overall = mean((a.points for a in answers), scale)
     sections = tuple(
-        (sid, mean(points), sum(1 for p in points if p), len(points)) for sid, points in by_section.items() if points
+        (sid, mean(points, scale), sum(1 for p in points if p), len(points))
+        for sid, points in by_section.items()
+        if points
     )
     cumulative: dict[str, float | None] = {}
-    running: list[Fraction | None] = []
+    running: list[int | None] = []
     for tier in tiers:
         running += by_tier[tier]
-        cumulative[str(tier)] = mean(running)
-    exact = {str(tier): mean(points) for tier, points in by_tier.items()}
+        cumulative[str(tier)] = mean(running, scale)
+    exact = {str(tier): mean(points, scale) for tier, points in by_tier.items()}
     return AichiResult(overall, band_for(overall), sections, exact, cumulative)

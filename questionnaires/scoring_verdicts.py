@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 
 from questionnaires.model import Questionnaire, Tier
 from questionnaires.rounding import share
@@ -79,12 +78,14 @@ def _meti(given: VerdictInputs) -> Verdict:
     levels = meti_levels(criteria, given.level_tiers(), given.requested)
     groups = group_rates(criteria, given.compiled.sections)
     sizes = Counter(c.section_id for c in criteria)
+    counted = Counter(str(c.tier) for c in criteria)
+    met_count = Counter(str(c.tier) for c in criteria if c.met)
     cumulative: dict[str, float | None] = {}
-    met = counted = 0
+    met = total = 0
     for level in levels.per_level:
-        counted += sum(1 for c in criteria if c.tier == level.tier)
-        met += sum(1 for c in criteria if c.tier == level.tier and c.met)
-        cumulative[level.tier] = share(met, counted)
+        total += counted[level.tier]
+        met += met_count[level.tier]
+        cumulative[level.tier] = share(met, total)
     return Verdict(
         share(sum(c.met for c in criteria), len(criteria)),
         None,
@@ -118,12 +119,8 @@ def _jama(given: VerdictInputs) -> Verdict:
 
 
 def _aichi(given: VerdictInputs) -> Verdict:
-    scale = given.compiled.value_scale
-    points = [
-        Answer(e.item.section_id, e.tier, None if value is None else Fraction(value, scale))
-        for e, _, value in given.scoped
-    ]
-    found = score_aichi(points, given.compiled.sections, given.compiled.tiers)
+    points = [Answer(e.item.section_id, e.tier, value) for e, _, value in given.scoped]
+    found = score_aichi(points, given.compiled.sections, given.compiled.tiers, given.compiled.value_scale)
     return Verdict(
         found.overall,
         found.grade,
