@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.audits.views import bp as audits_bp
     from portal.campaigns.flow_down_views import bp as flow_down_bp
     from portal.campaigns.views import bp as campaigns_bp
+    from portal.catalog.upload_views import bp as checksheets_bp
     from portal.catalog.version_views import bp as questionnaire_versions_bp
     from portal.claims.views import bp as claims_bp
     from portal.evidence.views import bp as evidence_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         relationships_bp,
         claims_bp,
         questionnaire_versions_bp,
+        checksheets_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates by bearer token only, never by the session cookie, so CSRF cannot reach it.

@@ -15,8 +15,9 @@ from portal.extensions import db
 from portal.organizations.models import Organization
 from questionnaires import DefinitionError, Questionnaire, Tier, load_builtin, load_file
 from questionnaires.crosswalk import CoverageTotals, coverage
-from questionnaires.importers.mapping import TableImportError, load_mapping
-from questionnaires.importers.table import import_table
+from questionnaires.importers.checksheet import preview
+from questionnaires.importers.mapping import MAX_MAPPING_BYTES
+from questionnaires.importers.table_reading import MAX_FILE_BYTES
 from questionnaires.importers.vsaq import VsaqImportError, import_vsaq
 from questionnaires.importers.writing import write_definition_yaml
 from questionnaires.template_xlsx import build_blank_template
@@ -124,11 +125,18 @@ def publish_command(path: Path, organization_id: int | None) -> None:
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Definition file to write.")
 def import_table_command(source: Path, mapping_path: Path, out: Path) -> None:
-    """Turn a CSV or XLSX checksheet into a validated definition file."""
+    """Turn a CSV or XLSX checksheet into a validated definition file; every problem is listed, nothing written."""
+    with source.open("rb") as sheet, mapping_path.open("rb") as mapping:
+        # The upload page's engine, with the command line's larger file limit.
+        content, rules = sheet.read(MAX_FILE_BYTES + 1), mapping.read(MAX_MAPPING_BYTES + 1)
+        result = preview(content, source.name, rules, max_bytes=MAX_FILE_BYTES)
+    if result.definition is None:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(result.problems)} problem(s) in {source.name}; nothing was written.")
     try:
-        definition = import_table(source, load_mapping(mapping_path))
-        questionnaire = write_definition_yaml(definition, out)
-    except (TableImportError, DefinitionError) as error:
+        questionnaire = write_definition_yaml(result.definition, out)
+    except DefinitionError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {out}: {_summary(questionnaire)}")
 

@@ -27,6 +27,7 @@ from questionnaires.importers.mapping import (
     parse_mapping,
 )
 from questionnaires.importers.problems import Problem, ProblemList
+from questionnaires.importers.proposal import propose_from_grid
 from questionnaires.importers.sheet_rows import walk_rows
 from questionnaires.importers.table_reading import MAX_COLUMNS, MAX_UNPACKED_BYTES, MAX_ZIP_MEMBERS, Grid, read_grid
 from questionnaires.validation import build_questionnaire
@@ -88,15 +89,17 @@ class SheetGrid:
     encoding: str | None = None
 
 
-def preview(source: bytes, filename: str, mapping: dict[str, Any] | str | bytes) -> Preview:
+def preview(
+    source: bytes, filename: str, mapping: dict[str, Any] | str | bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
+) -> Preview:
     """Read ``source`` (the uploaded file; only ``filename``'s extension matters) with ``mapping`` (its structure
-    as read from YAML, or the YAML text of a mapping file)."""
+    as read from YAML, or the YAML text of a mapping file); a file over ``max_bytes`` is refused unread."""
     problems = ProblemList()
     parsed = _parse_mapping(mapping, problems)
     if parsed is None:
         return Preview(None, problems.all())
     problems.sheet = parsed.sheet
-    grid, _ = _read(source, filename, parsed.sheet, parsed.encoding, _width(parsed), problems)
+    grid, _ = _read(source, filename, parsed.sheet, parsed.encoding, _width(parsed), problems, max_bytes=max_bytes)
     if grid is None:
         return Preview(None, problems.all())
     definition, rows = walk_rows(parsed, grid, problems)
@@ -121,6 +124,19 @@ def read_sheets(source: bytes, filename: str, sheet: str | None = None, rows: in
         (len(row) - next((i for i, c in enumerate(reversed(row)) if c.strip()), len(row)) for row in grid), default=0
     )
     return SheetGrid(names, chosen, [row[:width] for row in grid[:rows]], (), encoding)
+
+
+def propose_mapping(
+    source: bytes, filename: str, sheet: str | None = None, header_rows: int | None = None
+) -> dict[str, Any]:
+    """A mapping proposed from the header words of ``sheet`` (its ``output`` block is the caller's to add)."""
+    grid = read_sheets(source, filename, sheet, rows=GRID_ROWS)
+    proposed = propose_from_grid(grid.rows, header_rows)
+    if grid.sheet is not None:
+        proposed = {"sheet": grid.sheet, **proposed}
+    if grid.encoding not in (None, "utf-8-sig"):
+        proposed["encoding"] = grid.encoding
+    return proposed
 
 
 def mapping_problems(mapping: dict[str, Any] | str | bytes) -> tuple[Problem, ...]:
@@ -174,9 +190,11 @@ def _suffix(filename: str) -> str:
     return PurePath(filename.replace("\\", "/")).suffix.lower()
 
 
-def _check_size_and_kind(source: bytes, filename: str, problems: ProblemList) -> str | None:
-    if len(source) > MAX_UPLOAD_BYTES:
-        problems.add("too_large", limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+def _check_size_and_kind(
+    source: bytes, filename: str, problems: ProblemList, max_bytes: int = MAX_UPLOAD_BYTES
+) -> str | None:
+    if len(source) > max_bytes:
+        problems.add("too_large", limit=max_bytes // (1024 * 1024))
         return None
     suffix = _suffix(filename)
     if suffix not in (".xlsx", ".xlsm", ".csv"):
@@ -241,8 +259,9 @@ def _read(
     width: int,
     problems: ProblemList,
     max_rows: int | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> tuple[Grid | None, str | None]:
-    suffix = _check_size_and_kind(source, filename, problems)
+    suffix = _check_size_and_kind(source, filename, problems, max_bytes)
     if suffix is None:
         return None, None
     chosen: str | None = encoding

@@ -330,15 +330,17 @@ def _tier(walk: _Walk, number: int, cells: list[str]) -> Tier:
         )
         return Tier.T1
     marked: list[Tier] = []
+    unreadable = False
     for tier, ref in sorted(mapping.tier_columns.items(), key=lambda pair: pair[0].rank):
         mark = _cell(walk, cells, ref)
         if mark in TIER_MARKS:
             marked.append(tier)
         elif mark not in NOT_MARKED:
+            unreadable = True
             problems.add("tier_marker", key=f"tiers.{tier}", row=number, column=_letter(walk, ref), value=mark)
     if marked:
         return marked[0]  # tiers are cumulative: the lowest marked tier is where the item starts
-    if mapping.default_tier is None:
+    if mapping.default_tier is None and not unreadable:
         problems.add("no_tier", key="default_tier", row=number)
     return mapping.default_tier or Tier.T1
 

@@ -100,3 +100,20 @@ def test_export_xlsx_writes_a_blank_checksheet(app, tmp_path):
     assert "方針を定めていますか" in texts
     missing = cli(app, "questionnaires", "export-xlsx", "nope", "1", "--out", str(tmp_path / "x.xlsx"))
     assert missing.exit_code != 0 and "No questionnaire" in missing.output
+
+
+def test_import_table_lists_every_problem_by_row_and_column_and_writes_nothing(app, tmp_path):
+    sheet = tmp_path / "checksheet.csv"
+    sheet.write_bytes("No.,分類,質問,基本\n1-1,方針,a,x\n1-2,方針,b,x\n1-3,方針,,○\n".encode("cp932"))
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "id: A\ntext: C\nsections: [{title: B}]\ntiers: {T1: D}\noutput: {key: k, version: '1', "
+        "title: {ja: t, en: t}, source: s, licence: l}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.yaml"
+    result = cli(app, "questionnaires", "import-table", str(sheet), "--mapping", str(mapping), "--out", str(out))
+    assert result.exit_code != 0 and not out.exists()
+    assert "row 2, column D: unrecognised tier marker 'x' (2 rows like this)" in result.output
+    assert "row 4, column C: The question has no text." in result.output
+    assert "2 problem(s) in checksheet.csv; nothing was written." in result.output

@@ -10,7 +10,13 @@ from typing import Any
 
 from questionnaires import build_questionnaire
 from questionnaires.conditions import unparse
-from questionnaires.importers.checksheet import MAX_UPLOAD_BYTES, mapping_problems, preview, read_sheets
+from questionnaires.importers.checksheet import (
+    MAX_UPLOAD_BYTES,
+    mapping_problems,
+    preview,
+    propose_mapping,
+    read_sheets,
+)
 from questionnaires.scope import visibility
 from tests.questionnaires.checksheet_workbooks import MAPPING, checksheet_xlsx
 
@@ -185,3 +191,19 @@ def _with_dtd(source: bytes) -> bytes:
                 data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data.split(b"?>", 1)[-1]
             copy_.writestr(member, data)
     return out.getvalue()
+
+
+def test_a_mapping_is_proposed_from_japanese_and_english_header_words() -> None:
+    proposed = propose_mapping(checksheet_xlsx(), "c.xlsx")
+
+    assert proposed["sheet"] == "チェックシート" and proposed["header_rows"] == 2
+    assert proposed["id"] == {"column": "A", "separator": "."} and proposed["text"] == "C"
+    assert proposed["sections"] == [{"title": "B"}] and proposed["tiers"] == {"T1": "D", "T2": "E"}
+    assert (proposed["guidance"], proposed["evidence"], proposed["references"]) == ("G", "H", {"ref": "I"})
+    assert proposed["answer_type"]["values"]["YNA"] == "yes-no-na" and proposed["follow_ups"] == {"by": "id"}
+    assert preview(checksheet_xlsx(), "c.xlsx", {**proposed, "output": OUTPUT}).item_count == 7
+
+    english = "ID,Category,Question,Level,Answer type,Guidance,Weight,Critical,Evidence,Reference\n"
+    proposed = propose_mapping(english.encode() + b"1-1,Org,Q,L1,YN,,,,,\n", "sheet.csv")
+    assert [proposed[k] for k in ("id", "text", "weight", "critical", "evidence")] == ["A", "C", "G", "H", "I"]
+    assert proposed["sections"] == [{"title": "B"}] and proposed["tier"] == {"column": "D", "values": {"L1": "T1"}}

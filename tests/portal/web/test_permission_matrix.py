@@ -11,6 +11,7 @@ from portal.audits.models import AuditPhoto
 from portal.background.models import BackgroundJob
 from portal.catalog.drafts import start_draft
 from portal.catalog.operations import publish
+from portal.catalog.uploads import start_upload
 from portal.claims.models import Claim, ClaimKind
 from portal.extensions import db
 from portal.organizations.models import Role
@@ -19,6 +20,7 @@ from portal.policy import actions as policy
 from questionnaires import load_text
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
+from tests.questionnaires.checksheet_workbooks import checksheet_xlsx
 from tests.workflow_fixtures import (
     WORKFLOW_DEFINITION,
     corrective_action,
@@ -75,6 +77,8 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
     own_definition = load_text(WORKFLOW_DEFINITION.replace("workflow-check", "a-own"), "own.yaml")
     own, _ = publish(own_definition, origin="import", organization=buyer)
     draft, _ = start_draft(buyer, own, by=admin)
+    # Buyer A's checksheet upload, mapped but not published.
+    upload = start_upload(buyer, checksheet_xlsx(), "check.xlsx", by=admin)
     db.session.commit()
     other_buyer, other_admin = make_buyer("Buyer B")
     _, other_owner = make_supplier(other_buyer, name="Other Supplier")
@@ -111,6 +115,7 @@ def world(app, make_buyer, make_supplier, make_campaign, make_user):
         "claim_id": claim.id,
         "version_id": own.id,
         "draft_id": draft.id,
+        "upload_id": upload.id,
     }
     return people, ids
 
@@ -133,6 +138,7 @@ OWN_SCOPE = {"api.list_questionnaires", "api.get_questionnaire", "api.list_asses
 #: record); supplier X's evidence file is X's alone, since no submitted answer shows it to A
 BUYERS_OWN = {"job_id", "import_id", "membership_id", "invitation_id", "campaign_id", "supplier_id"}
 BUYERS_OWN |= {"key", "version_id", "draft_id"}  # its own questionnaire, a version and a draft of it
+BUYERS_OWN |= {"upload_id"}  # a checksheet its administrator uploaded
 SUPPLIERS_OWN = {"evidence_id"}
 #: URL arguments that name no object (a kind of form to open): such a route is judged as one without arguments
 NOT_OBJECTS = {"kind"}
