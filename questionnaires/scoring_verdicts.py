@@ -41,6 +41,10 @@ class VerdictInputs:
         """The assessment's tiers that the questionnaire names as levels, lowest first."""
         return [t for t in self.compiled.tiers if t in self.questionnaire.level_tiers]
 
+    def requested_level(self) -> Tier:
+        """The requested tier, or the questionnaire's highest level when it asks beyond it (T3 of ★3/★4)."""
+        return min(self.requested, self.questionnaire.level_tiers[-1], key=lambda tier: tier.rank)
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -75,7 +79,7 @@ def _meti(given: VerdictInputs) -> Verdict:
     criteria = [
         Criterion(e.item.id, e.item.section_id, e.tier, _meti_met(a, e, given.reviewed)) for e, a, _ in given.scoped
     ]
-    levels = meti_levels(criteria, given.level_tiers(), given.requested)
+    levels = meti_levels(criteria, given.level_tiers(), given.requested_level())
     groups = group_rates(criteria, given.compiled.sections)
     sizes = Counter(c.section_id for c in criteria)
     counted = Counter(str(c.tier) for c in criteria)
@@ -106,7 +110,7 @@ def _jama(given: VerdictInputs) -> Verdict:
         if value is not None and (entry.top_value is None or value < entry.top_value):
             unmet.setdefault(entry.tier, []).append(entry.item.id)
     threshold = given.questionnaire.scoring.level_threshold
-    levels = jama_levels(given.level_tiers(), given.cumulative, unmet, threshold, given.requested)
+    levels = jama_levels(given.level_tiers(), given.cumulative, unmet, threshold, given.requested_level())
     return Verdict(
         given.rate,
         None,

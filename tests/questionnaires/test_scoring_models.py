@@ -138,6 +138,12 @@ def test_meti_nonconforming_is_unmet_in_the_reviewed_score() -> None:
     assert reviewed.levels.per_level[1].unmet == ("M-5",)
 
 
+def test_a_request_beyond_the_named_levels_asks_for_the_highest() -> None:
+    result = score_assessment(METI, "T3", ALL_YES)
+    assert result.levels is not None and (result.levels.requested, result.levels.achieved) == ("T2", "T2")
+    assert result.passed
+
+
 def test_level_models_without_levels_use_all_three_tiers() -> None:
     q = questionnaire({"model": "meti_scs"}, ("a", [item("A-1"), item("A-2", tier="T3")]))
     result = score_assessment(q, "T3", answers(A_1="yes", A_2="no"))
