@@ -227,12 +227,28 @@ def _evidence_for(suggestions: Iterable[Suggestion], organization_id: int) -> No
         suggestion.evidence = by_entry.get(key, [])
 
 
+@dataclass(frozen=True)
+class LibraryView:
+    """What the answer library offers the answering page, from one match of the library."""
+
+    #: for the items the supplier may answer now and has not answered yet
+    suggestions: dict[str, Suggestion]
+    #: for the answered ones whose answer differs from the library's closest entry: the earlier answer
+    differing: dict[str, Suggestion]
+
+
 def suggestions_for(assessment: Assessment) -> dict[str, Suggestion]:
     """The suggestions for the assessment's items the supplier may answer now and has not answered yet."""
+    return library_view(assessment).suggestions
+
+
+def library_view(assessment: Assessment) -> LibraryView:
+    """The suggestions, and the answered items that differ from the library: one query of the library, whatever
+    the number of items."""
     questionnaire = questionnaire_for(assessment)
     editable = editable_item_ids(assessment, questionnaire)
     if not editable:
-        return {}
+        return LibraryView({}, {})
     answers = answers_of(assessment)
 
     def unanswered(item: Item) -> bool:
@@ -242,18 +258,29 @@ def suggestions_for(assessment: Assessment) -> dict[str, Suggestion]:
         return not is_answered(is_text_item(questionnaire, item), answer.code, bool(answer.comment))
 
     organization_id = assessment.supplier.organization_id
-    items = [i for i in questionnaire.items_for_tier(assessment.tier) if i.id in editable and unanswered(i)]
-    if not items:
-        return {}
-    found = match_items(questionnaire, items, library_entries(organization_id, besides=assessment.id))
+    mine = [i for i in questionnaire.items_for_tier(assessment.tier) if i.id in editable]
+    if not mine:
+        return LibraryView({}, {})
+    matched = match_items(questionnaire, mine, library_entries(organization_id, besides=assessment.id))
+    target = {item.id: item for item in mine}
+    found = {i: s for i, s in matched.items() if unanswered(target[i])}
+    differing = {
+        i: s for i, s in matched.items() if i not in found and _differs(questionnaire, target[i], answers[i], s.entry)
+    }
     # Only items in scope once the suggestions are taken: accepting all never answers an item a condition hides.
     codes = {item_id: answer.code for item_id, answer in answers.items()}
-    target = {item.id: item for item in items}
     codes.update({i: s.entry.code for i, s in found.items() if not is_text_item(questionnaire, target[i])})
     shown = visibility(questionnaire, assessment.tier, codes)
     found = {item_id: suggestion for item_id, suggestion in found.items() if shown[item_id]}
     _evidence_for(found.values(), organization_id)
-    return found
+    return LibraryView(found, differing)
+
+
+def _differs(questionnaire: Questionnaire, item: Item, answer: Answer, entry: Entry) -> bool:
+    """Whether the answer given differs from the library's: its text for a text item, else its choice."""
+    if is_text_item(questionnaire, item):
+        return (answer.comment or "").strip() != (entry.comment or "").strip()
+    return answer.code != entry.code
 
 
 def accept_suggestions(assessment: Assessment, item_ids: Iterable[str], *, by: User) -> list[str]:
