@@ -2,9 +2,10 @@
 how long an assessment with suggestions takes to open.
 
 1. Coverage: a supplier that answered and submitted the built-in supply-chain questionnaire at T2 for one buyer
-   opens a second buyer's request on the ipa-self-check bank (IPA's 25 themes; no METI SCS ★3 bank is shipped
-   yet). Prints the share of its items with an exact suggestion (the same item, or an item citing the same
-   reference) and with one related by the crosswalk (``questionnaires/crosswalk.py``).
+   opens a second buyer's request on the built-in METI SCS criteria at ★3 (81 criteria), and a third buyer's on
+   the ipa-self-check bank (IPA's 25 themes). Prints the share of their items with an exact suggestion (the same
+   item, or an item citing the same reference) and with one related by the crosswalk
+   (``questionnaires/crosswalk.py``).
 2. Time: a library of about 2,000 entries (13 earlier submissions of 150-item questionnaires, each of another
    key, their items citing the references the supply-chain bank cites, plus the supply-chain answers), and an
    assessment of 150 items that match them by reference. Measures R requests of its answering page (the Flask
@@ -64,8 +65,10 @@ def _company(name: str, email: str) -> Any:
     return organization, owner
 
 
-def _request(buyer: Any, organization: Any, version: Any, name: str, *, submitted: datetime | None = None) -> Any:
-    """One buyer's launched request of ``version`` to the organisation at T2 (submitted at ``submitted``)."""
+def _request(
+    buyer: Any, organization: Any, version: Any, name: str, *, submitted: datetime | None = None, tier: str = "T2"
+) -> Any:
+    """One buyer's launched request of ``version`` to the organisation at ``tier`` (submitted at ``submitted``)."""
     from portal.assessments.models import Assessment, AssessmentState
     from portal.campaigns.models import Campaign, CampaignState
     from portal.extensions import db
@@ -95,7 +98,7 @@ def _request(buyer: Any, organization: Any, version: Any, name: str, *, submitte
     assessment = Assessment(
         campaign_id=campaign.id,
         supplier_id=record.id,
-        tier=Tier.T2,
+        tier=Tier(tier),
         state=AssessmentState.ACCEPTED if submitted else AssessmentState.INVITED,
         submitted_at=submitted,
     )
@@ -124,8 +127,15 @@ def _answer_all(assessment: Any, questionnaire: Any, owner: Any) -> int:
     return len(rows)
 
 
-def coverage() -> tuple[int, int, int]:
-    """Items of the ipa-self-check request, and how many have an exact and a related suggestion."""
+#: The requests opened after the supply-chain answers: (label, questionnaire key, tier).
+COVERED = (
+    ("meti-scs ★3 after supply-chain T2", "meti-scs", "T1"),
+    ("ipa-self-check after supply-chain T2", "ipa-self-check", "T1"),
+)
+
+
+def coverage() -> list[tuple[str, int, int, int]]:
+    """For each request of COVERED: its label, items, and how many have an exact and a related suggestion."""
     from portal.assessments.reuse import Match, suggestions_for
     from portal.catalog.models import QuestionnaireVersion
     from portal.catalog.operations import questionnaire_of
@@ -134,17 +144,27 @@ def coverage() -> tuple[int, int, int]:
 
     versions = {v.key: v for v in db.session.scalars(sa.select(QuestionnaireVersion))}
     organization, owner = _company("ベンチ委託先株式会社", "reuse-owner@example.com")
-    first, second = create_organization("第一発注元", by=None), create_organization("第二発注元", by=None)
+    first = create_organization("第一発注元", by=None)
     supply_chain = versions["supply-chain"]
     earlier = _request(first, organization, supply_chain, "取引先確認", submitted=datetime.now(UTC))
     _answer_all(earlier, questionnaire_of(supply_chain), owner)
-    ipa = _request(second, organization, versions["ipa-self-check"], "自己点検のお願い")
+    requests = [
+        (
+            label,
+            key,
+            _request(create_organization(f"{key} の発注元", by=None), organization, versions[key], label, tier=tier),
+        )
+        for label, key, tier in COVERED
+    ]
     db.session.commit()
-    found = suggestions_for(ipa)
-    items = len(questionnaire_of(versions["ipa-self-check"]).items_for_tier(ipa.tier))
-    exact = sum(1 for s in found.values() if s.match in (Match.SAME_ITEM, Match.SAME_REFERENCE))
-    related = sum(1 for s in found.values() if s.match == Match.RELATED)
-    return items, exact, related
+    counts = []
+    for label, key, request in requests:
+        found = suggestions_for(request)
+        items = len(questionnaire_of(versions[key]).items_for_tier(request.tier))
+        exact = sum(1 for s in found.values() if s.match in (Match.SAME_ITEM, Match.SAME_REFERENCE))
+        related = sum(1 for s in found.values() if s.match == Match.RELATED)
+        counts.append((label, items, exact, related))
+    return counts
 
 
 def seed_library() -> tuple[str, int, str, int, int]:
@@ -207,11 +227,11 @@ def main(repeats: int) -> int:
         with app.app_context():
             db.create_all()
             load_builtin_questionnaires()
-            items, exact, related = coverage()
-            print(f"ipa-self-check after supply-chain T2: {items} items")
-            print(f"  exact suggestion (item/reference) : {exact:3d}  ({exact / items:.0%})")
-            print(f"  related by the crosswalk          : {related:3d}  ({related / items:.0%})")
-            print(f"  none                              : {items - exact - related:3d}")
+            for label, items, exact, related in coverage():
+                print(f"{label}: {items} items")
+                print(f"  exact suggestion (item/reference) : {exact:3d}  ({exact / items:.0%})")
+                print(f"  related by the crosswalk          : {related:3d}  ({related / items:.0%})")
+                print(f"  none                              : {items - exact - related:3d}")
             started = time.perf_counter()
             owner, target, empty_owner, floor_id, size = seed_library()
             took = time.perf_counter() - started

@@ -80,4 +80,4 @@ def test_the_definitions_folder_holds_only_the_bank() -> None:
     names = sorted(
         str(p.relative_to(builtin_definitions_dir())) for p in Path(builtin_definitions_dir()).glob("*/*.yaml")
     )
-    assert names == ["ipa-self-check/2026.1.yaml", "supply-chain/2026.1.yaml"]
+    assert names == ["ipa-self-check/2026.1.yaml", "meti-scs/2026.3.yaml", "supply-chain/2026.1.yaml"]
