@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from questionnaires.model import Band
 from questionnaires.scoring_levels import GroupRate, LevelsResult
@@ -47,8 +47,9 @@ class FailReason:
     item_id: str | None = None
 
 
-@dataclass(frozen=True)
-class ItemScore:
+class ItemScore(NamedTuple):
+    """One item's part in a score (a named tuple: 150 of them are built per score, twice per assessment)."""
+
     item_id: str
     section_id: str
     tier: str
