@@ -183,3 +183,20 @@ def test_coverage_of_the_builtin_bank_by_an_imported_meti_bank():
     assert rows["ITA-01"].related == 18
     assert sum(1 for row in rows.values() if row.exact) == 61
     assert sum(1 for row in rows.values() if not row.exact and row.related) == 10  # ORG-05 since 1-2-1, 1-4-1
+
+
+def test_the_built_in_meti_bank_is_matched_by_its_requirement_references():
+    supply, meti, ipa = (bank(key) for key in ("supply-chain", "meti-scs", "ipa-self-check"))
+
+    def counts(first, second):
+        rows = coverage(first, second)
+        exact = sum(1 for row in rows if row.exact)
+        related = sum(1 for row in rows if not row.exact and row.related)
+        return exact, related, len(rows) - exact - related
+
+    # ITA-01 cites requirements 4-4-4 and 4-4-2: the same reference as every criterion under them.
+    assert match(supply.item("ITA-01"), meti.item("4-4-4-1")) == "same_reference"
+    assert match(supply.item("ITA-01"), meti.item("4-4-2-1")) == "same_reference"
+    assert counts(supply, meti) == (70, 5, 6)
+    assert counts(meti, supply) == (148, 0, 5)
+    assert counts(ipa, meti) == (0, 24, 1)  # through builtin-banks.csv (IPA theme ↔ requirement)
