@@ -397,3 +397,27 @@ def test_aichi_mean_lies_between_1_and_5_and_the_band_matches(points: list[int |
     exact = Fraction(sum(counted), len(counted))
     assert abs(Fraction(str(found)) - exact) <= Fraction(1, 20)
     assert (band_for(found) in ("A", "B")) == (found >= 3.5)
+
+
+REVIEWED_ANSWER = st.builds(
+    AnswerInput,
+    METI_CODES,
+    has_evidence=st.booleans(),
+    review=st.sampled_from([None, "accepted", "clarification", "nonconforming"]),
+    explained=st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(REVIEWED_ANSWER, min_size=5, max_size=5))
+def test_meti_the_reviewed_score_never_achieves_more_than_the_self_score(given_list: list[AnswerInput]) -> None:
+    given_answers = dict(zip(["M-1", "M-2", "M-3", "M-4", "M-5"], given_list, strict=True))
+    own, reviewed = score_self_and_reviewed(METI, "T2", given_answers)
+    assert own.levels is not None and reviewed.levels is not None
+    assert RANK[reviewed.levels.achieved] <= RANK[own.levels.achieved]
+    for mine, checked in zip(own.levels.per_level, reviewed.levels.per_level, strict=True):
+        assert set(mine.unmet) <= set(checked.unmet)
+    # review_changes_score says so whenever the reviewed score differs (the scoring job stores it only then).
+    always_reviewed = score_assessment(METI, "T2", given_answers, reviewed=True)
+    if always_reviewed.to_dict() | {"reviewed": False} != own.to_dict():
+        assert review_changes_score(given_answers, METI)
