@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.actions.views import bp as actions_bp
     from portal.api import api_blueprint
+    from portal.assessments.registration_views import bp as registration_bp
     from portal.assessments.views import bp as assessments_bp
     from portal.audits.views import bp as audits_bp
     from portal.campaigns.flow_down_views import bp as flow_down_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         campaigns_bp,
         flow_down_bp,
         assessments_bp,
+        registration_bp,
         evidence_bp,
         review_bp,
         actions_bp,

@@ -41,10 +41,22 @@ ACTION_LABELS = {
     "review.decided": _l("Item reviewed"),
     "assessment.decided": _l("Outcome recorded"),
     "assessment.withdrawn": _l("Withdrawn"),
+    "registration.chosen": _l("Answered by METI SCS registration"),
+    "registration.withdrawn": _l("Answer by registration withdrawn"),
+    "registration.accepted": _l("Registration verified and accepted"),
+    "registration.returned": _l("Registration returned"),
 }
 
 #: Entries the buyer's staff made that the supplier's log shows too: under the buyer organisation's name.
-BY_THE_BUYER = frozenset({"assessment.returned", "assessment.decided", "assessment.withdrawn"})
+BY_THE_BUYER = frozenset(
+    {
+        "assessment.returned",
+        "assessment.decided",
+        "assessment.withdrawn",
+        "registration.accepted",
+        "registration.returned",
+    }
+)
 
 FIELD_LABELS = {
     "code": _l("Answer"),
@@ -200,6 +212,12 @@ def _notes(action: str, details: Mapping[str, Any], assessment: Assessment, *, t
     notes = []
     if details.get("file"):
         notes.append(str(details["file"]))
+    if action.startswith("registration.") and details.get("level"):
+        notes.append(
+            str(_l("SCS ★%(level)s registration %(number)s", level=details["level"], number=details.get("number")))
+        )
+        if details.get("comment"):
+            notes.append(str(details["comment"]))
     if action == "assessment.withdrawn" and details.get("reason"):
         notes.append(str(_l("Reason: %(reason)s", reason=details["reason"])))
     if action == "assessment.decided":

@@ -66,6 +66,9 @@ class Assessment(db.Model):  # type: ignore[name-defined]
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     outcome_comment: Mapped[str | None] = mapped_column(sa.Text)
+    #: Answered by a METI SCS registration (the campaign accepts one) instead of answers: the claim the supplier
+    #: chose; accepted by the reviewer, the assessment is satisfied by it until the claim's valid-until date.
+    satisfied_by_claim_id: Mapped[int | None] = mapped_column(sa.ForeignKey("claims.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="assessments", foreign_keys=[campaign_id])

@@ -486,6 +486,8 @@ def submit_assessment(assessment: Assessment, *, by: User) -> Assessment:
     """
     require_submitter(assessment, by)
     lifecycle.lock_open(assessment)
+    if assessment.satisfied_by_claim_id is not None:  # portal.assessments.registration
+        raise Conflict(_l("This assessment is answered by a registration: withdraw that choice to submit answers."))
     missing = missing_items(assessment)
     if missing:
         raise RuleViolation(

@@ -22,6 +22,7 @@ from portal.assessments.activity_view import supplier_activity
 from portal.assessments.forms import answer_input
 from portal.assessments.models import OPEN_STATES, Answer, Assessment
 from portal.assessments.page import answering_page, evidence_problems, item_evidence, kinds_offered
+from portal.assessments.registration_views import supplier_card
 from portal.assessments.rules import conditional_visibility
 from portal.background.models import JobState
 from portal.campaigns.flow_down import may_pass_down, passed_down_from
@@ -98,6 +99,7 @@ def detail(assessment_id: int) -> Any:
         suggestions=reuse.suggestions_for(assessment),
         match_labels=reuse.MATCH_LABELS,
         **_chain_context(assessment),
+        **supplier_card(assessment),
     )
 
 

@@ -44,6 +44,13 @@ CAMPAIGN_STATE_LABELS = {
 
 #: Empty value: each supplier is asked at the tier of its own record.
 OWN_TIER = ""
+#: Empty value: the campaign accepts no registration instead of answers.
+NO_REGISTRATION = ""
+
+
+def registration_level(value: str | None) -> int | None:
+    """The form's choice as the campaign stores it: 3, 4 or None."""
+    return int(value) if value else None
 
 
 def parse_reminder_days(text: str) -> list[int]:
@@ -82,6 +89,19 @@ class CampaignForm(FlaskForm):
     )
     remind_when_overdue = BooleanField(_l("Remind again when overdue"), default=True)
     show_score_to_supplier = BooleanField(_l("Show the score to the supplier"), default=True)
+    accepts_registration_level = SelectField(
+        _l("Accept a METI SCS registration instead of answers"),
+        choices=[
+            SelectChoice(NO_REGISTRATION, _l("No: every supplier answers")),
+            SelectChoice("3", _l("★3 or above")),
+            SelectChoice("4", _l("★4")),
+        ],
+        default=NO_REGISTRATION,
+        description=_l(
+            "A supplier with a valid SCS registration (SCS評価制度) of this level may answer by it; "
+            "you verify the registration instead of the answers."
+        ),
+    )
     cover_letter = TextAreaField(
         _l("Cover letter"),
         validators=[Length(max=MAX_COVER_LETTER)],

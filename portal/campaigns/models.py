@@ -30,7 +30,10 @@ class CampaignState(enum.StrEnum):
 
 class Campaign(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaigns"
-    __table_args__ = (sa.CheckConstraint("pass_threshold >= 0 AND pass_threshold <= 100", name="pass_threshold_range"),)
+    __table_args__ = (
+        sa.CheckConstraint("pass_threshold >= 0 AND pass_threshold <= 100", name="pass_threshold_range"),
+        sa.CheckConstraint("accepts_registration_level IN (3, 4)", name="registration_level"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
@@ -46,6 +49,9 @@ class Campaign(db.Model):  # type: ignore[name-defined]
     show_score_to_supplier: Mapped[bool] = mapped_column(default=True)
     #: The buyer's own words at the top of the request e-mail (送付状); None: the e-mail's usual text only.
     cover_letter: Mapped[str | None] = mapped_column(sa.Text)
+    #: A valid METI SCS registration (SCS評価制度) of at least this level (3: ★3, 4: ★4) is accepted instead of
+    #: answers (``portal.assessments.registration``); None: every supplier answers.
+    accepts_registration_level: Mapped[int | None]
     state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState), default=CampaignState.DRAFT)
     #: The campaign this one repeats ("start the next round"); its answers seed the new assessments.
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"))

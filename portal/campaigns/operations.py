@@ -47,6 +47,8 @@ class CampaignInput:
     remind_when_overdue: bool = True
     show_score_to_supplier: bool = True
     cover_letter: str | None = None
+    #: 3 or 4: a valid METI SCS registration of at least this level is accepted instead of answers.
+    accepts_registration_level: int | None = None
 
 
 def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[QuestionnaireVersion, list[Supplier]]:
@@ -58,6 +60,8 @@ def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[Quest
         raise UserInputError(_l("The pass threshold must be between 0 and 100."))
     if any(day < 1 or day > 90 for day in data.reminder_days):
         raise UserInputError(_l("Reminder days must be between 1 and 90 days before the due date."))
+    if data.accepts_registration_level not in (None, 3, 4):
+        raise UserInputError(_l("Please choose ★3 or ★4 for the registration accepted instead of answers."))
     data.cover_letter = clean_text(data.cover_letter)
     if data.cover_letter is not None and len(data.cover_letter) > MAX_COVER_LETTER:
         raise UserInputError(_l("Please keep the cover letter under %(n)d characters.", n=MAX_COVER_LETTER))
@@ -86,6 +90,7 @@ def _settings(data: CampaignInput, version: QuestionnaireVersion) -> dict[str, A
         "remind_when_overdue": data.remind_when_overdue,
         "show_score_to_supplier": data.show_score_to_supplier,
         "cover_letter": data.cover_letter,
+        "accepts_registration_level": data.accepts_registration_level,
     }
 
 
@@ -329,6 +334,7 @@ def start_next_round(previous: Campaign, *, name: str, due_date: date, by: User,
         reminder_days=list(previous.reminder_days),
         remind_when_overdue=previous.remind_when_overdue,
         show_score_to_supplier=previous.show_score_to_supplier,
+        accepts_registration_level=previous.accepts_registration_level,
     )
     campaign = create_campaign(previous.buyer, data, by=by, today=today)
     campaign.previous_id = previous.id

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 KIND = "campaign.rescore"
 #: Assessments scored per round trip set and progress commit: four statements serve the whole batch.
 RESCORE_BATCH = 100
+#: The submitted assessments scored from answers: not those answered by a registration.
+_SCORED = (Assessment.state.in_(list(SCORED_STATES)), Assessment.satisfied_by_claim_id.is_(None))
 
 
 def change_pass_threshold(campaign: Campaign, threshold: float, *, by: User) -> BackgroundJob:
@@ -35,9 +37,7 @@ def change_pass_threshold(campaign: Campaign, threshold: float, *, by: User) -> 
     threshold = round(threshold, 1)
     before = campaign.pass_threshold
     campaign.pass_threshold = threshold
-    assessments = db.session.scalars(
-        sa.select(Assessment).where(Assessment.campaign_id == campaign.id, Assessment.state.in_(list(SCORED_STATES)))
-    ).all()
+    assessments = db.session.scalars(sa.select(Assessment).where(Assessment.campaign_id == campaign.id, *_SCORED)).all()
     for assessment in assessments:
         request_scoring(assessment)
     job = BackgroundJob(
@@ -67,9 +67,7 @@ def run_rescore(job: BackgroundJob) -> None:
     job.state, job.started_at, job.done = JobState.RUNNING, utcnow(), 0  # a rerun starts over
     db.session.commit()
     ids = db.session.scalars(
-        sa.select(Assessment.id)
-        .where(Assessment.campaign_id == job.campaign_id, Assessment.state.in_(list(SCORED_STATES)))
-        .order_by(Assessment.id)
+        sa.select(Assessment.id).where(Assessment.campaign_id == job.campaign_id, *_SCORED).order_by(Assessment.id)
     ).all()
     job.total = len(ids)
     for start in range(0, len(ids), RESCORE_BATCH):

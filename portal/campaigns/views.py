@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from portal.assessments import lifecycle
 from portal.assessments.operations import progress_of
+from portal.assessments.registration import registrations_of
 from portal.campaigns import operations, queries
 from portal.campaigns.forms import (
     ASSESSMENT_STATE_LABELS,
@@ -25,6 +26,7 @@ from portal.campaigns.forms import (
     ThresholdForm,
     WithdrawForm,
     parse_reminder_days,
+    registration_level,
 )
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.rescoring import change_pass_threshold, get_job
@@ -111,6 +113,7 @@ def _campaign_input(form: CampaignForm) -> operations.CampaignInput:
         remind_when_overdue=bool(form.remind_when_overdue.data),
         show_score_to_supplier=bool(form.show_score_to_supplier.data),
         cover_letter=form.cover_letter.data,
+        accepts_registration_level=registration_level(form.accepts_registration_level.data),
     )
 
 
@@ -161,6 +164,7 @@ def edit(campaign_id: int) -> Any:
             remind_when_overdue=campaign.remind_when_overdue,
             show_score_to_supplier=campaign.show_score_to_supplier,
             cover_letter=campaign.cover_letter,
+            accepts_registration_level=str(campaign.accepts_registration_level or ""),
             tier=str(campaign.tier) if campaign.tier else "",
             reminder_days=",".join(str(day) for day in campaign.reminder_days),
             supplier_ids=[a.supplier_id for a in campaign.assessments],
@@ -206,6 +210,7 @@ def detail(campaign_id: int) -> Any:
         assessments=assessments,
         # Its assessments' campaign is this one, already loaded: one query for every row's counts.
         counts=progress_of(assessments),
+        registrations=registrations_of(assessments, today),
         progress=queries.progress_summary(operations.progress(campaign, today)),
         keys=queries.PROGRESS_KEYS,
         today=today,

@@ -22,6 +22,7 @@ from portal.assessments.activity_view import buyer_activity
 from portal.assessments.citations import citations_for_buyer
 from portal.assessments.models import DECIDED_STATES, Assessment, Decision, ReviewDecision
 from portal.assessments.operations import get_for_buyer
+from portal.assessments.registration_views import reviewer_card
 from portal.assessments.sheet import load_sheet
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import Conflict, PortalError, UserInputError
@@ -150,6 +151,7 @@ def _render_detail(
         today=date.today(),
         typed=typed,
         error=error,
+        **reviewer_card(assessment),
     ), status
 
 

@@ -19,8 +19,15 @@ from portal.assessments.operations import (
     submit_assessment,
     tell_owners_ready,
 )
+from portal.assessments.registration import (
+    accept_registration,
+    choose_registration,
+    return_registration,
+    withdraw_registration,
+)
 from portal.assessments.reuse import accept_suggestions
 from portal.campaigns.operations import withdraw_assessment
+from portal.claims.models import Claim, ClaimKind
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.organizations.operations import add_member
@@ -127,8 +134,26 @@ def test_both_logs_say_every_entry_in_words(app, client, make_buyer, make_suppli
     (reused,) = make_campaign(second_buyer, [record], by=second_admin).assessments
     accept_suggestions(reused, ["STF-01"], by=owner)
     db.session.commit()
+    # A request answered by a METI SCS registration: chosen, returned, withdrawn, chosen again, accepted.
+    (registered,) = make_campaign(buyer, [supplier], by=admin, accepts_registration_level=3).assessments
+    claim = Claim(
+        organization_id=supplier.organization_id,
+        kind=ClaimKind.METI_SCS,
+        number="SCS3-0001",
+        level=3,
+        valid_until=date.today() + timedelta(days=365),
+    )
+    db.session.add(claim)
+    db.session.flush()
+    choose_registration(registered, claim.id, by=owner, today=date.today())
+    return_registration(registered, "登録番号を確認できません", by=admin)
+    withdraw_registration(registered, by=owner)
+    choose_registration(registered, claim.id, by=owner, today=date.today())
+    accept_registration(registered, by=admin, today=date.today())
+    db.session.commit()
 
-    shown = {str(row.what) for one in (assessment, withdrawn, reused) for row in buyer_activity(one, "en")}
+    walked = (assessment, withdrawn, reused, registered)
+    shown = {str(row.what) for one in walked for row in buyer_activity(one, "en")}
     assert shown == {str(ACTION_LABELS[kind]) for kind in assessment_kinds()}  # the walk wrote every kind
 
     sign_in(client, admin.email)
