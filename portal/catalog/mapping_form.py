@@ -157,7 +157,8 @@ def mapping_from_form(form: MappingForm, kept: Mapping[str, Any]) -> dict[str, A
     mapping = {key: value for key, value in kept.items() if key in _NOT_ON_PAGE}
     if values.get("sheet"):
         mapping["sheet"] = values["sheet"]
-    mapping["header_rows"] = int(values.get("header_rows") or 1)
+    rows = values.get("header_rows") or "1"
+    mapping["header_rows"] = int(rows) if rows.isascii() and rows.isdigit() and len(rows) < 3 else 1
     separator = values.get("id_separator") or "-"
     mapping["id"] = {"column": values["id"], "separator": separator} if separator != "-" else values["id"]
     mapping["text"] = values["text"]
@@ -236,7 +237,8 @@ def _check(form: MappingForm) -> None:
     for required in ("id", "text"):
         if not values.get(required):
             form.errors[required] = _l("Choose a column.")
-    if not (values.get("header_rows") or "1").isdigit() or int(values.get("header_rows") or 1) > 20:
+    rows = values.get("header_rows") or "1"
+    if not (rows.isascii() and rows.isdigit() and len(rows) < 3 and int(rows) <= 20):
         form.errors["header_rows"] = _l("Enter a number from 0 to 20.")
     for cell, kind, choices in form.answer_values:
         if kind not in ANSWER_KINDS:

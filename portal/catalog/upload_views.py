@@ -103,7 +103,8 @@ def _upload(upload_id: int) -> BackgroundJob:
 
 def _mapping_page(job: BackgroundJob, form: MappingForm, problems: tuple[Problem, ...] = (), status: int = 200) -> Any:
     grid = uploads.sheet_of(job, form.values.get("sheet") or None)
-    header_rows = int(form.values.get("header_rows") or 1) if form.values.get("header_rows", "1").isdigit() else 1
+    rows = form.values.get("header_rows") or "1"
+    header_rows = int(rows) if rows.isascii() and rows.isdigit() and len(rows) < 3 else 1
     by_field: dict[str, list[Problem]] = {}
     general: list[Problem] = []
     for problem in problems:

@@ -9,6 +9,7 @@ import posixpath
 import warnings
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
@@ -79,6 +80,12 @@ def _read_csv(path: Path, encoding: str, max_columns: int) -> Grid:
 
 
 def _read_xlsx(path: Path, sheet: str | None, max_columns: int) -> Grid:
+    # openpyxl leaves a file it opened itself open when it fails half-way: give it one this closes.
+    with path.open("rb") as handle:
+        return _read_xlsx_from(path, handle, sheet, max_columns)
+
+
+def _read_xlsx_from(path: Path, handle: BinaryIO, sheet: str | None, max_columns: int) -> Grid:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -86,7 +93,7 @@ def _read_xlsx(path: Path, sheet: str | None, max_columns: int) -> Grid:
                 raise TableImportError(f"{path.name} unpacks to more than the allowed size")
             sheet_name, merged = _merged_ranges(archive, sheet)
         # read_only streams rows; it does not expose merged ranges, hence the separate look above.
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except TableImportError:
         raise
     except Exception as error:  # zipfile, zlib, XML and openpyxl errors on a damaged file: all mean "unreadable"
