@@ -56,7 +56,10 @@ def build_blank_template(questionnaire: Questionnaire, lang: str = "ja") -> byte
     validations: dict[str, DataValidation] = {}
     for row, item in enumerate(questionnaire.items, start=HEADER_ROW + 1):
         scale = questionnaire.scale_of(item)
-        _write_item(sheet, row, item, section_titles[item.section_id], item.evidence.describe(scale, lang), lang)
+        level = questionnaire.level_name(item.tier).get(lang)
+        _write_item(
+            sheet, row, item, (section_titles[item.section_id], level), item.evidence.describe(scale, lang), lang
+        )
         if scale.kind == "choice":
             if scale.id not in validations:
                 validations[scale.id] = _drop_down([choice.label.get(lang) for choice in scale.choices])
@@ -93,14 +96,16 @@ def _write_title_block(sheet: Worksheet, questionnaire: Questionnaire, lang: str
             sheet.cell(row, column).alignment = Alignment(vertical="top")
 
 
-def _write_item(sheet: Worksheet, row: int, item: Item, section_title: str, evidence: str, lang: str) -> None:
+def _write_item(sheet: Worksheet, row: int, item: Item, where: tuple[str, str], evidence: str, lang: str) -> None:
+    """One item's row; ``where`` is its section title and the questionnaire's name of its level (★3, 基本)."""
+    section_title, level = where
     if item.evidence.kinds:
         evidence += f" ({', '.join(item.evidence.kinds)})"
     references = "\n".join(f"{scheme}: {', '.join(refs)}" for scheme, refs in item.references.items())
     values = (
         item.id,
         section_title,
-        item.tier.value,
+        level,
         item.text.get(lang),
         item.guidance.get(lang) if item.guidance else "",
         "",

@@ -30,6 +30,7 @@ def test_blank_template(small_definition: str) -> None:
     ]
     rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
     assert [row[0] for row in rows] == ["GOV-01", "GOV-02", "STF-01"]
+    assert [row[2] for row in rows] == ["基本", "標準", "高度"]  # the level names, never T1
     assert rows[2][3] == "@SUM(A1)"
     assert sheet.cell(HEADER_ROW + 3, 4).data_type == "s"
     assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
@@ -62,3 +63,12 @@ def test_blank_template_prints_readably(small_definition: str) -> None:
     assert sum(sheet.column_dimensions[get_column_letter(c)].width for c in range(1, len(WIDTHS) + 1)) <= 150
     assert all(sheet.row_dimensions[row].height for row in range(HEADER_ROW, sheet.max_row + 1))
     assert sheet.oddFooter.center.text == "&P / &N"
+
+
+def test_blank_template_names_the_questionnaires_own_levels(small_definition: str) -> None:
+    named = small_definition.replace(
+        "scoring:\n", 'levels:\n  T1: {ja: "★3", en: "★3"}\n  T2: {ja: "★4", en: "★4"}\nscoring:\n'
+    ).replace("tier: T3", "tier: T2")
+    workbook = load_workbook(io.BytesIO(build_blank_template(load_text(named, "t.yaml"), lang="en")))
+    rows = list(workbook.active.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    assert [row[2] for row in rows] == ["★3", "★4", "★4"]
