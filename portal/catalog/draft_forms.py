@@ -48,7 +48,7 @@ class ItemForm(FlaskForm):
     text_en = TextAreaField(_l("Question (English)"), validators=[Length(max=2000)])
     guidance_ja = TextAreaField(_l("Guidance (Japanese)"), validators=[Length(max=4000)])
     guidance_en = TextAreaField(_l("Guidance (English)"), validators=[Length(max=4000)])
-    tier = SelectField(_l("Level"))
+    tier = SelectField(_l("Tier"))
     weight = DecimalField(
         _l("Weight"), places=None, validators=[InputRequired(), NumberRange(min=0.01, max=1000)], default=1
     )
@@ -66,7 +66,7 @@ class ItemForm(FlaskForm):
     condition = StringField(
         _l("Shown only when"),
         validators=[Length(max=500)],
-        description=_l('Leave empty to always show it. Example: Q1 == "yes"'),
+        description=_l("Leave empty to always show it. Example: Q1 == yes (shown when Q1 is answered yes)"),
     )
 
     def __init__(self, questionnaire: Questionnaire, *args: Any, **kwargs: Any) -> None:

@@ -38,6 +38,30 @@ IMPLEMENTATION_SCALE = {
         {"code": "na", "label": {"ja": "該当しない", "en": "Not applicable"}, "value": None},
     ]
 }
+#: The loader's reasons (English, for definition files) an editor's user meets, in the page's words.
+_REASONS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (
+        re.compile(r"^syntax error: (?P<detail>.*)$"),
+        _l("Write the condition as an item number, == and an answer code, e.g. Q1 == yes (%(detail)s)."),
+    ),
+    (re.compile(r"^names unknown item '(?P<id>.*)'$"), _l("There is no item %(id)s in this questionnaire.")),
+    (re.compile(r"^refers to its own item"), _l("An item cannot be shown depending on its own answer.")),
+    (
+        re.compile(r"^item '(?P<id>.*)' has a free-text answer"),
+        _l("Item %(id)s is answered in free text: a condition cannot use it."),
+    ),
+    (
+        re.compile(r"^code '(?P<code>.*)' is not in the scale of item '(?P<id>.*)' \((?P<codes>.*)\)$"),
+        _l("Item %(id)s has no answer %(code)s (its answers: %(codes)s)."),
+    ),
+    (re.compile(r"^conditions form a cycle: (?P<trail>.*)$"), _l("The conditions go round in a circle: %(trail)s.")),
+    (re.compile(r"^duplicate id '(?P<id>.*)'"), _l("Number %(id)s is already used in this questionnaire.")),
+    (re.compile(r"^must not be empty$"), _l("Enter this.")),
+    (
+        re.compile(r"^must match "),
+        _l("Use letters, digits, dots, hyphens and underscores, starting with a letter or digit."),
+    ),
+)
 _ITEM_PATH = re.compile(r"^sections\[(\d+)\]\.items\[(\d+)\](?:\.(\w+))?(?:\.(\w+))?")
 
 
@@ -217,6 +241,26 @@ def _field_of(path: str, at: tuple[int, int] | None) -> str | None:
     return _FIELDS.get((key, sub or "")) or _FIELDS.get((key, sub)) or key or ""
 
 
+def _in_words(reason: str) -> str:
+    for pattern, words in _REASONS:
+        match = pattern.search(reason)
+        if match:
+            return str(words % match.groupdict()) if match.groupdict() else str(words)
+    return reason
+
+
+def _elsewhere(definition: dict[str, Any], path: str, reason: str) -> str:
+    """A problem of another item than the one edited (a condition naming a removed item), named by its number."""
+    match = _ITEM_PATH.match(path)
+    if match is None:
+        return f"{path}: {reason}"
+    try:
+        item_id = definition["sections"][int(match.group(1))]["items"][int(match.group(2))]["id"]
+    except (IndexError, KeyError, TypeError):
+        return f"{path}: {reason}"
+    return str(_l("Item %(id)s: %(reason)s", id=item_id, reason=_in_words(reason)))
+
+
 def _check(definition: dict[str, Any], at: tuple[int, int] | None = None) -> None:
     """Run the loader; a refusal becomes ``DraftInvalid`` with each problem by its field ("" for the rest)."""
     try:
@@ -225,7 +269,9 @@ def _check(definition: dict[str, Any], at: tuple[int, int] | None = None) -> Non
         problems: dict[str, list[str]] = {}
         for problem in error.problems:
             field = _field_of(problem.path, at)
-            reason = problem.reason if field is not None else f"{problem.path}: {problem.reason}"
+            reason = (
+                _in_words(problem.reason) if field is not None else _elsewhere(definition, problem.path, problem.reason)
+            )
             problems.setdefault(field or "", []).append(reason)
         raise DraftInvalid(problems) from None
 

@@ -52,7 +52,7 @@ FIELD_LABELS = {
     "text": _l("Question"),
     "guidance": _l("Guidance"),
     "section": _l("Section"),
-    "tier": _l("Level"),
+    "tier": _l("Tier"),
     "scale": _l("Answer choices"),
     "weight": _l("Weight"),
     "critical": _l("Critical item"),

@@ -43,7 +43,7 @@ def test_an_edit_is_saved_and_publishing_makes_the_next_version(client, buyers):
 def test_a_refused_edit_says_why_by_its_field_and_stores_nothing(client, buyers):
     draft = _start(client, buyers)
     typed = "方針を見直していますか（新しい文言）"
-    bad = item_form(text_ja=typed, condition='NOPE == "yes"', revision="1")
+    bad = item_form(text_ja=typed, condition="NOPE == yes", revision="1")
     refused = client.post(f"/questionnaires/drafts/{draft.id}/items/POL-02", data=bad)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
@@ -71,7 +71,9 @@ def test_items_are_added_and_removed_and_an_unchanged_draft_is_not_published(cli
     duplicate = client.post(
         f"/questionnaires/drafts/{draft.id}/items", data={"section_id": "staff", "item_id": "STF-01", "revision": "2"}
     )
-    assert duplicate.status_code == 400 and "duplicate" in duplicate.get_data(as_text=True)
+    assert duplicate.status_code == 400 and "番号 STF-01 はこの質問票で既に使われています" in duplicate.get_data(
+        as_text=True
+    )
     removed = client.post(f"/questionnaires/drafts/{draft.id}/items/POL-02/remove", data={"revision": "2"})
     assert removed.status_code == 302
     db.session.refresh(draft)
