@@ -118,7 +118,7 @@ def model_definition(model: str) -> str:
 
 
 def model_floors(inputs: list[Any]) -> dict[str, float]:
-    """Pure-function assessments/s (self and reviewed) per scoring model on the same answers."""
+    """Pure-function assessments per CPU second (self and reviewed) per scoring model on the same answers."""
     from questionnaires import load_text
     from questionnaires.scoring import score_self_and_reviewed
 
@@ -126,10 +126,10 @@ def model_floors(inputs: list[Any]) -> dict[str, float]:
     for model in MODEL_BLOCKS:
         questionnaire = load_text(model_definition(model), f"{model}.yaml")
         assert questionnaire.scoring.model == model
-        start = time.perf_counter()
+        start = time.process_time()  # this process's CPU time: other processes on the machine do not count
         for answers in inputs:
             score_self_and_reviewed(questionnaire, "T3", answers)
-        floors[model] = len(inputs) / (time.perf_counter() - start)
+        floors[model] = len(inputs) / (time.process_time() - start)
     return floors
 
 
@@ -278,7 +278,7 @@ def main(count: int) -> None:
                 return scored == count
 
             queue_again(ids)
-            worker = through_a_worker(database_url, schema, ids, enqueue, all_scored)
+            worker, worker_cpu = through_a_worker(database_url, schema, ids, enqueue, all_scored)
 
             # A new pass threshold: the campaign's rescoring job scores them all again, in batches.
             db.session.remove()
@@ -299,7 +299,7 @@ def main(count: int) -> None:
     print(f"assessments             : {count} × {ITEMS} items, PostgreSQL")
     print(f"pure scoring floor      : {floor:8.1f} assessments/s (self + reviewed, data in memory)")
     for model, rate in floors.items():
-        print(f"  floor {model:<17}: {rate:8.1f} assessments/s ({1000 / rate:.2f} ms each, same items and answers)")
+        print(f"  floor {model:<17}: {rate:8.1f} assessments/s ({1000 / rate:.2f} ms CPU each, same items and answers)")
     print(
         f"job per assessment      : {job:8.1f} assessments/s (task body in this process, all {count} queued; "
         f"a job takes up to {SCORING_BATCH} waiting with it)"
@@ -316,6 +316,11 @@ def main(count: int) -> None:
             f"first sent to last stored)"
         )
         print(f"ratio worker/floor      : {worker / floor:8.2f}")
+        if worker_cpu is not None:
+            print(
+                f"worker per CPU second   : {worker_cpu:8.1f} assessments (the worker process's own CPU time: "
+                f"what it reaches on an idle core; load average now {os.getloadavg()[0]:.1f})"
+            )
     print(f"campaign rescoring job  : {campaign_rate:8.1f} assessments/s (batches of {RESCORE_BATCH}, new threshold)")
     print(f"ratio rescoring/floor   : {campaign_rate / floor:8.2f}")
     through_worker = worker if worker is not None else job
@@ -328,8 +333,9 @@ def main(count: int) -> None:
 
 def through_a_worker(
     database_url: str, queue: str, ids: list[int], enqueue: Callable[..., None], all_scored: Callable[[], bool]
-) -> float | None:
-    """Assessments/s through one ``celery worker`` process: every job sent at once, until every score is stored."""
+) -> tuple[float | None, float | None]:
+    """Assessments/s through one ``celery worker`` process, every job sent at once until every score is stored;
+    and assessments per second of the worker process's own CPU time (None where /proc does not tell it)."""
     import redis
 
     from portal.settings import queue_names
@@ -337,7 +343,7 @@ def through_a_worker(
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError:
-        return None
+        return None, None
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     log_path = Path(tempfile.mkdtemp()) / "worker.log"
     environment = {
@@ -358,18 +364,29 @@ def through_a_worker(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the worker did not start:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.1)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu_seconds(process.pid)
         for assessment_id in ids:
             enqueue("scoring.score_assessment", assessment_id)
         while not all_scored():
             if process.poll() is not None or time.perf_counter() - start > 600:
                 raise RuntimeError(f"the worker stopped scoring:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.01)
-        return len(ids) / (time.perf_counter() - start)
+        elapsed, cpu_end = time.perf_counter() - start, _cpu_seconds(process.pid)
+        cpu = None if cpu_start is None or cpu_end is None or cpu_end <= cpu_start else len(ids) / (cpu_end - cpu_start)
+        return len(ids) / elapsed, cpu
     finally:
         process.terminate()
         process.wait(timeout=30)
         redis.Redis.from_url(REDIS_URL).delete(*queue_names(queue))
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ gives the exact rules with worked examples.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -73,36 +73,60 @@ class Criterion(NamedTuple):
     met: bool
 
 
-def meti_levels(criteria: Sequence[Criterion], tiers: Sequence[Tier], requested: Tier | str) -> LevelsResult:
-    """``meti_scs``: per level (in ``tiers``, lowest first) the share of its met criteria and its unmet ones.
+@dataclass(frozen=True)
+class MetiResult:
+    """``meti_scs``'s verdict and the shares the pages draw."""
+
+    levels: LevelsResult
+    #: the share of met criteria per section (要求事項), in questionnaire order, for sections with any
+    groups: tuple[GroupRate, ...]
+    #: how many criteria each of ``groups`` holds
+    group_sizes: tuple[int, ...]
+    #: the share of met criteria of each level and the ones below
+    cumulative: dict[str, float | None]
+    #: the share of all met criteria
+    overall: float | None
+
+
+def meti_scs(
+    criteria: Iterable[Criterion], tiers: Sequence[Tier], section_ids: Sequence[str], requested: Tier | str
+) -> MetiResult:
+    """``meti_scs`` in one pass over the in-scope criteria: per level (in ``tiers``, lowest first) the share of
+    its met criteria and its unmet ones, and the shares per section.
 
     A level is achieved when it and every level below it have no unmet criterion; a level with no
     in-scope criterion has no rate and stands in the way of nothing.
     """
-    met = dict.fromkeys(tiers, 0)
-    counted = dict.fromkeys(tiers, 0)
+    by_tier = {tier: [0, 0] for tier in tiers}  # met, counted
+    by_section = {sid: [0, 0] for sid in section_ids}
     unmet: dict[Tier, list[str]] = {tier: [] for tier in tiers}
-    for criterion in criteria:
-        if criterion.tier not in counted:
-            continue
-        counted[criterion.tier] += 1
-        if criterion.met:
-            met[criterion.tier] += 1
+    for item_id, section_id, tier, met in criteria:
+        tally = by_tier.get(tier)
+        if tally is None:
+            continue  # a tier the questionnaire does not name as a level
+        section = by_section[section_id]
+        tally[1] += 1
+        section[1] += 1
+        if met:
+            tally[0] += 1
+            section[0] += 1
         else:
-            unmet[criterion.tier].append(criterion.item_id)
-    return _walk(
-        [(tier, share(met[tier], counted[tier]), not unmet[tier], tuple(unmet[tier])) for tier in tiers], requested
+            unmet[tier].append(item_id)
+    levels = _walk([(tier, share(*by_tier[tier]), not unmet[tier], tuple(unmet[tier])) for tier in tiers], requested)
+    cumulative: dict[str, float | None] = {}
+    met_so_far = counted_so_far = 0
+    for tier in tiers:
+        met_so_far += by_tier[tier][0]
+        counted_so_far += by_tier[tier][1]
+        cumulative[str(tier)] = share(met_so_far, counted_so_far)
+    shown = [(sid, tally) for sid, tally in by_section.items() if tally[1]]
+    return MetiResult(
+        levels,
+        tuple(GroupRate(sid, share(*tally)) for sid, tally in shown),
+        tuple(tally[1] for _, tally in shown),
+        cumulative,
+        share(met_so_far, counted_so_far),
     )
-
-
-def group_rates(criteria: Sequence[Criterion], section_ids: Sequence[str]) -> tuple[GroupRate, ...]:
-    """``meti_scs``: the share of met criteria per section, in questionnaire order, for sections with any."""
-    met = dict.fromkeys(section_ids, 0)
-    counted = dict.fromkeys(section_ids, 0)
-    for criterion in criteria:
-        counted[criterion.section_id] += 1
-        met[criterion.section_id] += criterion.met
-    return tuple(GroupRate(sid, share(met[sid], counted[sid])) for sid in section_ids if counted[sid])
 
 
 def jama_levels(

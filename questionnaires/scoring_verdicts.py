@@ -3,15 +3,13 @@ pure functions of :mod:`questionnaires.scoring_levels` and :mod:`questionnaires.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from questionnaires.model import Questionnaire, Tier
-from questionnaires.rounding import share
 from questionnaires.scoring_aichi import Answer, score_aichi
 from questionnaires.scoring_compile import Compiled, CompiledItem
-from questionnaires.scoring_levels import Criterion, GroupRate, LevelsResult, group_rates, jama_levels, meti_levels
+from questionnaires.scoring_levels import Criterion, GroupRate, LevelsResult, jama_levels, meti_scs
 from questionnaires.scoring_results import (
     ACCEPTED,
     IMPLEMENTED,
@@ -76,31 +74,23 @@ def _meti_met(answer: AnswerInput, entry: CompiledItem, reviewed: bool) -> bool:
 
 
 def _meti(given: VerdictInputs) -> Verdict:
-    criteria = [
-        Criterion(e.item.id, e.item.section_id, e.tier, _meti_met(a, e, given.reviewed)) for e, a, _ in given.scoped
-    ]
-    levels = meti_levels(criteria, given.level_tiers(), given.requested_level())
-    groups = group_rates(criteria, given.compiled.sections)
-    sizes = Counter(c.section_id for c in criteria)
-    counted = Counter(str(c.tier) for c in criteria)
-    met_count = Counter(str(c.tier) for c in criteria if c.met)
-    cumulative: dict[str, float | None] = {}
-    met = total = 0
-    for level in levels.per_level:
-        total += counted[level.tier]
-        met += met_count[level.tier]
-        cumulative[level.tier] = share(met, total)
+    reviewed = given.reviewed
+    criteria = (
+        Criterion(e.item.id, e.item.section_id, e.tier, _meti_met(answer, e, reviewed)) for e, answer, _ in given.scoped
+    )
+    found = meti_scs(criteria, given.level_tiers(), given.compiled.sections, given.requested_level())
+    levels = found.levels
     return Verdict(
-        share(sum(c.met for c in criteria), len(criteria)),
+        found.overall,
         None,
         levels.passed,
         LEVEL_NOT_ACHIEVED,
         levels.passed,  # achieving the requested level means every criterion in scope is met
-        tuple(SectionScore(g.id, g.rate, float(sizes[g.id]), sizes[g.id]) for g in groups),
+        tuple(SectionScore(g.id, g.rate, float(n), n) for g, n in zip(found.groups, found.group_sizes, strict=True)),
         {level.tier: level.rate for level in levels.per_level},
-        cumulative,
+        found.cumulative,
         levels,
-        groups,
+        found.groups,
     )
 
 

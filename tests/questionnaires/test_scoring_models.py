@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from questionnaires.model import Questionnaire, Tier
 from questionnaires.scoring import AnswerInput, review_changes_score, score_assessment, score_self_and_reviewed
 from questionnaires.scoring_aichi import Answer, band_for, mean, score_aichi
+from questionnaires.scoring_levels import Criterion, jama_levels, meti_scs
 from tests.questionnaires.test_scoring_rules import answers, item
 from tests.questionnaires.test_scoring_rules import questionnaire as golden
 
@@ -136,6 +137,34 @@ def test_meti_nonconforming_is_unmet_in_the_reviewed_score() -> None:
     assert own.passed
     assert reviewed.levels is not None and reviewed.levels.achieved == "T1"
     assert reviewed.levels.per_level[1].unmet == ("M-5",)
+
+
+def test_the_pure_functions_on_their_own() -> None:
+    t1, t2 = Tier.T1, Tier.T2
+    criteria = [
+        Criterion("a", "s1", t1, True),
+        Criterion("b", "s1", t2, False),
+        Criterion("c", "s2", t1, True),
+        Criterion("d", "s2", t2, True),
+        Criterion("e", "s2", t2, False),
+    ]
+    found = meti_scs(criteria, [t1, t2], ["s1", "s2", "s3"], "T2")
+    assert found.levels.to_dict() == {
+        "achieved": "T1",
+        "requested": "T2",
+        "per_level": [
+            {"tier": "T1", "rate": 100.0, "achieved": True, "unmet": []},
+            {"tier": "T2", "rate": 33.3, "achieved": False, "unmet": ["b", "e"]},
+        ],
+    }
+    assert [(g.id, g.rate) for g in found.groups] == [("s1", 50.0), ("s2", 66.7)]
+    assert found.group_sizes == (2, 3)
+    assert (found.cumulative, found.overall) == ({"T1": 100.0, "T2": 60.0}, 60.0)
+
+    levels = jama_levels([t1, t2], {"T1": 95.0, "T2": 91.0}, {t1: ["x"]}, 90.0, "T2")
+    assert (levels.achieved, levels.passed) == ("T2", True)
+    assert [lv.unmet for lv in levels.per_level] == [("x",), ()]
+    assert jama_levels([t1, t2], {"T1": 89.9, "T2": 95.0}, {}, 90.0, "T2").achieved is None
 
 
 def test_a_request_beyond_the_named_levels_asks_for_the_highest() -> None:
