@@ -102,6 +102,10 @@ def set_mapping(job: BackgroundJob, mapping: dict[str, Any], output: dict[str, s
         )
         if isinstance(title, dict) and title.get("ja"):
             kept["title"] = str(title["ja"])
+        # Last version's mapping file: the same key, and the version after the buyer's newest of it.
+        published = [v.version for v in _own_versions_of(job.organization_id, kept["key"])]
+        if kept["version"] in published:
+            kept["version"] = next_version(published)
     kept.update(output or {})
     job.params = {**job.params, "mapping": mapping, "output": kept}
     db.session.flush()
@@ -188,6 +192,16 @@ def own_versions(buyer: Organization) -> list[QuestionnaireVersion]:
             .where(QuestionnaireVersion.organization_id == buyer.id)
             .order_by(
                 QuestionnaireVersion.key, QuestionnaireVersion.published_at.desc(), QuestionnaireVersion.id.desc()
+            )
+        )
+    )
+
+
+def _own_versions_of(organization_id: int, key: str) -> list[QuestionnaireVersion]:
+    return list(
+        db.session.scalars(
+            sa.select(QuestionnaireVersion).where(
+                QuestionnaireVersion.organization_id == organization_id, QuestionnaireVersion.key == key
             )
         )
     )

@@ -16,6 +16,7 @@ from portal.organizations.models import Role
 from tests.conftest import sign_in
 from tests.portal.campaigns.helpers import sign_in_english, text
 from tests.questionnaires.checksheet_workbooks import checksheet_xlsx
+from tests.questionnaires.test_checksheet_import import _with_dtd
 
 
 def upload(client: Any, content: bytes, filename: str = "取引先チェックシート.xlsx", **extra: Any) -> Any:
@@ -77,7 +78,7 @@ def test_upload_map_preview_and_publish_makes_the_buyers_own_version(client, mak
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuestionnaireVersion)) == 1
 
 
-def test_a_reported_problem_is_fixed_by_a_corrected_file_and_the_mapping_file_reused(client, make_buyer):
+def test_a_reported_problem_is_fixed_by_a_corrected_file_and_the_mapping_file_reused(app, client, make_buyer, tmp_path):
     _buyer, admin = make_buyer()
     sign_in_english(client, admin)
     job_id = upload_id(upload(client, checksheet_xlsx(D8="x", D9="x")))
@@ -96,6 +97,14 @@ def test_a_reported_problem_is_fixed_by_a_corrected_file_and_the_mapping_file_re
     assert "Problems:" not in text(client.get(f"/questionnaires/import/{job_id}/preview"))
     mapping_file = client.get(f"/questionnaires/import/{job_id}/mapping.yaml")
     assert "key: buyer-check" in text(mapping_file) and "answer_type:" in text(mapping_file)
+    # The same file the command line takes.
+    sheet, mapping, out = tmp_path / "sheet.xlsx", tmp_path / "mapping.yaml", tmp_path / "out.yaml"
+    sheet.write_bytes(checksheet_xlsx())
+    mapping.write_bytes(mapping_file.data)
+    command = ["questionnaires", "import-table", str(sheet), "--mapping", str(mapping), "--out", str(out)]
+    result = app.test_cli_runner().invoke(args=command)
+    assert result.exit_code == 0, result.output
+    assert "buyer-check 1, 7 items" in result.output
     client.post(f"/questionnaires/import/{job_id}/publish")
 
     # The next version: the same mapping file with a changed sheet, proposed as version 2.
@@ -105,8 +114,8 @@ def test_a_reported_problem_is_fixed_by_a_corrected_file_and_the_mapping_file_re
     response = upload(client, changed, mapping=(io.BytesIO(mapping_file.data), "buyer-check-mapping.yaml"))
     second = upload_id(response)
     form = mapping_form(text(client.get(f"/questionnaires/import/{second}")))
-    assert (form["key"], form["version"]) == ("buyer-check", "1")  # as the mapping file says: change it
-    form.update(action="save", version="2")
+    assert (form["key"], form["version"]) == ("buyer-check", "2")  # the version after the published one
+    form.update(action="save")
     client.post(f"/questionnaires/import/{second}", data=form)
     client.post(f"/questionnaires/import/{second}/publish")
     versions = db.session.scalars(
@@ -149,6 +158,7 @@ def test_bad_files_give_a_message_and_never_a_server_error(client, make_buyer, m
         "pdf": (b"%PDF-1.4", "sheet.pdf", "Only .xlsx and .csv files"),
         "too large": (b"x" * 400_001, "big.csv", "The file is larger than 0 MB."),
         "empty": (b"", "empty.csv", "The file is empty"),
+        "xxe": (_with_dtd(checksheet_xlsx()), "xxe.xlsx", "declares a document type"),
     }
     for name, (content, filename, message) in cases.items():
         response = upload(client, content, filename)
