@@ -34,6 +34,7 @@ from portal.policy import Action
 from portal.policy.questionnaires import (
     get_buyer_draft,
     get_buyer_version,
+    list_buyer_drafts,
     list_buyer_versions_of,
     previous_buyer_version,
 )
@@ -198,7 +199,15 @@ def _show_refusal(form: Any, error: PortalError) -> None:
 def _new_refused(error: PortalError) -> Any:
     form = NewQuestionnaireForm()
     _show_refusal(form, error)
-    return render_template("catalog/draft_new.html", form=form), error.http_status
+    return _new_page(form, error.http_status)
+
+
+def _new_page(form: NewQuestionnaireForm, status: int) -> Any:
+    """The form for a new questionnaire, with the buyer's drafts still open (a new one has no version page)."""
+    drafts_open = [
+        (d, drafts.draft_questionnaire(d).title.get(_lang())) for d in list_buyer_drafts(acting_organization())
+    ]
+    return render_template("catalog/draft_new.html", form=form, drafts_open=drafts_open), status
 
 
 @bp.route("/drafts/new", methods=["GET", "POST"])
@@ -207,7 +216,7 @@ def _new_refused(error: PortalError) -> Any:
 def new_draft() -> Any:
     form = NewQuestionnaireForm()
     if not form.validate_on_submit():
-        return render_template("catalog/draft_new.html", form=form), 400 if form.is_submitted() else 200
+        return _new_page(form, 400 if form.is_submitted() else 200)
     draft = drafts.start_empty_draft(
         acting_organization(),
         (form.key.data or "").strip(),
@@ -354,4 +363,4 @@ def discard(draft_id: int) -> Any:
     flash(_("The draft was discarded."), "success")
     if list_buyer_versions_of(acting_organization(), key):
         return redirect(url_for(".versions", key=key))
-    return redirect(url_for("home.index"))
+    return redirect(url_for(".new_draft"))

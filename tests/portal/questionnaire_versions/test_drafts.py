@@ -88,6 +88,7 @@ def test_an_empty_questionnaire_starts_with_one_question(client, buyers):
     created = client.post("/questionnaires/drafts/new", data={"key": "a-second", "title_ja": "第二の質問票"})
     assert created.status_code == 302
     draft = db.session.scalar(sa.select(QuestionnaireDraft).where(QuestionnaireDraft.key == "a-second"))
+    assert f"/questionnaires/drafts/{draft.id}" in client.get("/questionnaires/drafts/new").get_data(as_text=True)
     published = client.post(f"/questionnaires/drafts/{draft.id}/publish", data={"revision": "1"})
     assert published.status_code == 302
     first = db.session.scalar(sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == "a-second"))
