@@ -77,6 +77,25 @@ def test_upload_map_preview_and_publish_makes_the_buyers_own_version(client, mak
     client.post(f"/questionnaires/import/{job_id}/publish")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuestionnaireVersion)) == 1
 
+    # Another buyer sees none of it.
+    _other, other_admin = make_buyer()
+    client.post("/sign-out")
+    sign_in(client, other_admin.email)
+    assert "buyer-check" not in text(client.get("/questionnaires/"))
+    assert client.get(f"/questionnaires/import/{job_id}/preview").status_code == 404
+
+
+def test_another_sheet_and_header_row_count_show_that_sheet_without_saving(client, make_buyer):
+    _buyer, admin = make_buyer()
+    sign_in_english(client, admin)
+    job_id = upload_id(upload(client, checksheet_xlsx()))
+    form = mapping_form(text(client.get(f"/questionnaires/import/{job_id}")))
+    form.update(action="sheet", sheet="記入方法", header_rows="x")
+    page = client.post(f"/questionnaires/import/{job_id}", data=form)
+    assert page.status_code == 200
+    assert "<option selected>記入方法</option>" in text(page) and "情報セキュリティ方針" not in text(page)
+    assert db.session.get(BackgroundJob, job_id).params["mapping"]["sheet"] == "チェックシート"
+
 
 def test_a_reported_problem_is_fixed_by_a_corrected_file_and_the_mapping_file_reused(app, client, make_buyer, tmp_path):
     _buyer, admin = make_buyer()
