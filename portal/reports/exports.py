@@ -19,6 +19,8 @@ from portal.assessments.models import Assessment
 from portal.audits.models import Audit
 from portal.background.models import BackgroundJob, JobState
 from portal.campaigns.models import Campaign
+from portal.catalog.uploads import CHECKSHEET_IMPORT
+from portal.catalog.uploads import STORAGE_KIND as CHECKSHEETS
 from portal.db import utcnow
 from portal.errors import NotFound, TooManyRequests
 from portal.extensions import db
@@ -263,7 +265,8 @@ def get_export(organization: Organization, job_id: int, *, side: Side | None = N
 
 def remove_old_exports() -> int:
     """Delete export jobs older than a week and their files (a file still used by a newer job stays), import
-    previews (offline checksheets, supplier lists) older than a week, and offline uploads left unconfirmed for a day."""
+    previews (offline checksheets, supplier lists, buyers' own checksheets and their files) older than a week, and
+    offline uploads left unconfirmed for a day."""
     cutoff = utcnow() - KEEP_FOR
     old = db.session.scalars(
         sa.select(BackgroundJob).where(BackgroundJob.kind.in_(KINDS), BackgroundJob.created_at < cutoff)
@@ -281,9 +284,10 @@ def remove_old_exports() -> int:
             storage.path_for(STORAGE_KIND, sha256).unlink(missing_ok=True)
         db.session.delete(job)
     # Import previews hold the uploaded rows (names, e-mail addresses): a week after upload they go, confirmed or not.
-    previews = BackgroundJob.kind.in_((IMPORT, SUPPLIER_IMPORT))
+    previews = BackgroundJob.kind.in_((IMPORT, SUPPLIER_IMPORT, CHECKSHEET_IMPORT))
     db.session.execute(sa.delete(BackgroundJob).where(previews, BackgroundJob.created_at < cutoff))
     db.session.flush()
+    storage.remove_older_than(CHECKSHEETS, cutoff)  # buyers' uploaded checksheets go with their previews
     removed_uploads = storage.remove_older_than(UPLOADS, utcnow() - KEEP_UPLOADS_FOR)
     if removed_uploads:
         logger.info("%s unconfirmed offline uploads removed", removed_uploads)

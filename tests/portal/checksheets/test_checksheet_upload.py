@@ -217,3 +217,29 @@ def test_only_the_uploader_in_the_buyer_reaches_an_upload_and_only_admins_upload
     assert 'href="/questionnaires/import"' not in text(client.get("/questionnaires/"))
     assert client.get("/questionnaires/import").status_code == 403
     assert client.get(f"/questionnaires/import/{job_id}").status_code == 403
+
+
+def test_an_upload_and_its_file_go_a_week_after_it_was_made(app, client, make_buyer):
+    import os
+    from datetime import timedelta
+
+    from portal.catalog.uploads import STORAGE_KIND
+    from portal.db import utcnow
+    from portal.reports.exports import remove_old_exports
+    from portal.storage import current_storage
+
+    _buyer, admin = make_buyer()
+    sign_in(client, admin.email)
+    job_id = upload_id(upload(client, checksheet_xlsx()))
+    job = db.session.get(BackgroundJob, job_id)
+    path = current_storage().path_for(STORAGE_KIND, job.params["sha256"])
+    remove_old_exports()
+    assert path.exists() and db.session.get(BackgroundJob, job_id) is not None  # just made: kept
+
+    job.created_at = utcnow() - timedelta(days=8)
+    eight_days_ago = (utcnow() - timedelta(days=8)).timestamp()
+    os.utime(path, (eight_days_ago, eight_days_ago))
+    db.session.commit()
+    remove_old_exports()
+    db.session.commit()
+    assert not path.exists() and db.session.get(BackgroundJob, job_id) is None
