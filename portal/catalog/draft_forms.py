@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask_babel import get_locale
@@ -21,9 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.catalog.drafts import ItemEdit
+from portal.catalog.drafts import ItemEdit, edit_of
 from questionnaires import Item, Questionnaire, Tier
-from questionnaires.conditions import unparse
 from questionnaires.model import EVIDENCE_KINDS
 
 EVIDENCE_LABELS = {
@@ -78,16 +78,8 @@ class ItemForm(FlaskForm):
     def fill(self, item: Item, revision: int) -> None:
         """Show the item as it is in the draft."""
         self.revision.data = str(revision)
-        self.text_ja.data, self.text_en.data = item.text.ja, item.text.en
-        self.guidance_ja.data = item.guidance.ja if item.guidance else ""
-        self.guidance_en.data = item.guidance.en if item.guidance else ""
-        self.tier.data = str(item.tier)
-        self.weight.data = item.weight
-        self.critical.data = item.critical
-        self.evidence_required.data = item.evidence.required
-        self.evidence_kinds.data = list(item.evidence.kinds)
-        self.evidence_max_age_days.data = item.evidence.max_age_days
-        self.condition.data = unparse(item.condition) if item.condition else ""
+        for name, value in asdict(edit_of(item)).items():
+            self[name].data = list(value) if name == "evidence_kinds" else value
 
     def edit(self) -> ItemEdit:
         return ItemEdit(

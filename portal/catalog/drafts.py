@@ -23,7 +23,8 @@ from portal.db import utcnow
 from portal.errors import Conflict, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Organization
-from questionnaires import DefinitionError, Questionnaire, build_questionnaire
+from questionnaires import DefinitionError, Item, Questionnaire, build_questionnaire
+from questionnaires.conditions import unparse
 from questionnaires.validation import KEY_PATTERN
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,23 @@ class ItemEdit:
     evidence_kinds: tuple[str, ...]
     evidence_max_age_days: int | None
     condition: str
+
+
+def edit_of(item: Item) -> ItemEdit:
+    """The item as the editor shows it: saving this unchanged changes nothing."""
+    return ItemEdit(
+        text_ja=item.text.ja,
+        text_en=item.text.en,
+        guidance_ja=item.guidance.ja if item.guidance else "",
+        guidance_en=item.guidance.en if item.guidance else "",
+        tier=str(item.tier),
+        weight=item.weight,
+        critical=item.critical,
+        evidence_required=item.evidence.required,
+        evidence_kinds=item.evidence.kinds,
+        evidence_max_age_days=item.evidence.max_age_days,
+        condition=unparse(item.condition) if item.condition else "",
+    )
 
 
 def next_version_string(key: str) -> str:
