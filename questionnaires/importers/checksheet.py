@@ -277,7 +277,7 @@ def _read(
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(source)
         try:
-            return read_grid(path, sheet, chosen, width), chosen
+            return read_grid(path, sheet, chosen, width, max_rows), chosen
         except TableImportError as error:
             _reading_problem(error, sheet, problems)
             return None, None

@@ -5,6 +5,7 @@ The proposal is only a start: the page shows it in its column pickers and the bu
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from openpyxl.utils.cell import get_column_letter
@@ -27,6 +28,8 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
 #: Cells of a level column read as marks rather than level names.
 _MARKS = frozenset({"○", "〇", "◯", "●", "◎", "✓", "✔", "-", "×"})
 _TIERS = ("T1", "T2", "T3")
+#: A cell that is data rather than a header: a number such as 1, 1.2 or 1-2-3.
+_DATA = re.compile(r"^[0-9０-９]+([.\-－][0-9０-９]+)*$")
 
 
 def propose_from_grid(grid: list[list[str]], header_rows: int | None = None) -> dict[str, Any]:
@@ -59,10 +62,18 @@ def propose_from_grid(grid: list[list[str]], header_rows: int | None = None) -> 
 
 
 def guess_header_rows(grid: list[list[str]]) -> int:
-    """1, or 2 when the second row names columns too (``対象レベル`` above ``★3`` / ``★4``)."""
-    if len(grid) > 1 and _matches(grid[1]) >= 2 and _matches(grid[0]) >= 1:
-        return 2
-    return 1 if grid else 0
+    """1, or 2 when the second row names columns too (``対象レベル`` above ``★3`` / ``★4``): most of its cells
+    repeat the first row (merged headers) or are header words, and none looks like data (a number, a mark)."""
+    if len(grid) < 2 or _matches(grid[0]) < 1:
+        return 1 if grid else 0
+    first, second = grid[0], grid[1]
+    filled = [index for index, cell in enumerate(second) if cell.strip()]
+    if not filled or any(_DATA.match(second[index].strip()) or second[index].strip() in _MARKS for index in filled):
+        return 1
+    headers = sum(
+        1 for index in filled if (index < len(first) and second[index] == first[index]) or _role(fold(second[index]))
+    )
+    return 2 if headers >= 2 and headers * 5 >= len(filled) * 4 else 1
 
 
 def _matches(row: list[str]) -> int:

@@ -29,8 +29,9 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-def read_grid(path: Path, sheet: str | None, encoding: str, max_columns: int) -> Grid:
-    """Rows of cell texts (``""`` for empty cells), each padded to ``max_columns`` columns.
+def read_grid(path: Path, sheet: str | None, encoding: str, max_columns: int, max_rows: int | None = None) -> Grid:
+    """Rows of cell texts (``""`` for empty cells), each padded to ``max_columns`` columns; only the first
+    ``max_rows`` rows of an xlsx sheet when given.
 
     :raises TableImportError: for an oversized, hostile or unreadable file.
     """
@@ -45,7 +46,7 @@ def read_grid(path: Path, sheet: str | None, encoding: str, max_columns: int) ->
     if path.suffix.lower() == ".csv":
         return _read_csv(path, encoding, max_columns)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet, max_columns)
+        return _read_xlsx(path, sheet, max_columns, max_rows)
     raise TableImportError(f"{path.name}: only .csv and .xlsx files can be imported")
 
 
@@ -79,13 +80,13 @@ def _read_csv(path: Path, encoding: str, max_columns: int) -> Grid:
     return grid
 
 
-def _read_xlsx(path: Path, sheet: str | None, max_columns: int) -> Grid:
+def _read_xlsx(path: Path, sheet: str | None, max_columns: int, max_rows: int | None) -> Grid:
     # openpyxl leaves a file it opened itself open when it fails half-way: give it one this closes.
     with path.open("rb") as handle:
-        return _read_xlsx_from(path, handle, sheet, max_columns)
+        return _read_xlsx_from(path, handle, sheet, max_columns, max_rows)
 
 
-def _read_xlsx_from(path: Path, handle: BinaryIO, sheet: str | None, max_columns: int) -> Grid:
+def _read_xlsx_from(path: Path, handle: BinaryIO, sheet: str | None, max_columns: int, max_rows: int | None) -> Grid:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -101,7 +102,7 @@ def _read_xlsx_from(path: Path, handle: BinaryIO, sheet: str | None, max_columns
     try:
         worksheet = workbook[sheet_name]
         grid: Grid = []
-        for row in worksheet.iter_rows(max_col=max_columns, values_only=True):
+        for row in worksheet.iter_rows(max_col=max_columns, max_row=max_rows, values_only=True):
             _check_row_count(len(grid) + 1)
             grid.append(_pad([cell_text(value) for value in row], max_columns))
     except TableImportError:
