@@ -15,6 +15,7 @@ from portal.api import (  # noqa: F401 (routes)
     evidence,
     flow_down,
     openapi,
+    registration,
     relationships,
     suppliers,
     transfers,

@@ -31,6 +31,7 @@ from portal.api.schemas import (
     Page,
     PageQuery,
     ProgressOut,
+    RegistrationOut,
     ReviewIn,
     ReviewOut,
     ScoreOut,
@@ -38,6 +39,7 @@ from portal.api.schemas import (
 )
 from portal.assessments import operations
 from portal.assessments.models import Assessment, Decision
+from portal.assessments.registration import registration_of
 from portal.assessments.sheet import SheetItem, load_sheet, shown_scores
 from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
@@ -163,6 +165,20 @@ def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDeta
         progress=ProgressOut(answered=sheet.progress.answered, in_scope=sheet.progress.total),
         items=[_item_out(entry, sheet.questionnaire.scale_of(entry.item)) for entry in sheet.items],
         score=_score_out(sheet.scores),
+        satisfied_by_registration=registration_out(assessment),
+    )
+
+
+def registration_out(assessment: Assessment) -> RegistrationOut | None:
+    shown = registration_of(assessment, date.today())
+    if shown is None:
+        return None
+    return RegistrationOut(
+        level=shown.level,
+        number=shown.number,
+        valid_until=shown.valid_until,
+        valid=shown.valid,
+        accepted=shown.accepted,
     )
 
 

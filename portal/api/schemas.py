@@ -304,12 +304,28 @@ class ProgressOut(Reply):
     in_scope: int
 
 
+class RegistrationOut(Reply):
+    """The METI SCS registration an assessment is answered by instead of answers (a campaign that accepts one)."""
+
+    #: 3 (★3) or 4 (★4)
+    level: int
+    #: the registration id
+    number: str
+    valid_until: date | None
+    #: not past its valid-until date today
+    valid: bool
+    #: the reviewer verified and accepted it; with ``valid``, the assessment is satisfied by the registration
+    accepted: bool
+
+
 class AssessmentDetail(AssessmentSummary):
     questionnaire: dict[str, str]
     #: what a buyer sees of an assessment not submitted yet, instead of the answers
     progress: ProgressOut
     items: list[ItemOut]
     score: ScoreOut | None
+    #: answered by a METI SCS registration instead of answers; null when answered (or to be answered) normally
+    satisfied_by_registration: RegistrationOut | None = None
 
 
 class AnswerIn(Request):
