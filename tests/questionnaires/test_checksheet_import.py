@@ -207,3 +207,49 @@ def test_a_mapping_is_proposed_from_japanese_and_english_header_words() -> None:
     proposed = propose_mapping(english.encode() + b"1-1,Org,Q,L1,YN,,,,,\n", "sheet.csv")
     assert [proposed[k] for k in ("id", "text", "weight", "critical", "evidence")] == ["A", "C", "G", "H", "I"]
     assert proposed["sections"] == [{"title": "B"}] and proposed["tier"] == {"column": "D", "values": {"L1": "T1"}}
+
+
+def test_a_first_question_that_reads_like_a_header_is_not_taken_for_one() -> None:
+    text = "No.,区分,質問,レベル1\n1,区分A,質問の一つめ,○\n2,区分A,質問の二つめ,○\n"
+    assert propose_mapping(text.encode(), "sheet.csv")["header_rows"] == 1
+
+
+def test_heading_levels_weights_critical_marks_and_depth_follow_ups() -> None:
+    text = (
+        "見出し,No.,質問,深さ,重み,重要\n"
+        "■,,組織,,,\n"
+        ",1,方針がありますか,1,2,○\n"
+        ",2,見直していますか,2,,\n"
+        "□,,委託先,,,\n"
+        ",3,委託先を管理していますか,1,1.5,いいえ\n"
+        ",4,孫の質問,3,,\n"
+        ",5,重みが変,1,-1,たぶん\n"
+    )
+    mapping = {
+        "header_rows": 1,
+        "id": "B",
+        "text": "C",
+        "headings": {"level": {"column": "A", "values": {"■": 1, "□": 2}}},
+        "follow_ups": {"by": "depth", "column": "D"},
+        "weight": "E",
+        "critical": "F",
+        "answer_type": {"column": "A", "values": {}, "default": "yes-no"},
+        "default_tier": "T1",
+        "output": OUTPUT,
+    }
+    problems = {problem.code: problem for problem in preview(text.encode(), "sheet.csv", mapping).problems}
+    assert (problems["orphan_follow_up"].row, problems["orphan_follow_up"].column) == (7, "D")
+    assert (problems["weight"].row, problems["weight"].params["value"]) == (8, "-1")
+    assert (problems["flag"].key, problems["flag"].row, problems["flag"].column) == ("critical", 8, "F")
+
+    fixed = text.replace(",4,孫の質問,3,,\n", "").replace(",5,重みが変,1,-1,たぶん\n", "")
+    result = preview(fixed.encode(), "sheet.csv", mapping)
+    assert result.problems == ()
+    sections = result.definition["sections"]
+    assert [(s["title"]["ja"], [i["id"] for i in s["items"]]) for s in sections] == [
+        ("組織", ["1", "2"]),
+        ("組織 / 委託先", ["3"]),
+    ]
+    items = {i["id"]: i for s in sections for i in s["items"]}
+    assert (items["1"]["weight"], items["1"]["critical"], items["2"]["condition"]) == (2, True, "1 == yes")
+    assert items["3"]["weight"] == 1.5 and "critical" not in items["3"]
