@@ -25,7 +25,7 @@ from portal.background.operations import own_upload
 from portal.catalog import operations
 from portal.catalog.models import QuestionnaireVersion
 from portal.db import utcnow
-from portal.errors import Conflict, UserInputError
+from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.storage import TooLarge, current_storage
@@ -261,8 +261,11 @@ def _store(content: bytes) -> str:
 
 
 def _content(job: BackgroundJob) -> bytes:
-    with current_storage().open(STORAGE_KIND, job.params["sha256"]) as handle:
-        return handle.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        with current_storage().open(STORAGE_KIND, job.params["sha256"]) as handle:
+            return handle.read(MAX_UPLOAD_BYTES + 1)
+    except FileNotFoundError:  # removed with the week-old previews: the upload is gone
+        raise NotFound() from None
 
 
 def _unpublished(job: BackgroundJob) -> None:

@@ -243,3 +243,15 @@ def test_an_upload_and_its_file_go_a_week_after_it_was_made(app, client, make_bu
     remove_old_exports()
     db.session.commit()
     assert not path.exists() and db.session.get(BackgroundJob, job_id) is None
+
+
+def test_an_upload_whose_file_is_gone_reads_not_found(app, client, make_buyer):
+    from portal.catalog.uploads import STORAGE_KIND
+    from portal.storage import current_storage
+
+    _buyer, admin = make_buyer()
+    sign_in(client, admin.email)
+    job_id = upload_id(upload(client, checksheet_xlsx()))
+    current_storage().path_for(STORAGE_KIND, db.session.get(BackgroundJob, job_id).params["sha256"]).unlink()
+    assert client.get(f"/questionnaires/import/{job_id}").status_code == 404
+    assert client.get(f"/questionnaires/import/{job_id}/preview").status_code == 404
