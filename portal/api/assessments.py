@@ -24,6 +24,7 @@ from portal.api.schemas import (
     AssessmentDetail,
     AssessmentSummary,
     EvidenceOut,
+    EvidenceProblemOut,
     EvidenceRuleOut,
     ItemOut,
     ItemReview,
@@ -40,10 +41,12 @@ from portal.api.schemas import (
 from portal.assessments import operations
 from portal.assessments.models import Assessment, Decision
 from portal.assessments.registration import registration_of
+from portal.assessments.page import evidence_shortfalls
 from portal.assessments.sheet import SheetItem, load_sheet, shown_scores
 from portal.campaigns.models import Campaign, CampaignState
 from portal.errors import NotFound, UserInputError
-from portal.evidence.dates import facts_from
+from portal.evidence.dates import facts_from, shortfall_text
+from portal.evidence.expiry import RESCORED_STATES
 from portal.evidence.models import Evidence
 from portal.evidence.operations import describe_evidence, store_all
 from portal.mail.dispatch import send_outbox_soon
@@ -132,9 +135,11 @@ def _answer_out(answer: Any) -> AnswerOut | None:
     )
 
 
-def _item_out(entry: SheetItem, scale: Scale) -> ItemOut:
+def _item_out(entry: SheetItem, scale: Scale, *, flagged: bool) -> ItemOut:
+    """One item; ``flagged``: with the files that do not satisfy its evidence rule today (``evidence_problems``)."""
     item, shown = entry.item, entry.review
     rule = item.evidence
+    problems = evidence_shortfalls(rule, entry.evidence) if flagged and entry.evidence else {}
     return ItemOut(
         id=item.id,
         section=item.section_id,
@@ -153,6 +158,10 @@ def _item_out(entry: SheetItem, scale: Scale) -> ItemOut:
         answer=_answer_out(entry.answer),
         evidence_ids=[e.id for e in entry.evidence],
         review=ItemReview.model_validate({"decision": shown.decision, "comment": shown.comment}) if shown else None,
+        evidence_problems=[
+            EvidenceProblemOut(evidence_id=file_id, reason=problem.reason, message=shortfall_text(problem))  # type: ignore[arg-type]
+            for file_id, problem in problems.items()
+        ],
     )
 
 
@@ -163,7 +172,10 @@ def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDeta
         **_summary(assessment).model_dump(),
         questionnaire={"key": version.key, "version": version.version},
         progress=ProgressOut(answered=sheet.progress.answered, in_scope=sheet.progress.total),
-        items=[_item_out(entry, sheet.questionnaire.scale_of(entry.item)) for entry in sheet.items],
+        items=[
+            _item_out(entry, sheet.questionnaire.scale_of(entry.item), flagged=assessment.state in RESCORED_STATES)
+            for entry in sheet.items
+        ],
         score=_score_out(sheet.scores),
         satisfied_by_registration=registration_out(assessment),
     )

@@ -245,6 +245,13 @@ class ItemReview(Reply):
     comment: str | None
 
 
+class EvidenceProblemOut(Reply):
+    evidence_id: int
+    reason: Literal["expired", "too_old", "wrong_kind"]
+    #: why, in the request's language
+    message: str
+
+
 class ItemOut(Reply):
     id: str
     section: str
@@ -264,6 +271,9 @@ class ItemOut(Reply):
     evidence_ids: list[int]
     #: the reviewer's decision (for a supplier: only those the reviewer shares)
     review: ItemReview | None
+    #: while the assessment is open or in review: the attached files that do not satisfy the item's evidence
+    #: rule today (expired, too old, of another kind), which the score does not count
+    evidence_problems: list[EvidenceProblemOut]
 
 
 class AssessmentSummary(Reply):

@@ -80,6 +80,7 @@ def detail(assessment_id: int) -> Any:
         .where(Membership.organization_id == organization.id)
     ).all()
     page = answering_page(assessment, _lang())
+    offers = reuse.library_view(assessment)
     return render_template(
         "assessments/detail.html",
         assessment=assessment,
@@ -96,7 +97,8 @@ def detail(assessment_id: int) -> Any:
         max_upload=current_app.config["MAX_CONTENT_LENGTH"],
         too_large=too_large(current_app.config["MAX_CONTENT_LENGTH"]),
         actions=_corrective_actions(assessment),
-        suggestions=reuse.suggestions_for(assessment),
+        suggestions=offers.suggestions,
+        differing=offers.differing,
         match_labels=reuse.MATCH_LABELS,
         **_chain_context(assessment),
         **supplier_card(assessment),

@@ -22,11 +22,13 @@ from portal.assessments.activity_view import buyer_activity
 from portal.assessments.citations import citations_for_buyer
 from portal.assessments.models import DECIDED_STATES, Assessment, Decision, ReviewDecision
 from portal.assessments.operations import get_for_buyer
+from portal.assessments.page import evidence_problems
 from portal.assessments.registration_views import reviewer_card
 from portal.assessments.sheet import load_sheet
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
 from portal.errors import Conflict, PortalError, UserInputError
 from portal.evidence.downloads import PREVIEWABLE
+from portal.evidence.expiry import RESCORED_STATES
 from portal.extensions import db
 from portal.mail.dispatch import send_outbox_soon
 from portal.policy import Action, may
@@ -78,6 +80,7 @@ def _render_detail(
     changed = operations.changed_since_decided(assessment, decisions) if sheet.answers_shown else set()
     names = _names({d.decided_by_id for d in decisions.values()})
     cited = citations_for_buyer(assessment)
+    flags_files = assessment.state in RESCORED_STATES
     rows: list[dict[str, Any]] = []
     for entry in sheet.items:
         item, answer = entry.item, entry.answer
@@ -93,6 +96,8 @@ def _render_detail(
                 "answer": answer,
                 "label": choice.label.get(lang) if choice else None,
                 "evidence": [(file, _preview(file.content_type)) for file in entry.evidence],
+                # While open or in review: why a file no longer satisfies the item's rule (the score does not count it).
+                "problems": evidence_problems(item.evidence, entry.evidence) if flags_files and entry.evidence else {},
                 "evidence_note": getattr(answer, "evidence_note", None),
                 # Subcontractors' assessments the supplier cites, as far as its sharing setting shows them.
                 "citations": cited.get(item.id, []),
