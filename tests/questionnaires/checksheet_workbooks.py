@@ -55,7 +55,7 @@ MAPPING: dict[str, Any] = {
 }
 
 
-def checksheet_xlsx(rows: dict[int, list[Any]] | None = None, **cells: Any) -> bytes:
+def checksheet_xlsx(rows: dict[int, list[Any]] | None = None, merged: tuple[str, ...] = MERGED, **cells: Any) -> bytes:
     """The workbook's bytes; ``cells`` overwrite single cells (``F4="はい"``)."""
     workbook = Workbook()
     sheet = workbook.active
@@ -71,7 +71,7 @@ def checksheet_xlsx(rows: dict[int, list[Any]] | None = None, **cells: Any) -> b
                 sheet.cell(row=number, column=column, value=value)
     for cell, value in cells.items():
         sheet[cell] = value
-    for ref in MERGED:
+    for ref in merged:
         sheet.merge_cells(ref)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -253,3 +253,20 @@ def test_heading_levels_weights_critical_marks_and_depth_follow_ups() -> None:
     items = {i["id"]: i for s in sections for i in s["items"]}
     assert (items["1"]["weight"], items["1"]["critical"], items["2"]["condition"]) == (2, True, "1 == yes")
     assert items["3"]["weight"] == 1.5 and "critical" not in items["3"]
+
+
+def test_a_heading_merged_across_the_row_opens_a_section() -> None:
+    rows = {
+        3: ["1. 組織", None, None, None, None, None, None, None, None],
+        4: ["1", None, "方針がありますか", "○", None, "Y/N", None, None, None],
+        5: ["1.1", None, "承認されていますか", "○", None, "Y/N", None, None, None],
+        6: ["2. 取引先", None, None, None, None, None, None, None, None],
+        7: ["2", None, "取引先を把握していますか", "○", None, "YNA", None, None, None],
+    }
+    merged = ("A1:A2", "B1:B2", "C1:C2", "D1:E1", "F1:F2", "G1:G2", "H1:H2", "I1:I2", "A3:I3", "A6:I6")
+    mapping = _mapping(headings={})
+    del mapping["sections"]
+    result = preview(checksheet_xlsx(rows, merged), "c.xlsx", mapping)
+
+    assert result.problems == ()
+    assert [(s.title, s.items) for s in result.sections] == [("1. 組織", 2), ("2. 取引先", 1)]
