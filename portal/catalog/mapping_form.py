@@ -160,14 +160,23 @@ def mapping_from_form(form: MappingForm, kept: Mapping[str, Any]) -> dict[str, A
     rows = values.get("header_rows") or "1"
     mapping["header_rows"] = int(rows) if rows.isascii() and rows.isdigit() and len(rows) < 3 else 1
     separator = values.get("id_separator") or "-"
-    mapping["id"] = {"column": values["id"], "separator": separator} if separator != "-" else values["id"]
-    mapping["text"] = values["text"]
-    sections = [{"title": values[name]} for name in ("section1", "section2", "section3") if values.get(name)]
+    id_spec = {**_dict(kept.get("id")), "column": values["id"], "separator": separator}
+    mapping["id"] = id_spec if set(id_spec) != {"column", "separator"} or separator != "-" else values["id"]
+    mapping["text"] = _columns_kept(kept.get("text"), values["text"])
+    kept_sections = kept.get("sections")
+    old_sections: list[Any] = kept_sections if isinstance(kept_sections, list) else []
+    sections = [
+        _section_kept(old_sections, index, values[name])
+        for index, name in enumerate(("section1", "section2", "section3"))
+        if values.get(name)
+    ]
     if sections:
         mapping["sections"] = sections
     if values.get("headings") or not sections:
-        mapping["headings"] = {"title": values["text"]}
-    for name in ("guidance", "weight", "critical"):
+        mapping["headings"] = {"title": values["text"], **_dict(kept.get("headings"))}
+    if values.get("guidance"):
+        mapping["guidance"] = _columns_kept(kept.get("guidance"), values["guidance"])
+    for name in ("weight", "critical"):
         if values.get(name):
             mapping[name] = values[name]
     if values.get("evidence"):
@@ -182,7 +191,8 @@ def mapping_from_form(form: MappingForm, kept: Mapping[str, Any]) -> dict[str, A
     _tiers_into(form, mapping)
     _answer_types_into(form, mapping)
     if values.get("follow_ups") in ("id", "depth"):
-        mapping["follow_ups"] = {"by": values["follow_ups"]}
+        kept_follow_ups = {k: v for k, v in _dict(kept.get("follow_ups")).items() if k not in ("by", "column")}
+        mapping["follow_ups"] = {"by": values["follow_ups"], **kept_follow_ups}
         if values["follow_ups"] == "depth":
             mapping["follow_ups"]["column"] = values.get("follow_ups_column", "")
     for name in ("skip", "explanatory"):
@@ -193,8 +203,24 @@ def mapping_from_form(form: MappingForm, kept: Mapping[str, Any]) -> dict[str, A
                 rule["empty"] = True
             if values.get(f"{name}_equals"):
                 rule["equals"] = values[f"{name}_equals"]
-            mapping[name] = [rule]
+            more = kept.get(name)
+            mapping[name] = [rule, *(more[1:] if isinstance(more, list) else [])]  # the page shows the first rule
     return mapping
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _columns_kept(kept: object, letter: str) -> Any:
+    """``letter``, or the kept list of columns when the page's one column is its first."""
+    return kept if isinstance(kept, list) and kept and _letter(kept[0]) == letter else letter
+
+
+def _section_kept(kept: list[Any], index: int, letter: str) -> dict[str, Any]:
+    """A section level with the page's title column, keeping its id column or segments when the title is unchanged."""
+    old = kept[index] if index < len(kept) and isinstance(kept[index], dict) else {}
+    return {**old, "title": letter} if _letter(old.get("title")) == letter else {"title": letter}
 
 
 def output_from_form(form: MappingForm) -> dict[str, str]:

@@ -48,6 +48,8 @@ CHECKSHEET_IMPORT = "checksheet.import"
 STORAGE_KIND = "checksheets"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
+#: The output keys the page sets itself; a mapping file's others (levels, scoring, scales…) are kept as given.
+_OUTPUT_ON_PAGE = frozenset({"key", "version", "title", "source", "licence"})
 
 
 def start_upload(buyer: Organization, content: bytes, filename: str, *, by: User) -> BackgroundJob:
@@ -95,7 +97,10 @@ def set_mapping(job: BackgroundJob, mapping: dict[str, Any], output: dict[str, s
     mapping = dict(mapping)
     given = mapping.pop("output", None)
     kept = dict(job.params["output"])
+    extra = dict(job.params.get("output_extra", {}))
     if isinstance(given, dict):
+        # What the page does not show (levels, scoring, scales, item defaults…) is kept for the next preview.
+        extra = {key: value for key, value in given.items() if key not in _OUTPUT_ON_PAGE}
         title = given.get("title")
         kept.update(
             {key: str(given[key]) for key in ("key", "version") if isinstance(given.get(key), str | int | float)}
@@ -107,7 +112,7 @@ def set_mapping(job: BackgroundJob, mapping: dict[str, Any], output: dict[str, s
         if kept["version"] in published:
             kept["version"] = next_version(published)
     kept.update(output or {})
-    job.params = {**job.params, "mapping": mapping, "output": kept}
+    job.params = {**job.params, "mapping": mapping, "output": kept, "output_extra": extra}
     db.session.flush()
 
 
@@ -123,6 +128,7 @@ def full_mapping(job: BackgroundJob, buyer: Organization) -> dict[str, Any]:
     return {
         **job.params["mapping"],
         "output": {
+            **job.params.get("output_extra", {}),
             "key": output["key"],
             "version": output["version"],
             "title": {"ja": title, "en": title},

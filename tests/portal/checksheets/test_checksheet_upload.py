@@ -255,3 +255,23 @@ def test_an_upload_whose_file_is_gone_reads_not_found(app, client, make_buyer):
     current_storage().path_for(STORAGE_KIND, db.session.get(BackgroundJob, job_id).params["sha256"]).unlink()
     assert client.get(f"/questionnaires/import/{job_id}").status_code == 404
     assert client.get(f"/questionnaires/import/{job_id}/preview").status_code == 404
+
+
+def test_a_mapping_files_levels_and_scoring_survive_the_page(client, make_buyer):
+    import yaml
+
+    from tests.questionnaires.checksheet_workbooks import MAPPING
+
+    _buyer, admin = make_buyer()
+    sign_in_english(client, admin)
+    levels = {"T1": {"ja": "★3", "en": "★3"}, "T2": {"ja": "★4", "en": "★4"}}
+    mapping = {**MAPPING, "output": {**MAPPING["output"], "levels": levels, "item_defaults": {"weight": 2}}}
+    mapping_file = yaml.safe_dump(mapping, allow_unicode=True).encode()
+    job_id = upload_id(upload(client, checksheet_xlsx(), mapping=(io.BytesIO(mapping_file), "m.yaml")))
+    form = mapping_form(text(client.get(f"/questionnaires/import/{job_id}")))
+    assert (form["key"], form["id"], form["follow_ups"]) == ("buyer-checksheet", "A", "id")
+    client.post(f"/questionnaires/import/{job_id}", data={**form, "action": "save"})
+    client.post(f"/questionnaires/import/{job_id}/publish")
+    stored = db.session.scalar(sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == "buyer-checksheet"))
+    assert stored.definition["levels"] == levels
+    assert {item["weight"] for section in stored.definition["sections"] for item in section["items"]} == {2}
