@@ -64,6 +64,9 @@ def _init_extensions(app: Flask) -> None:
     register_date_filters(app)  # after Babel's own filters, which it replaces
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    from portal.catalog.levels import register_level_words
+
+    register_level_words(app)  # level_name(version, tier), verdict_text(version, score), ...
     login_manager.init_app(app)
     init_login(app)
     celery_init_app(app)

@@ -44,6 +44,8 @@ from portal.assessments.registration import registration_of
 from portal.assessments.page import evidence_shortfalls
 from portal.assessments.sheet import SheetItem, load_sheet, shown_scores
 from portal.campaigns.models import Campaign, CampaignState
+from portal.catalog.levels import level_text, level_verdicts, verdict_text
+from portal.catalog.models import QuestionnaireVersion
 from portal.errors import NotFound, UserInputError
 from portal.evidence.dates import facts_from, shortfall_text
 from portal.evidence.expiry import RESCORED_STATES
@@ -94,6 +96,7 @@ def _summary(assessment: Assessment) -> AssessmentSummary:
         supplier_name=assessment.supplier.name,
         state=str(assessment.state),
         tier=str(assessment.tier),  # type: ignore[arg-type]
+        level_name=LocalText(**level_text(assessment.campaign.questionnaire_version, assessment.tier)),
         due_date=assessment.campaign.due_date,
         submitted_at=assessment.submitted_at,
     )
@@ -101,17 +104,39 @@ def _summary(assessment: Assessment) -> AssessmentSummary:
 
 def score_out(membership: Membership, assessment: Assessment) -> ScoreOut | None:
     """Both scores for the buyer; for the supplier its self score, unless the buyer hides scores."""
-    return _score_out(shown_scores(assessment, to_supplier=is_supplier(membership)))
+    scores = shown_scores(assessment, to_supplier=is_supplier(membership))
+    return _score_out(scores, assessment.campaign.questionnaire_version)
 
 
-def _score_out(scores: dict[str, Any] | None) -> ScoreOut | None:
+def _levels_out(version: QuestionnaireVersion, data: dict[str, Any]) -> dict[str, Any]:
+    """The result's ``levels`` block with each level's name, and the verdict in words (level-based models)."""
+    block = data.get("levels")
+    if not isinstance(block, dict):
+        return {"levels": None, "verdict": None}
+    per_level = [
+        {
+            "tier": verdict.tier,
+            "level_name": level_text(version, verdict.tier),
+            "rate": verdict.rate,
+            "achieved": verdict.achieved,
+            "unmet": list(verdict.unmet),
+        }
+        for verdict in level_verdicts(version, data)
+    ]
+    return {
+        "levels": {"achieved": block.get("achieved"), "requested": block.get("requested"), "per_level": per_level},
+        "verdict": {lang: verdict_text(version, data, lang) for lang in ("ja", "en")},
+    }
+
+
+def _score_out(scores: dict[str, Any] | None, version: QuestionnaireVersion) -> ScoreOut | None:
     if scores is None:
         return None
 
     def result(data: Any) -> dict[str, Any] | None:
         if not isinstance(data, dict):
             return None
-        return {name: data.get(name) for name in SCORE_FIELDS}
+        return {**{name: data.get(name) for name in SCORE_FIELDS}, **_levels_out(version, data)}
 
     return ScoreOut.model_validate(
         {
@@ -176,7 +201,7 @@ def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDeta
             _item_out(entry, sheet.questionnaire.scale_of(entry.item), flagged=assessment.state in RESCORED_STATES)
             for entry in sheet.items
         ],
-        score=_score_out(sheet.scores),
+        score=_score_out(sheet.scores, version),
         satisfied_by_registration=registration_out(assessment),
     )
 

@@ -10,9 +10,10 @@ from flask_login import current_user
 from portal.api.catalog import named_version
 from portal.api.framework import operation
 from portal.api.paging import paginate
-from portal.api.schemas import AssessmentRef, CampaignCreate, CampaignOut, Page, PageQuery
+from portal.api.schemas import AssessmentRef, CampaignCreate, CampaignOut, LocalText, Page, PageQuery
 from portal.campaigns import operations
 from portal.campaigns.models import Campaign
+from portal.catalog.levels import level_text
 from portal.mail.dispatch import send_outbox_soon
 from portal.organizations.models import Membership
 from portal.policy import Action
@@ -28,6 +29,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         state=str(campaign.state),
         questionnaire={"key": version.key, "version": version.version},
         tier=str(campaign.tier) if campaign.tier else None,  # type: ignore[arg-type]
+        level_name=LocalText(**level_text(version, campaign.tier)) if campaign.tier else None,
         due_date=campaign.due_date,
         pass_threshold=campaign.pass_threshold,
         show_score_to_supplier=campaign.show_score_to_supplier,

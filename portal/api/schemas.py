@@ -206,6 +206,8 @@ class CampaignOut(Reply):
     state: str
     questionnaire: dict[str, str]
     tier: TierCode | None
+    #: the questionnaire's name for ``tier`` (★4; T2 標準 for a questionnaire that does not name its levels)
+    level_name: LocalText | None = None
     due_date: date
     pass_threshold: float
     show_score_to_supplier: bool
@@ -283,8 +285,27 @@ class AssessmentSummary(Reply):
     supplier_name: str
     state: str
     tier: TierCode
+    #: the questionnaire's name for ``tier`` (★4; T2 標準 for a questionnaire that does not name its levels)
+    level_name: LocalText
     due_date: date
     submitted_at: datetime | None
+
+
+class LevelOut(Reply):
+    tier: TierCode
+    level_name: LocalText
+    #: meti_scs: the share of met in-scope criteria of this level; jama_levels: the cumulative rate
+    rate: float | None
+    achieved: bool
+    #: the item ids of this level not met, in questionnaire order
+    unmet: list[str]
+
+
+class LevelsOut(Reply):
+    #: the highest level achieved; null when none is
+    achieved: TierCode | None
+    requested: TierCode
+    per_level: list[LevelOut]
 
 
 class ScoreResultOut(Reply):
@@ -299,6 +320,10 @@ class ScoreResultOut(Reply):
     tiers_exact: dict[str, float | None]
     tiers_cumulative: dict[str, float | None]
     counts: dict[str, int]
+    #: level-based models (meti_scs, jama_levels) only: each level's verdict; null for graded models
+    levels: LevelsOut | None = None
+    #: level-based models only: the verdict in words, e.g. ★3 達成 / ★4 未達
+    verdict: LocalText | None = None
 
 
 class ScoreOut(Reply):

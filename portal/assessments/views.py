@@ -27,6 +27,7 @@ from portal.assessments.rules import conditional_visibility
 from portal.background.models import JobState
 from portal.campaigns.flow_down import may_pass_down, passed_down_from
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
+from portal.catalog.levels import level_labels
 from portal.errors import Conflict, PortalError, UserInputError, too_large
 from portal.evidence.dates import facts_from
 from portal.evidence.downloads import evidence_response
@@ -42,7 +43,6 @@ from portal.reports.offline import apply_import, get_import, keep_upload, start_
 from portal.reports.offline_rows import change_rows, conflict_rows
 from portal.scoring.dispatch import enqueue_scoring
 from portal.session_auth import acting_organization, current_membership, permission_required
-from portal.suppliers.forms import tier_labels
 from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -92,7 +92,7 @@ def detail(assessment_id: int) -> Any:
         outcome_comment=page.outcome_comment,
         today=date.today(),
         state_labels=ASSESSMENT_STATE_LABELS,
-        tier_labels=tier_labels(),
+        tier_labels=level_labels(assessment.campaign.questionnaire_version),
         is_owner=may(current_membership(), Action.ASSESSMENT_SUBMIT),
         max_upload=current_app.config["MAX_CONTENT_LENGTH"],
         too_large=too_large(current_app.config["MAX_CONTENT_LENGTH"]),

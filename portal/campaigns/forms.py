@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -71,11 +73,13 @@ class MultiCheckboxField(SelectMultipleField):
 class CampaignForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200), check_name_field])
     questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
+    #: The levels of the chosen questionnaire (set by the view, ``levels_by_version``); checked in validate_tier.
     tier = SelectField(
-        _l("Tier"),
+        _l("Level"),
         choices=[SelectChoice(OWN_TIER, _l("Each supplier's own tier"))]
         + [SelectChoice(str(t), label) for t, label in TIER_LABELS.items()],
         default=OWN_TIER,
+        validate_choice=False,
     )
     due_date = DateField(_l("Due date"), validators=[InputRequired()])
     pass_threshold = FloatField(
@@ -118,6 +122,25 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Enter whole numbers of days separated by commas, e.g. 7,3,1.")) from None
         if any(day < 1 or day > 90 for day in days):
             raise ValidationError(_l("Each reminder must be between 1 and 90 days before the due date."))
+
+    #: version id → [(tier, level name)] of every questionnaire offered; the page's script follows the choice.
+    levels_by_version: Mapping[int, list[tuple[str, str]]] = MappingProxyType({})
+
+    def offer_levels(self, levels_by_version: Mapping[int, list[tuple[str, str]]]) -> None:
+        """Offer the levels of the chosen questionnaire (or the first) under the questionnaire's names."""
+        self.levels_by_version = levels_by_version
+        chosen = self.questionnaire_version_id.data
+        levels = levels_by_version.get(chosen) if isinstance(chosen, int) else None
+        if levels is None and levels_by_version:
+            levels = next(iter(levels_by_version.values()))
+        self.tier.choices = [SelectChoice(OWN_TIER, _l("Each supplier's own tier"))] + [
+            SelectChoice(tier, name) for tier, name in levels or []
+        ]
+
+    def validate_tier(self, field: Any) -> None:
+        levels = self.levels_by_version.get(self.questionnaire_version_id.data or 0, [])
+        if field.data and field.data not in {tier for tier, _ in levels}:
+            raise ValidationError(_l("Please choose one of the questionnaire's levels."))
 
     def validate_supplier_ids(self, field: Any) -> None:
         if not field.data and not self.by_filter.data:

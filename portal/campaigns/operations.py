@@ -17,6 +17,7 @@ from portal.assessments import lifecycle
 from portal.assessments.models import Answer, AnswerEvidence, Assessment, AssessmentState
 from portal.assessments.rules import changed_item_ids
 from portal.campaigns.models import DEFAULT_REMINDER_DAYS, MAX_COVER_LETTER, Campaign, CampaignState
+from portal.catalog.levels import fit_tier
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
 from portal.db import utcnow
@@ -68,6 +69,8 @@ def _check(data: CampaignInput, buyer: Organization, today: date) -> tuple[Quest
     version = get_buyer_version(buyer, data.questionnaire_version_id)
     if version is None:
         raise UserInputError(_l("Please choose a questionnaire."))
+    if data.tier is not None and data.tier not in questionnaire_of(version).level_tiers:
+        raise UserInputError(_l("Please choose one of the questionnaire's levels."))
     ids = sorted(set(data.supplier_ids))
     if not ids:
         raise UserInputError(_l("Please choose at least one supplier."))
@@ -100,7 +103,9 @@ def create_campaign(buyer: Organization, data: CampaignInput, *, by: User, today
     campaign = Campaign(buyer=buyer, created_by_id=by.id, **_settings(data, version))
     db.session.add(campaign)
     for supplier in suppliers:
-        db.session.add(Assessment(campaign=campaign, supplier=supplier, tier=data.tier or supplier.tier))
+        db.session.add(
+            Assessment(campaign=campaign, supplier=supplier, tier=data.tier or fit_tier(version, supplier.tier))
+        )
     db.session.flush()
     record(
         "campaign.created",
@@ -130,12 +135,14 @@ def update_draft(campaign: Campaign, data: CampaignInput, *, by: User, today: da
     wanted = {supplier.id: supplier for supplier in suppliers}
     for assessment in list(campaign.assessments):
         if assessment.supplier_id in wanted:
-            assessment.tier = data.tier or wanted.pop(assessment.supplier_id).tier
+            assessment.tier = data.tier or fit_tier(version, wanted.pop(assessment.supplier_id).tier)
         else:
             campaign.assessments.remove(assessment)
             db.session.delete(assessment)
     for supplier in wanted.values():
-        db.session.add(Assessment(campaign=campaign, supplier=supplier, tier=data.tier or supplier.tier))
+        db.session.add(
+            Assessment(campaign=campaign, supplier=supplier, tier=data.tier or fit_tier(version, supplier.tier))
+        )
     db.session.flush()
     record(
         "campaign.updated",

@@ -30,12 +30,14 @@ from portal.campaigns.forms import (
 )
 from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.rescoring import change_pass_threshold, get_job
+from portal.catalog.levels import level_choices
 from portal.dates import format_day
 from portal.errors import PortalError
 from portal.jobs import queue_job
 from portal.mail.dispatch import send_outbox_soon
 from portal.policy import Action
 from portal.policy.questionnaires import list_buyer_versions
+from portal.scoring.queries import buyer_results
 from portal.session_auth import acting_organization, permission_required
 from portal.suppliers.forms import TIER_LABELS
 from portal.suppliers.models import RelationshipStatus, Tier
@@ -73,6 +75,7 @@ def _campaign_form(**values: Any) -> CampaignForm:
     form.questionnaire_version_id.choices = [
         SelectChoice(v.id, f"{v.title_en if english else v.title_ja} ({v.version})") for v in versions
     ]
+    form.offer_levels({v.id: level_choices(v) for v in versions})
     suppliers = list_suppliers(acting_organization())
     form.supplier_ids.choices = [SelectChoice(s.id, f"{s.name} ({TIER_LABELS[s.tier]})") for s in suppliers]
     return form
@@ -210,6 +213,7 @@ def detail(campaign_id: int) -> Any:
         assessments=assessments,
         # Its assessments' campaign is this one, already loaded: one query for every row's counts.
         counts=progress_of(assessments),
+        results=buyer_results([a.id for a in assessments]),
         registrations=registrations_of(assessments, today),
         progress=queries.progress_summary(operations.progress(campaign, today)),
         keys=queries.PROGRESS_KEYS,

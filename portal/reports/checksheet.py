@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portal.catalog.levels import verdict_words, verdicts_named
 from portal.reports.cells import DATE_FORMATS, DATETIME_FORMATS, display_width, excel_datetime, set_text, set_value
 from portal.reports.data import ChecksheetData, ChecksheetRow, EvidenceFile
 from portal.reports.printing import (
@@ -82,6 +83,8 @@ FOLDED_COLUMNS = (COL_GUIDANCE, COL_SHA256, COL_REFERENCES)
 INFO_FIRST_ROW = 3
 SCORES_HEADER_ROW = 16
 SCORE_RATE_ROW, SCORE_GRADE_ROW, SCORE_PASSED_ROW, SCORE_RISK_ROW = 17, 18, 19, 20
+#: Level-based results only: the verdict (★3 達成 / ★4 未達) and each level's unmet items.
+SCORE_VERDICT_ROW = 21
 COUNTS_HEADER_ROW = 22
 SECTIONS_HEADER_ROW = 17
 RIGHT_COLUMN = 5
@@ -176,7 +179,7 @@ def _write_checksheet(sheet: Worksheet, meta: Worksheet, data: ChecksheetData, i
     validations: dict[tuple[str, ...], DataValidation] = {}
     for index, row in enumerate(data.rows):
         row_number = FIRST_ROW + index
-        values = _row_values(row, index + 1, lang)
+        values = _row_values(row, index + 1, lang, data.level_names)
         for column, value in enumerate(values, start=1):
             cell = set_value(sheet.cell(row_number, column), value)
             cell.alignment = WRAP
@@ -211,7 +214,9 @@ def fold_column(sheet: Worksheet, column: int) -> None:
     dimension.hidden = True
 
 
-def _row_values(row: ChecksheetRow, number: int, lang: str) -> tuple[Any, ...]:
+def _row_values(
+    row: ChecksheetRow, number: int, lang: str, level_names: Mapping[str, str] | None = None
+) -> tuple[Any, ...]:
     choice = row.choice(row.answer_code)
     answer = choice.label(lang) if choice is not None else row.answer_code
     references = "\n".join(f"{scheme}: {', '.join(refs)}" for scheme, refs in row.references.items())
@@ -219,7 +224,7 @@ def _row_values(row: ChecksheetRow, number: int, lang: str) -> tuple[Any, ...]:
         number,
         row.item_id,
         row.section_title,
-        word(TIERS, lang, row.tier),
+        (level_names or {}).get(row.tier) or word(TIERS, lang, row.tier),
         row.question,
         row.guidance,
         answer,
@@ -265,7 +270,7 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         (words["questionnaire"], data.questionnaire_title, None),
         (words["key"], data.questionnaire_key, None),
         (words["version"], data.questionnaire_version, None),
-        (words["tier"], word(TIERS, lang, data.tier), None),
+        (words["tier"], level_word(data, lang, data.tier), None),
         (words["campaign"], data.campaign, None),
         (words["due_date"], data.due_date, DATE_FORMATS[lang]),
         (words["submitted_at"], excel_datetime(data.submitted_at), DATETIME_FORMATS[lang]),
@@ -298,6 +303,8 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         _label(sheet.cell(row, 1), label)
         for column, score in enumerate(scores, start=2):
             _number_or_dash(sheet.cell(row, column), pick(score) if isinstance(score, Mapping) else DASH)
+    if any(verdicts_named(data.level_names, score) for score in scores):
+        _write_verdict(sheet, data, lang)
 
     row = COUNTS_HEADER_ROW
     _header_row(sheet, row, (words["answers"], words["count_stored"], words["count_sheet"]))
@@ -318,6 +325,24 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
     _fit_row_heights(sheet, INFO_FIRST_ROW, sheet.max_row, len(SUMMARY_WIDTHS))
     print_setup(sheet, issue)
     one_page_if_readable(sheet)
+
+
+def level_word(data: ChecksheetData, lang: str, tier: str) -> str:
+    """The questionnaire's name of a tier (★4), else the default words (T2 標準)."""
+    return data.level_names.get(tier) or word(TIERS, lang, tier)
+
+
+def _write_verdict(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
+    """A level-based result's verdict (★3 達成 / ★4 未達) under the scores, each level's unmet items below it."""
+    words = SUMMARY[lang]
+    _label(sheet.cell(SCORE_VERDICT_ROW, 1), words["verdict"])
+    for column, score in enumerate((data.self_score, data.reviewed_score), start=2):
+        verdicts = verdicts_named(data.level_names, score)
+        lines = [verdict_words(verdicts, lang)] if verdicts else [DASH]
+        lines += [f"{words['unmet'].format(level=v.name)}: {', '.join(v.unmet)}" for v in verdicts if v.unmet]
+        cell = set_text(sheet.cell(SCORE_VERDICT_ROW, column), "\n".join(lines))
+        cell.border = BORDER
+        cell.alignment = WRAP
 
 
 def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
@@ -358,7 +383,7 @@ def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
     _header_row(sheet, row, tier_headers, left)
     for tier in _tiers(data):
         row += 1
-        _label(sheet.cell(row, left), word(TIERS, lang, tier))
+        _label(sheet.cell(row, left), level_word(data, lang, tier))
         for column, (score, key) in enumerate(
             (
                 (data.self_score, "tiers_exact"),

@@ -118,6 +118,8 @@ class ChecksheetData:
     corrective_actions: tuple[CorrectiveActionRow, ...] = ()
     #: The day printed in the header as the issue date (None: the day it is built).
     issued_on: date | None = None
+    #: The questionnaire's name of each tier in the sheet's language (★3, ★4); missing: the default words.
+    level_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

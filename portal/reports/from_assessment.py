@@ -9,6 +9,7 @@ from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Assessment
 from portal.assessments.operations import answers_of, editable_item_ids, questionnaire_for
 from portal.assessments.sheet import load_sheet
+from portal.catalog.levels import level_labels
 from portal.extensions import db
 from portal.reports.data import (
     ChecksheetData,
@@ -95,6 +96,7 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
             CorrectiveActionRow(a.item_id, a.title, a.owner, a.due_date, str(a.state), a.plan, a.closing_comment)
             for a in actions
         ),
+        level_names=level_labels(questionnaire, lang),
     )
 
 

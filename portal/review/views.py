@@ -26,6 +26,7 @@ from portal.assessments.page import evidence_problems
 from portal.assessments.registration_views import reviewer_card
 from portal.assessments.sheet import load_sheet
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS
+from portal.catalog.levels import level_labels
 from portal.errors import Conflict, PortalError, UserInputError
 from portal.evidence.downloads import PREVIEWABLE
 from portal.evidence.expiry import RESCORED_STATES
@@ -35,9 +36,8 @@ from portal.policy import Action, may
 from portal.reports.exports import queue_export, request_checksheet
 from portal.review import operations
 from portal.scoring.dispatch import enqueue_scoring
-from portal.scoring.radar import radar
+from portal.scoring.radar import MAX_TITLED_AXES, picture_rates, radar
 from portal.session_auth import current_membership, permission_required
-from portal.suppliers.forms import tier_labels
 from portal.unit_of_work import after_commit, commit, commits, flash_and_redirect, rollback
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -125,11 +125,12 @@ def _render_detail(
     scores = sheet.scores
     chart = None
     if scores and scores.get("self") and scores.get("reviewed"):
-        ids = [s["section_id"] for s in scores["self"]["sections"]]
-        reviewed = {s["section_id"]: s["rate"] for s in scores["reviewed"]["sections"]}
+        own, reviewed = picture_rates(scores["self"]), dict(picture_rates(scores["reviewed"]))
+        ids = [section_id for section_id, _ in own]
+        # Many axes (METI's 43 requirements) are named by their numbers; a few by their titles.
         chart = radar(
-            [section_titles.get(i, i) for i in ids],
-            [("self", [s["rate"] for s in scores["self"]["sections"]]), ("reviewed", [reviewed.get(i) for i in ids])],
+            [section_titles.get(i, i) if len(ids) <= MAX_TITLED_AXES else i for i in ids],
+            [("self", [rate for _, rate in own]), ("reviewed", [reviewed.get(i) for i in ids])],
         )
     nonconforming = [r for r in rows if r["decision"] and r["decision"].decision == Decision.NONCONFORMING]
     return render_template(
@@ -147,7 +148,7 @@ def _render_detail(
         section_titles=section_titles,
         nonconforming=nonconforming,
         state_labels=ASSESSMENT_STATE_LABELS,
-        tier_labels=tier_labels(),
+        tier_labels=level_labels(assessment.campaign.questionnaire_version),
         can_decide=may(current_membership(), Action.REVIEW_DECIDE) and lifecycle.is_reviewable(assessment),
         decided=assessment.state in DECIDED_STATES,
         decided_by=_names({assessment.decided_by_id}).get(assessment.decided_by_id or 0),

@@ -388,7 +388,8 @@ def _score_started(
             logger.exception("Scoring assessment %s failed", assessment_id)
             outcomes.append((assessment_id, ScoreState.FAILED, _STORE_FAILED, where | {"error": _error_text(error)}))
             continue
-        self_result, reviewed_result = result.to_dict(), reviewed.to_dict() if review_changes_score(answers) else None
+        changed = review_changes_score(answers, questionnaire)
+        self_result, reviewed_result = result.to_dict(), reviewed.to_dict() if changed else None
         values = {
             "self_result": self_result,
             "reviewed_result": reviewed_result,

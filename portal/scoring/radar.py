@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 SIZE = 320
+#: Beyond this many axes a label is the section's id, not its title.
+MAX_TITLED_AXES = 12
 CENTER = SIZE / 2
 RADIUS = 110
 
@@ -56,3 +60,12 @@ def radar(labels: list[str], series: list[tuple[str, list[float | None]]]) -> Ra
     rings = [_polygon([level] * count) for level in (0.25, 0.5, 0.75, 1.0)]
     drawn = [(name, _polygon([(rate or 0.0) / 100 for rate in rates])) for name, rates in series]
     return Radar(axes, rings, drawn)
+
+
+def picture_rates(result: Mapping[str, Any]) -> list[tuple[str, float | None]]:
+    """(section id, rate) for the picture: the model's ``groups`` when it gives them (meti_scs: the share of
+    met criteria per requirement), else each section's rate."""
+    groups = result.get("groups")
+    if isinstance(groups, list) and groups:
+        return [(str(g.get("id")), g.get("rate")) for g in groups if isinstance(g, Mapping)]
+    return [(str(s.get("section_id")), s.get("rate")) for s in result.get("sections") or [] if isinstance(s, Mapping)]

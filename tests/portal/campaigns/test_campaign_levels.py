@@ -1,0 +1,131 @@
+"""A campaign asks for a level by the questionnaire's names (issue 21): METI's ★3/★4 on the form, the pages and in
+the API, with the verdict of a level model (★3 達成 / ★4 未達, the unmet criteria per level) next to ``tier``; a
+supplier of class T3 is asked METI's highest level; a questionnaire without names keeps T1 基本 … and its grade."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
+from portal.campaigns.models import Campaign
+from portal.catalog.operations import publish
+from portal.extensions import db
+from portal.scoring.dispatch import enqueue_scoring
+from portal.suppliers.models import Tier
+from questionnaires import load_file
+from tests.conftest import sign_in
+from tests.portal.api.helpers import token_for
+from tests.portal.campaigns.helpers import campaign_form, count_rows, text
+from tests.workflow_fixtures import only_assessment, pdf_file
+
+METI = Path(__file__).resolve().parents[3] / "questionnaires" / "definitions" / "meti-scs" / "2026.3.yaml"
+PARTIAL = "3-2-1-2"
+
+
+def meti_version():
+    stored, _ = publish(load_file(METI), origin="builtin")
+    db.session.commit()
+    return stored
+
+
+def tier_options(page: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="tier".*?</select>', page, re.S).group(0)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_the_form_offers_the_chosen_questionnaires_levels_by_their_names(
+    client, make_buyer, make_supplier, make_version
+):
+    buyer, admin = make_buyer()
+    supplier, _ = make_supplier(buyer)
+    default, meti = make_version(), meti_version()
+    sign_in(client, admin.email)
+    # The first questionnaire offered is chosen: METI's two levels (key order: meti-scs before workflow-check).
+    assert tier_options(text(client.get("/campaigns/new"))) == ["委託先ごとの区分", "★3", "★4"]
+    refused = client.post("/campaigns/new", data=campaign_form(meti, [supplier], tier="T3"))
+    page = text(refused)
+    assert refused.status_code == 200 and "質問票のレベルから選んでください。" in page
+    assert tier_options(page) == ["委託先ごとの区分", "★3", "★4"] and count_rows(Campaign) == 0
+    # A questionnaire without names offers its three tiers in the portal's words.
+    page = text(client.post("/campaigns/new", data=campaign_form(default, [supplier], tier="X")))
+    assert tier_options(page) == ["委託先ごとの区分", "T1 基本", "T2 標準", "T3 高度"]
+    assert "&quot;★4&quot;" in page  # the script's level list of every questionnaire offered
+
+
+def test_a_star4_campaign_reads_star4_and_its_verdict_in_pages_and_the_api(
+    client, make_buyer, make_supplier, make_campaign
+):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer, tier=Tier.T3)
+    own_class = make_campaign(buyer, [supplier], by=admin, version=meti_version(), launch=False)
+    assert only_assessment(own_class).tier == Tier.T2  # a T3 supplier is asked METI's highest level
+    campaign = make_campaign(buyer, [supplier], by=admin, version=own_class.questionnaire_version, tier=Tier.T2)
+    assessment = only_assessment(campaign)
+    for item in own_class.questionnaire_version.definition["sections"]:
+        for entry in item["items"]:
+            save_answer(
+                assessment,
+                AnswerInput(entry["id"], "partial" if entry["id"] == PARTIAL else "yes", None, None, 0),
+                by=owner,
+            )
+    submit_assessment(assessment, by=owner)
+    db.session.commit()
+    enqueue_scoring(assessment.id)
+    db.session.commit()
+
+    sign_in(client, admin.email)
+    page = text(client.get(f"/campaigns/{campaign.id}"))
+    assert "★4" in page and "T2 標準" not in page and "★3 達成 / ★4 未達" in page
+    review = text(client.get(f"/review/{assessment.id}"))
+    assert review.count("★3 達成 / ★4 未達") == 2 and f'href="#item-{PARTIAL}"' in review
+    assert "求めるレベルに達していません" in review
+
+    headers = token_for(admin)
+    api_campaign = client.get(f"/api/v1/campaigns/{campaign.id}", headers=headers).get_json()
+    assert api_campaign["tier"] == "T2" and api_campaign["level_name"] == {"ja": "★4", "en": "★4"}
+    detail = client.get(f"/api/v1/assessments/{assessment.id}", headers=headers).get_json()
+    assert detail["tier"] == "T2" and detail["level_name"] == {"ja": "★4", "en": "★4"}
+    score = client.get(f"/api/v1/assessments/{assessment.id}/score", headers=headers).get_json()
+    for result in (score["self"], score["reviewed"]):
+        assert result["grade"] is None and result["passed"] is False
+        assert result["verdict"] == {"ja": "★3 達成 / ★4 未達", "en": "★3 achieved / ★4 not achieved"}
+        assert result["levels"] == {
+            "achieved": "T1",
+            "requested": "T2",
+            "per_level": [
+                {"tier": "T1", "level_name": {"ja": "★3", "en": "★3"}, "rate": 100.0, "achieved": True, "unmet": []},
+                {
+                    "tier": "T2",
+                    "level_name": {"ja": "★4", "en": "★4"},
+                    "rate": 98.6,
+                    "achieved": False,
+                    "unmet": [PARTIAL],
+                },
+            ],
+        }
+
+
+def test_a_questionnaire_without_level_names_keeps_its_tier_words_and_grade(
+    client, make_buyer, make_supplier, make_campaign
+):
+    buyer, admin = make_buyer()
+    supplier, owner = make_supplier(buyer)
+    campaign = make_campaign(buyer, [supplier], by=admin, tier=Tier.T2)
+    assessment = only_assessment(campaign)
+    for item_id in ("POL-01", "POL-02", "STF-01", "STF-02"):
+        save_answer(
+            assessment, AnswerInput(item_id, "yes" if item_id != "POL-02" else "partial", None, None, 0), by=owner
+        )
+    attach_evidence(assessment, "POL-01", pdf_file(supplier.organization_id, "規程.pdf", fill="b"), by=owner)
+    submit_assessment(assessment, by=owner)
+    db.session.commit()
+    enqueue_scoring(assessment.id)
+    db.session.commit()
+    headers = token_for(admin)
+    detail = client.get(f"/api/v1/assessments/{assessment.id}", headers=headers).get_json()
+    assert detail["level_name"] == {"ja": "T2 標準", "en": "T2 Standard"}
+    result = client.get(f"/api/v1/assessments/{assessment.id}/score", headers=headers).get_json()["self"]
+    assert result["grade"] in {"A", "B", "C", "D"} and result["levels"] is None and result["verdict"] is None
+    sign_in(client, admin.email)
+    assert f"評価ランク {result['grade']}" in text(client.get(f"/campaigns/{campaign.id}"))
