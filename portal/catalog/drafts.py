@@ -127,6 +127,14 @@ def next_version_string(key: str) -> str:
     return candidate
 
 
+def _draft_id(buyer: Organization, key: str) -> int:
+    return db.session.scalars(
+        sa.select(QuestionnaireDraft.id).where(
+            QuestionnaireDraft.organization_id == buyer.id, QuestionnaireDraft.key == key
+        )
+    ).one()
+
+
 def get_draft(buyer: Organization, key: str) -> QuestionnaireDraft | None:
     return db.session.scalar(
         sa.select(QuestionnaireDraft).where(
@@ -151,8 +159,12 @@ def start_draft(buyer: Organization, version: QuestionnaireVersion, *, by: User)
         definition=copy.deepcopy(version.definition),
         created_by_id=by.id,
     )
-    db.session.add(draft)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except sa.exc.IntegrityError:
+        # A colleague (or a second click) started it in this very moment: theirs is the draft.
+        return db.session.get_one(QuestionnaireDraft, _draft_id(buyer, version.key)), False
     logger.info("Questionnaire draft %s of %s %s started by %s", draft.id, version.key, version.version, by.id)
     return draft, True
 
@@ -384,7 +396,13 @@ def publish_own(definition: dict[str, Any], buyer: Organization, *, by: User) ->
     if taken is not None and not (taken.organization_id == buyer.id and taken.definition == definition):
         definition = {**definition, "version": next_version_string(key)}
     questionnaire = build_questionnaire(definition, f"{key}/{definition['version']}")
-    stored, new = publish(questionnaire, origin="import", organization=buyer)
+    try:
+        with db.session.begin_nested():
+            stored, new = publish(questionnaire, origin="import", organization=buyer)
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            _l("Another version of this questionnaire was published at the same moment: try again.")
+        ) from None
     if new:
         logger.info("Questionnaire %s %s of organisation %s published by %s", key, stored.version, buyer.id, by.id)
     return stored
