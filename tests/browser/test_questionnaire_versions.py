@@ -96,6 +96,10 @@ def test_a_new_version_with_two_changed_items_and_its_changes(live_app, page, sc
     screenshot("05-changes-800")
     page.set_viewport_size({"width": 1280, "height": 860})
     changes_url = page.url
+    page.get_by_role("link", name=f"{OWN_TITLE} の版の一覧").click()
+    page.wait_for_url("**/a-own/versions")
+    assert page.locator("table.versions tbody tr").count() == 2
+    screenshot("06-versions")
     sign_out(page)
 
     # Another buyer: its pages and its API know nothing of A's questionnaire.
