@@ -17,30 +17,22 @@ from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.organizations.models import Organization
 from portal.suppliers.models import Supplier
-from tests.conftest import IsolatedClient, make_test_app, sign_in
+from tests.conftest import sign_in
+from tests.test_demo_network import demo_app as seeded_demo  # noqa: F401 (the seeded demo, a fixture)
 
 SAKURA, OWNER = SUPPLIERS[0][0], SUPPLIERS[0][1]
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory):
-    # Loaded once for the module (the tests only read it). The call is safe to repeat, so this holds whether or
-    # not seed_demo() makes it already.
-    tmp_path = tmp_path_factory.mktemp("demo")
-    app = make_test_app(tmp_path, f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        runner = app.test_cli_runner()
-        for command in (["portal", "init"], ["portal", "seed-demo"]):
-            result = runner.invoke(args=command)
-            assert result.exit_code == 0, result.output
-        seed_answer_reuse(SAKURA, OWNER, SECOND_BUYER[0])
-        db.session.commit()
-        assert seed_answer_reuse(SAKURA, OWNER, SECOND_BUYER[0]) is None  # again: nothing left to do
-        db.session.commit()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def demo_app(seeded_demo):  # noqa: F811
+    """The demo as `make demo` loads it (test_demo_network's), then the call for seed_demo(): safe to repeat, so
+    this holds whether or not seed_demo() makes it already."""
+    app, _ = seeded_demo
+    seed_answer_reuse(SAKURA, OWNER, SECOND_BUYER[0])
+    db.session.commit()
+    assert seed_answer_reuse(SAKURA, OWNER, SECOND_BUYER[0]) is None  # again: nothing left to do
+    db.session.commit()
+    return app
 
 
 def assessment_from(buyer_name):
