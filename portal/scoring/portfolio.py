@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -56,6 +56,8 @@ class SupplierScore:
     rates: dict[str, float | None]
     #: every scored round of this questionnaire, oldest first (the last is this one)
     rounds: tuple[Round, ...]
+    #: under a level model (meti_scs, jama_levels): the tier achieved, "" for none; None under a graded model
+    level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class QuestionnaireMap:
     title: Text
     columns: tuple[Column, ...]
     rows: tuple[SupplierScore, ...]
+    #: a level model's verdict compares the suppliers: each tier's name (★3, ★4); empty for a graded model
+    levels: dict[str, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def load_portfolio(buyer: Organization, today: date) -> Portfolio:
         by_key[row.key][row.supplier_id].append(row)
         versions[row.key] = (row.version_id, row.content_hash)
     figures = {row.assessment_id: _chosen(row) for row in latest.values()}
-    grades = Counter(grade or "none" for grade, _, _ in figures.values())
+    grades = Counter(grade or "none" for grade, *_ in figures.values())
     maps = [
         _questionnaire_map(questionnaire_by_id(*versions[key]), rounds, figures)
         for key, rounds in sorted(by_key.items(), key=lambda pair: (-len(pair[1]), pair[0]))
@@ -171,18 +175,19 @@ def _overall(row: Any) -> float | None:
     return row.summary_reviewed_overall if reviewed else row.summary_self_overall
 
 
-def _chosen(row: Any) -> tuple[str | None, float | None, dict[str, float | None]]:
-    """Grade, overall rate and section rates of the score that counts: after review once decided, else self."""
+def _chosen(row: Any) -> tuple[str | None, float | None, dict[str, float | None], str | None]:
+    """Grade, overall rate, section rates and level achieved of the score that counts: after review once
+    decided, else self (a score stored before its summary kept the level has none)."""
     decided = row.decided_at is not None
     if row.summary is not None:
         summary = json.loads(row.summary)
         counted = summary["reviewed"] if decided and summary["reviewed"] is not None else summary["self"]
-        return counted["grade"], counted["overall"], counted["rates"]
+        return counted["grade"], counted["overall"], counted["rates"], counted.get("level")
     if decided and row.reviewed_sections is not None:
         grade, overall, sections = row.reviewed_grade, row.reviewed_overall, row.reviewed_sections
     else:
         grade, overall, sections = row.self_grade, row.self_overall, row.self_sections or []
-    return grade, overall, {section["section_id"]: section.get("rate") for section in sections}
+    return grade, overall, {section["section_id"]: section.get("rate") for section in sections}, None
 
 
 def _questionnaire_map(
@@ -193,7 +198,7 @@ def _questionnaire_map(
     rows = []
     for supplier_rounds in rounds.values():
         last = supplier_rounds[-1]
-        grade, overall, rates = figures.get(last.assessment_id) or _chosen(last)
+        grade, overall, rates, level = figures.get(last.assessment_id) or _chosen(last)
         rows.append(
             SupplierScore(
                 supplier_id=last.supplier_id,
@@ -201,6 +206,7 @@ def _questionnaire_map(
                 assessment_id=last.assessment_id,
                 grade=grade,
                 overall=overall,
+                level=level,
                 rates=rates,
                 rounds=tuple(Round(r.assessment_id, r.campaign, _overall(r)) for r in supplier_rounds),
             )
@@ -210,7 +216,12 @@ def _questionnaire_map(
         given = [rate for row in rows if (rate := row.rates.get(section.id)) is not None]
         average = round(sum(given) / len(given), 1) if given else None
         columns.append(Column(section.id, section.title, average))
-    return QuestionnaireMap(questionnaire.key, questionnaire.title, tuple(columns), tuple(rows))
+    levels = (
+        {str(tier): questionnaire.level_name(tier) for tier in questionnaire.level_tiers}
+        if questionnaire.scoring.is_level_based
+        else {}
+    )
+    return QuestionnaireMap(questionnaire.key, questionnaire.title, tuple(columns), tuple(rows), levels)
 
 
 def _action_ages(buyer: Organization, today: date) -> tuple[ActionAge, ...]:

@@ -12,9 +12,12 @@ from typing import Any
 
 
 def figures(result: dict[str, Any]) -> dict[str, Any]:
-    """Grade, overall rate and rate per section id of one result (``ScoreResult.to_dict()``)."""
+    """Grade, level achieved, overall rate and rate per section id of one result (``ScoreResult.to_dict()``);
+    ``level`` is the tier achieved under a level model (``""`` when none is), None under a graded one."""
+    levels = result.get("levels")
     return {
         "grade": result.get("grade"),
+        "level": (levels.get("achieved") or "") if isinstance(levels, dict) else None,
         "overall": result.get("overall"),
         "rates": {section["section_id"]: section.get("rate") for section in result.get("sections", [])},
     }

@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
 from portal.campaigns.models import Campaign
 from portal.catalog.operations import publish
 from portal.extensions import db
+from portal.mail.models import OutboxMessage
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Tier
 from questionnaires import load_file
@@ -74,9 +77,15 @@ def test_a_star4_campaign_reads_star4_and_its_verdict_in_pages_and_the_api(
     enqueue_scoring(assessment.id)
     db.session.commit()
 
+    request = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == owner.email)).all()[-1]
+    assert "求めるレベル: ★4" in request.body
+
     sign_in(client, admin.email)
     page = text(client.get(f"/campaigns/{campaign.id}"))
     assert "★4" in page and "T2 標準" not in page and "★3 達成 / ★4 未達" in page
+    # The portfolio compares the suppliers under METI's questionnaire by the level achieved.
+    portfolio = text(client.get("/?questionnaire=meti-scs"))
+    assert re.search(r"達成レベル</th>.*?<td>★3</td>", portfolio, re.S)
     review = text(client.get(f"/review/{assessment.id}"))
     assert review.count("★3 達成 / ★4 未達") == 2 and f'href="#item-{PARTIAL}"' in review
     assert "求めるレベルに達していません" in review
