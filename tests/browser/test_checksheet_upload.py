@@ -118,6 +118,7 @@ def test_a_buyer_brings_in_its_excel_checksheet_and_sends_it(live_app, page, scr
     page.get_by_role("button", name="公開").click()
     page.wait_for_url(f"{base}/questionnaires/")
     expect(page.locator("table.own-questionnaires")).to_contain_text("torihiki-check")
+    both_widths(page, screenshot, "04-questionnaires")
 
     # Sent in a campaign like any questionnaire.
     page.goto(f"{base}/campaigns/new")
@@ -149,7 +150,7 @@ def test_a_buyer_brings_in_its_excel_checksheet_and_sends_it(live_app, page, scr
         item(page, "1.1.1").locator("textarea[name=comment]").fill("2026年4月1日")
         item(page, "1.1.1").locator("textarea[name=comment]").blur()
     expect(item(page, "3").locator("input[name=code]")).to_have_count(3)  # 毎月 / 毎年 / 不定期
-    screenshot("04-supplier-follow-up")
+    screenshot("05-supplier-follow-up")
     sign_out(page)
 
     # The next version: the changed sheet with last time's mapping file, two questions reworded.
@@ -175,4 +176,4 @@ def test_a_buyer_brings_in_its_excel_checksheet_and_sends_it(live_app, page, scr
     expect(changes).to_contain_text("変更された項目（2件）")
     expect(changes).to_contain_text("方針を取締役会が承認していますか")
     expect(changes).to_contain_text("再委託先の一覧を作成していますか")
-    screenshot("05-changes-of-version-2")
+    screenshot("06-changes-of-version-2")
