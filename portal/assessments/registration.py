@@ -25,11 +25,13 @@ from portal.activity.models import ActivityEntry
 from portal.assessments import lifecycle
 from portal.assessments.models import Assessment, AssessmentState
 from portal.assessments.operations import questionnaire_for, require_submitter
+from portal.campaigns.models import Campaign
 from portal.claims.models import Claim, ClaimKind
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.notifications import notify
 from portal.scoring.models import AssessmentScore
+from portal.suppliers.models import Supplier
 from portal.text_input import clean_text
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,21 @@ def registrations_of(assessments: Sequence[Assessment], today: date) -> dict[int
         return {}
     claims = db.session.scalars(sa.select(Claim).where(Claim.id.in_(list(chosen))))
     return {chosen[claim.id].id: _result(chosen[claim.id], claim, today) for claim in claims}
+
+
+def accepted_registrations(buyer_id: int, today: date) -> list[tuple[str, RegistrationResult]]:
+    """The buyer's assessments accepted by a registration, with the supplier's name: valid ones first, each
+    supplier's newest first (the portfolio lists them beside the scores: they have none)."""
+    rows = db.session.execute(
+        sa.select(Assessment, Claim, Supplier.name)
+        .join(Claim, Claim.id == Assessment.satisfied_by_claim_id)
+        .join(Supplier, Supplier.id == Assessment.supplier_id)
+        .join(Campaign, Campaign.id == Assessment.campaign_id)
+        .where(Campaign.buyer_id == buyer_id, Assessment.state == AssessmentState.ACCEPTED)
+        .order_by(Supplier.name, Assessment.decided_at.desc())
+    )
+    found = [(name, _result(assessment, claim, today)) for assessment, claim, name in rows]
+    return sorted(found, key=lambda row: not row[1].valid)
 
 
 def chosen_claim(assessment: Assessment) -> Claim | None:

@@ -43,6 +43,12 @@ def reviewer_card(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+@bp.app_template_global("registration_result")
+def registration_result(assessment: Assessment) -> registration.RegistrationResult | None:
+    """For the pages that list assessments with their scores: the registration one is answered by, if any."""
+    return registration.registration_of(assessment, date.today())
+
+
 def _to_answering(assessment_id: int, **_: Any) -> str:
     return url_for("assessments.detail", assessment_id=assessment_id) + "#registration"
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
+from portal.assessments.registration import accepted_registrations
 from portal.campaigns import queries
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, CAMPAIGN_STATE_LABELS
 from portal.home.dashboard import first_actions_due, open_campaigns_with_progress, supplier_count
@@ -40,6 +41,7 @@ def _buyer_dashboard(buyer: Any) -> dict[str, Any]:
         "actions": actions,
         "actions_open": actions_open,
         **_portfolio(buyer, today),
+        "registered": accepted_registrations(buyer.id, today),
         "tier_labels": TIER_LABELS,
         "state_labels": ASSESSMENT_STATE_LABELS,
         "campaign_state_labels": CAMPAIGN_STATE_LABELS,

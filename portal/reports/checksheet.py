@@ -207,6 +207,12 @@ def _write_checksheet(sheet: Worksheet, meta: Worksheet, data: ChecksheetData, i
     print_setup(sheet, issue, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
+def _state_words(data: ChecksheetData, lang: str) -> str:
+    """The state, and for an assessment answered by a registration its result (it has no score)."""
+    state = word(STATES, lang, data.state)
+    return f"{state} · {data.registration}" if data.registration else state
+
+
 def fold_column(sheet: Worksheet, column: int) -> None:
     """Fold a column away under an outline "+" (hidden, so not printed); it keeps its width for when opened."""
     dimension = sheet.column_dimensions[get_column_letter(column)]
@@ -275,7 +281,7 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         (words["due_date"], data.due_date, DATE_FORMATS[lang]),
         (words["submitted_at"], excel_datetime(data.submitted_at), DATETIME_FORMATS[lang]),
         (words["submitted_by"], data.submitted_by, None),
-        (words["state"], word(STATES, lang, data.state), None),
+        (words["state"], _state_words(data, lang), None),
         (words["outcome_comment"], data.outcome_comment, None),
         (words["pass_threshold"], data.pass_threshold, "0.0"),
     ]

@@ -111,6 +111,8 @@ class ChecksheetData:
     state: str = ""
     #: The comment the reviewer gave with the outcome, when the reader may see it.
     outcome_comment: str | None = None
+    #: Answered by a METI SCS registration instead of answers: its result in the sheet's language, beside the state.
+    registration: str | None = None
     self_score: Mapping[str, Any] | None = None
     reviewed_score: Mapping[str, Any] | None = None
     pass_threshold: float | None = 80.0

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from portal.accounts.models import User
 from portal.actions.models import CorrectiveAction
 from portal.assessments.models import Assessment
 from portal.assessments.operations import answers_of, editable_item_ids, questionnaire_for
+from portal.assessments.registration import registration_of
 from portal.assessments.sheet import load_sheet
 from portal.catalog.levels import level_labels
 from portal.extensions import db
@@ -26,6 +30,15 @@ from questionnaires import Questionnaire
 def _choices(questionnaire: Questionnaire, item_scale: str) -> tuple[ScaleChoice, ...]:
     scale = questionnaire.scales[item_scale]
     return tuple(ScaleChoice(c.code, c.label.ja, c.label.en, c.value) for c in scale.choices)
+
+
+def _registration_words(assessment: Assessment, lang: str) -> str | None:
+    """"★3 登録により充足（有効期限 …）", expired or waiting, for an assessment answered by a registration."""
+    shown = registration_of(assessment, date.today())
+    if shown is None:
+        return None
+    with force_locale(lang):
+        return shown.label
 
 
 def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) -> ChecksheetData:
@@ -88,6 +101,7 @@ def checksheet_data(assessment: Assessment, *, lang: str, for_supplier: bool) ->
         submitted_by=submitter.name if submitter else "",
         state=str(assessment.state),
         outcome_comment=sheet.outcome_comment,
+        registration=_registration_words(assessment, lang),
         self_score=scores.get("self"),
         reviewed_score=scores.get("reviewed"),
         pass_threshold=sheet.pass_threshold,

@@ -3,11 +3,13 @@ expiry, and what the pages show of it."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
+from openpyxl import load_workbook
 
 from portal.activity.models import ActivityEntry
 from portal.assessments.lifecycle import InvalidTransition
@@ -28,6 +30,8 @@ from portal.errors import Conflict, NotFound, PermissionDenied, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Role
 from portal.policy.evidence import may_download
+from portal.reports.checksheet import build_checksheet
+from portal.reports.from_assessment import checksheet_data
 from portal.scoring.models import AssessmentScore
 from portal.scoring.operations import assessments_needing_scores
 from tests.conftest import sign_in
@@ -229,5 +233,24 @@ def test_the_pages_show_it_and_the_reviewer_downloads_the_certificate(world, cli
     assert may_download(admin.memberships[0], claim.evidence)
     assert not may_download(other_admin.memberships[0], claim.evidence)
     assert client.post(f"/review/{assessment.id}/registration/accept").status_code == 302
-    campaign_page = client.get(f"/campaigns/{assessment.campaign_id}")
-    assert f"★3 登録により充足（有効期限 {NEXT_YEAR.isoformat()}）" in campaign_page.text
+    satisfied = f"★3 登録により充足（有効期限 {NEXT_YEAR.isoformat()}）"
+    assert satisfied in client.get(f"/campaigns/{assessment.campaign_id}").text
+    assert satisfied in client.get(f"/suppliers/{assessment.supplier_id}").text  # instead of the scores
+    home = client.get("/").text  # the portfolio lists it beside the scores
+    assert "SCS評価制度の登録で承認" in home and satisfied in home
+    client.post("/sign-out")
+    sign_in(client, owner.email)
+    assert satisfied in client.get("/assessments/").text
+
+
+def test_the_excel_checksheet_says_satisfied_by_registration_and_no_score(world):
+    assessment, owner, admin = world
+    claim = scs(assessment.supplier.organization_id)
+    choose_registration(assessment, claim.id, by=owner, today=TODAY)
+    accept_registration(assessment, by=admin, today=TODAY)
+    db.session.commit()
+    data = checksheet_data(assessment, lang="ja", for_supplier=False)
+    assert data.self_score is None and data.reviewed_score is None
+    workbook = load_workbook(io.BytesIO(build_checksheet(data, "ja")))
+    texts = [str(c.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    assert any(f"★3 登録により充足（有効期限 {NEXT_YEAR.isoformat()}）" in text for text in texts)
