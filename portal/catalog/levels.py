@@ -141,9 +141,28 @@ def register_level_words(app: Any) -> None:
         level_verdicts=level_verdicts,
         verdict_text=verdict_text,
         achieved_level=achieved_level,
+        intake_levels=intake_levels,
     )
 
 
 def level_text(version: QuestionnaireVersion | Questionnaire, tier: Tier | str) -> dict[str, str]:
     """The level's name in both languages, as the API gives texts (``{"ja": "★4", "en": "★4"}``)."""
     return {lang: level_name(version, tier, lang) for lang in ("ja", "en")}
+
+
+def intake_levels() -> list[tuple[str, dict[str, str]]]:
+    """The acting buyer's questionnaires that name their levels, each with the level a campaign of it asks of a
+    supplier of each class the intake may suggest (METI: ★3 for T1, ★4 for T2 and T3): (title, {tier: name}).
+    The tier intake shows its suggestion in these terms too."""
+    from portal.policy.questionnaires import list_buyer_versions
+    from portal.session_auth import acting_organization
+
+    newest = {version.key: version for version in list_buyer_versions(acting_organization())}
+    lang = _lang(None)
+    named = []
+    for version in newest.values():
+        questionnaire = questionnaire_of(version)
+        if questionnaire.levels:
+            levels = {str(tier): level_name(questionnaire, fit_tier(questionnaire, tier), lang) for tier in Tier}
+            named.append((questionnaire.title.get(lang), levels))
+    return named

@@ -33,6 +33,11 @@
     var tier = suggestion(form);
     var box = fieldset.querySelector("[data-suggestion]");
     box.querySelector("[data-suggested]").textContent = tier ? box.dataset[tier.toLowerCase()] : box.dataset.none;
+    // The same suggestion as the level each questionnaire naming its levels would ask (METI: T2 → ★4).
+    fieldset.querySelectorAll("[data-level-suggestion]").forEach(function (line) {
+      var levels = JSON.parse(line.dataset.levels);
+      line.querySelector("[data-suggested-level]").textContent = tier ? levels[tier] : box.dataset.none;
+    });
     if (tier) preselect(form, tier);
   }
 

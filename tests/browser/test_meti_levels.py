@@ -128,3 +128,18 @@ def test_the_same_answers_on_the_built_in_questionnaire_still_get_a_grade(live_a
         result = score.self_result
         assert result["model"] == "default" and result["grade"] in {"A", "B", "C", "D"}
         assert result["levels"] is None
+
+
+def test_the_intake_suggests_star4_when_one_of_metis_three_questions_is_yes(live_app, page, meti, screenshot):
+    base = live_app.config["BASE_URL"]
+    sign_in(page, base, BUYER_STAFF[0][0], DEMO_PASSWORD)
+    page.goto(f"{base}/suppliers/new")
+    level = page.locator("[data-level-suggestion] [data-suggested-level]")
+    expect(level).to_have_text("—")
+    page.locator('[data-question="outage_stops_us"] input[value="no"]').check()
+    expect(level).to_have_text("★3")
+    page.locator('[data-question="holds_confidential_data"] input[value="yes"]').check()
+    expect(level).to_have_text("★4")
+    expect(page.locator("[data-suggested]")).to_contain_text("T2")  # the supplier's own class keeps its words
+    page.set_viewport_size({"width": 800, "height": 1000})
+    screenshot("intake-800")

@@ -138,3 +138,15 @@ def test_a_questionnaire_without_level_names_keeps_its_tier_words_and_grade(
     assert result["grade"] in {"A", "B", "C", "D"} and result["levels"] is None and result["verdict"] is None
     sign_in(client, admin.email)
     assert f"評価ランク {result['grade']}" in text(client.get(f"/campaigns/{campaign.id}"))
+
+
+def test_the_tier_intake_suggests_the_level_in_the_terms_of_a_questionnaire_naming_its_levels(client, make_buyer):
+    _, admin = make_buyer()
+    meti_version()
+    sign_in(client, admin.email)
+    page = text(client.get("/suppliers/new"))
+    assert "SCS評価制度 要求事項及び評価基準（★3・★4） では:" in page
+    assert "&#34;T2&#34;: &#34;★4&#34;" in page and "&#34;T1&#34;: &#34;★3&#34;" in page  # for the page's script
+    # METI's three questions: any yes suggests T2, which a METI campaign asks as ★4 (the name is missing here).
+    answered = text(client.post("/suppliers/new", data={"holds_confidential_data": "yes", "tier": "T1"}))
+    assert re.search(r"data-suggested-level>\s*★4\s*<", answered)
