@@ -179,3 +179,7 @@ class PortfolioRow:
     section_rates: Mapping[str, float | None] = field(default_factory=dict)
     #: The weakest grade shown in the chain below the supplier, its own included (``portal.suppliers.chain``).
     weakest: str | None = None
+    #: The assessment's level in the questionnaire's words (★4); empty: the default words of ``tier``.
+    level: str = ""
+    #: A level model's verdict (★3 達成 / ★4 未達), written where a graded result has its grade.
+    verdict: str = ""

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from portal.assessments.models import DECIDED_STATES, Answer, Assessment, AssessmentState
 from portal.campaigns.models import Campaign, CampaignState
+from portal.catalog.levels import level_name, verdict_text
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
 from portal.extensions import db
@@ -52,6 +53,8 @@ class PortfolioPlan:
     prefixed: bool
     #: (section key, title) in column order, keyed like the items
     sections: Sequence[tuple[str, str]] = ()
+    #: the export's language: level names and verdicts are written in it
+    lang: str = "ja"
 
 
 def campaign_entries(campaign: Campaign) -> list[Entry]:
@@ -121,7 +124,9 @@ def plan_portfolio(entries: Sequence[Entry], lang: str) -> PortfolioPlan:
             for choice in scale.choices:
                 labels.setdefault(choice.code, choice.label.get(lang))
     version_keys = {v.id: v.key for v in versions}
-    return PortfolioPlan(entries, list(items.items()), labels, version_keys, prefixed, list(sections.items()))
+    return PortfolioPlan(
+        entries, list(items.items()), labels, version_keys, prefixed, list(sections.items()), lang=lang
+    )
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -184,10 +189,13 @@ def _row(
         key = plan.version_keys.get(assessment.campaign.questionnaire_version_id, "")
         given = {f"{key}:{item_id}": code for item_id, code in given.items()}
         rates = {f"{key}:{section_id}": rate for section_id, rate in rates.items()}
+    version = assessment.campaign.questionnaire_version
     return PortfolioRow(
         supplier=entry.supplier_name,
         status=str(assessment.state),
         tier=str(assessment.tier),
+        level=level_name(version, assessment.tier, plan.lang),
+        verdict=verdict_text(version, shown, plan.lang) if isinstance(shown, dict) else "",
         self_rate=_rate(own),
         reviewed_rate=_rate(reviewed),
         grade=shown.get("grade") if isinstance(shown, dict) else None,

@@ -213,10 +213,10 @@ def _supplier_row(sheet: Any, supplier: PortfolioRow, lang: str) -> list[Any]:
     return [
         write_only_value(sheet, supplier.supplier),
         write_only_value(sheet, word(STATES, lang, supplier.status)),
-        write_only_value(sheet, word(TIERS, lang, supplier.tier)),
+        write_only_value(sheet, supplier.level or word(TIERS, lang, supplier.tier)),
         _rate(sheet, supplier.self_rate),
         _rate(sheet, supplier.reviewed_rate),
-        write_only_value(sheet, supplier.grade or DASH),
+        write_only_value(sheet, supplier.grade or supplier.verdict or DASH),
         passed,
         write_only_value(sheet, word(RISKS, lang, supplier.risk) or DASH),
         YES_NO[lang][bool(supplier.overdue)],
@@ -245,8 +245,8 @@ def _heat_row(sheet: Any, supplier: PortfolioRow, keys: Sequence[str], lang: str
     rates = supplier.section_rates
     return [
         write_only_value(sheet, supplier.supplier),
-        write_only_value(sheet, word(TIERS, lang, supplier.tier)),
-        write_only_value(sheet, supplier.grade or DASH),
+        write_only_value(sheet, supplier.level or word(TIERS, lang, supplier.tier)),
+        write_only_value(sheet, supplier.grade or supplier.verdict or DASH),
         *(_rate(sheet, rates.get(key)) for key in keys),
     ]
 

@@ -5,6 +5,7 @@ supplier of class T3 is asked METI's highest level; a questionnaire without name
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from portal.campaigns.models import Campaign
 from portal.catalog.operations import publish
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
+from portal.reports.from_portfolio import campaign_entries, plan_portfolio, portfolio_rows
 from portal.scoring.dispatch import enqueue_scoring
 from portal.suppliers.models import Tier
 from questionnaires import load_file
@@ -77,6 +79,8 @@ def test_a_star4_campaign_reads_star4_and_its_verdict_in_pages_and_the_api(
     enqueue_scoring(assessment.id)
     db.session.commit()
 
+    (row,) = portfolio_rows(plan_portfolio(campaign_entries(campaign), "ja"), date.today())
+    assert (row.level, row.verdict, row.grade) == ("★4", "★3 達成 / ★4 未達", None)  # the portfolio export's cells
     request = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == owner.email)).all()[-1]
     assert "求めるレベル: ★4" in request.body
 
