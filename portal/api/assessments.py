@@ -160,8 +160,9 @@ def _answer_out(answer: Any) -> AnswerOut | None:
     )
 
 
-def _item_out(entry: SheetItem, scale: Scale, *, flagged: bool) -> ItemOut:
-    """One item; ``flagged``: with the files that do not satisfy its evidence rule today (``evidence_problems``)."""
+def _item_out(entry: SheetItem, scale: Scale, *, flagged: bool, level_names: dict[str, LocalText]) -> ItemOut:
+    """One item; ``flagged``: with the files that do not satisfy its evidence rule today (``evidence_problems``);
+    ``level_names``: each tier's name in the questionnaire (its level_name)."""
     item, shown = entry.item, entry.review
     rule = item.evidence
     problems = evidence_shortfalls(rule, entry.evidence) if flagged and entry.evidence else {}
@@ -169,6 +170,7 @@ def _item_out(entry: SheetItem, scale: Scale, *, flagged: bool) -> ItemOut:
         id=item.id,
         section=item.section_id,
         tier=str(item.tier),  # type: ignore[arg-type]
+        level_name=level_names[str(item.tier)],
         text=LocalText(ja=item.text.ja, en=item.text.en),
         weight=entry.weight,
         required=item.required,
@@ -193,12 +195,18 @@ def _item_out(entry: SheetItem, scale: Scale, *, flagged: bool) -> ItemOut:
 def detail_out(membership: Membership, assessment: Assessment) -> AssessmentDetail:
     sheet = load_sheet(assessment, to_supplier=is_supplier(membership))
     version = assessment.campaign.questionnaire_version
+    level_names = {tier: LocalText(**level_text(sheet.questionnaire, tier)) for tier in ("T1", "T2", "T3")}
     return AssessmentDetail(
         **_summary(assessment).model_dump(),
         questionnaire={"key": version.key, "version": version.version},
         progress=ProgressOut(answered=sheet.progress.answered, in_scope=sheet.progress.total),
         items=[
-            _item_out(entry, sheet.questionnaire.scale_of(entry.item), flagged=assessment.state in RESCORED_STATES)
+            _item_out(
+                entry,
+                sheet.questionnaire.scale_of(entry.item),
+                flagged=assessment.state in RESCORED_STATES,
+                level_names=level_names,
+            )
             for entry in sheet.items
         ],
         score=_score_out(sheet.scores, version),

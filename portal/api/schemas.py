@@ -258,6 +258,8 @@ class ItemOut(Reply):
     id: str
     section: str
     tier: TierCode
+    #: the questionnaire's name for the item's ``tier`` (★3; T1 基本 for a questionnaire that does not name its levels)
+    level_name: LocalText
     text: LocalText
     #: null for a supplier when the buyer does not show scores
     weight: float | None

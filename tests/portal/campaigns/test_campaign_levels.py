@@ -99,6 +99,8 @@ def test_a_star4_campaign_reads_star4_and_its_verdict_in_pages_and_the_api(
     assert api_campaign["tier"] == "T2" and api_campaign["level_name"] == {"ja": "★4", "en": "★4"}
     detail = client.get(f"/api/v1/assessments/{assessment.id}", headers=headers).get_json()
     assert detail["tier"] == "T2" and detail["level_name"] == {"ja": "★4", "en": "★4"}
+    assert {item["id"]: item["level_name"]["ja"] for item in detail["items"]}["1-1-1-1"] == "★4"
+    assert {item["id"]: item["level_name"]["en"] for item in detail["items"]}["1-2-1-1"] == "★3"
     score = client.get(f"/api/v1/assessments/{assessment.id}/score", headers=headers).get_json()
     for result in (score["self"], score["reviewed"]):
         assert result["grade"] is None and result["passed"] is False
