@@ -143,3 +143,16 @@ def test_the_intake_suggests_star4_when_one_of_metis_three_questions_is_yes(live
     expect(page.locator("[data-suggested]")).to_contain_text("T2")  # the supplier's own class keeps its words
     page.set_viewport_size({"width": 800, "height": 1000})
     screenshot("intake-800")
+
+
+def test_the_campaign_form_offers_the_levels_of_the_questionnaire_chosen(live_app, page, meti):
+    base = live_app.config["BASE_URL"]
+    sign_in(page, base, BUYER_STAFF[0][0], DEMO_PASSWORD)
+    page.goto(f"{base}/campaigns/new")
+    questionnaire, level = page.locator("#questionnaire_version_id"), page.locator("#tier option")
+    questionnaire.select_option(label="SCS評価制度 要求事項及び評価基準（★3・★4） (2026.3)")
+    expect(level).to_have_text(["委託先ごとの区分", "★3", "★4"])
+    page.locator("#tier").select_option(label="★4")
+    questionnaire.select_option(index=0)
+    expect(level).to_have_count(4)  # a questionnaire without names: T1 基本, T2 標準, T3 高度
+    expect(page.locator("#tier")).to_have_value("T2")  # the level chosen stays chosen where it exists
