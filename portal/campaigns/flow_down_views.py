@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 from portal.assessments.models import Assessment
 from portal.campaigns import flow_down
 from portal.campaigns.forms import ASSESSMENT_STATE_LABELS, FlowDownForm
+from portal.catalog.levels import level_choices
 from portal.errors import PortalError
 from portal.organizations.models import Side
 from portal.policy import Action
@@ -48,10 +49,11 @@ def _form(assessment: Assessment, **values: Any) -> FlowDownForm:
     form = FlowDownForm(**values)
     organization = acting_organization()
     english = str(get_locale()) == "en"
+    versions = list_buyer_versions(organization)
     form.questionnaire_version_id.choices = [
-        SelectChoice(v.id, f"{v.title_en if english else v.title_ja} ({v.version})")
-        for v in list_buyer_versions(organization)
+        SelectChoice(v.id, f"{v.title_en if english else v.title_ja} ({v.version})") for v in versions
     ]
+    form.offer_levels({v.id: level_choices(v) for v in versions})
     form.supplier_ids.choices = [
         SelectChoice(s.id, f"{s.name} ({TIER_LABELS[s.tier]})") for s in flow_down.active_suppliers(organization)
     ]

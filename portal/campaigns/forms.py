@@ -70,7 +70,35 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CampaignForm(FlaskForm):
+class LevelChoice:
+    """A form whose level list follows its questionnaire: the levels of the one chosen, by the questionnaire's
+    names (campaign_levels.js follows a change on the page); a level it does not have is refused by the field."""
+
+    questionnaire_version_id: Any
+    tier: Any
+    #: Options before the levels (the campaign form's "each supplier's own tier").
+    first_choices: tuple[SelectChoice, ...] = ()
+
+    #: version id → [(tier, level name)] of every questionnaire offered; the page's script follows the choice.
+    levels_by_version: Mapping[int, list[tuple[str, str]]] = MappingProxyType({})
+
+    def offer_levels(self, levels_by_version: Mapping[int, list[tuple[str, str]]]) -> None:
+        """Offer the levels of the chosen questionnaire (or the first) under the questionnaire's names."""
+        self.levels_by_version = levels_by_version
+        chosen = self.questionnaire_version_id.data
+        levels = levels_by_version.get(chosen) if isinstance(chosen, int) else None
+        if levels is None and levels_by_version:
+            levels = next(iter(levels_by_version.values()))
+        self.tier.choices = [*self.first_choices, *(SelectChoice(tier, name) for tier, name in levels or [])]
+
+    def validate_tier(self, field: Any) -> None:
+        levels = self.levels_by_version.get(self.questionnaire_version_id.data or 0, [])
+        if field.data and field.data not in {tier for tier, _ in levels}:
+            raise ValidationError(_l("Please choose one of the questionnaire's levels."))
+
+
+class CampaignForm(LevelChoice, FlaskForm):
+    first_choices = (SelectChoice(OWN_TIER, _l("Each supplier's own tier")),)
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200), check_name_field])
     questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
     #: The levels of the chosen questionnaire (set by the view, ``levels_by_version``); checked in validate_tier.
@@ -123,25 +151,6 @@ class CampaignForm(FlaskForm):
         if any(day < 1 or day > 90 for day in days):
             raise ValidationError(_l("Each reminder must be between 1 and 90 days before the due date."))
 
-    #: version id → [(tier, level name)] of every questionnaire offered; the page's script follows the choice.
-    levels_by_version: Mapping[int, list[tuple[str, str]]] = MappingProxyType({})
-
-    def offer_levels(self, levels_by_version: Mapping[int, list[tuple[str, str]]]) -> None:
-        """Offer the levels of the chosen questionnaire (or the first) under the questionnaire's names."""
-        self.levels_by_version = levels_by_version
-        chosen = self.questionnaire_version_id.data
-        levels = levels_by_version.get(chosen) if isinstance(chosen, int) else None
-        if levels is None and levels_by_version:
-            levels = next(iter(levels_by_version.values()))
-        self.tier.choices = [SelectChoice(OWN_TIER, _l("Each supplier's own tier"))] + [
-            SelectChoice(tier, name) for tier, name in levels or []
-        ]
-
-    def validate_tier(self, field: Any) -> None:
-        levels = self.levels_by_version.get(self.questionnaire_version_id.data or 0, [])
-        if field.data and field.data not in {tier for tier, _ in levels}:
-            raise ValidationError(_l("Please choose one of the questionnaire's levels."))
-
     def validate_supplier_ids(self, field: Any) -> None:
         if not field.data and not self.by_filter.data:
             raise ValidationError(_l("Please choose at least one supplier."))
@@ -176,12 +185,14 @@ class ConfirmForm(FlaskForm):
     """A button that does what its page asked to confirm (send, delete); the form carries the CSRF token."""
 
 
-class FlowDownForm(FlaskForm):
+class FlowDownForm(LevelChoice, FlaskForm):
     """Passing a received request down to one's own suppliers: the same questionnaire and tier unless changed."""
 
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200), check_name_field])
     questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
-    tier = SelectField(_l("Tier"), choices=[SelectChoice(str(t), label) for t, label in TIER_LABELS.items()])
+    tier = SelectField(
+        _l("Tier"), choices=[SelectChoice(str(t), label) for t, label in TIER_LABELS.items()], validate_choice=False
+    )
     due_date = DateField(_l("Due date"), validators=[InputRequired()])
     supplier_ids = MultiCheckboxField(
         _l("Subcontractors"), coerce=int, validators=[InputRequired(_l("Please choose at least one supplier."))]

@@ -10,8 +10,9 @@
   const levels = JSON.parse(tier.dataset.levels);
   version.addEventListener("change", function () {
     const chosen = tier.value;
-    const own = tier.options[0];
-    tier.replaceChildren(own);
+    // Options that are no level (the campaign form's "each supplier's own tier") stay first.
+    const own = Array.from(tier.options).filter((option) => !option.value);
+    tier.replaceChildren(...own);
     for (const [value, name] of levels[version.value] || []) {
       const option = new Option(name, value);
       option.selected = value === chosen;

@@ -5,7 +5,7 @@ supplier of class T3 is asked METI's highest level; a questionnaire without name
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from portal.suppliers.models import Tier
 from questionnaires import load_file
 from tests.conftest import sign_in
 from tests.portal.api.helpers import token_for
+from tests.portal.campaigns.chain_fixtures import chain_fixture  # noqa: F401 (the fixture)
 from tests.portal.campaigns.helpers import campaign_form, count_rows, text
 from tests.workflow_fixtures import only_assessment, pdf_file
 
@@ -156,3 +157,21 @@ def test_the_tier_intake_suggests_the_level_in_the_terms_of_a_questionnaire_nami
     # METI's three questions: any yes suggests T2, which a METI campaign asks as ★4 (the name is missing here).
     answered = text(client.post("/suppliers/new", data={"holds_confidential_data": "yes", "tier": "T1"}))
     assert re.search(r"data-suggested-level>\s*★4\s*<", answered)
+
+
+def test_passing_a_request_down_offers_the_levels_of_the_questionnaire_chosen(client, chain):
+    meti = meti_version()
+    sign_in(client, chain.owner.email)
+    page = text(client.get(f"/assessments/{chain.received.id}/flow-down"))
+    assert tier_options(page) == ["T1 基本", "T2 標準", "T3 高度"]  # the received questionnaire names none
+    assert "&quot;★4&quot;" in page  # and METI's for the page's script
+    form = {
+        "name": "展開します",
+        "questionnaire_version_id": str(meti.id),
+        "tier": "T3",
+        "due_date": (date.today() + timedelta(days=20)).isoformat(),
+        "supplier_ids": [str(chain.subs[0].id)],
+    }
+    refused = text(client.post(f"/assessments/{chain.received.id}/flow-down", data=form))
+    assert "質問票のレベルから選んでください。" in refused and tier_options(refused) == ["★3", "★4"]
+    assert client.post(f"/assessments/{chain.received.id}/flow-down", data={**form, "tier": "T2"}).status_code == 302
