@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.assessments.models import Assessment
 from portal.assessments.operations import AnswerInput, questionnaire_for, save_answer, submit_assessment
+from portal.campaigns.models import Campaign
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.models import QuestionnaireVersion
 from portal.extensions import db
@@ -28,7 +29,15 @@ PARTIAL_CRITERION = "3-2-1-2"
 def seed_meti_request(buyer: Organization, admin: User) -> Assessment | None:
     """Send the METI questionnaire at ★4 to みなと製作所 and submit its answers (every criterion 実施している but
     PARTIAL_CRITERION, 一部実施している); None when `flask portal init` has not loaded the METI bank or the
-    supplier is not the buyer's. The caller commits; the demo command then queues the scoring."""
+    supplier is not the buyer's. Safe to run again: a request already sent is returned as it is. The caller
+    commits; the demo command then queues the scoring."""
+    sent = db.session.scalars(
+        sa.select(Assessment)
+        .join(Campaign, Campaign.id == Assessment.campaign_id)
+        .where(Campaign.buyer_id == buyer.id, Campaign.name == CAMPAIGN_NAME)
+    ).first()
+    if sent is not None:
+        return sent
     version = db.session.scalars(
         sa.select(QuestionnaireVersion)
         .where(QuestionnaireVersion.key == METI_KEY, QuestionnaireVersion.organization_id.is_(None))
