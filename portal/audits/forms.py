@@ -10,7 +10,7 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, StringFiel
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.audits.models import AuditMode, AuditResult, AuditState, Severity
-from portal.campaigns.forms import MultiCheckboxField
+from portal.campaigns.forms import LevelChoice, MultiCheckboxField
 
 MODE_LABELS = {AuditMode.ON_SITE: _l("On site"), AuditMode.REMOTE: _l("Remote")}
 STATE_LABELS = {
@@ -33,10 +33,12 @@ def not_in_the_past(form: FlaskForm, field: DateField) -> None:
         raise ValidationError(_l("The date cannot be in the past."))
 
 
-class AuditPlanForm(FlaskForm):
+class AuditPlanForm(LevelChoice, FlaskForm):
+    first_choices = (SelectChoice("", _l("The supplier's tier")),)
     supplier_id = SelectField(_l("Supplier"), coerce=int, validators=[InputRequired()])
     questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int, validators=[InputRequired()])
-    tier = SelectField(_l("Tier"), validators=[Optional()])
+    #: The levels of the chosen questionnaire (``offer_levels``), by its names.
+    tier = SelectField(_l("Tier"), validators=[Optional()], validate_choice=False)
     sections = MultiCheckboxField(_l("Sections (none: all)"), validators=[Optional()])
     mode = RadioField(
         _l("How"),

@@ -25,6 +25,7 @@ from portal.audits.models import (
     Severity,
 )
 from portal.campaigns.models import Campaign
+from portal.catalog.levels import fit_tier
 from portal.catalog.models import QuestionnaireVersion
 from portal.catalog.operations import questionnaire_of
 from portal.db import utcnow
@@ -213,6 +214,8 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
         raise UserInputError(_l("Please choose on site or remote."))
     if data.planned_date < today:
         raise UserInputError(_l("The audit date cannot be in the past."))
+    if data.tier is not None and data.tier not in questionnaire_of(version).level_tiers:
+        raise UserInputError(_l("Please choose one of the questionnaire's levels."))
     known = {section.id for section in questionnaire_of(version).sections}
     unknown = sorted(set(data.sections) - known)
     if unknown:
@@ -221,7 +224,7 @@ def plan_audit(buyer: Organization, data: AuditPlan, *, by: User, today: date) -
         buyer_id=buyer.id,
         supplier=supplier,
         questionnaire_version=version,
-        tier=data.tier or supplier.tier,
+        tier=data.tier or fit_tier(version, supplier.tier),
         sections=sorted(set(data.sections)),
         mode=AuditMode(data.mode),
         planned_date=data.planned_date,

@@ -27,6 +27,7 @@ from portal.audits.forms import (
     ProposalForm,
 )
 from portal.audits.models import Audit, AuditFinding, AuditItemResult, AuditState
+from portal.catalog.levels import level_choices
 from portal.catalog.operations import questionnaire_of
 from portal.errors import PortalError, UserInputError
 from portal.evidence.downloads import evidence_response
@@ -110,9 +111,7 @@ def _plan_form() -> AuditPlanForm:
     form.questionnaire_version_id.choices = [
         SelectChoice(v.id, f"{v.title_en if _lang() == 'en' else v.title_ja} ({v.key} {v.version})") for v in versions
     ]
-    form.tier.choices = [SelectChoice("", _("The supplier's tier"))] + [
-        SelectChoice(str(t), label) for t, label in TIER_LABELS.items()
-    ]
+    form.offer_levels({v.id: level_choices(v) for v in versions})
     chosen = next(
         (v for v in versions if v.id == form.questionnaire_version_id.data), versions[0] if versions else None
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.assessments.operations import AnswerInput, attach_evidence, save_answer, submit_assessment
+from portal.audits.models import Audit
 from portal.campaigns.models import Campaign
 from portal.catalog.operations import publish
 from portal.extensions import db
@@ -175,3 +176,24 @@ def test_passing_a_request_down_offers_the_levels_of_the_questionnaire_chosen(cl
     refused = text(client.post(f"/assessments/{chain.received.id}/flow-down", data=form))
     assert "質問票のレベルから選んでください。" in refused and tier_options(refused) == ["★3", "★4"]
     assert client.post(f"/assessments/{chain.received.id}/flow-down", data={**form, "tier": "T2"}).status_code == 302
+
+
+def test_an_audit_is_planned_at_one_of_the_questionnaires_levels(client, make_buyer, make_supplier):
+    buyer, admin = make_buyer()
+    supplier, _ = make_supplier(buyer, tier=Tier.T3)
+    meti = meti_version()
+    sign_in(client, admin.email)
+    assert tier_options(text(client.get("/audits/new")))[1:] == ["★3", "★4"]
+    form = {
+        "supplier_id": str(supplier.id),
+        "questionnaire_version_id": str(meti.id),
+        "tier": "T3",
+        "mode": "remote",
+        "planned_date": (date.today() + timedelta(days=7)).isoformat(),
+    }
+    refused = text(client.post("/audits/new", data=form))
+    assert "質問票のレベルから選んでください。" in refused
+    assert client.post("/audits/new", data={**form, "tier": ""}).status_code == 302
+    audit = db.session.scalars(sa.select(Audit)).one()
+    assert audit.tier == Tier.T2  # the supplier's class T3 is METI's highest level, ★4
+    assert "★4" in text(client.get(f"/audits/{audit.id}"))
