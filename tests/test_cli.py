@@ -46,9 +46,10 @@ def test_init_is_repeatable_and_demo_users_can_sign_in(fresh_app):
     assert "already loaded" in again.output
     # The buyer's three suppliers, a second buyer's record of the first, the third's own subcontractor.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Supplier)) == 5
-    # A launched campaign of a built-in questionnaire waits in each supplier's inbox; the second buyer's and
-    # the one passed down to the subcontractor come on top.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 5
+    # A launched campaign of a built-in questionnaire waits in each supplier's inbox; the second buyer's (answered
+    # from the first one's answers), the one passed down to the subcontractor, the one answered by a
+    # registration and the METI ★4 request come on top.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 7
 
     client = fresh_app.test_client()
     for email in emails:

@@ -27,7 +27,7 @@ SOURCES = [
 
 
 def variants_in(text: str) -> list[str]:
-    """"variant → term" for every forbidden variant in ``text``."""
+    """ "variant → term" for every forbidden variant in ``text``."""
     return [f"{found.group(0)} → {v['use']}" for v in VARIANTS for found in re.finditer(v["avoid"], text)]
 
 

@@ -40,8 +40,8 @@ from portal.api.schemas import (
 )
 from portal.assessments import operations
 from portal.assessments.models import Assessment, Decision
-from portal.assessments.registration import registration_of
 from portal.assessments.page import evidence_shortfalls
+from portal.assessments.registration import registration_of
 from portal.assessments.sheet import SheetItem, load_sheet, shown_scores
 from portal.campaigns.models import Campaign, CampaignState
 from portal.catalog.levels import level_text, level_verdicts, verdict_text

@@ -26,6 +26,11 @@ from portal.audits.operations import AuditPlan, plan_audit
 from portal.campaigns.flow_down import pass_down
 from portal.campaigns.operations import CampaignInput, create_campaign, launch_campaign
 from portal.catalog.models import QuestionnaireVersion
+from portal.demo.checksheet import seed_buyer_checksheet
+from portal.demo.meti import seed_meti_request
+from portal.demo.questionnaire_versions import seed_second_version
+from portal.demo.registration import seed_registration_answer
+from portal.demo.reuse import seed_answer_reuse
 from portal.evidence.operations import store_evidence
 from portal.extensions import db
 from portal.mail.links import link_to
@@ -91,6 +96,11 @@ def seed_demo() -> list[tuple[str, str, str]]:
         received = _launch_demo_campaign(buyer, users[Role.BUYER_ADMIN], versions)
         _seed_second_buyer(versions)
         _seed_chain(received.get(TIER1[0]))
+        seed_registration_answer(buyer, users[Role.BUYER_ADMIN], users[Role.REVIEWER])
+        seed_answer_reuse(SUPPLIERS[0][0], SUPPLIERS[0][1], SECOND_BUYER[0])
+        seed_buyer_checksheet(BUYER_NAME)
+        seed_second_version(BUYER_NAME)
+        seed_meti_request(buyer, users[Role.BUYER_ADMIN])
     rows.append((OPERATOR[0], "operator", "—"))
     for email, _, role in BUYER_STAFF:
         rows.append((email, str(role), BUYER_NAME))

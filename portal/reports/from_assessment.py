@@ -33,7 +33,7 @@ def _choices(questionnaire: Questionnaire, item_scale: str) -> tuple[ScaleChoice
 
 
 def _registration_words(assessment: Assessment, lang: str) -> str | None:
-    """"★3 登録により充足（有効期限 …）", expired or waiting, for an assessment answered by a registration."""
+    """ "★3 登録により充足（有効期限 …）", expired or waiting, for an assessment answered by a registration."""
     shown = registration_of(assessment, date.today())
     if shown is None:
         return None
