@@ -133,12 +133,25 @@ def achieved_level(
     return level_name(version, str(achieved), lang) if achieved else ""
 
 
+def item_words(version: QuestionnaireVersion | Questionnaire, item_id: str, lang: str | None = None) -> str:
+    """An item's question in ``lang``, shortened to a line, so a list of unmet criteria is not a list of numbers;
+    empty for an item the questionnaire no longer has."""
+    questionnaire = version if isinstance(version, Questionnaire) else questionnaire_of(version)
+    try:
+        text = questionnaire.item(item_id).text.get(_lang(lang))
+    except KeyError:
+        return ""
+    line = " ".join(text.split())
+    return line if len(line) <= 60 else line[:59] + "…"
+
+
 def register_level_words(app: Any) -> None:
     """Templates name levels and verdicts through these functions only."""
     app.jinja_env.globals.update(
         level_name=level_name,
         level_labels=level_labels,
         level_verdicts=level_verdicts,
+        item_words=item_words,
         verdict_text=verdict_text,
         achieved_level=achieved_level,
         intake_levels=intake_levels,

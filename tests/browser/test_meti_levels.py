@@ -70,6 +70,7 @@ def test_a_star4_request_left_partial_on_one_criterion_reads_star3_achieved_star
     expect(unmet).to_have_count(1)  # ★3 has nothing unmet
     expect(unmet).to_contain_text("★4")
     expect(unmet.locator("a")).to_have_text([PARTIAL_CRITERION])
+    expect(unmet.locator("li")).to_contain_text("脆弱性情報")  # the criterion's words, not its number alone
     expect(page.locator(".score-block").first).not_to_contain_text("評価ランク")
     expect(page.locator(".radar svg")).to_be_visible()
     screenshot("01-review-1280")
