@@ -3,7 +3,7 @@
 The upload is kept (the file in storage, the mapping in a ``checksheet.import`` job) until its uploader
 publishes it; the rows are read by the same engine as ``flask questionnaires import-table``
 (:mod:`questionnaires.importers.checksheet`). Nothing is published while the preview has a problem, and a
-published version belongs to the buyer alone (``catalog.operations.publish`` with the owner).
+published version belongs to the buyer alone (``catalog.drafts.publish_own``, as a draft is).
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.background.models import BackgroundJob, JobState
 from portal.background.operations import own_upload
-from portal.catalog import operations
+from portal.catalog.drafts import publish_own
 from portal.catalog.models import QuestionnaireVersion
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.storage import TooLarge, current_storage
-from questionnaires import build_questionnaire
 from questionnaires.importers.checksheet import (
     MAX_UPLOAD_BYTES,
     Preview,
@@ -173,10 +172,9 @@ def publish_upload(job: BackgroundJob, buyer: Organization, *, by: User) -> Ques
     result = preview_upload(job, buyer)
     if result.definition is None:
         raise UserInputError(_l("The checksheet still has problems; nothing was published. Correct them first."))
-    questionnaire = build_questionnaire(result.definition, f"{result.definition['key']}/{result.definition['version']}")
-    stored, new = operations.publish(questionnaire, origin="import", organization=buyer)
-    if not new:
-        raise Conflict(_l("This version is already published: give the next version another number."))
+    # The one owner of "a buyer's own questionnaire is published": a key another organisation uses is refused,
+    # a version already taken becomes the key's next, whether it came from an upload, a draft or the API.
+    stored = publish_own(result.definition, buyer, by=by)
     claimed = db.session.execute(
         sa.update(BackgroundJob)
         .where(BackgroundJob.id == job.id, BackgroundJob.state == JobState.QUEUED)

@@ -275,3 +275,22 @@ def test_a_mapping_files_levels_and_scoring_survive_the_page(client, make_buyer)
     stored = db.session.scalar(sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == "buyer-checksheet"))
     assert stored.definition["levels"] == levels
     assert {item["weight"] for section in stored.definition["sections"] for item in section["items"]} == {2}
+
+
+def test_a_key_another_buyer_uses_is_refused_and_nothing_is_published(client, make_buyer):
+    """Uploads publish through the same rule as drafts and the API: a key is one organisation's."""
+    first, first_admin = make_buyer()
+    _second, second_admin = make_buyer()
+    for admin in (first_admin, second_admin):
+        sign_in_english(client, admin)
+        job_id = upload_id(upload(client, checksheet_xlsx()))
+        form = mapping_form(text(client.get(f"/questionnaires/import/{job_id}")))
+        form.update(action="save", title="チェックシート", key="shared-key", version="1", at_choices_3="毎月, 毎年")
+        client.post(f"/questionnaires/import/{job_id}", data=form)
+        response = client.post(f"/questionnaires/import/{job_id}/publish")
+        shown = text(client.get(response.headers["Location"])) if response.status_code == 302 else text(response)
+        client.post("/sign-out")
+
+    assert "another organisation" in shown
+    stored = db.session.scalars(sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == "shared-key")).all()
+    assert [(version.organization_id, version.version) for version in stored] == [(first.id, "1")]
