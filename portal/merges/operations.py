@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
 from portal.activity.operations import record
+from portal.catalog.models import QuestionnaireDraft
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PermissionDenied, UserInputError
 from portal.extensions import db
@@ -188,6 +189,16 @@ def merge_conflicts(keep: Organization, absorbed: Organization) -> list[str]:
         )
     if _closes_a_loop(keep.id, absorbed.id):
         problems.append(str(_l("One organisation is in the chain below the other: merged, the chain would loop.")))
+    kept_draft, absorbed_draft = aliased(QuestionnaireDraft), aliased(QuestionnaireDraft)
+    both_drafted = (
+        sa.select(kept_draft.key)
+        .join(absorbed_draft, absorbed_draft.key == kept_draft.key)
+        .where(kept_draft.organization_id == keep.id, absorbed_draft.organization_id == absorbed.id)
+    )
+    for key in db.session.scalars(both_drafted):
+        problems.append(
+            str(_l("Both organisations are editing a draft of questionnaire %(key)s: publish or discard one.", key=key))
+        )
     return problems
 
 
@@ -318,6 +329,8 @@ MOVES: dict[tuple[str, str], Move] = {
     ("activity_entries", "organization_id"): _plain("activity_entries", "organization_id"),
     ("invitations", "organization_id"): _plain("invitations", "organization_id"),
     ("questionnaire_versions", "organization_id"): _plain("questionnaire_versions", "organization_id"),
+    # Drafts of one key are one organisation's; ``merge_conflicts`` refused two drafts of the same key first.
+    ("questionnaire_drafts", "organization_id"): _plain("questionnaire_drafts", "organization_id"),
     ("background_jobs", "organization_id"): _plain("background_jobs", "organization_id"),
     ("claims", "organization_id"): _merge_claims,
     ("merge_requests", "keep_id"): _merge_requests_kept_by_absorbed,

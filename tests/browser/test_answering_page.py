@@ -126,7 +126,7 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
                 expect(page.locator("article.item:visible")).to_have_count(1)
                 expect(page.locator(f"#item-{item_id}")).to_be_visible()
                 shoot(page, "02-filter-needs-evidence")
-                page.get_by_role("button", name="すべて").click()
+                page.get_by_role("button", name="すべて", exact=True).click()
                 # Over the limit: refused in the browser, with the limit in MB, before anything is sent.
                 page.set_input_files(
                     f"#item-{item_id} input[type=file]",
@@ -178,7 +178,7 @@ def test_every_t2_item_is_answered_with_files_without_a_page_load(live_app, page
     page.get_by_role("button", name="未回答").click()
     expect(page.locator("#filter-empty")).to_be_visible()
     expect(page.locator("article.item:visible")).to_have_count(0)
-    page.get_by_role("button", name="すべて").click()
+    page.get_by_role("button", name="すべて", exact=True).click()
     expect(page.locator("article.item:visible")).to_have_count(total)
 
     page.locator("#s-it_admin").scroll_into_view_if_needed()

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from portal.activity.models import ActivityEntry
 from portal.assessments.models import AnswerEvidence
 from portal.assessments.operations import supplier_inbox
+from portal.catalog.models import QuestionnaireDraft
 from portal.claims.models import Claim, ClaimKind
 from portal.errors import Conflict, NotFound, PermissionDenied
 from portal.evidence.models import Evidence
@@ -336,3 +337,32 @@ def test_certificates_both_recorded_are_kept_once(company):
         (keep_id, ClaimKind.ISMS, "IS 123456"),
         (keep_id, ClaimKind.ISMS, "IS 654321"),
     ]
+
+
+def test_questionnaire_drafts_follow_the_merge_and_two_of_one_key_refuse_it(company):
+    """A draft moves to the kept organisation; two drafts of the same key would be one organisation's two drafts
+    of one questionnaire, so the merge waits until one is published or discarded."""
+    c = company
+
+    def draft(organization, key):
+        return QuestionnaireDraft(organization_id=organization.id, key=key, definition={"key": key})
+
+    request = agreed_request(c)
+    db.session.add_all([draft(c["keep"], "ours"), draft(c["absorbed"], "ours"), draft(c["absorbed"], "theirs")])
+    db.session.commit()
+    with pytest.raises(MergeConflict) as refused:
+        carry_out_merge(request, by=c["operator"])
+    db.session.rollback()
+    assert any("ours" in problem for problem in refused.value.problems)
+
+    db.session.execute(
+        sa.delete(QuestionnaireDraft).where(
+            QuestionnaireDraft.organization_id == c["absorbed"].id, QuestionnaireDraft.key == "ours"
+        )
+    )
+    db.session.commit()
+    keep_id = c["keep"].id
+    carry_out_merge(request, by=c["operator"])
+    db.session.commit()
+    drafts = db.session.execute(sa.select(QuestionnaireDraft.organization_id, QuestionnaireDraft.key)).all()
+    assert sorted(drafts) == [(keep_id, "ours"), (keep_id, "theirs")]
