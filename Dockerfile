@@ -20,4 +20,4 @@ RUN pip install --no-cache-dir . \
 USER portal
 EXPOSE 8000
 # The logger class keeps invitation and password-reset tokens out of gunicorn's access and error logs.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--logger-class", "portal.gunicorn_logging.TokenHidingLogger", "portal:create_app()"]
+CMD ["gunicorn", "--config", "python:portal.gunicorn_config", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--logger-class", "portal.gunicorn_logging.TokenHidingLogger", "portal:create_app()"]

@@ -71,8 +71,9 @@ def page_bench_app(database_url: str) -> Any:
     """The portal on ``database_url`` as the page benchmarks request it through the test client (dashboard.py,
     chain.py): quiet logs, no CSRF tokens to fetch."""
     from portal import create_app
+    from portal.gunicorn_config import freeze_start_up
 
-    return create_app(
+    app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INSTANCE_PATH": tempfile.mkdtemp(),
@@ -81,6 +82,8 @@ def page_bench_app(database_url: str) -> Any:
             "WTF_CSRF_ENABLED": False,
         }
     )
+    freeze_start_up()  # as each gunicorn worker does once it has loaded the app
+    return app
 
 
 def definition(items: int, key: str = "bench", *, all_t1: bool = False) -> str:

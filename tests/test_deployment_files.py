@@ -87,3 +87,21 @@ def test_readme_documents_every_setting_and_the_two_commands():
     for name, _, _ in DOCUMENTED:
         assert f"`{name}`" in readme, name
     assert "make demo" in readme and "make test" in readme
+
+
+def test_each_web_worker_freezes_what_start_up_built():
+    """The web command loads the settings file whose hook keeps start-up objects out of full collections."""
+    import gc
+
+    from portal.gunicorn_config import post_worker_init
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    web = services["web"]["command"]
+    assert web[web.index("--config") + 1] == "python:portal.gunicorn_config"
+    assert '"--config", "python:portal.gunicorn_config"' in (ROOT / "Dockerfile").read_text()
+    try:
+        gc.unfreeze()
+        post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
