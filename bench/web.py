@@ -646,6 +646,8 @@ def start_processes(database_url: str, folder: Path, port: int, queue: str) -> l
     env.pop("PORTAL_SMTP_URL", None)
     web = [
         str(BIN / "gunicorn"),
+        "--config",
+        "python:portal.gunicorn_config",  # as the shipped command: each worker freezes what start-up built
         "--workers",
         "2",
         "--bind",
