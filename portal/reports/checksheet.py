@@ -62,6 +62,7 @@ from portal.reports.words import (
     word,
 )
 from portal.reports.workbook import new_workbook, workbook_bytes
+from portal.scoring.radar import MAX_TITLED_AXES
 
 #: Layout of the checksheet sheet (1-based columns); the offline import reads the same positions.
 HEADER_ROW = 3
@@ -283,7 +284,8 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
         (words["submitted_by"], data.submitted_by, None),
         (words["state"], _state_words(data, lang), None),
         (words["outcome_comment"], data.outcome_comment, None),
-        (words["pass_threshold"], data.pass_threshold, "0.0"),
+        # A level model's verdict is the level achieved: no rate threshold applies to it.
+        (words["pass_threshold"], DASH if _levelled(data) else data.pass_threshold, "0.0"),
     ]
     row = INFO_FIRST_ROW
     for label, value, number_format in header:
@@ -333,6 +335,11 @@ def _write_summary(sheet: Worksheet, checksheet_title: str, data: ChecksheetData
     one_page_if_readable(sheet)
 
 
+def _levelled(data: ChecksheetData) -> bool:
+    """Whether the result is a level model's (★3 達成 / ★4 未達) rather than a rate's."""
+    return any(verdicts_named(data.level_names, score) for score in (data.self_score, data.reviewed_score))
+
+
 def level_word(data: ChecksheetData, lang: str, tier: str) -> str:
     """The questionnaire's name of a tier (★4), else the default words (T2 標準)."""
     return data.level_names.get(tier) or word(TIERS, lang, tier)
@@ -362,7 +369,11 @@ def _write_rates(sheet: Worksheet, data: ChecksheetData, lang: str) -> None:
     self_sections = _section_rates(data.self_score)
     reviewed_sections = _section_rates(data.reviewed_score)
     gaps = False
-    for section_id, title in _sections(data):
+    sections = _sections(data)
+    for section_id, title in sections:
+        # As the page's radar: beyond a dozen sections their ids, or the labels crowd the chart and the long
+        # titles wrap the summary's rows over pages; the titles stand beside each item on the checksheet sheet.
+        title = section_id if len(sections) > MAX_TITLED_AXES else title
         row += 1
         pair = (_rate(self_sections.get(section_id)), _rate(reviewed_sections.get(section_id)))
         gaps = gaps or DASH in pair

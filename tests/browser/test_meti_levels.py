@@ -94,6 +94,12 @@ def test_a_star4_request_left_partial_on_one_criterion_reads_star3_achieved_star
     own = summary.cell(SCORE_VERDICT_ROW, 2).value
     assert own.splitlines() == ["★3 達成 / ★4 未達", f"★4 未達の項目: {PARTIAL_CRITERION}"]
     assert "★4" in {summary.cell(row, 2).value for row in range(3, 16)}  # the level asked for, by its name
+    # No rate threshold applies to a level verdict, and 43 requirements are named by number, as on the page.
+    labels = {row: summary.cell(row, 1).value for row in range(3, 20)}
+    threshold_row = next(row for row, label in labels.items() if label == "合格基準 (%)")
+    assert summary.cell(threshold_row, 2).value == "—"
+    rate_labels = [summary.cell(row, 5).value for row in range(1, summary.max_row + 1)]
+    assert "1-1-1" in rate_labels and not any(label and "ガバナンス" in str(label) for label in rate_labels)
 
     # The supplier is shown its score: the same verdict on its own page.
     page.click("form[action='/sign-out'] button")
