@@ -22,8 +22,9 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.background.models import BackgroundJob, JobState
 from portal.background.operations import own_upload
-from portal.catalog.drafts import publish_own
+from portal.catalog.drafts import next_version_string, publish_own
 from portal.catalog.models import QuestionnaireVersion
+from portal.catalog.operations import get_version
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, UserInputError
 from portal.extensions import db
@@ -107,9 +108,8 @@ def set_mapping(job: BackgroundJob, mapping: dict[str, Any], output: dict[str, s
         if isinstance(title, dict) and title.get("ja"):
             kept["title"] = str(title["ja"])
         # Last version's mapping file: the same key, and the version after the buyer's newest of it.
-        published = [v.version for v in _own_versions_of(job.organization_id, kept["key"])]
-        if kept["version"] in published:
-            kept["version"] = next_version(published)
+        if get_version(kept["key"], kept["version"]) is not None:
+            kept["version"] = next_version_string(kept["key"])
     kept.update(output or {})
     job.params = {**job.params, "mapping": mapping, "output": kept, "output_extra": extra}
     db.session.flush()
@@ -201,16 +201,6 @@ def own_versions(buyer: Organization) -> list[QuestionnaireVersion]:
     )
 
 
-def _own_versions_of(organization_id: int, key: str) -> list[QuestionnaireVersion]:
-    return list(
-        db.session.scalars(
-            sa.select(QuestionnaireVersion).where(
-                QuestionnaireVersion.organization_id == organization_id, QuestionnaireVersion.key == key
-            )
-        )
-    )
-
-
 def builtin_versions() -> list[QuestionnaireVersion]:
     return list(
         db.session.scalars(
@@ -228,14 +218,7 @@ def _next_key_and_version(buyer: Organization, stem: str) -> tuple[str, str]:
     key = slug if slug and _KEY.match(slug) else f"org{buyer.id}-checksheet"
     if own and not slug:
         key = own[0].key
-    versions = [version.version for version in own if version.key == key]
-    return key[:64], next_version(versions)
-
-
-def next_version(versions: list[str]) -> str:
-    """``1`` when there is none; otherwise one above the highest whole-number version (``3`` after ``2``)."""
-    numbers = [int(version) for version in versions if version.isdigit()]
-    return str(max(numbers, default=len(versions)) + 1)
+    return key[:64], next_version_string(key[:64])
 
 
 def _title(stem: str) -> str:
